@@ -1,0 +1,305 @@
+"""``bilingo check``: the CI gate. Lists missing, stale, orphaned and invalid translations.
+
+It writes nothing and never loads a model: it reads front matter, hashes bodies and compares
+them with the provenance each twin carries. The Markdown parser is only imported to name
+the paragraphs of a stale article. Like twine's check, it reports every problem before
+deciding the exit code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bilingo.article import (
+    DEFAULT_TRANSLATED_FIELDS,
+    Article,
+    other_language,
+    read_article,
+    source_hash,
+    twin_content_hash,
+    twin_path,
+)
+from bilingo.errors import ArticleError, BilingoError
+
+Kind = Literal[
+    "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
+]
+Severity = Literal["error", "warning"]
+TwinState = Literal["current", "stale", "reviewed", "edited", "foreign"]
+
+SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    kind: Kind
+    detail: str
+    severity: Severity = "error"
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "severity": self.severity,
+            "line": self.line,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: tuple[Problem, ...]
+    sources: int
+    twins: int
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.problems:
+            out[p.kind] = out.get(p.kind, 0) + 1
+        return out
+
+
+def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """``*.md`` files under ``paths`` (recursive, sorted, de-duplicated) and skipped symlinks.
+
+    A symlink that leads outside the folder given is skipped: bilingo writes twins next to
+    their sources and must never write outside the tree it was pointed at.
+    """
+    files: list[Path] = []
+    links: list[Path] = []
+    for root in paths:
+        if not root.exists():
+            raise BilingoError(f"no such file or folder: {root}")
+        if root.is_file():
+            files.append(root)
+            continue
+        real_root = root.resolve()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d[:1] != ".")
+            for name in sorted(filenames):
+                if not name.endswith(".md") or name.startswith("."):
+                    continue
+                path = Path(dirpath) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                    links.append(path)
+                    continue
+                files.append(path)
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, links
+
+
+def provenance_state(
+    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+) -> tuple[TwinState, str]:
+    """Classify an existing twin against its source, from provenance alone."""
+    prov = twin.provenance
+    if prov is None or "source" not in prov:
+        return "foreign", "it exists and was not written by bilingo (no provenance)"
+    if prov.get("source") != source.path.name:
+        return "foreign", f"its provenance names another source ({prov.get('source')})"
+    edited = prov.get("twin_hash") != twin_content_hash(twin.meta, twin.body, tuple(fields))
+    current = (
+        prov.get("source_hash") == source_hash(source)
+        and prov.get("glossary_hash") == glossary_hash
+    )
+    if current:
+        return "current", ""
+    if prov.get("reviewed") is True:
+        return "reviewed", "it is marked reviewed"
+    if edited:
+        return "edited", "it was edited by hand since bilingo wrote it"
+    return "stale", ""
+
+
+def changed_paragraphs(source: Article, stored: str) -> list[tuple[str, int]]:
+    """(what, line) for each source paragraph added or changed since the twin was made."""
+    from bilingo.article import short_hashes
+    from bilingo.segment import segment
+
+    blocks = segment(source.body).blocks
+    now = short_hashes(b.text for b in blocks).split()
+    before = stored.split()
+    out: list[tuple[str, int]] = []
+    matcher = difflib.SequenceMatcher(a=before, b=now, autojunk=False)
+    for op, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if op in ("replace", "insert"):
+            for j in range(j1, j2):
+                what = "changed" if op == "replace" else "added"
+                out.append((what, source.body_line + blocks[j].line - 1))
+        elif op == "delete":
+            line = blocks[j1].line if j1 < len(blocks) else (blocks[-1].line if blocks else 1)
+            out.append(("removed", source.body_line + line - 1))
+    return out
+
+
+def check_paths(
+    paths: Sequence[Path],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    require_reviewed: bool = False,
+) -> CheckReport:
+    """Check every article under ``paths``; read-only."""
+    from bilingo.detect import detect_article
+
+    files, links = find_markdown(paths)
+    problems: list[Problem] = [
+        Problem(p, "invalid", "symlink to a file outside the tree; not followed", "warning")
+        for p in links
+    ]
+    articles: dict[Path, Article] = {}
+    for path in files:
+        try:
+            articles[path.resolve()] = read_article(path)
+        except ArticleError as exc:
+            problems.append(Problem(path, "invalid", exc.message, line=exc.line))
+
+    sources = 0
+    twins = 0
+    claimed: set[Path] = set()
+    for article in articles.values():
+        if article.is_twin:
+            twins += 1
+            continue
+        sources += 1
+        try:
+            lang = detect_article(article).lang
+        except ArticleError as exc:
+            problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
+            continue
+        twin_file = twin_path(article.path, other_language(lang))
+        claimed.add(twin_file.resolve())
+        twin = articles.get(twin_file.resolve())
+        if twin is None:
+            if twin_file.exists():
+                continue  # unreadable: already reported as invalid
+            problems.append(
+                Problem(
+                    article.path,
+                    "missing",
+                    f"no {other_language(lang)} twin ({twin_file.name}); run: bilingo translate "
+                    f"{article.path}",
+                )
+            )
+            continue
+        if twin.provenance is None:
+            continue  # a pair written by people: nothing to track
+        problems += _twin_problems(
+            article,
+            twin,
+            glossary_hash=glossary_hash,
+            fields=fields,
+            require_reviewed=require_reviewed,
+        )
+
+    for key, article in articles.items():
+        if article.is_twin and key not in claimed:
+            prov = article.provenance or {}
+            problems.append(
+                Problem(
+                    article.path,
+                    "orphaned",
+                    f"its source {prov.get('source')} is gone; delete the twin or restore "
+                    "the source",
+                )
+            )
+    problems.sort(key=lambda p: (str(p.path), p.line or 0, p.kind))
+    return CheckReport(tuple(problems), sources, twins)
+
+
+def _twin_problems(
+    source: Article,
+    twin: Article,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    require_reviewed: bool,
+) -> list[Problem]:
+    prov: Mapping[str, object] = twin.provenance or {}
+    out: list[Problem] = []
+    if prov.get("source") != source.path.name:
+        out.append(
+            Problem(
+                twin.path,
+                "invalid",
+                f"its provenance names {prov.get('source')!r}, not {source.path.name}; fix "
+                "the 'source:' line of its bilingo block",
+            )
+        )
+        return out
+    if prov.get("source_hash") != source_hash(source):
+        stored = prov.get("source_blocks")
+        changes = changed_paragraphs(source, stored) if isinstance(stored, str) else []
+        if changes:
+            for what, line in changes:
+                out.append(
+                    Problem(
+                        source.path,
+                        "stale",
+                        f"paragraph {what} since {twin.path.name} was made; run: bilingo "
+                        f"translate {source.path}",
+                        line=line,
+                    )
+                )
+        else:
+            out.append(
+                Problem(
+                    source.path,
+                    "stale",
+                    f"changed since {twin.path.name} was made (front matter or layout); run: "
+                    f"bilingo translate {source.path}",
+                )
+            )
+    if prov.get("glossary_hash") != glossary_hash:
+        out.append(
+            Problem(
+                twin.path,
+                "outdated-glossary",
+                "made with another version of the glossary; run: bilingo translate "
+                f"{source.path} (reviewed twins: bilingo glossary check {twin.path})",
+            )
+        )
+    conflicts = prov.get("conflicts")
+    if isinstance(conflicts, list) and conflicts:
+        for item in conflicts:
+            out.append(
+                Problem(
+                    twin.path,
+                    "conflict",
+                    f"{item}; resolve it by hand, then run: bilingo approve {twin.path} "
+                    "(or translate --force)",
+                )
+            )
+    if prov.get("reviewed") is not True:
+        edited = prov.get("twin_hash") != twin_content_hash(twin.meta, twin.body, tuple(fields))
+        state = "edited by hand, not yet approved" if edited else "machine translation"
+        out.append(
+            Problem(
+                twin.path,
+                "unreviewed",
+                f"{state}; review it, then run: bilingo approve {twin.path}",
+                "error" if require_reviewed else "warning",
+            )
+        )
+    return out

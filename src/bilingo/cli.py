@@ -1,0 +1,338 @@
+"""The ``bilingo`` command: click only — parse, call the library, print, set the exit code.
+
+Exit codes everywhere: 0 ok, 1 problems found (or some articles failed), 2 usage, bad
+input or no model. A :class:`BilingoError` becomes one ``error:`` line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from bilingo import __version__
+from bilingo.errors import BilingoError
+
+PathArg = click.Path(path_type=Path)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a BilingoError into its message and exit code."""
+    try:
+        yield
+    except BilingoError as exc:
+        fail(exc.format(), exc.exit_code)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class ClickProgress:
+    """Adapts the library's (stage, done, total) callback to a click progress bar on stderr."""
+
+    def __init__(self, label: str, *, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def load_glossary_option(path: Path | None) -> Any:
+    from bilingo.glossary import empty_glossary, load_glossary
+
+    if path is None:
+        default = Path("glossary.yml")
+        return load_glossary(default) if default.is_file() else empty_glossary()
+    if not path.is_file():
+        fail(f"no glossary at {path}; give --glossary PATH of an existing glossary.yml")
+    return load_glossary(path)
+
+
+glossary_option = click.option(
+    "--glossary",
+    "glossary_path",
+    type=PathArg,
+    default=None,
+    help="Glossary file (default: glossary.yml in the current folder, if present).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bilingo")
+def cli() -> None:
+    """Keep Markdown articles published in Norwegian Bokmål and English, offline."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@glossary_option
+@click.option("--force", is_flag=True, help="Re-translate twins that are reviewed or hand-edited.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; say what would be written.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@click.option("--beam-size", default=4, show_default=True, type=click.IntRange(1, 16))
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    help="Front-matter field to translate (repeatable; default: title, description, summary).",
+)
+def translate(
+    paths: tuple[Path, ...],
+    glossary_path: Path | None,
+    force: bool,
+    dry_run: bool,
+    as_json: bool,
+    device: str,
+    beam_size: int,
+    fields: tuple[str, ...],
+) -> None:
+    """Write the missing or stale twin of every article under PATHS."""
+    from bilingo.article import DEFAULT_TRANSLATED_FIELDS
+    from bilingo.pipeline import default_engine_factory, translate_paths
+
+    progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
+    with user_errors():
+        report = translate_paths(
+            list(paths),
+            glossary=load_glossary_option(glossary_path),
+            engine_factory=default_engine_factory(device=device, beam_size=beam_size),
+            fields=fields or DEFAULT_TRANSLATED_FIELDS,
+            force=force,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    progress.close()
+    if as_json:
+        emit_json(
+            {
+                "articles": [
+                    {
+                        "source": str(o.source),
+                        "twin": str(o.twin) if o.twin else None,
+                        "action": o.action,
+                        "source_lang": o.source_lang,
+                        "target_lang": o.target_lang,
+                        "segments": o.segments,
+                        "words": o.words,
+                        "reason": o.reason,
+                    }
+                    for o in report.outcomes
+                ],
+                "engine_segments": report.engine_segments,
+                "words": report.words,
+                "seconds": round(report.seconds, 3),
+                "engine": report.engine,
+            }
+        )
+    else:
+        for o in report.outcomes:
+            if o.action == "unchanged":
+                continue
+            arrow = f" -> {o.twin}" if o.twin and o.action in ("written", "would-write") else ""
+            detail = f": {o.reason}" if o.reason else ""
+            click.echo(f"{o.action}: {o.source}{arrow}{detail}", err=o.action == "failed")
+        click.echo(
+            f"{len(report.outcomes)} articles: {report.count('written')} written, "
+            f"{report.count('would-write')} would be written, {report.count('unchanged')} "
+            f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed; "
+            f"{report.engine_segments} segments, {report.words} words translated "
+            f"in {report.seconds:.1f} s"
+        )
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+def detect(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Print each article's language, how it was decided, and the confidence."""
+    from bilingo.detect import detect_article
+    from bilingo.pipeline import load_articles
+
+    with user_errors():
+        found = load_articles(list(paths))
+    rows: list[dict[str, Any]] = []
+    for problem in found.problems:
+        rows.append({"file": str(problem.source), "error": problem.reason})
+    for article in found.articles:
+        try:
+            d = detect_article(article)
+        except BilingoError as exc:
+            rows.append({"file": str(article.path), "error": exc.format()})
+            continue
+        rows.append(
+            {
+                "file": str(article.path),
+                "lang": d.lang,
+                "confidence": round(d.confidence, 5),
+                "method": d.method,
+                "detected_as": d.raw,
+            }
+        )
+    rows.sort(key=lambda r: r["file"])
+    if as_json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            if "error" in r:
+                click.echo(f"error: {r['error']}", err=True)
+            else:
+                click.echo(f"{r['file']}\t{r['lang']}\t{r['confidence']:.5f}\t{r['method']}")
+    sys.exit(1 if any("error" in r for r in rows) else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=PathArg)
+@glossary_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github prints GitHub Actions annotations.",
+)
+@click.option("--require-reviewed", is_flag=True, help="Unreviewed machine twins are errors.")
+def check(
+    paths: tuple[Path, ...], glossary_path: Path | None, fmt: str, require_reviewed: bool
+) -> None:
+    """Report missing, stale, orphaned and invalid translations (writes nothing).
+
+    PATHS default to the current folder. Exit 0 when clean, 1 when problems were found.
+    """
+    from bilingo.check import check_paths
+
+    with user_errors():
+        report = check_paths(
+            list(paths) or [Path(".")],
+            glossary_hash=load_glossary_option(glossary_path).hash,
+            require_reviewed=require_reviewed,
+        )
+    counts = report.counts()
+    summary = f"{report.sources} sources, {report.twins} twins: " + (
+        ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "all translations up to date"
+    )
+    if fmt == "json":
+        emit_json(
+            {
+                "problems": [p.as_dict() for p in report.problems],
+                "sources": report.sources,
+                "twins": report.twins,
+                "counts": counts,
+                "ok": report.exit_code == 0,
+            }
+        )
+    elif fmt == "github":
+        for p in report.problems:
+            line = f",line={p.line}" if p.line else ""
+            msg = f"{p.kind}: {p.detail}".replace("%", "%25").replace("\n", "%0A")
+            click.echo(f"::{p.severity} file={p.path}{line},title=bilingo {p.kind}::{msg}")
+        click.echo(summary)
+    else:
+        for p in report.problems:
+            where = f"{p.path}:{p.line}" if p.line else str(p.path)
+            label = p.kind if p.severity == "error" else f"{p.kind} (warning)"
+            click.echo(f"{where}: {label}: {p.detail}")
+        click.echo(summary)
+    sys.exit(report.exit_code)
+
+
+@cli.group()
+def models() -> None:
+    """List and install Argos Translate models."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def models_list(as_json: bool) -> None:
+    """List installed translation packages."""
+    from bilingo.engine import installed_packages, packages_dirs
+
+    pkgs = installed_packages()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "code": p.code,
+                    "from": p.from_code,
+                    "to": p.to_code,
+                    "version": p.version,
+                    "path": str(p.path),
+                    "copy_model": p.copy_model,
+                }
+                for p in pkgs
+            ]
+        )
+        return
+    if not pkgs:
+        where = ", ".join(str(d) for d in packages_dirs())
+        click.echo(f"no packages installed in {where}; run: bilingo models install nb en")
+    for p in pkgs:
+        note = "  (test copy model)" if p.copy_model else ""
+        click.echo(f"{p.from_code} -> {p.to_code}\t{p.code} {p.version}\t{p.path}{note}")
+
+
+@models.command("install")
+@click.argument("langs", nargs=-1)
+@click.option("--file", "file", type=PathArg, help="Install a downloaded .argosmodel file.")
+def models_install(langs: tuple[str, ...], file: Path | None) -> None:
+    """Install the SOURCE TARGET model from the Argos index, or --file X.argosmodel."""
+    from bilingo import models as models_lib
+
+    with user_errors():
+        if file is not None:
+            if langs:
+                fail("give either SOURCE TARGET or --file, not both")
+            pkg = models_lib.install_file(file)
+        else:
+            if len(langs) != 2:
+                fail("give the pair to install, e.g.: bilingo models install nb en")
+            bar: Any = None
+
+            def progress(done: int, total: int) -> None:
+                nonlocal bar
+                if bar is None and total:
+                    bar = click.progressbar(length=total, label="Downloading", file=sys.stderr)
+                    bar.__enter__()
+                if bar is not None:
+                    bar.update(done - bar.pos)
+
+            try:
+                pkg = models_lib.install_from_index(langs[0], langs[1], progress=progress)
+            finally:
+                if bar is not None:
+                    bar.__exit__(None, None, None)
+    click.echo(
+        f"installed {pkg.code} {pkg.version} ({pkg.from_code} -> {pkg.to_code}) in {pkg.path}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="bilingo")

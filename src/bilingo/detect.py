@@ -1,0 +1,119 @@
+"""Which side of the nb/en pair an article is written in.
+
+Order of evidence: front matter ``lang`` wins, then the file-name suffix (``slug.nb.md``),
+then langdetect on the whole article's prose. langdetect is only trusted on enough text:
+paragraph by paragraph the seed article's title reads as Danish and its date line as
+Indonesian, while the whole article is Norwegian at 0.99999. So detection runs once per
+article, on prose with URLs, code, link targets and markup removed, with a fixed seed
+(langdetect is random otherwise), and the Scandinavian languages are folded into nb.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bilingo.article import Article, fold_language
+from bilingo.errors import ArticleError
+
+Method = Literal["front-matter", "filename", "detected"]
+
+#: Below this share of probability for one side, detection is too weak to trust.
+MIN_CONFIDENCE = 0.80
+
+_URL_RE = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Detection:
+    lang: str
+    confidence: float
+    method: Method
+    #: What langdetect said before folding (e.g. ``"da"``); empty when not detected.
+    raw: str = ""
+
+
+def prose_text(article: Article) -> str:
+    """The article's prose: title/description and text runs, without URLs, code or markup."""
+    # Imported here: `bilingo check` decides languages from front matter and file names
+    # without paying for the Markdown parser.
+    from markdown_it import MarkdownIt
+
+    parts: list[str] = []
+    for key in ("title", "description", "summary"):
+        value = article.meta.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+    for token in MarkdownIt("commonmark").enable("table").parse(article.body):
+        if token.type != "inline" or not token.children:
+            continue
+        in_autolink = False
+        for child in token.children:
+            if child.type == "link_open" and child.markup in ("autolink", "linkify"):
+                in_autolink = True
+            elif child.type == "link_close":
+                in_autolink = False
+            elif child.type == "text" and not in_autolink:
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+            elif child.type == "image":
+                parts.append(child.content)
+        parts.append("\n")
+    return _URL_RE.sub(" ", " ".join(parts))
+
+
+def detect_text(text: str) -> tuple[str, float, str]:
+    """(folded language or "", confidence of that side, langdetect's top raw code)."""
+    # Imported here: langdetect loads ~50 profiles, only needed when nothing else says.
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        guesses = detect_langs(text)
+    except LangDetectException:
+        return "", 0.0, ""
+    sides: dict[str, float] = {}
+    for guess in guesses:
+        side = fold_language(guess.lang)
+        if side is not None:
+            sides[side] = sides.get(side, 0.0) + guess.prob
+    raw = guesses[0].lang if guesses else ""
+    if not sides:
+        return "", 0.0, raw
+    lang, prob = max(sides.items(), key=lambda kv: kv[1])
+    return lang, prob, raw
+
+
+def detect_article(article: Article, *, min_confidence: float = MIN_CONFIDENCE) -> Detection:
+    """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``."""
+    declared = article.meta.get("lang", article.meta.get("language"))
+    if declared is not None:
+        folded = fold_language(str(declared))
+        if folded is None:
+            raise ArticleError(
+                f"front matter says lang: {declared!r}, but bilingo translates only between "
+                "nb (Norwegian Bokmål) and en (English); set lang: nb or lang: en",
+                path=article.path,
+                line=2,
+            )
+        return Detection(folded, 1.0, "front-matter")
+    if article.suffix_lang is not None:
+        return Detection(article.suffix_lang, 1.0, "filename")
+    text = prose_text(article)
+    lang, confidence, raw = detect_text(text)
+    if not lang:
+        what = f"it reads as {raw!r}" if raw else "it has too little prose to tell"
+        raise ArticleError(
+            f"cannot tell the language: {what}; add 'lang: nb' or 'lang: en' to the front matter",
+            path=article.path,
+        )
+    if confidence < min_confidence:
+        raise ArticleError(
+            f"language detection is unsure ({lang} at {confidence:.2f}, top guess {raw!r}); "
+            "add 'lang: nb' or 'lang: en' to the front matter",
+            path=article.path,
+        )
+    return Detection(lang, confidence, "detected", raw)
