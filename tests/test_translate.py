@@ -1,0 +1,179 @@
+"""End to end: bilingo translate on the copy model (real argostranslate -> CTranslate2 path).
+
+The copy model translates every sentence to itself, so a twin's body must be byte-identical
+to its source while every prose segment did reach the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bilingo.article import read_article
+from bilingo.cli import cli
+from bilingo.engine import ArgosEngine, Engine, Progress, find_package
+from bilingo.glossary import empty_glossary
+from bilingo.pipeline import EngineFactory, translate_paths
+from bilingo.segment import segment
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
+FIXTURES = ROOT / "tests" / "fixtures" / "articles"
+
+
+class RecordingEngine:
+    """The real ArgosEngine, recording what reaches it (to count segments, not to fake)."""
+
+    def __init__(self, inner: ArgosEngine, sent: list[str]) -> None:
+        self.inner = inner
+        self.sent = sent
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
+        self.sent.extend(segments)
+        return self.inner.translate(segments, progress=progress)
+
+
+@pytest.fixture
+def site(tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site folder with the seed article and the Markdown-rich fixtures, no glossary."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles)
+    for f in sorted(FIXTURES.glob("*.md")):
+        shutil.copy(f, articles)
+    monkeypatch.chdir(tmp_path)
+    return articles
+
+
+def recording_factory(sent: list[str]) -> EngineFactory:
+    def make(source: str, target: str) -> Engine:
+        return RecordingEngine(ArgosEngine(find_package(source, target), beam_size=4), sent)
+
+    return make
+
+
+def sources_in(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.glob("*.md")) if not read_article(p).is_twin]
+
+
+def test_twins_are_byte_identical_and_every_segment_reached_the_engine(site: Path) -> None:
+    sources = sources_in(site)
+    sent: list[str] = []
+    report = translate_paths(
+        [site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+    )
+    assert report.exit_code == 0, report.outcomes
+    assert report.count("written") == len(sources) >= 4
+    expected: set[str] = set()
+    for src in sources:
+        art = read_article(src)
+        expected |= {s.text for s in segment(art.body).segments}
+        expected |= {s.text for s in segment(art.meta["title"]).segments}
+    assert set(sent) == expected
+    assert len(sent) == len(set(sent)) == report.engine_segments
+
+    for outcome in report.outcomes:
+        assert outcome.twin is not None
+        src, twin = read_article(outcome.source), read_article(outcome.twin)
+        assert twin.body == src.body
+        assert outcome.source.read_bytes().count(b"\r\n") == outcome.twin.read_bytes().count(
+            b"\r\n"
+        )
+        # Front matter: the rest kept, language switched, provenance written.
+        for key, value in src.meta.items():
+            if key != "lang":
+                assert twin.meta[key] == value, key
+        assert twin.meta["lang"] == outcome.target_lang != outcome.source_lang
+        assert twin.meta["translationKey"] == src.meta.get("translationKey", src.slug)
+        prov = twin.meta["bilingo"]
+        assert prov["source"] == src.path.name
+        assert prov["source_lang"] == outcome.source_lang
+        assert prov["machine"] is True and prov["reviewed"] is False
+        assert prov["engine"].startswith("argos:translate-")
+        assert prov["glossary_hash"] == empty_glossary().hash
+        assert outcome.twin.name == f"{src.slug}.{outcome.target_lang}.md"
+
+
+def test_seed_article_twin_via_cli(site: Path) -> None:
+    result = CliRunner().invoke(cli, ["translate", "articles", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    by_source = {Path(a["source"]).name: a for a in data["articles"]}
+    seed = by_source[SEED.name]
+    assert seed["action"] == "written"
+    assert seed["target_lang"] == "en"
+    twin = site / "ett-ar-med-naeringsklyngetillit.en.md"
+    assert twin.is_file()
+    text = twin.read_text(encoding="utf-8")
+    assert "http://www.arenaclusters.no/" in text
+    assert read_article(twin).meta["date"] == read_article(SEED).meta["date"]
+    assert data["engine_segments"] > 30
+
+
+def test_second_run_changes_nothing(site: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["translate", "articles"]).exit_code == 0
+    before = {p: p.read_bytes() for p in site.glob("*.md")}
+    mtimes = {p: p.stat().st_mtime_ns for p in site.glob("*.md")}
+    result = runner.invoke(cli, ["translate", "articles", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["engine_segments"] == 0
+    assert {a["action"] for a in data["articles"]} == {"unchanged"}
+    assert {p: p.read_bytes() for p in site.glob("*.md")} == before
+    assert {p: p.stat().st_mtime_ns for p in site.glob("*.md")} == mtimes
+
+
+def test_hand_edited_twin_survives_a_source_change(site: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["translate", "articles"]).exit_code == 0
+    twin = site / "ett-ar-med-naeringsklyngetillit.en.md"
+    edited = twin.read_text(encoding="utf-8").replace(
+        "Små må samarbeide", "Small firms must cooperate"
+    )
+    twin.write_text(edited, encoding="utf-8")
+    src = site / SEED.name
+    src.write_text(src.read_text(encoding="utf-8") + "\nNy linje.\n", encoding="utf-8")
+    result = runner.invoke(cli, ["translate", "articles"])
+    assert twin.read_text(encoding="utf-8") == edited
+    assert "Small firms must cooperate" in twin.read_text(encoding="utf-8")
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_dry_run_writes_nothing(site: Path) -> None:
+    before = sorted(p.name for p in site.iterdir())
+    result = CliRunner().invoke(cli, ["translate", "articles", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would-write" in result.output
+    assert sorted(p.name for p in site.iterdir()) == before
+
+
+def test_missing_model_exits_2_with_the_command_to_run(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(empty))
+    result = CliRunner().invoke(cli, ["translate", "articles"])
+    assert result.exit_code == 2
+    assert "bilingo models install nb en" in result.output
+    assert "Traceback" not in result.output
+    assert not list(site.glob("*.en.md"))
+
+
+def test_bad_article_among_good_ones_exits_1_and_the_rest_are_written(site: Path) -> None:
+    (site / "broken.nb.md").write_text("---\ntitle: [unclosed\n---\nTekst.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["translate", "articles"])
+    assert result.exit_code == 1
+    assert "broken.nb.md:2" in result.output
+    assert (site / "ett-ar-med-naeringsklyngetillit.en.md").is_file()
+    assert not (site / "broken.en.md").exists()
