@@ -98,6 +98,20 @@ def cli() -> None:
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
 @click.option("--beam-size", default=4, show_default=True, type=click.IntRange(1, 16))
 @click.option(
+    "--memory",
+    "memory_path",
+    type=PathArg,
+    default=None,
+    help="Translation memory (default: .bilingo/memory.sqlite in the current folder).",
+)
+@click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
+@click.option(
+    "--wait",
+    default=0.0,
+    type=click.FloatRange(0),
+    help="Seconds to wait for another run on the same tree to finish (default: exit at once).",
+)
+@click.option(
     "--field",
     "fields",
     multiple=True,
@@ -111,24 +125,44 @@ def translate(
     as_json: bool,
     device: str,
     beam_size: int,
+    memory_path: Path | None,
+    no_memory: bool,
+    wait: float,
     fields: tuple[str, ...],
 ) -> None:
-    """Write the missing or stale twin of every article under PATHS."""
+    """Write the missing or stale twin of every article under PATHS.
+
+    Unchanged paragraphs keep the twin's text, human edits included; a paragraph changed
+    in the source but edited by a person in the twin is kept and reported as a conflict.
+    """
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
+    from bilingo.lock import tree_lock
+    from bilingo.memory import DEFAULT_PATH, Memory
     from bilingo.pipeline import default_engine_factory, translate_paths
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
     with user_errors():
-        report = translate_paths(
-            list(paths),
-            glossary=load_glossary_option(glossary_path),
-            engine_factory=default_engine_factory(device=device, beam_size=beam_size),
-            fields=fields or DEFAULT_TRANSLATED_FIELDS,
-            force=force,
-            dry_run=dry_run,
-            progress=progress,
-        )
-    progress.close()
+        glossary = load_glossary_option(glossary_path)
+        for p in paths:
+            if not p.exists():
+                fail(f"no such file or folder: {p}")
+        with tree_lock(list(paths), wait=wait):
+            memory = None if no_memory or dry_run else Memory(memory_path or DEFAULT_PATH)
+            try:
+                report = translate_paths(
+                    list(paths),
+                    glossary=glossary,
+                    engine_factory=default_engine_factory(device=device, beam_size=beam_size),
+                    memory=memory,
+                    fields=fields or DEFAULT_TRANSLATED_FIELDS,
+                    force=force,
+                    dry_run=dry_run,
+                    progress=progress,
+                )
+            finally:
+                progress.close()
+                if memory is not None:
+                    memory.close()
     if as_json:
         emit_json(
             {
@@ -141,11 +175,14 @@ def translate(
                         "target_lang": o.target_lang,
                         "segments": o.segments,
                         "words": o.words,
+                        "kept_paragraphs": o.kept,
+                        "conflicts": list(o.conflicts),
                         "reason": o.reason,
                     }
                     for o in report.outcomes
                 ],
                 "engine_segments": report.engine_segments,
+                "memory_segments": report.memory_segments,
                 "words": report.words,
                 "seconds": round(report.seconds, 3),
                 "engine": report.engine,
@@ -162,8 +199,8 @@ def translate(
             f"{len(report.outcomes)} articles: {report.count('written')} written, "
             f"{report.count('would-write')} would be written, {report.count('unchanged')} "
             f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed; "
-            f"{report.engine_segments} segments, {report.words} words translated "
-            f"in {report.seconds:.1f} s"
+            f"{report.engine_segments} segments from the engine, {report.memory_segments} "
+            f"from memory, {report.words} words in {report.seconds:.1f} s"
         )
     sys.exit(report.exit_code)
 
@@ -262,6 +299,29 @@ def check(
             click.echo(f"{where}: {label}: {p.detail}")
         click.echo(summary)
     sys.exit(report.exit_code)
+
+
+@cli.group()
+def memory() -> None:
+    """The translation memory (.bilingo/memory.sqlite)."""
+
+
+@memory.command("rebuild")
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@click.option("--memory", "memory_path", type=PathArg, default=None)
+def memory_rebuild(paths: tuple[Path, ...], memory_path: Path | None) -> None:
+    """Refill the memory from the article pairs under PATHS (it can always be deleted)."""
+    from bilingo.memory import DEFAULT_PATH, Memory
+    from bilingo.pipeline import rebuild_memory
+
+    with user_errors(), Memory(memory_path or DEFAULT_PATH) as mem:
+        report = rebuild_memory(list(paths), memory=mem)
+        total = len(mem)
+    click.echo(
+        f"{report.pairs} segment pairs from {report.articles} article pairs "
+        f"({report.skipped_blocks} paragraphs left out: edited by hand or unpaired); "
+        f"{total} entries in {memory_path or DEFAULT_PATH}"
+    )
 
 
 @cli.group()

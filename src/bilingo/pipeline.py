@@ -1,15 +1,16 @@
 """Orchestration of ``bilingo translate``: find -> language -> segment -> translate -> write.
 
 Never prints: it returns a :class:`TranslateReport` and reports progress through a
-callback, so the CLI, tests and benchmarks drive it the same way. All segments of all
-articles go to the engine in one batched call; the engine (and its heavy imports) is only
-created when some segment actually needs translating.
+callback, so the CLI, tests and benchmarks drive it the same way. Segments already in the
+translation memory are reused; all others, of all articles, go to the engine in one
+batched call per direction. The engine (and its heavy imports) is only created when some
+segment actually needs translating, so a re-run over unchanged articles never loads it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +33,8 @@ from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError
 from bilingo.glossary import Glossary, empty_glossary
+from bilingo.memory import Memory, MemoryKey
+from bilingo.merge import MergePlan, block_hash, merge_plan
 from bilingo.segment import Document, segment
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
@@ -50,8 +53,12 @@ class Outcome:
     source_lang: str = ""
     target_lang: str = ""
     reason: str = ""
+    #: Segments translated for this article (from memory or the engine).
     segments: int = 0
     words: int = 0
+    #: Paragraphs kept from the existing twin (human edits included).
+    kept: int = 0
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,9 +66,12 @@ class TranslateReport:
     outcomes: tuple[Outcome, ...]
     #: Segments sent to the engine (after de-duplication).
     engine_segments: int
+    #: Segments found in the translation memory.
+    memory_segments: int
     words: int
     seconds: float
     engine: str = ""
+    model_loaded: bool = False
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -84,7 +94,7 @@ class Found:
     skipped_links: tuple[Path, ...] = ()
 
 
-def load_articles(paths: Iterable[Path]) -> Found:
+def load_articles(paths: Sequence[Path]) -> Found:
     files, links = find_markdown(paths)
     articles: list[Article] = []
     problems: list[Outcome] = []
@@ -106,14 +116,29 @@ class Job:
     twin: Path
     body: Document
     fields: Mapping[str, Document]
+    merge: MergePlan = field(default_factory=MergePlan)
+
+    def texts(self) -> list[str]:
+        """Segment texts that need a translation (kept paragraphs and fields excluded)."""
+        out = [s.text for s in self.body.segments if s.block not in self.merge.keep_blocks]
+        for key, doc in self.fields.items():
+            if key not in self.merge.keep_fields:
+                out += [s.text for s in doc.segments]
+        return out
 
 
 @dataclass(frozen=True)
 class Plan:
     jobs: tuple[Job, ...]
     outcomes: tuple[Outcome, ...]
-    #: Twins on disk whose source is gone or elsewhere (for check).
-    twins: tuple[Article, ...] = field(default=())
+
+
+def _field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
+    return {
+        key: segment(value)
+        for key in fields
+        if isinstance(value := article.meta.get(key), str) and value.strip()
+    }
 
 
 def plan(
@@ -123,14 +148,12 @@ def plan(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     force: bool = False,
 ) -> Plan:
-    """Decide, per source article, whether its twin needs writing. Reads no model."""
+    """Decide, per source article, what its twin needs. Reads no model."""
     by_path = {a.path.resolve(): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
-    twins: list[Article] = []
     for article in articles:
         if article.is_twin:
-            twins.append(article)
             continue
         try:
             detection = detect_article(article)
@@ -159,37 +182,28 @@ def plan(
                     Outcome(
                         article.path,
                         "failed",
-                        twin=twin,
-                        source_lang=src,
-                        target_lang=tgt,
+                        twin,
+                        src,
+                        tgt,
                         reason=f"its twin cannot be read ({exc.format()}); fix or delete the twin",
                     )
                 )
                 continue
-        if existing is not None and not existing.is_twin and existing.provenance is None:
-            # Both files written by people: a human pair, nothing to do.
-            outcomes.append(
-                Outcome(
-                    article.path,
-                    "skipped" if force else "unchanged",
-                    twin=twin,
-                    source_lang=src,
-                    target_lang=tgt,
-                    reason="its twin was written by a person (no provenance); bilingo never "
-                    "overwrites it"
-                    if force
-                    else "",
-                )
-            )
-            continue
+        body = segment(article.body)
+        docs = _field_docs(article, fields)
+        merge = MergePlan()
         if existing is not None:
             state, detail = provenance_state(
                 article, existing, glossary_hash=glossary.hash, fields=fields
             )
+            if state == "foreign" and existing.provenance is None:
+                # Both files written by people: a human pair, never touched.
+                outcomes.append(Outcome(article.path, "unchanged", twin, src, tgt))
+                continue
             if state == "current" and not force:
                 outcomes.append(Outcome(article.path, "unchanged", twin, src, tgt))
                 continue
-            if state in ("reviewed", "edited", "foreign") and not force:
+            if state in ("reviewed", "foreign") and not force:
                 outcomes.append(
                     Outcome(
                         article.path,
@@ -202,13 +216,36 @@ def plan(
                     )
                 )
                 continue
-        docs = {
-            key: segment(value)
-            for key in fields
-            if isinstance(value := article.meta.get(key), str) and value.strip()
-        }
-        jobs.append(Job(article, src, tgt, twin, segment(article.body), docs))
-    return Plan(tuple(jobs), tuple(outcomes), tuple(twins))
+            if state in ("stale", "edited") and not force:
+                prov = existing.provenance or {}
+                mp = merge_plan(
+                    body,
+                    segment(existing.body),
+                    prov,
+                    source_fields={k: block_hash(d.body) for k, d in docs.items()},
+                    twin_fields=existing.meta,
+                    # Unedited paragraphs of an unchanged source are kept unless the
+                    # glossary changed since (memory makes re-translating them cheap).
+                    retranslate_unedited=prov.get("glossary_hash") != glossary.hash,
+                    body_line=article.body_line,
+                )
+                if mp is None and state == "edited":
+                    outcomes.append(
+                        Outcome(
+                            article.path,
+                            "skipped",
+                            twin,
+                            src,
+                            tgt,
+                            reason=f"not overwriting {twin.name}: its paragraphs were "
+                            "rearranged by hand since bilingo wrote it, so edits can't be "
+                            "mapped; merge by hand, or run with --force",
+                        )
+                    )
+                    continue
+                merge = mp or MergePlan()
+        jobs.append(Job(article, src, tgt, twin, body, docs, merge))
+    return Plan(tuple(jobs), tuple(outcomes))
 
 
 def default_engine_factory(
@@ -233,14 +270,18 @@ def translate_segments(
     glossary: Glossary,
     source: str,
     target: str,
+    memory: Memory | None = None,
     progress: ProgressCallback | None = None,
-) -> tuple[list[str], int]:
-    """Translate texts through the glossary and the engine, each distinct text once.
+) -> tuple[dict[str, str], int, int]:
+    """Translate each distinct text once: memory first, then glossary + engine.
 
-    Returns the translations (aligned with ``texts``) and how many reached the engine.
+    Returns (text -> translation, segments from memory, segments sent to the engine).
     """
     unique = list(dict.fromkeys(texts))
-    protected = [glossary.protect(t, source=source, target=target) for t in unique]
+    key = MemoryKey(source, target, engine.name, glossary.hash)
+    found = memory.lookup(unique, key) if memory is not None else {}
+    todo = [t for t in unique if t not in found]
+    protected = [glossary.protect(t, source=source, target=target) for t in todo]
     total = len(protected)
     done = 0
 
@@ -250,11 +291,15 @@ def translate_segments(
         if progress is not None:
             progress("translate", done, total)
 
-    if progress is not None:
-        progress("translate", 0, total)
-    raw = engine.translate([p.text for p in protected], progress=tick)
-    restored = {t: p.restore(r) for t, p, r in zip(unique, protected, raw, strict=True)}
-    return [restored[t] for t in texts], len(unique)
+    if todo:
+        if progress is not None:
+            progress("translate", 0, total)
+        raw = engine.translate([p.text for p in protected], progress=tick)
+        fresh = {t: p.restore(r) for t, p, r in zip(todo, protected, raw, strict=True)}
+        if memory is not None:
+            memory.store(fresh, key)
+        found.update(fresh)
+    return found, len(unique) - len(todo), len(todo)
 
 
 def build_twin(
@@ -266,18 +311,34 @@ def build_twin(
     fields: Sequence[str],
 ) -> tuple[dict[str, Any], str]:
     """The twin's front matter and body, given translations for every segment text."""
-    body = job.body.render([translations[s.text] for s in job.body.segments])
+    merge = job.merge
+    body = job.body.render(
+        [translations.get(s.text, s.text) for s in job.body.segments],
+        overrides=merge.keep_blocks,
+    )
     meta: dict[str, Any] = {}
+    field_hashes: dict[str, str] = {}
     for key, value in job.article.meta.items():
         if key == PROVENANCE_KEY:
             continue
         doc = job.fields.get(key)
-        meta[key] = doc.render([translations[s.text] for s in doc.segments]) if doc else value
+        if doc is None:
+            meta[key] = value
+        elif key in merge.keep_fields:
+            meta[key] = merge.keep_fields[key]
+            field_hashes[key] = merge.field_machine_hashes[key]
+        else:
+            meta[key] = doc.render([translations[s.text] for s in doc.segments])
+            field_hashes[key] = block_hash(meta[key])
     meta["lang"] = job.target_lang
     meta.setdefault("translationKey", job.article.slug)
     if not isinstance(meta["translationKey"], str | int):
         meta["translationKey"] = job.article.slug
-    meta[PROVENANCE_KEY] = {
+    # What the machine wrote for each paragraph; kept human paragraphs carry the machine
+    # hash they replaced, so they stay "edited" on every later run.
+    twin_blocks = segment(body).blocks
+    machine = [merge.machine_hashes.get(i, block_hash(b.text)) for i, b in enumerate(twin_blocks)]
+    prov: dict[str, Any] = {
         "source": job.article.path.name,
         "source_lang": job.source_lang,
         "source_hash": source_hash(job.article),
@@ -286,11 +347,14 @@ def build_twin(
         "machine": True,
         "reviewed": False,
         "twin_hash": twin_content_hash(meta, body, tuple(fields)),
-        # Per-paragraph hashes: which source paragraph each twin paragraph came from, and
-        # whether a person changed it since (see bilingo.check and re-translation).
         "source_blocks": short_hashes(b.text for b in job.body.blocks),
-        "twin_blocks": short_hashes(b.text for b in segment(body).blocks),
+        "twin_blocks": " ".join(machine),
+        "source_fields": {k: block_hash(d.body) for k, d in job.fields.items()},
+        "twin_fields": field_hashes,
     }
+    if merge.conflicts:
+        prov["conflicts"] = list(merge.conflicts)
+    meta[PROVENANCE_KEY] = prov
     return meta, body
 
 
@@ -299,6 +363,7 @@ def translate_paths(
     *,
     glossary: Glossary | None = None,
     engine_factory: EngineFactory | None = None,
+    memory: Memory | None = None,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     force: bool = False,
     dry_run: bool = False,
@@ -322,28 +387,32 @@ def translate_paths(
     for job in the_plan.jobs:
         by_pair.setdefault((job.source_lang, job.target_lang), []).append(job)
 
-    engine_segments = 0
-    total_words = 0
+    engine_segments = memory_segments = total_words = 0
     engine_names: list[str] = []
+    loaded = False
     for (src, tgt), jobs in sorted(by_pair.items()):
-        texts = [
-            s.text for job in jobs for doc in (job.body, *job.fields.values()) for s in doc.segments
-        ]
         if dry_run:
-            for job in jobs:
-                outcomes.append(_job_outcome(job, "would-write"))
+            outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
         engine = factory(src, tgt)
-        translated, sent = translate_segments(
-            texts, engine=engine, glossary=glossary, source=src, target=tgt, progress=progress
+        translations, from_memory, sent = translate_segments(
+            [t for job in jobs for t in job.texts()],
+            engine=engine,
+            glossary=glossary,
+            source=src,
+            target=tgt,
+            memory=memory,
+            progress=progress,
         )
+        memory_segments += from_memory
         engine_segments += sent
+        loaded = loaded or sent > 0
         engine_names.append(engine.name)
-        translations = dict(zip(texts, translated, strict=True))
         for job in jobs:
             meta, body = build_twin(
                 job, translations, engine_name=engine.name, glossary=glossary, fields=fields
             )
+            outcome = _job_outcome(job, "written")
             try:
                 write_atomic(
                     job.twin,
@@ -351,35 +420,113 @@ def translate_paths(
                     bom=job.article.bom,
                 )
             except OSError as exc:
-                outcomes.append(
-                    replace(
-                        _job_outcome(job, "failed"),
-                        reason=f"cannot write {job.twin}: {exc.strerror}",
-                    )
+                outcome = replace(
+                    outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}"
                 )
-                continue
-            outcome = _job_outcome(job, "written")
-            total_words += outcome.words
+            else:
+                total_words += outcome.words
             outcomes.append(outcome)
 
     outcomes.sort(key=lambda o: str(o.source))
     return TranslateReport(
         outcomes=tuple(outcomes),
         engine_segments=engine_segments,
+        memory_segments=memory_segments,
         words=total_words,
         seconds=time.perf_counter() - started,
         engine=", ".join(engine_names),
+        model_loaded=loaded,
     )
 
 
 def _job_outcome(job: Job, action: Action) -> Outcome:
-    segs = [s for doc in (job.body, *job.fields.values()) for s in doc.segments]
+    texts = job.texts()
+    reason = "; ".join(job.merge.conflicts)
+    if job.merge.dropped_edits:
+        reason = "; ".join(
+            filter(
+                None,
+                [
+                    reason,
+                    f"{job.merge.dropped_edits} edited paragraph(s) dropped with their "
+                    "source paragraph",
+                ],
+            )
+        )
     return Outcome(
         job.article.path,
         action,
         job.twin,
         job.source_lang,
         job.target_lang,
-        segments=len(segs),
-        words=sum(_words(s.text) for s in segs),
+        reason=reason,
+        segments=len(texts),
+        words=sum(_words(t) for t in texts),
+        kept=len(job.merge.keep_blocks),
+        conflicts=job.merge.conflicts,
     )
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    pairs: int
+    articles: int
+    skipped_blocks: int
+
+
+def rebuild_memory(
+    paths: Sequence[Path],
+    *,
+    memory: Memory,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+) -> RebuildReport:
+    """Refill the translation memory from the article pairs on disk.
+
+    Only machine output goes back in: paragraphs a person edited are left out, and so
+    are paragraphs whose sentence count differs between source and twin (their sentences
+    cannot be paired with certainty).
+    """
+    found = load_articles(paths)
+    by_path = {a.path.resolve(): a for a in found.articles}
+    pairs = articles = skipped = 0
+    for twin in found.articles:
+        prov = twin.provenance
+        if not twin.is_twin or prov is None:
+            continue
+        src_article = by_path.get(twin.path.with_name(str(prov["source"])).resolve())
+        if src_article is None or prov.get("source_hash") != source_hash(src_article):
+            continue
+        src_doc, twin_doc = segment(src_article.body), segment(twin.body)
+        machine = str(prov.get("twin_blocks", "")).split()
+        if len(src_doc.blocks) != len(twin_doc.blocks) or len(machine) != len(twin_doc.blocks):
+            skipped += len(src_doc.blocks)
+            continue
+        found_pairs: list[tuple[str, str]] = []
+        for sb, tb, mh in zip(src_doc.blocks, twin_doc.blocks, machine, strict=True):
+            if block_hash(tb.text) != mh or len(sb.segments) != len(tb.segments):
+                skipped += 1
+                continue
+            found_pairs += [
+                (src_doc.segments[i].text, twin_doc.segments[j].text)
+                for i, j in zip(sb.segments, tb.segments, strict=True)
+            ]
+        machine_fields = prov.get("twin_fields")
+        if isinstance(machine_fields, Mapping):
+            for key, doc in _field_docs(src_article, fields).items():
+                value = twin.meta.get(key)
+                if not isinstance(value, str) or block_hash(value) != machine_fields.get(key):
+                    continue
+                tdoc = segment(value)
+                if len(tdoc.segments) == len(doc.segments):
+                    found_pairs += [
+                        (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)
+                    ]
+        key = MemoryKey(
+            str(prov.get("source_lang", "")),
+            str(twin.meta.get("lang", "")),
+            str(prov.get("engine", "")),
+            str(prov.get("glossary_hash", "")),
+        )
+        pairs += memory.store(found_pairs, key)
+        articles += 1
+    return RebuildReport(pairs, articles, skipped)

@@ -1,0 +1,525 @@
+"""Offline Argos Translate "copy" models, built from numpy, for tests and benchmarks.
+
+A copy model is a real ``.argosmodel`` package (a CTranslate2 Transformer plus a SentencePiece
+model) whose weights are written by hand so that it returns its input unchanged.  Tests then run
+the exact code path of a real model (package discovery, SentencePiece, CTranslate2, beam search,
+``replace_unknowns``) with no network, no torch and no download, and every expected output is
+known: it is the input.
+
+How the Transformer copies (pre-norm, ReLU, no scaled embeddings):
+
+* The model dimension is split: token code in ``[0:T)``, position code in ``[T:T+P)``.  Token
+  codes are zero-mean random unit vectors, position codes ``[cos, sin, -cos, -sin](π/2^j·t)``,
+  normalised, so two positions only match perfectly when they are equal.  Both are zero-mean, so
+  every LayerNorm merely rescales.
+* Encoder: embedding = token code + position code (a learned position table); every sublayer
+  writes zero, so the memory at source position i is ``sqrt(D/2)·(token_i + pos_i)``.
+* Decoder: target embeddings are zero, so its state at step t is just ``pos_t``.  In every layer
+  and head the cross-attention queries and keys read only the position dimensions (scaled so the
+  right source position wins by ≥ 30 logits) and the values carry the token code (``1/n_dec`` per
+  layer).  After the last layer the state is ``pos_t + token_t``; the output projection holds the
+  scaled token codes, so step t emits source token t.  The copy happens in every layer, including
+  the last one, head 0, which is the one CTranslate2's ``replace_unknowns`` aligns with.
+* ``add_source_eos`` puts ``</s>`` on the source, so the decoder copies it and stops.
+
+Run ``python -m bilingo.copymodel --size base --out DIR`` to install benchmark-sized models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+import ctranslate2
+import numpy as np
+import sentencepiece as spm
+from numpy.typing import NDArray
+
+Size = Literal["small", "base"]
+Matrix = NDArray[np.float32]
+
+#: Appended to training text by the fixtures and the CLI: letters and punctuation that articles
+#: may use but a small corpus may lack.  Characters missing from training still come back through
+#: ``replace_unknowns``; these just get real pieces.
+SAMPLE_TEXT = """\
+Æ Ø Å æ ø å É é È è Ê ê Ó ó Ò ò Ô ô Ü ü Ö ö Ä ä
+«Det var en gang» – sa hun – ’enkelt’ og “doble” sitater; ‘single’ too.
+The quick brown fox jumps over the lazy dog. Blåbærsyltetøy på gærne måter!
+0123456789 ! ? . , ; : ( ) [ ] { } # * _ - + = / \\ | @ & % $ € £ ^ ~ ` ' " < > — ° §
+"""
+
+ARGOS_VERSION = "1.9.0"
+PACKAGE_VERSION = "1.9"
+LANGUAGE_NAMES = {"nb": "Norwegian Bokmål", "en": "English"}
+
+MAX_POSITIONS = 1024  # rows of the learned position table: longest source, in pieces, with </s>
+POSITION_FREQUENCIES = 11  # j = 0..10: codes repeat after 2048 positions, twice the table
+POSITION_DIMS = 4 * POSITION_FREQUENCIES
+ATTENTION_GAP = 40.0  # worst-case logit lead of the right source position (≥ 30 needed)
+OUTPUT_LOGIT = 40.0  # logit of the right output token
+OUTPUT_GAP = 30.0  # minimum lead of the right token over the runner-up
+SEED = 20240607
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Architecture of one copy model size."""
+
+    encoder_layers: int
+    decoder_layers: int
+    d_model: int
+    heads: int
+    ffn: int
+    max_pieces: int  # cap on the SentencePiece vocabulary
+    vocab: int  # CTranslate2 vocabulary, padded with dummy tokens; 0: exactly the pieces
+    noise: float  # σ of the noise in weights that should be zero; 0: exact zeros
+
+    @property
+    def token_dims(self) -> int:
+        return self.d_model - POSITION_DIMS
+
+    @property
+    def head_dim(self) -> int:
+        return self.d_model // self.heads
+
+
+SHAPES: dict[str, ModelShape] = {
+    # Tests: two layers each so the per-layer split of the copy is exercised; zero weights
+    # collapse (CTranslate2 aliases identical arrays), leaving the package at about 1 MB.
+    "small": ModelShape(2, 2, 256, 4, 256, max_pieces=4000, vocab=0, noise=0.0),
+    # Benchmarks: the shape of real Argos models (Transformer base, int8, 32k vocabulary).  Noise
+    # keeps all layers distinct so the file has a real model's size; σ=1e-2 would break the copy.
+    "base": ModelShape(6, 6, 512, 8, 2048, max_pieces=32000, vocab=32000, noise=1e-3),
+}
+
+
+@dataclass(frozen=True)
+class _ModelFiles:
+    model_dir: Path
+    sentencepiece_model: Path
+    shape: ModelShape
+    pieces: int
+    output_gap: float  # measured worst-case lead of the right token, before int8
+
+
+# --------------------------------------------------------------------------- SentencePiece
+
+
+def train_sentencepiece(training_text: str, max_pieces: int) -> bytes:
+    """Train a SentencePiece model like Argos' (nmt_nfkc, full coverage) and return its bytes.
+
+    BPE rather than unigram: on a few kilobytes the unigram trainer prunes to ~300 pieces (2.4
+    pieces a word, far longer sequences than real models); BPE keeps ~1.2 a word.
+    """
+    lines = [line for line in training_text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("training_text is empty: give some text to train SentencePiece on")
+    longest = max(len(line.encode("utf-8")) for line in lines)
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        model_type="bpe",
+        vocab_size=max_pieces,
+        hard_vocab_limit=False,  # a small corpus cannot fill the vocabulary: take what it has
+        character_coverage=1.0,  # æ ø å « » – ’ must be pieces, not <unk>
+        normalization_rule_name="nmt_nfkc",
+        max_sentence_length=max(4192, longest + 1),  # longer lines would be skipped silently
+        num_threads=os.cpu_count() or 1,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def position_codes(n: int = MAX_POSITIONS) -> Matrix:
+    """``[cos, sin, -cos, -sin](π/2^j·t)`` for j < 11, unit norm and zero mean, shape (n, 44)."""
+    angles = np.outer(np.arange(n), np.pi / 2.0 ** np.arange(POSITION_FREQUENCIES))
+    codes = np.concatenate([np.cos(angles), np.sin(angles), -np.cos(angles), -np.sin(angles)], 1)
+    codes /= np.linalg.norm(codes, axis=1, keepdims=True)
+    return codes.astype(np.float32)
+
+
+def token_codes(rng: np.random.Generator, n: int, dims: int) -> Matrix:
+    """Zero-mean random unit vectors: nearly orthogonal, and LayerNorm only rescales them."""
+    codes = rng.standard_normal((n, dims), dtype=np.float32)
+    codes -= codes.mean(axis=1, keepdims=True)
+    codes /= np.linalg.norm(codes, axis=1, keepdims=True)
+    return codes
+
+
+def max_off_diagonal(codes: Matrix, chunk: int = 2048) -> float:
+    """Largest cosine between two different rows (codes are unit vectors)."""
+    worst = -1.0
+    for start in range(0, len(codes), chunk):
+        block = codes[start : start + chunk] @ codes.T
+        rows = np.arange(len(block))
+        block[rows, rows + start] = -1.0
+        worst = max(worst, float(block.max()))
+    return worst
+
+
+class _Weights:
+    """Draws weights: exact structure plus (for base) σ-noise where a real model has values."""
+
+    def __init__(self, shape: ModelShape, seed: int) -> None:
+        self.shape = shape
+        self.rng = np.random.default_rng(seed)
+
+    def noise(self, rows: int, cols: int, scale: float = 1.0) -> Matrix:
+        """σ·scale noise.  Structured matrices pass their own scale: absolute σ=1e-3 next to
+        the copy path's 0.01 output gain would swamp the token code after six layers."""
+        if self.shape.noise == 0.0:
+            return np.zeros((rows, cols), dtype=np.float32)
+        out = self.rng.standard_normal((rows, cols), dtype=np.float32)
+        out *= np.float32(self.shape.noise * scale)
+        return out
+
+    def set_layer_norm(self, layer_norm: Any) -> None:
+        layer_norm.gamma = np.ones(self.shape.d_model, dtype=np.float32)
+        layer_norm.beta = np.zeros(self.shape.d_model, dtype=np.float32)
+
+    def set_idle_self_attention(self, attention: Any) -> None:
+        """A self-attention sublayer that writes (almost) zero to the residual stream."""
+        d = self.shape.d_model
+        self.set_layer_norm(attention.layer_norm)
+        attention.linear[0].weight = self.noise(3 * d, d)  # fused Q, K, V
+        attention.linear[1].weight = self.noise(d, d)
+
+    def set_idle_ffn(self, ffn: Any) -> None:
+        d, f = self.shape.d_model, self.shape.ffn
+        self.set_layer_norm(ffn.layer_norm)
+        ffn.linear_0.weight = self.noise(f, d)
+        ffn.linear_1.weight = self.noise(d, f)
+
+
+def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> tuple[Any, float]:
+    """The CTranslate2 spec of a copy model over ``pieces``; also the worst output-logit gap."""
+    d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
+    if dh < POSITION_DIMS or t <= 0:
+        raise ValueError(f"head dimension {dh} cannot hold the {POSITION_DIMS} position dims")
+    vocab = max(shape.vocab, len(pieces))
+    tokens = pieces + [f"<bilingo_pad_{i}>" for i in range(vocab - len(pieces))]
+    weights = _Weights(shape, seed)
+    codes = token_codes(weights.rng, len(pieces), t)
+    positions = position_codes()
+
+    spec = ctranslate2.specs.TransformerSpec.from_config(
+        (shape.encoder_layers, shape.decoder_layers), shape.heads
+    )
+    spec.config.add_source_eos = True  # the decoder copies </s> too, or it never stops
+    spec.register_source_vocabulary(tokens)
+    spec.register_target_vocabulary(tokens)
+
+    table = np.zeros((MAX_POSITIONS, d), dtype=np.float32)
+    table[:, t:] = positions
+
+    encoder = spec.encoder
+    encoder.scale_embeddings = False
+    embeddings = weights.noise(vocab, d)
+    embeddings[: len(pieces)] = 0.0
+    embeddings[: len(pieces), :t] = codes
+    encoder.embeddings[0].weight = embeddings
+    encoder.position_encodings.encodings = table
+    for layer in encoder.layer:
+        weights.set_idle_self_attention(layer.self_attention)
+        weights.set_idle_ffn(layer.ffn)
+    weights.set_layer_norm(encoder.layer_norm)
+
+    # Query·key logit = qk · (sqrt(D)/|x|) · sqrt(D/2) · <pos_t, pos_i> / sqrt(dh), with the
+    # decoder state |x| ≤ sqrt(2) (position plus at most one token code).  Size qk so that even
+    # the closest wrong position (cosine 8/11) trails by ATTENTION_GAP.
+    similarity = positions @ positions.T
+    np.fill_diagonal(similarity, -1.0)
+    coefficient = ATTENTION_GAP / (1.0 - float(similarity.max()))
+    qk = np.sqrt(coefficient * 2.0 * np.sqrt(dh) / d)
+    value_scale = 1.0 / (shape.decoder_layers * np.sqrt(d / 2.0))  # memory is sqrt(D/2)·code
+
+    decoder = spec.decoder
+    decoder.scale_embeddings = False
+    decoder.embeddings.weight = weights.noise(vocab, d)  # zero: the state is the position alone
+    decoder.position_encodings.encodings = table
+    pos_rows = (np.arange(shape.heads)[:, None] * dh + np.arange(POSITION_DIMS)).ravel()
+    pos_cols = np.tile(np.arange(t, d), shape.heads)
+    token_dims = np.arange(t)
+    for layer in decoder.layer:
+        weights.set_idle_self_attention(layer.self_attention)
+        weights.set_idle_ffn(layer.ffn)
+        cross = layer.attention
+        weights.set_layer_norm(cross.layer_norm)
+        query = weights.noise(d, d, qk)
+        query[pos_rows, pos_cols] += qk  # every head: its first 44 dims = position code
+        key_value = weights.noise(2 * d, d, qk)
+        key_value[pos_rows, pos_cols] += qk
+        key_value[d + token_dims, token_dims] += 1.0  # values: heads slice the token code
+        output = weights.noise(d, d, value_scale)
+        output[token_dims, token_dims] += value_scale
+        cross.linear[0].weight = query
+        cross.linear[1].weight = key_value  # fused K, V
+        cross.linear[2].weight = output
+    weights.set_layer_norm(decoder.layer_norm)
+
+    # Final state pos_t + token_t, LayerNorm'd: sqrt(D/2)·(pos_t + token_t).  Scale so the right
+    # token scores OUTPUT_LOGIT and the most similar other code trails by at least OUTPUT_GAP.
+    worst_cosine = max_off_diagonal(codes)
+    logit = max(OUTPUT_LOGIT, OUTPUT_GAP / (1.0 - worst_cosine))
+    projection = weights.noise(vocab, d)
+    projection[: len(pieces)] = 0.0
+    projection[: len(pieces), :t] = codes * np.float32(logit / np.sqrt(d / 2.0))
+    decoder.projection.weight = projection
+    return spec, logit * (1.0 - worst_cosine)
+
+
+class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
+    """Saves a ready spec through the public converter API (validate, alias, quantize, save)."""
+
+    def __init__(self, spec: Any) -> None:
+        self._spec = spec
+
+    def _load(self) -> Any:
+        return self._spec
+
+
+def _build_model_files(work_dir: Path, training_text: str, size: Size) -> _ModelFiles:
+    shape = SHAPES[size]
+    sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
+    sp_path = work_dir / "sentencepiece.model"
+    sp_path.write_bytes(sp_bytes)
+    processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
+    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    spec, gap = _copy_spec(pieces, shape, SEED)
+    model_dir = work_dir / "model"
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    return _ModelFiles(model_dir, sp_path, shape, len(pieces), gap)
+
+
+# --------------------------------------------------------------------------- packages
+
+
+def package_name(from_code: str, to_code: str) -> str:
+    """Top-level folder of the package zip, and so the installed directory's name."""
+    return f"translate-{from_code}_{to_code}-copy"
+
+
+def _metadata(from_code: str, to_code: str) -> dict[str, Any]:
+    return {
+        "package_version": PACKAGE_VERSION,
+        "argos_version": ARGOS_VERSION,
+        "from_code": from_code,
+        "from_name": LANGUAGE_NAMES.get(from_code, from_code),
+        "to_code": to_code,
+        "to_name": LANGUAGE_NAMES.get(to_code, to_code),
+        "type": "translate",
+        "bilingo_copy_model": True,
+    }
+
+
+def _readme(from_code: str, to_code: str, files: _ModelFiles) -> str:
+    s = files.shape
+    return (
+        f"# bilingo copy model {from_code} → {to_code}\n\n"
+        "This is NOT a translation model. It is a copy model built by `bilingo.copymodel` for\n"
+        "tests and benchmarks: its weights are written by hand so that it returns its input\n"
+        "unchanged, through the same SentencePiece and CTranslate2 code path as a real Argos\n"
+        "Translate package.\n\n"
+        f"Shape: {s.encoder_layers}+{s.decoder_layers} layers, d_model {s.d_model}, "
+        f"{s.heads} heads, ffn {s.ffn}, {files.pieces} SentencePiece pieces, "
+        f"vocabulary {max(s.vocab, files.pieces)}, int8.\n"
+    )
+
+
+def _write_package(out_dir: Path, files: _ModelFiles, from_code: str, to_code: str) -> Path:
+    name = package_name(from_code, to_code)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.argosmodel"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}/metadata.json", json.dumps(_metadata(from_code, to_code)))
+        archive.writestr(f"{name}/README.md", _readme(from_code, to_code, files))
+        archive.write(files.sentencepiece_model, f"{name}/sentencepiece.model")
+        for item in sorted(files.model_dir.iterdir()):
+            # model.bin of the base size is int8 noise: deflating it costs seconds, saves ~5%.
+            kind = zipfile.ZIP_STORED if files.shape.noise and item.suffix == ".bin" else None
+            archive.write(item, f"{name}/model/{item.name}", compress_type=kind)
+    return path
+
+
+def build_package(
+    out_dir: Path,
+    *,
+    from_code: str,
+    to_code: str,
+    training_text: str,
+    size: Size = "small",
+) -> Path:
+    """Build a copy-model ``.argosmodel`` for ``from_code`` → ``to_code`` in ``out_dir``."""
+    with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
+        files = _build_model_files(Path(work), training_text, size)
+        return _write_package(Path(out_dir), files, from_code, to_code)
+
+
+# --------------------------------------------------------------------------- installing
+
+
+def import_argos() -> tuple[ModuleType, ModuleType]:
+    """Import ``argostranslate.settings`` and ``.package`` without touching the user's home.
+
+    Importing argostranslate creates its data, config and cache directories under $HOME, and
+    ``install_from_path`` imports ``argostranslate.translate``, whose onnxruntime writes a device
+    id to ~/.cache.  On first import point the XDG directories at a private temporary folder
+    (kept until exit: the settings module holds on to it), then restore the environment.
+    ARGOS_PACKAGES_DIR is honoured when set.  A no-op when argostranslate is already imported.
+    """
+    if "argostranslate.translate" not in sys.modules:
+        home = Path(tempfile.mkdtemp(prefix="bilingo-argos-home-"))
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        overrides = {
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "ARGOS_PACKAGES_DIR": os.environ.get("ARGOS_PACKAGES_DIR", str(home / "packages")),
+        }
+        saved = {key: os.environ.get(key) for key in overrides}
+        os.environ.update(overrides)
+        try:
+            import argostranslate.translate  # noqa: F401  (imported for its side effects)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    import argostranslate.package
+    import argostranslate.settings
+
+    return argostranslate.settings, argostranslate.package
+
+
+@contextmanager
+def argos_packages_dir(packages_dir: Path) -> Iterator[ModuleType]:
+    """Point argostranslate's package directories at ``packages_dir``; restore on exit.
+
+    ``argostranslate.settings`` reads ARGOS_PACKAGES_DIR once, at import, and
+    ``install_from_path`` extracts into ``settings.package_data_dir``.  Yields the package module.
+    """
+    settings, package = import_argos()
+    saved = settings.package_data_dir, settings.package_dirs
+    settings.package_data_dir = Path(packages_dir)
+    settings.package_dirs = [Path(packages_dir)]
+    try:
+        yield package
+    finally:
+        settings.package_data_dir, settings.package_dirs = saved
+
+
+def install_copy_models(
+    packages_dir: Path,
+    *,
+    training_text: str,
+    size: Size = "small",
+    pairs: Sequence[tuple[str, str]] = (("nb", "en"), ("en", "nb")),
+) -> list[Path]:
+    """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
+
+    One model is built and packaged once per pair.  Returns the installed package directories.
+    """
+    packages_dir = Path(packages_dir)
+    packages_dir.mkdir(parents=True, exist_ok=True)
+    installed: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
+        files = _build_model_files(Path(work), training_text, size)
+        with argos_packages_dir(packages_dir) as package:
+            for from_code, to_code in pairs:
+                archive = _write_package(Path(work) / "packages", files, from_code, to_code)
+                target = packages_dir / package_name(from_code, to_code)
+                if target.exists():  # extracting over an old install would keep stale files
+                    shutil.rmtree(target)
+                package.install_from_path(archive)
+                if not (target / "metadata.json").is_file():
+                    raise RuntimeError(f"{archive.name} did not install into {target}")
+                installed.append(target)
+    return installed
+
+
+def corpus_text(*roots: Path) -> str:
+    """The text of every ``*.md`` file under ``roots`` (files or folders), in a stable order."""
+    texts: list[str] = []
+    for root in map(Path, roots):
+        if not root.exists():
+            raise FileNotFoundError(f"corpus root {root} does not exist")
+        files = [root] if root.is_file() else sorted(root.rglob("*.md"))
+        texts.extend(path.read_text(encoding="utf-8") for path in files)
+    return "\n".join(texts)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _directory_size(path: Path) -> int:
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bilingo.copymodel",
+        description="Build offline Argos copy models (output = input) for tests and benchmarks.",
+    )
+    parser.add_argument("--size", choices=sorted(SHAPES), default="base")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="packages dir to install into (ARGOS_PACKAGES_DIR)"
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="file or folder of *.md to train SentencePiece on (repeatable; default: articles)",
+    )
+    parser.add_argument(
+        "--pair",
+        action="append",
+        metavar="FROM-TO",
+        help="language pair (repeatable; default: nb-en and en-nb)",
+    )
+    parser.add_argument(
+        "--archive", action="store_true", help="write .argosmodel files to --out, do not install"
+    )
+    args = parser.parse_args(argv)
+    pairs = [tuple(p.split("-", 1)) for p in args.pair or ["nb-en", "en-nb"]]
+    if any(len(pair) != 2 for pair in pairs):
+        parser.error("--pair takes FROM-TO, e.g. nb-en")
+    text = corpus_text(*(args.corpus or [Path("articles")])) + "\n" + SAMPLE_TEXT
+
+    start = time.perf_counter()
+    if args.archive:
+        with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
+            files = _build_model_files(Path(work), text, args.size)
+            outputs = [_write_package(args.out, files, f, t) for f, t in pairs]
+    else:
+        outputs = install_copy_models(args.out, training_text=text, size=args.size, pairs=pairs)
+    elapsed = time.perf_counter() - start
+    for path in outputs:
+        size = path.stat().st_size if path.is_file() else _directory_size(path)
+        print(f"{path}  {size / 1e6:.1f} MB")
+    print(f"built {args.size} copy models in {elapsed:.1f} s")
+    if not args.archive:
+        print(f"use them with: ARGOS_PACKAGES_DIR={args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""Translation memory: text already translated never reaches the engine again.
+
+One SQLite file inside the site (default ``.bilingo/memory.sqlite``), keyed by source
+segment, language pair, model and glossary hash. It holds *machine* output only; people's
+edits are kept in the twins themselves (see ``bilingo.merge``). Writes happen in one
+transaction, so a crash leaves the memory as it was. Because every twin carries its
+provenance, the memory can be rebuilt from the article pairs: deleting it loses nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from bilingo.errors import BilingoError
+
+DEFAULT_PATH = Path(".bilingo") / "memory.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tm (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    model TEXT NOT NULL,
+    glossary TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, model, glossary, source)
+) WITHOUT ROWID;
+"""
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MemoryKey:
+    """Everything a stored translation depends on besides its source text."""
+
+    source_lang: str
+    target_lang: str
+    model: str
+    glossary: str
+
+
+class Memory:
+    """A translation memory in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise BilingoError(
+                f"the translation memory {path} cannot be opened ({exc}); delete it and run "
+                "bilingo memory rebuild (it is rebuilt from the article pairs)"
+            ) from None
+        except OSError as exc:
+            raise BilingoError(f"cannot create {path.parent}: {exc.strerror}") from None
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def lookup(self, texts: Sequence[str], key: MemoryKey) -> dict[str, str]:
+        """Stored translations for those of ``texts`` the memory has."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(texts))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT source, target FROM tm WHERE source_lang=? AND target_lang=? AND "
+                f"model=? AND glossary=? AND source IN ({marks})",
+                (key.source_lang, key.target_lang, key.model, key.glossary, *chunk),
+            )
+            found.update(rows.fetchall())
+        return found
+
+    def store(self, pairs: Mapping[str, str] | Iterable[tuple[str, str]], key: MemoryKey) -> int:
+        """Store translations in one transaction; returns how many were given."""
+        items = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (key.source_lang, key.target_lang, key.model, key.glossary, s, t)
+                    for s, t in items
+                ],
+            )
+        return len(items)
+
+    def __len__(self) -> int:
+        row = self._conn.execute("SELECT count(*) FROM tm").fetchone()
+        return int(row[0])
