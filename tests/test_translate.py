@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from bilingo.glossary import empty_glossary
+from bilingo.segment import segment
 from click.testing import CliRunner
 
 from bilingo.article import read_article
 from bilingo.cli import cli
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
-from bilingo.glossary import empty_glossary
 from bilingo.pipeline import EngineFactory, translate_paths
-from bilingo.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
