@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from bilingo.glossary import empty_glossary
-from bilingo.segment import segment
 from click.testing import CliRunner
 
 from bilingo.article import read_article
 from bilingo.check import check_paths
 from bilingo.cli import cli
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
+from bilingo.glossary import empty_glossary
 from bilingo.memory import Memory
 from bilingo.pipeline import EngineFactory, TranslateReport, rebuild_memory, translate_paths
+from bilingo.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -82,7 +82,7 @@ def test_reviewer_edit_survives_and_only_the_changed_paragraph_is_translated(
         first = Recorder()
         report = run(site, memory, first)
         assert report.count("written") == 1
-        assert report.engine_segments == len(set(first.sent)) > 30
+        assert report.engine_segments == len(set(first.sent)) > 20
 
         # A reviewer edits twin paragraph 2 (index 1).
         twin_paras = paragraphs(twin)
@@ -143,7 +143,7 @@ def test_changed_source_and_edited_twin_paragraph_is_a_conflict(site: Path, tmp_
         report = run(site, memory, rec)
         assert rec.sent == []  # nothing else changed: nothing to translate
         assert len(report.outcomes[0].conflicts) == 1
-        assert "line 6" in report.outcomes[0].conflicts[0]
+        assert "source line 7 " in report.outcomes[0].conflicts[0]
         assert paragraphs(twin)[0] == human
         kinds = {p.kind for p in check_paths([site], glossary_hash=GLOSSARY.hash).problems}
         assert "conflict" in kinds

@@ -150,7 +150,9 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
         loaded = YAMLHandler().load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        # Front matter starts on line 2; an error noticed at its end belongs to its last line.
+        last = 1 + max(raw.count("\n"), 1)
+        line = min(mark.line + 2, last) if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ArticleError(
             f"bad YAML front matter: {problem}; fix the YAML between the '---' lines",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -146,7 +146,9 @@ def translate(
         for p in paths:
             if not p.exists():
                 fail(f"no such file or folder: {p}")
-        with tree_lock(list(paths), wait=wait):
+        # A dry run writes nothing, not even the lock file.
+        lock = nullcontext() if dry_run else tree_lock(list(paths), wait=wait)
+        with lock:
             memory = None if no_memory or dry_run else Memory(memory_path or DEFAULT_PATH)
             try:
                 report = translate_paths(
@@ -178,6 +180,7 @@ def translate(
                         "kept_paragraphs": o.kept,
                         "conflicts": list(o.conflicts),
                         "reason": o.reason,
+                        "line": o.line,
                     }
                     for o in report.outcomes
                 ],
@@ -193,8 +196,9 @@ def translate(
             if o.action == "unchanged":
                 continue
             arrow = f" -> {o.twin}" if o.twin and o.action in ("written", "would-write") else ""
+            where = f"{o.source}:{o.line}" if o.line else str(o.source)
             detail = f": {o.reason}" if o.reason else ""
-            click.echo(f"{o.action}: {o.source}{arrow}{detail}", err=o.action == "failed")
+            click.echo(f"{o.action}: {where}{arrow}{detail}", err=o.action == "failed")
         click.echo(
             f"{len(report.outcomes)} articles: {report.count('written')} written, "
             f"{report.count('would-write')} would be written, {report.count('unchanged')} "
@@ -392,6 +396,151 @@ def models_install(langs: tuple[str, ...], file: Path | None) -> None:
     click.echo(
         f"installed {pkg.code} {pkg.version} ({pkg.from_code} -> {pkg.to_code}) in {pkg.path}"
     )
+
+
+@cli.command("diff")
+@click.argument("path", type=PathArg)
+@glossary_option
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Unified diff of the twin on disk against a machine translation made now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option(
+    "--width",
+    type=click.IntRange(40, 1000),
+    default=None,
+    help="Columns to lay out for (default: the terminal's; side by side from 120).",
+)
+def diff_command(
+    path: Path, glossary_path: Path | None, fresh: bool, as_json: bool, width: int | None
+) -> None:
+    """Show an article and its twin paragraph by paragraph, with problems flagged.
+
+    PATH is a source or a twin. Flags: a URL, number or link target that differs,
+    a paragraph left untranslated, a glossary term not followed, a recorded conflict.
+    Exit 0 when nothing is flagged (with --fresh: no differences), 1 otherwise.
+    """
+    import os
+    import shutil
+
+    from bilingo.diff import diff_path, format_diff, fresh_diff, style_unified, use_color
+
+    color = use_color(isatty=sys.stdout.isatty(), environ=os.environ)
+    with user_errors():
+        glossary = load_glossary_option(glossary_path)
+        if fresh:
+            text = fresh_diff(path, glossary=glossary)
+        else:
+            result = diff_path(path, glossary=glossary)
+    if fresh:
+        if as_json:
+            emit_json({"path": str(path), "changed": bool(text), "diff": text})
+        elif text:
+            click.echo(style_unified(text), color=color)
+        else:
+            click.echo("no differences: the twin is what a machine translation gives now")
+        sys.exit(1 if text else 0)
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        columns = width or shutil.get_terminal_size((80, 24)).columns
+        click.echo(format_diff(result, width=columns), color=color)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=PathArg)
+@glossary_option
+@click.option(
+    "--html",
+    "out_dir",
+    type=PathArg,
+    required=True,
+    help="Folder to write index.html and one page per article into.",
+)
+def review(paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path) -> None:
+    """Write a static HTML review report of the articles under PATHS (default: .).
+
+    Opens offline in any browser: index.html lists each article's state, and each
+    article's page shows source and twin side by side with the problems flagged.
+    """
+    from bilingo.review import build_review
+
+    with user_errors():
+        report = build_review(
+            list(paths) or [Path(".")],
+            out_dir=out_dir,
+            glossary=load_glossary_option(glossary_path),
+        )
+    counts = ", ".join(f"{n} {s}" for s, n in report.counts().items()) or "no articles"
+    click.echo(f"{len(report.entries)} articles ({counts}); open {report.index}")
+    sys.exit(1 if report.counts().get("invalid") else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@click.option("--by", "by", default=None, help="Reviewer (default: git config user.name, $USER).")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+def approve(paths: tuple[Path, ...], by: str | None, as_json: bool) -> None:
+    """Mark twins as reviewed, so translate keeps them and check stops warning.
+
+    A source PATH approves its twin. Only the twin's bilingo: block changes.
+    """
+    from bilingo import approve as approve_lib
+    from bilingo.lock import tree_lock
+
+    for p in paths:
+        if not p.is_file():
+            fail(f"no such file: {p}")
+    rows: list[dict[str, Any]] = []
+    errors = 0
+    with user_errors():
+        reviewer = by.strip() if by and by.strip() else approve_lib.default_reviewer()
+        with tree_lock(list(paths), wait=10.0):
+            for p in paths:
+                try:
+                    done = approve_lib.approve(p, by=reviewer)
+                except BilingoError as exc:
+                    errors += 1
+                    rows.append({"path": str(p), "error": exc.format()})
+                    if not as_json:
+                        click.echo(f"error: {exc.format()}", err=True)
+                    continue
+                rows.append(
+                    {
+                        "path": str(p),
+                        "twin": str(done.twin),
+                        "changed": done.changed,
+                        "reviewed_by": done.reviewed_by,
+                        "reviewed_at": done.reviewed_at,
+                        "cleared_conflicts": done.cleared_conflicts,
+                        "stale": done.stale,
+                    }
+                )
+                if as_json:
+                    continue
+                if done.changed:
+                    cleared = (
+                        f", {done.cleared_conflicts} conflict(s) cleared"
+                        if done.cleared_conflicts
+                        else ""
+                    )
+                    click.echo(
+                        f"approved: {done.twin} (by {done.reviewed_by} on {done.reviewed_at}"
+                        f"{cleared})"
+                    )
+                else:
+                    click.echo(f"already approved: {done.twin} (by {done.reviewed_by})")
+                if done.stale:
+                    click.echo(
+                        f"note: the source of {done.twin} changed since it was translated; "
+                        "check reports it stale until it is translated again (--force)"
+                    )
+    if as_json:
+        emit_json(rows)
+    sys.exit(2 if errors else 0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -31,7 +31,7 @@ from bilingo.article import (
 from bilingo.check import find_markdown, provenance_state
 from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
-from bilingo.errors import ArticleError
+from bilingo.errors import ArticleError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
@@ -53,6 +53,8 @@ class Outcome:
     source_lang: str = ""
     target_lang: str = ""
     reason: str = ""
+    #: Line of the problem in ``source`` (failures), when known.
+    line: int | None = None
     #: Segments translated for this article (from memory or the engine).
     segments: int = 0
     words: int = 0
@@ -102,7 +104,7 @@ def load_articles(paths: Sequence[Path]) -> Found:
         try:
             articles.append(read_article(path))
         except ArticleError as exc:
-            problems.append(Outcome(source=path, action="failed", reason=exc.format()))
+            problems.append(Outcome(path, "failed", reason=exc.message, line=exc.line))
     return Found(tuple(articles), tuple(problems), tuple(links))
 
 
@@ -158,7 +160,7 @@ def plan(
         try:
             detection = detect_article(article)
         except ArticleError as exc:
-            outcomes.append(Outcome(article.path, "failed", reason=exc.format()))
+            outcomes.append(Outcome(article.path, "failed", reason=exc.message, line=exc.line))
             continue
         src, tgt = detection.lang, other_language(detection.lang)
         twin = twin_path(article.path, tgt)
@@ -168,7 +170,7 @@ def plan(
                     article.path,
                     "failed",
                     source_lang=src,
-                    reason=f"{article.path}: the file name says {tgt} but the article is {src}; "
+                    reason=f"the file name says {tgt} but the article is {src}; "
                     f"rename it to {article.slug}.{src}.md or fix its lang:",
                 )
             )
@@ -387,6 +389,17 @@ def translate_paths(
     for job in the_plan.jobs:
         by_pair.setdefault((job.source_lang, job.target_lang), []).append(job)
 
+    # Find every model needed before translating anything, and name all that are missing.
+    engines: dict[tuple[str, str], Engine] = {}
+    missing: list[str] = []
+    for pair in sorted(by_pair) if not dry_run else ():
+        try:
+            engines[pair] = factory(*pair)
+        except ModelError as exc:
+            missing.append(exc.message)
+    if missing:
+        raise ModelError("\n".join(missing))
+
     engine_segments = memory_segments = total_words = 0
     engine_names: list[str] = []
     loaded = False
@@ -394,7 +407,7 @@ def translate_paths(
         if dry_run:
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
-        engine = factory(src, tgt)
+        engine = engines[(src, tgt)]
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
             engine=engine,
@@ -521,12 +534,12 @@ def rebuild_memory(
                     found_pairs += [
                         (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)
                     ]
-        key = MemoryKey(
+        mkey = MemoryKey(
             str(prov.get("source_lang", "")),
             str(twin.meta.get("lang", "")),
             str(prov.get("engine", "")),
             str(prov.get("glossary_hash", "")),
         )
-        pairs += memory.store(found_pairs, key)
+        pairs += memory.store(found_pairs, mkey)
         articles += 1
     return RebuildReport(pairs, articles, skipped)
