@@ -189,6 +189,7 @@ def translate(
                 "words": report.words,
                 "seconds": round(report.seconds, 3),
                 "engine": report.engine,
+                "warnings": list(report.warnings),
             }
         )
     else:
@@ -199,6 +200,8 @@ def translate(
             where = f"{o.source}:{o.line}" if o.line else str(o.source)
             detail = f": {o.reason}" if o.reason else ""
             click.echo(f"{o.action}: {where}{arrow}{detail}", err=o.action == "failed")
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
         click.echo(
             f"{len(report.outcomes)} articles: {report.count('written')} written, "
             f"{report.count('would-write')} would be written, {report.count('unchanged')} "
@@ -303,6 +306,133 @@ def check(
             click.echo(f"{where}: {label}: {p.detail}")
         click.echo(summary)
     sys.exit(report.exit_code)
+
+
+@cli.group()
+def glossary() -> None:
+    """Show, validate, export and check the glossary (glossary.yml)."""
+
+
+@glossary.command("validate")
+@click.argument("path", type=PathArg, default=Path("glossary.yml"))
+def glossary_validate(path: Path) -> None:
+    """Load PATH and report its size and hash (exit 2 with file and line if malformed)."""
+    with user_errors():
+        g = load_glossary_option(path)
+    click.echo(
+        f"{path}: ok: {len(g.terms)} terms, {len(g.keep)} kept names, {g.form_count} forms; "
+        f"hash {g.hash}"
+    )
+
+
+@glossary.command("show")
+@glossary_option
+@click.option("--forms", is_flag=True, help="List every inflected form.")
+@click.option("--json", "as_json", is_flag=True)
+def glossary_show(glossary_path: Path | None, forms: bool, as_json: bool) -> None:
+    """List the glossary's terms and kept names."""
+    from dataclasses import asdict
+
+    from bilingo.glossary import show
+
+    with user_errors():
+        rows = show(load_glossary_option(glossary_path), forms=forms)
+    if as_json:
+        emit_json([asdict(r) for r in rows])
+        return
+    for r in rows:
+        form = f" [{r.form}]" if r.form else ""
+        note = f"  ({r.note})" if r.note else ""
+        click.echo(f"{r.kind}\t{r.nb}\t{r.en}{form}{note}")
+
+
+@glossary.command("export")
+@glossary_option
+@click.option("--from", "source", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@click.option("--to", "target", type=click.Choice(["nb", "en"]), default="en", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "tsv"]), default="csv", show_default=True
+)
+def glossary_export(glossary_path: Path | None, source: str, target: str, fmt: str) -> None:
+    """Export to DeepL's glossary format (one row per form: DeepL matches exact forms)."""
+    from bilingo.glossary import export_deepl
+
+    if source == target:
+        fail("--from and --to must differ")
+    with user_errors():
+        g = load_glossary_option(glossary_path)
+    click.echo(
+        export_deepl(g, source=source, target=target, fmt="tsv" if fmt == "tsv" else "csv"),
+        nl=False,
+    )
+
+
+@glossary.command("check")
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@glossary_option
+@click.option("--json", "as_json", is_flag=True)
+def glossary_check(paths: tuple[Path, ...], glossary_path: Path | None, as_json: bool) -> None:
+    """For each source and twin: glossary terms whose target form is missing in the twin."""
+    from bilingo.article import other_language, read_article, twin_path
+    from bilingo.detect import detect_article
+    from bilingo.glossary import check_articles
+    from bilingo.pipeline import load_articles
+
+    with user_errors():
+        g = load_glossary_option(glossary_path)
+        found = load_articles(list(paths))
+    rows: list[dict[str, Any]] = []
+    errors = [f"{p.source}: {p.reason}" for p in found.problems]
+    pairs = 0
+    seen: set[Path] = set()
+    for article in found.articles:
+        try:
+            if article.is_twin:
+                prov = article.provenance or {}
+                twin = article
+                source = read_article(article.path.with_name(str(prov["source"])))
+            else:
+                lang = detect_article(article).lang
+                path = twin_path(article.path, other_language(lang))
+                if not path.is_file():
+                    continue
+                source, twin = article, read_article(path)
+            src_lang = detect_article(source).lang
+        except (BilingoError, OSError) as exc:
+            if not article.is_twin:
+                errors.append(str(exc))
+            continue
+        if twin.path.resolve() in seen:
+            continue
+        seen.add(twin.path.resolve())
+        pairs += 1
+        for miss in check_articles(
+            g, source, twin, source_lang=src_lang, target_lang=other_language(src_lang)
+        ):
+            rows.append(
+                {
+                    "source": str(source.path),
+                    "twin": str(twin.path),
+                    "term": miss.term,
+                    "expected": miss.expected,
+                    "found": miss.found,
+                    "line": miss.line,
+                    "twin_line": miss.twin_line,
+                    "field": miss.field,
+                    "message": miss.message(),
+                }
+            )
+    rows.sort(key=lambda r: (r["twin"], r["twin_line"] or 0, r["term"]))
+    if as_json:
+        emit_json({"misses": rows, "pairs": pairs, "errors": errors})
+    else:
+        for r in rows:
+            where = f"{r['twin']}:{r['twin_line']}" if r["twin_line"] else r["twin"]
+            click.echo(f"{where}: glossary: {r['message']}")
+        for e in errors:
+            click.echo(f"error: {e}", err=True)
+        click.echo(f"{pairs} pairs checked: {len(rows)} glossary misses")
+    sys.exit(2 if errors and not rows else 1 if rows or errors else 0)
 
 
 @cli.group()

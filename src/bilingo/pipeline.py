@@ -32,7 +32,7 @@ from bilingo.check import find_markdown, provenance_state
 from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, ModelError
-from bilingo.glossary import Glossary, empty_glossary
+from bilingo.glossary import Glossary, PlaceholderLost, empty_glossary
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
 from bilingo.segment import Document, segment
@@ -74,6 +74,7 @@ class TranslateReport:
     seconds: float
     engine: str = ""
     model_loaded: bool = False
+    warnings: tuple[str, ...] = ()
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -274,6 +275,7 @@ def translate_segments(
     target: str,
     memory: Memory | None = None,
     progress: ProgressCallback | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[dict[str, str], int, int]:
     """Translate each distinct text once: memory first, then glossary + engine.
 
@@ -297,7 +299,19 @@ def translate_segments(
         if progress is not None:
             progress("translate", 0, total)
         raw = engine.translate([p.text for p in protected], progress=tick)
-        fresh = {t: p.restore(r) for t, p, r in zip(todo, protected, raw, strict=True)}
+        fresh: dict[str, str] = {}
+        unprotected: list[str] = []
+        for text, prot, out in zip(todo, protected, raw, strict=True):
+            try:
+                fresh[text] = prot.restore(out)
+            except PlaceholderLost as exc:
+                # Never write a placeholder or a gap: translate the segment again without
+                # protection, and let `glossary check` flag the term.
+                unprotected.append(text)
+                if warnings is not None:
+                    warnings.append(exc.message)
+        if unprotected:
+            fresh.update(zip(unprotected, engine.translate(unprotected), strict=True))
         if memory is not None:
             memory.store(fresh, key)
         found.update(fresh)
@@ -401,6 +415,7 @@ def translate_paths(
         raise ModelError("\n".join(missing))
 
     engine_segments = memory_segments = total_words = 0
+    warnings: list[str] = []
     engine_names: list[str] = []
     loaded = False
     for (src, tgt), jobs in sorted(by_pair.items()):
@@ -416,6 +431,7 @@ def translate_paths(
             target=tgt,
             memory=memory,
             progress=progress,
+            warnings=warnings,
         )
         memory_segments += from_memory
         engine_segments += sent
@@ -449,6 +465,7 @@ def translate_paths(
         seconds=time.perf_counter() - started,
         engine=", ".join(engine_names),
         model_loaded=loaded,
+        warnings=tuple(warnings),
     )
 
 

@@ -1,0 +1,1119 @@
+"""The project glossary: terms the translation always follows, and names it never translates.
+
+One ``glossary.yml`` serves both directions. Each term entry pairs a Bokmål and an English
+term; ``inflect`` generates the regular Bokmål forms (definite, plural, genitive) and maps
+each to an English form, so editors list a word once, not every inflected form (the thing
+Weblate and DeepL make them do). ``keep`` lists names that come through untouched.
+
+Enforcement is placeholder-based: :meth:`Glossary.protect` swaps every matched term for one
+private-use character (U+E000..U+F8FF) before the engine; :meth:`Protected.restore` puts the
+right target form back. A private-use character is not in any Argos SentencePiece vocabulary,
+so it reaches CTranslate2 as ``<unk>`` and ``replace_unknowns`` copies it back verbatim; the
+measurements and the reasoning are in ``docs/glossary.md``. A placeholder the engine lost or
+duplicated raises :class:`PlaceholderLost`: restore never lets a placeholder into an article.
+
+Matching is on whole words (``\\w`` is Unicode-aware, so æ, ø and å are letters), longest
+form first, through one precompiled trie-shaped regex per language. Compounds that merely
+contain a term (``næringsklyngetillit``) are not rewritten; :func:`find_compounds` reports
+them so an editor can add them as terms.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, canonical_json, digest
+from bilingo.errors import BilingoError, GlossaryError
+
+Lang = Literal["nb", "en"]
+Kind = Literal["term", "keep"]
+
+GLOSSARY_VERSION = 1
+#: ``inflect`` values: Bokmål gender (m, f, n; ``regular`` = m), ``adj``, ``name``, ``none``.
+INFLECT_VALUES = ("m", "f", "n", "regular", "adj", "name", "none")
+#: Form classes an entry may carry (and override under ``forms:``).
+NOUN_CLASSES = ("sg", "sg.def", "pl", "pl.def")
+FORM_CLASSES = (
+    "base",
+    *NOUN_CLASSES,
+    "sg.def.a",  # feminine definite in -a (klynga), beside -en
+    *(f"{c}.gen" for c in (*NOUN_CLASSES, "sg.def.a")),
+    "adj.pl",
+)
+_TOP_KEYS = ("version", "terms", "keep")
+_TERM_KEYS = ("nb", "en", "inflect", "mass", "forms", "note")
+_KEEP_KEYS = ("name", "note")
+_FORM_KEYS = ("nb", "en")
+
+#: First code point of the placeholders (Unicode's Private Use Area in the BMP).
+_PUA_FIRST, _PUA_LAST = 0xE000, 0xF8FF
+_PUA_RE = re.compile("[\ue000-\uf8ff]")
+_STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form of an entry: a Bokmål text and the English text it maps to."""
+
+    cls: str
+    nb: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One term (or kept name) with all its forms, base form first."""
+
+    kind: Kind
+    nb: str
+    en: str
+    forms: tuple[Form, ...]
+    inflect: str = "none"
+    mass: bool = False
+    note: str | None = None
+    line: int | None = None
+
+    def base(self, lang: str) -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A term found in a segment: what was there, what goes back, and its placeholder."""
+
+    source_form: str
+    target_form: str
+    start: int
+    end: int
+    placeholder: str
+    kind: Kind
+    #: The entry's base form in the source language (for reports).
+    term: str
+    #: True when the source occurrence started with a capital the glossary form lacks.
+    capitalised: bool = False
+
+
+class PlaceholderLost(BilingoError):
+    """The engine dropped or duplicated a glossary placeholder (exit code 1).
+
+    The pipeline should translate the segment again without protection and let
+    ``glossary check`` flag the term, rather than write a placeholder or a gap into a twin.
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        segment: str,
+        *,
+        lost: tuple[TermMatch, ...],
+        duplicated: tuple[TermMatch, ...],
+    ) -> None:
+        self.segment = segment
+        self.lost = lost
+        self.duplicated = duplicated
+        parts = []
+        if lost:
+            parts.append("lost " + ", ".join(repr(t.source_form) for t in lost))
+        if duplicated:
+            parts.append("duplicated " + ", ".join(repr(t.source_form) for t in duplicated))
+        super().__init__(
+            f"the translation engine {' and '.join(parts)} in {segment[:80]!r}; translate this "
+            "segment without the glossary and review the term by hand (bilingo glossary check)"
+        )
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A segment with its glossary terms swapped for placeholders."""
+
+    original: str
+    #: What goes to the engine.
+    text: str
+    terms: tuple[TermMatch, ...]
+    target: str = "en"
+    #: Gender of each term's target noun (for en/et agreement in Bokmål), by placeholder.
+    genders: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def restore(self, translated: str) -> str:
+        """Put the target forms back in the engine's output.
+
+        Capitalises a form that starts a sentence, drops a form's own "the" after another
+        determiner, and fixes a/an (English) or en/et (Bokmål) before it. Raises
+        :class:`PlaceholderLost` when a placeholder is missing or repeated.
+        """
+        if not self.terms:
+            return translated
+        by_ph = {t.placeholder: t for t in self.terms}
+        lost = tuple(t for t in self.terms if t.placeholder not in translated)
+        dup = tuple(t for t in self.terms if translated.count(t.placeholder) > 1)
+        if lost or dup:
+            raise PlaceholderLost(self.original, lost=lost, duplicated=dup)
+        out = ""
+        pos = 0
+        for found in _PUA_RE.finditer(translated):
+            term = by_ph.get(found.group())
+            if term is None:  # the article's own private-use character
+                continue
+            out += translated[pos : found.start()]
+            out, form = _fit(out, term, self.target, self.genders.get(term.placeholder))
+            out += form
+            pos = found.end()
+        return out + translated[pos:]
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A glossary term of the source whose target form the twin lacks."""
+
+    term: str
+    expected: str
+    line: int | None
+    #: First line of the twin paragraph that should hold it (when paragraphs align).
+    twin_line: int | None = None
+    #: A source-language form of the term found in that twin paragraph (put back by hand?).
+    found: str | None = None
+    #: Front-matter field, or None for the body.
+    field: str | None = None
+
+    def message(self) -> str:
+        where = f"field {self.field!r}" if self.field else "body"
+        at = f" (twin line {self.twin_line})" if self.twin_line is not None else ""
+        msg = f"{where}: {self.term!r} must be translated as {self.expected!r}{at}"
+        if self.found is not None:
+            msg += f", but the twin still has {self.found!r}"
+        return msg + "; fix the twin or run bilingo translate again"
+
+
+@dataclass(frozen=True)
+class Compound:
+    """A word that contains a glossary term without being one (not rewritten)."""
+
+    word: str
+    term: str
+    line: int
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    """One line of ``bilingo glossary show``."""
+
+    kind: Kind
+    nb: str
+    en: str
+    form: str
+    note: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    entry: int
+    form: int
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """Every form of one language as one regex, plus what each form stands for."""
+
+    regex: re.Pattern[str] | None
+    lookup: Mapping[str, _Hit]
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """A loaded glossary; immutable, with its matchers compiled once."""
+
+    path: Path | None
+    #: Stable hash of the normalised content (goes into a twin's provenance).
+    hash: str
+    entries: tuple[Entry, ...]
+    _matchers: Mapping[str, _Matcher] = field(repr=False, compare=False)
+
+    @property
+    def terms(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind == "term")
+
+    @property
+    def keep(self) -> tuple[str, ...]:
+        return tuple(e.nb for e in self.entries if e.kind == "keep")
+
+    @property
+    def form_count(self) -> int:
+        return sum(len(e.forms) for e in self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def matches(self, text: str, *, lang: str) -> list[tuple[re.Match[str], Entry, Form]]:
+        """Every glossary form of language ``lang`` in ``text``, left to right."""
+        m = self._matchers.get(lang)
+        if m is None or m.regex is None:
+            return []
+        out = []
+        for match in m.regex.finditer(text):
+            hit, recased = _lookup(m.lookup, match.group())
+            # "Sustainable Products Regulation": a capital mid-sentence marks a name, not a term.
+            if hit is None or (recased and not _at_sentence_start(text, match.start())):
+                continue
+            entry = self.entries[hit.entry]
+            out.append((match, entry, entry.forms[hit.form]))
+        return out
+
+    def protect(self, text: str, *, source: str, target: str) -> Protected:
+        """Swap every term of ``text`` (one prose segment) for a placeholder."""
+        found = self.matches(text, lang=source) if source != target else []
+        if not found:
+            return Protected(original=text, text=text, terms=(), target=target)
+        placeholders = _placeholders(text, len(found))
+        pieces: list[str] = []
+        terms: list[TermMatch] = []
+        genders: dict[str, str] = {}
+        pos = 0
+        for (match, entry, form), ph in zip(found, placeholders, strict=True):
+            written = match.group()
+            target_form = _target_form(text, match.start(), match.end(), entry, form, source)
+            terms.append(
+                TermMatch(
+                    source_form=written,
+                    target_form=target_form,
+                    start=match.start(),
+                    end=match.end(),
+                    placeholder=ph,
+                    kind=entry.kind,
+                    term=entry.base(source),
+                    capitalised=written[:1].isupper() and not form.text(source)[:1].isupper(),
+                )
+            )
+            if target == "nb" and entry.inflect in ("m", "f", "n", "regular"):
+                genders[ph] = entry.inflect
+            pieces.append(text[pos : match.start()])
+            pieces.append(ph)
+            pos = match.end()
+        pieces.append(text[pos:])
+        return Protected(
+            original=text,
+            text="".join(pieces),
+            terms=tuple(terms),
+            target=target,
+            genders=genders,
+        )
+
+    def check(self, source_text: str, twin_text: str, *, source: str, target: str) -> list[Miss]:
+        """Terms of ``source_text`` whose target form ``twin_text`` lacks (Weblate's
+        "does not follow glossary"), with 1-based lines in ``source_text``.
+
+        Counts occurrences per entry, any form: a paragraph with two "næringsklynger" needs
+        two forms of "business cluster" in the twin's paragraph. Paragraphs are compared one
+        to one when both texts have as many; otherwise the whole texts are.
+        """
+        if not self.entries or source == target:
+            return []
+        src = _mask_markup(source_text)
+        twin = _mask_markup(twin_text)
+        src_blocks = _blocks(src)
+        twin_blocks = _blocks(twin)
+        if len(src_blocks) != len(twin_blocks):
+            src_blocks = [(0, src)]
+            twin_blocks = [(0, twin)]
+            aligned = False
+        else:
+            aligned = True
+        misses: list[Miss] = []
+        for (s_off, s_block), (t_off, t_block) in zip(src_blocks, twin_blocks, strict=True):
+            have: dict[int, int] = {}
+            for _, entry, _ in self.matches(t_block, lang=target):
+                key = id(entry)
+                have[key] = have.get(key, 0) + 1
+            leftovers: dict[int, str] = {}
+            for match, entry, _ in self.matches(t_block, lang=source):
+                if entry.kind == "term" and entry.nb != entry.en:
+                    leftovers.setdefault(id(entry), match.group())
+            seen: dict[int, int] = {}
+            for match, entry, form in self.matches(s_block, lang=source):
+                key = id(entry)
+                seen[key] = seen.get(key, 0) + 1
+                if seen[key] <= have.get(key, 0):
+                    continue
+                start = s_off + match.start()
+                expected = _target_form(
+                    source_text, start, s_off + match.end(), entry, form, source
+                )
+                misses.append(
+                    Miss(
+                        term=match.group(),
+                        expected=expected,
+                        line=source_text.count("\n", 0, start) + 1,
+                        twin_line=twin_text.count("\n", 0, t_off) + 1 if aligned else None,
+                        found=leftovers.get(key),
+                    )
+                )
+        return misses
+
+
+def _lookup(table: Mapping[str, _Hit], written: str) -> tuple[_Hit | None, bool]:
+    """The form ``written`` stands for, and whether only its lower-cased first letter matched."""
+    key = _normalise(written)
+    hit = table.get(key)
+    if hit is None and key[:1].isupper():
+        return table.get(key[:1].lower() + key[1:]), True
+    return hit, False
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).replace("’", "'")
+
+
+def _placeholders(text: str, n: int) -> list[str]:
+    """``n`` private-use characters that do not occur in ``text`` (icon fonts use some)."""
+    out: list[str] = []
+    code = _PUA_FIRST
+    while len(out) < n:
+        if code > _PUA_LAST:
+            raise ValueError("segment has more glossary terms than placeholders (6400)")
+        ch = chr(code)
+        if ch not in text:
+            out.append(ch)
+        code += 1
+    return out
+
+
+# --------------------------------------------------------------------------- context rules
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]*)?")
+#: Punctuation that ends a noun phrase: words before it are not its determiner.
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]«»\"“”–—]")
+_NB_DETERMINERS = frozenset({"den", "det", "de", "denne", "dette", "disse"})
+#: Words ending in -e that are not weak adjectives (so cannot sit in "den store X").
+_NB_NOT_ADJECTIVES = frozenset(
+    {"ble", "bare", "være", "hadde", "kunne", "skulle", "ville", "måtte", "burde", "ikke",
+     "ute", "inne", "gjerne", "nesten", "også", "hele", "alle", "begge", "sine", "mine"}
+)  # fmt: skip
+_EN_DETERMINERS = frozenset({"the", "this", "these", "those"})
+_EN_STOP = frozenset(
+    {"of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or", "but", "is",
+     "are", "was", "were", "be", "been", "has", "have", "had", "not", "as", "than", "which",
+     "who", "that", "it", "its"}
+)  # fmt: skip
+#: After these (or a genitive) an English form's own leading "the" is dropped.
+_EN_TAKES_NO_THE = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "our", "your", "their", "its",
+     "his", "her", "my", "whose", "every", "each", "any", "some", "no"}
+)  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*$")
+_OPENERS = "\"'“‘«([–—- \t\n"
+#: What may precede a sentence's first word on its line: Markdown block markers, openers.
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[#>*+|-]+|\d+[.)])[ \t]+)*[\"'“‘«(\[–—*_ \t]*")
+_BLANK_LINE_END = re.compile(r"(?:\A|\n)[ \t]*\n\Z")
+_BLOCK_MARKER = re.compile(r"[#>*+|-]|\d+[.)]")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether ``text[start]`` begins a sentence (segment, paragraph, list item, heading...)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    lead = text[line_start:start]
+    if _LINE_LEAD.fullmatch(lead):
+        if line_start == 0 or _BLOCK_MARKER.search(lead):
+            return True
+        before = text[:line_start]
+        # A wrapped line continues its sentence; a blank line or a full stop ends it.
+        return _BLANK_LINE_END.search(before) is not None or _ends_sentence(before)
+    return _ends_sentence(lead.rstrip(_OPENERS))
+
+
+def _ends_sentence(text: str) -> bool:
+    return _SENTENCE_END.search(text.rstrip()) is not None
+
+
+def _words_before(text: str, start: int, n: int) -> list[str]:
+    """The last ``n`` words before ``start``, within its clause, nearest last."""
+    tail = text[max(0, start - 80) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(tail))
+    if breaks:
+        tail = tail[breaks[-1].end() :]
+    return _WORD_RE.findall(tail)[-n:]
+
+
+def _nb_definite_context(text: str, start: int) -> bool:
+    """``den/det/de/denne/dette/disse`` (+ up to two weak adjectives) before ``start``:
+    Bokmål's double definite, whose English has one "the" (from the determiner)."""
+    words = [w.lower() for w in _words_before(text, start, 3)]
+    for k in range(len(words) - 1, -1, -1):
+        if words[k] in _NB_DETERMINERS:
+            between = words[k + 1 :]
+            return all(w.endswith("e") and w not in _NB_NOT_ADJECTIVES for w in between)
+        if len(words) - k > 2:
+            break
+    return False
+
+
+def _en_definite_context(text: str, start: int) -> bool:
+    """ "the/this/these/those" (+ at most one modifier) or "that" right before ``start``."""
+    words = [w.lower() for w in _words_before(text, start, 2)]
+    if not words:
+        return False
+    if words[-1] in _EN_DETERMINERS or words[-1] == "that":
+        return True
+    return len(words) == 2 and words[0] in _EN_DETERMINERS and words[1] not in _EN_STOP
+
+
+def _en_plural_next(text: str, end: int) -> bool:
+    nxt = _WORD_RE.match(text, end + 1) if text[end : end + 1] == " " else None
+    if nxt is None:
+        return False
+    word = nxt.group().lower()
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s"))
+
+
+_DEFINITE_OF = {"sg": "sg.def", "pl": "pl.def", "sg.gen": "sg.def.gen", "pl.gen": "pl.def.gen"}
+
+
+def _target_form(text: str, start: int, end: int, entry: Entry, form: Form, source: str) -> str:
+    """The target text for ``form`` found at ``text[start:end]``, given its context."""
+    if source == "nb":
+        out = form.en
+        if out.startswith("the ") and _nb_definite_context(text, start):
+            out = out[4:]
+        return out
+    # en -> nb: English marks definiteness before the noun; Bokmål on it.
+    if form.cls in _DEFINITE_OF and _en_definite_context(text, start):
+        definite = _form_of(entry, _DEFINITE_OF[form.cls])
+        if definite is not None:
+            return definite.nb
+    if entry.inflect == "adj" and (_en_definite_context(text, start) or _en_plural_next(text, end)):
+        plural = _form_of(entry, "adj.pl")
+        if plural is not None:
+            return plural.nb
+    return form.nb
+
+
+def _form_of(entry: Entry, cls: str) -> Form | None:
+    return next((f for f in entry.forms if f.cls == cls), None)
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)(\s+)$")
+_HYPHEN_JOIN = re.compile(r"[^\W_]-$")
+
+
+def _fit(prefix: str, term: TermMatch, target: str, gender: str | None) -> tuple[str, str]:
+    """Adjust ``term.target_form`` (and the article before it) to the engine's output."""
+    form = term.target_form
+    if term.kind == "keep":
+        return prefix, form
+    last = _LAST_WORD.search(prefix)
+    prev = last.group(1) if last else ""
+    if target == "en":
+        if _HYPHEN_JOIN.search(prefix):
+            # Bokmål "Arena-klynge" is one word; English writes "Arena cluster".
+            prefix = prefix[:-1] + " "
+        low = prev.lower()
+        if form.startswith("the ") and (
+            low in _EN_TAKES_NO_THE or prefix.rstrip().endswith(("'s", "’s", "s'", "s’"))
+        ):
+            form = form[4:]
+        if last is not None and low in ("a", "an"):
+            want = "an" if _starts_with_vowel_sound(form) else "a"
+            if low != want:
+                fixed = want.capitalize() if prev[:1].isupper() else want
+                prefix = prefix[: last.start(1)] + fixed + last.group(2)
+    elif gender is not None and last is not None and prev.lower() in ("en", "et", "ei"):
+        want = "et" if gender == "n" else ("ei" if prev.lower() == "ei" else "en")
+        if prev.lower() != want:
+            fixed = want.capitalize() if prev[:1].isupper() else want
+            prefix = prefix[: last.start(1)] + fixed + last.group(2)
+    if form[:1].islower() and _starts_sentence(
+        prefix, term.capitalised or term.source_form[:1].isupper()
+    ):
+        form = form[:1].upper() + form[1:]
+    return prefix, form
+
+
+def _starts_sentence(prefix: str, source_capitalised: bool) -> bool:
+    stripped = prefix.rstrip(_OPENERS)
+    if not stripped:
+        # A segment starts a sentence, or follows inline markup mid-sentence
+        # ("**2027:** textiles are…"): the source's own capital tells which.
+        return source_capitalised
+    # "1. oktober", "f.eks." end in a full stop mid-sentence: trust the source's capital.
+    return source_capitalised and _SENTENCE_END.search(stripped) is not None
+
+
+def _starts_with_vowel_sound(word: str) -> bool:
+    low = word.lower()
+    if low.startswith(("uni", "use", "usu", "eu", "one", "once")):
+        return False
+    return low[:1] in "aeiou" or low.startswith(("hour", "honest", "honour"))
+
+
+# --------------------------------------------------------------------------- inflection
+
+
+def _nb_genitive(word: str) -> str:
+    return word + "'" if word.endswith(("s", "x", "z")) else word + "s"
+
+
+def _en_genitive(phrase: str) -> str:
+    return phrase + "'" if phrase.endswith("s") else phrase + "'s"
+
+
+def _en_plural(phrase: str) -> str:
+    head, _, last = phrase.rpartition(" ")
+    low = last.lower()
+    if len(low) > 1 and low.endswith("y") and low[-2] not in "aeiou":
+        plural = last[:-1] + "ies"
+    elif low.endswith(("s", "x", "z", "ch", "sh")):
+        plural = last + "es"
+    else:
+        plural = last + "s"
+    return f"{head} {plural}" if head else plural
+
+
+def _nb_noun_forms(base: str, gender: str, mass: bool) -> dict[str, str]:
+    """Regular Bokmål forms; a multi-word term inflects its last word."""
+    head, sep, word = base.rpartition(" ")
+    stem = word[:-1] if word.endswith("e") else word
+    e = word.endswith("e")
+    if gender == "n":
+        forms = {"sg": word, "sg.def": word + ("t" if e else "et")}
+    else:
+        forms = {"sg": word, "sg.def": word + ("n" if e else "en")}
+    if not mass:
+        forms["pl"] = word + ("r" if e else "er")
+        forms["pl.def"] = stem + "ene"
+    if gender == "f":
+        forms["sg.def.a"] = stem + "a"
+    return {cls: f"{head}{sep}{w}" for cls, w in forms.items()}
+
+
+def _en_noun_forms(base: str, mass: bool) -> dict[str, str]:
+    # Mass nouns take no article in English ("verdiskapingen" -> "value creation").
+    the = "" if mass else "the "
+    forms = {"sg": base, "sg.def": the + base, "sg.def.a": the + base}
+    if not mass:
+        plural = _en_plural(base)
+        forms["pl"] = plural
+        forms["pl.def"] = "the " + plural
+    return forms
+
+
+def _nb_adjective_forms(base: str) -> dict[str, str]:
+    stem = base[:-1] if base.endswith("e") else base
+    return {"base": base, "adj.pl": stem + "e"}
+
+
+def _build_forms(
+    nb: str,
+    en: str,
+    inflect: str,
+    mass: bool,
+    overrides: Mapping[str, Mapping[str, str]],
+) -> tuple[Form, ...]:
+    if inflect in ("m", "f", "n", "regular"):
+        gender = "m" if inflect == "regular" else inflect
+        nb_forms = _nb_noun_forms(nb, gender, mass)
+        en_forms = _en_noun_forms(en, mass)
+        classes = [c for c in (*NOUN_CLASSES, "sg.def.a") if c in nb_forms]
+    elif inflect == "adj":
+        nb_forms = _nb_adjective_forms(nb)
+        en_forms = {"base": en, "adj.pl": en}
+        classes = ["base", "adj.pl"]
+    elif inflect == "name":
+        nb_forms, en_forms, classes = {"sg": nb}, {"sg": en}, ["sg"]
+    else:
+        nb_forms, en_forms, classes = {"base": nb}, {"base": en}, ["base"]
+    for cls, override in overrides.items():
+        if cls.endswith(".gen") or cls == "adj.pl":
+            continue
+        if cls not in classes:
+            classes.append(cls)
+        nb_forms[cls] = override.get("nb", nb_forms.get(cls, ""))
+        en_forms[cls] = override.get("en", en_forms.get(cls, ""))
+    pairs = {cls: (nb_forms[cls], en_forms[cls]) for cls in classes}
+    if inflect in ("m", "f", "n", "regular", "name"):
+        # Genitives from the final (overridden) forms: one -s in Bokmål, 's / s' in English.
+        for cls in classes:
+            n, e_ = pairs[cls]
+            pairs[f"{cls}.gen"] = (_nb_genitive(n), _en_genitive(e_))
+    for cls, override in overrides.items():
+        if cls.endswith(".gen") or cls == "adj.pl":
+            old_nb, old_en = pairs.get(cls, ("", ""))
+            pairs[cls] = (override.get("nb", old_nb), override.get("en", old_en))
+    return tuple(Form(cls, n, e_) for cls, (n, e_) in pairs.items() if n and e_)
+
+
+def _keep_forms(name: str) -> tuple[Form, ...]:
+    return (
+        Form("sg", name, name),
+        Form("sg.gen", _nb_genitive(name), _en_genitive(name)),
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def empty_glossary() -> Glossary:
+    """No terms, no names: protect is the identity, check finds nothing."""
+    return _make_glossary(None, ())
+
+
+def load_glossary(path: Path) -> Glossary:
+    """Read and validate ``path``; every problem is a GlossaryError with file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GlossaryError(
+            "no such glossary file; create it (see docs/glossary.md) or give --glossary PATH",
+            path=path,
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise GlossaryError(
+            f"not valid UTF-8 (byte {exc.start}); save the glossary as UTF-8", path=path
+        ) from None
+    except OSError as exc:
+        raise GlossaryError(f"cannot read the glossary: {exc.strerror}", path=path) from None
+    return parse_glossary(text, path=path)
+
+
+def parse_glossary(text: str, *, path: Path | None = None) -> Glossary:
+    """Validate glossary YAML ``text`` (``path`` only names it in errors)."""
+    where = path if path is not None else Path("glossary.yml")
+    reader = _Reader(where)
+    try:
+        # compose(): nodes with line marks, and the safe loader's resolver (no tags run).
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise GlossaryError(
+            f"bad YAML: {problem}; fix the indentation or quoting on this line",
+            path=where,
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    entries = reader.read(root)
+    return _make_glossary(path, entries)
+
+
+def _make_glossary(path: Path | None, entries: Sequence[Entry]) -> Glossary:
+    matchers = {lang: _build_matcher(entries, lang, path) for lang in ("nb", "en")}
+    normal = [
+        {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
+        for e in entries
+    ]
+    normal.sort(key=canonical_json)
+    return Glossary(
+        path=path,
+        hash=digest(f"bilingo-glossary/{GLOSSARY_VERSION}", canonical_json(normal)),
+        entries=tuple(entries),
+        _matchers=matchers,
+    )
+
+
+def _build_matcher(entries: Sequence[Entry], lang: str, path: Path | None) -> _Matcher:
+    lookup: dict[str, _Hit] = {}
+    implied: set[str] = set()  # keys only there as an English form minus its "the"
+    for ei, entry in enumerate(entries):
+        for fi, form in enumerate(entry.forms):
+            key = _normalise(form.text(lang))
+            candidates = [(key, False)]
+            # "the Research Council of Norway" is also written without its "the".
+            if lang == "en" and key.startswith("the "):
+                candidates.append((key[4:], True))
+            for cand, bare in candidates:
+                old = lookup.get(cand)
+                if old is None or (cand in implied and not bare):
+                    lookup[cand] = _Hit(ei, fi)
+                    if bare:
+                        implied.add(cand)
+                    else:
+                        implied.discard(cand)
+                elif old.entry != ei and not bare:
+                    other = entries[old.entry]
+                    raise GlossaryError(
+                        f"duplicate term: the {_LANG_NAME[lang]} form {cand!r} belongs to both "
+                        f"{_label(other)} (line {other.line}) and {_label(entry)}; remove one, "
+                        "or list it under the other's forms",
+                        path=path,
+                        line=entry.line,
+                    )
+    variants = set(lookup)
+    for key in lookup:
+        if key[:1].islower():
+            variants.add(key[:1].upper() + key[1:])
+    regex = re.compile(r"(?<!\w)(?:" + _trie_regex(variants) + r")(?!\w)") if variants else None
+    return _Matcher(regex=regex, lookup=lookup)
+
+
+_LANG_NAME = {"nb": "Bokmål", "en": "English"}
+
+
+def _label(entry: Entry) -> str:
+    return f"kept name {entry.nb!r}" if entry.kind == "keep" else f"term {entry.nb!r}"
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex for many literals, shaped as a trie: each position is tried once, not once
+    per term, and at every branch the longer continuation is tried first."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def char(ch: str) -> str:
+        if ch == " ":
+            return r"\s+"
+        if ch == "'":
+            return "['’]"
+        return re.escape(ch)
+
+    def emit(node: dict[str, Any]) -> str:
+        children = sorted(k for k in node if k)
+        if not children:
+            return ""
+        alts = [char(ch) + emit(node[ch]) for ch in children]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return (body if len(alts) > 1 else "(?:" + body + ")") + "?"
+        return body
+
+    return emit(trie)
+
+
+class _Reader:
+    """Turns the composed YAML node tree into entries, or a GlossaryError at its line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: Node | None, message: str) -> GlossaryError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return GlossaryError(message, path=self.path, line=line)
+
+    def mapping(self, node: Node, what: str, allowed: Sequence[str]) -> dict[str, Node]:
+        if not isinstance(node, MappingNode):
+            raise self.fail(
+                node, f"{what} must be a mapping, not {_kind(node)}; write it as 'key: value' lines"
+            )
+        out: dict[str, Node] = {}
+        for key_node, value in node.value:
+            if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
+                raise self.fail(
+                    key_node,
+                    f"{what} has a key that is not a word; use one of {', '.join(allowed)}",
+                )
+            key = str(key_node.value)
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                did = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise self.fail(
+                    key_node,
+                    f"unknown key {key!r} in {what}{did}; allowed keys: {', '.join(allowed)}",
+                )
+            if key in out:
+                raise self.fail(key_node, f"key {key!r} appears twice in {what}; keep one")
+            out[key] = value
+        return out
+
+    def string(self, node: Node, what: str) -> str:
+        if not isinstance(node, ScalarNode) or node.tag not in (_STR_TAG, _INT_TAG):
+            raise self.fail(node, f"{what} must be a text, not {_kind(node)}; quote it")
+        value = str(node.value)
+        if not value.strip():
+            raise self.fail(node, f"{what} is empty; write the term or remove the key")
+        if value != value.strip() or re.search(r"[\t\n\r\x00-\x1f]|  ", value):
+            raise self.fail(
+                node,
+                f"{what} {value!r} has leading, trailing, doubled or control whitespace; "
+                "write it on one line with single spaces",
+            )
+        return value
+
+    def boolean(self, node: Node, what: str) -> bool:
+        if not isinstance(node, ScalarNode) or node.tag != _BOOL_TAG:
+            raise self.fail(
+                node, f"{what} must be true or false, not {_kind(node)}; write true or false"
+            )
+        return bool(self.constructor.construct_yaml_bool(node))
+
+    def refuse_tags(self, root: Node) -> None:
+        """Plain data only: a ``!!python/...`` (or any custom) tag is an error, never run."""
+        stack, seen = [root], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if not node.tag.startswith("tag:yaml.org,2002:") or ":python/" in node.tag:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                raise self.fail(node, f"YAML tag {tag} is not allowed here; write plain text")
+            if isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
+
+    def read(self, root: Node | None) -> list[Entry]:
+        if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL_TAG):
+            return []
+        self.refuse_tags(root)
+        top = self.mapping(root, "the glossary", _TOP_KEYS)
+        if "version" in top:
+            version = top["version"]
+            if not (isinstance(version, ScalarNode) and version.value == str(GLOSSARY_VERSION)):
+                raise self.fail(
+                    version, f"unsupported version; this bilingo reads version: {GLOSSARY_VERSION}"
+                )
+        entries: list[Entry] = []
+        for key, reader in (("keep", self.keep_entry), ("terms", self.term_entry)):
+            node = top.get(key)
+            if node is None or (isinstance(node, ScalarNode) and node.tag == _NULL_TAG):
+                continue
+            if not isinstance(node, SequenceNode):
+                raise self.fail(
+                    node, f"'{key}' must be a list, not {_kind(node)}; start each entry with '- '"
+                )
+            entries.extend(reader(item) for item in node.value)
+        return entries
+
+    def keep_entry(self, node: Node) -> Entry:
+        note = None
+        if isinstance(node, MappingNode):
+            keys = self.mapping(node, "a kept name", _KEEP_KEYS)
+            if "name" not in keys:
+                raise self.fail(node, "a kept name needs 'name:'; write '- name: Siva'")
+            name = self.string(keys["name"], "'name'")
+            if "note" in keys:
+                note = self.string(keys["note"], "'note'")
+        else:
+            name = self.string(node, "a kept name")
+        line = node.start_mark.line + 1
+        return Entry("keep", name, name, _keep_forms(name), "name", False, note, line)
+
+    def term_entry(self, node: Node) -> Entry:
+        keys = self.mapping(node, "a term", _TERM_KEYS)
+        for lang in ("nb", "en"):
+            if lang not in keys:
+                example = "nb: næringsklynge" if lang == "nb" else "en: business cluster"
+                raise self.fail(node, f"this term has no '{lang}:'; add e.g. '{example}'")
+        nb = self.string(keys["nb"], "'nb'")
+        en = self.string(keys["en"], "'en'")
+        inflect = "none"
+        if "inflect" in keys:
+            inode = keys["inflect"]
+            value = inode.value if isinstance(inode, ScalarNode) else None
+            if not isinstance(value, str) or value not in INFLECT_VALUES:
+                raise self.fail(
+                    inode,
+                    f"'inflect' must be one of {', '.join(INFLECT_VALUES)}, not "
+                    f"{value if isinstance(value, str) else _kind(inode)!r} (m/f/n: Bokmål "
+                    "noun gender; adj: adjective; name: genitive only)",
+                )
+            inflect = value
+        mass = self.boolean(keys["mass"], "'mass'") if "mass" in keys else False
+        if mass and inflect not in ("m", "f", "n", "regular"):
+            raise self.fail(keys["mass"], "'mass' applies to nouns only; add inflect: m, f or n")
+        overrides = self.forms(keys["forms"], inflect) if "forms" in keys else {}
+        note = self.string(keys["note"], "'note'") if "note" in keys else None
+        forms = _build_forms(nb, en, inflect, mass, overrides)
+        line = node.start_mark.line + 1
+        return Entry("term", nb, en, forms, inflect, mass, note, line)
+
+    def forms(self, node: Node, inflect: str) -> dict[str, dict[str, str]]:
+        classes = self.mapping(node, "'forms'", FORM_CLASSES)
+        out: dict[str, dict[str, str]] = {}
+        for cls, value in classes.items():
+            pair = self.mapping(value, f"form {cls!r}", _FORM_KEYS)
+            if not pair:
+                raise self.fail(value, f"form {cls!r} is empty; give nb: and/or en:")
+            out[cls] = {k: self.string(v, f"'{cls}' {k}") for k, v in pair.items()}
+        return out
+
+
+def _kind(node: Node | None) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, ScalarNode):
+        tag = node.tag.rsplit(":", 1)[-1]
+        return "nothing" if tag == "null" else f"a {tag} ({node.value!r})"
+    return "nothing"
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def show(glossary: Glossary, *, forms: bool = False) -> list[GlossaryRow]:
+    """Rows for ``bilingo glossary show``: one per entry, or one per form with ``forms``."""
+    rows: list[GlossaryRow] = []
+    for e in glossary.entries:
+        if not forms:
+            label = "keep" if e.kind == "keep" else e.inflect + (", mass" if e.mass else "")
+            rows.append(GlossaryRow(e.kind, e.nb, e.en, label, e.note or "", e.line))
+            continue
+        for f in e.forms:
+            rows.append(GlossaryRow(e.kind, f.nb, f.en, f.cls, e.note or "", e.line))
+    return rows
+
+
+def export_deepl(
+    glossary: Glossary, *, source: str, target: str, fmt: Literal["csv", "tsv"]
+) -> str:
+    """DeepL glossary entries, ``source<sep>target`` one per line, no header.
+
+    DeepL matches exact forms, so every inflected form is its own row; a source form listed
+    twice keeps its first target, as bilingo's own lookup does.
+    """
+    if source == target or {source, target} != {"nb", "en"}:
+        raise GlossaryError(f"cannot export {source} -> {target}; use nb -> en or en -> nb")
+    seen: set[str] = set()
+    rows: list[tuple[str, str]] = []
+    for entry in glossary.entries:
+        for form in entry.forms:
+            src, tgt = form.text(source), form.text(target)
+            if src not in seen:
+                seen.add(src)
+                rows.append((src, tgt))
+    buf = io.StringIO()
+    if fmt == "tsv":
+        for src, tgt in rows:
+            buf.write(f"{src}\t{tgt}\n")
+    else:
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound]:
+    """Words that start or end with a glossary form but are not one (``næringsklyngetillit``).
+
+    bilingo does not rewrite these (a compound's English is not the term plus the rest);
+    they go to the engine as they are. Listing them lets an editor add the ones that matter.
+    """
+    prefixes: dict[str, str] = {}
+    for entry in glossary.entries:
+        for form in entry.forms:
+            word = form.text(lang).lower()
+            if " " not in word and "'" not in word and len(word) >= 4:
+                prefixes.setdefault(word, entry.base(lang))
+    if not prefixes:
+        return []
+    masked = _mask_markup(text)
+    matched = {(m.start(), m.end()) for m, _, _ in glossary.matches(masked, lang=lang)}
+    out: list[Compound] = []
+    for m in re.finditer(r"[^\W\d_]+", masked):
+        if (m.start(), m.end()) in matched:
+            continue
+        word = m.group().lower()
+        term = _longest_affix(word, prefixes)
+        if term is not None:
+            out.append(Compound(m.group(), term, masked.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def _longest_affix(word: str, forms: Mapping[str, str]) -> str | None:
+    # Keep 3+ letters for the other part: "strikket" (knitted) is no compound of "strikk".
+    for k in range(len(word) - 3, 3, -1):
+        if word[:k] in forms:
+            return forms[word[:k]]
+        if word[-k:] in forms:
+            return forms[word[-k:]]
+    return None
+
+
+def check_articles(
+    glossary: Glossary,
+    source: Article,
+    twin: Article,
+    *,
+    source_lang: str,
+    target_lang: str,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+) -> list[Miss]:
+    """:meth:`Glossary.check` over an article pair's body and translated fields, with line
+    numbers in the files (front matter included)."""
+    misses: list[Miss] = []
+    for key in fields:
+        src_value, twin_value = source.meta.get(key), twin.meta.get(key)
+        if not isinstance(src_value, str):
+            continue
+        twin_text = twin_value if isinstance(twin_value, str) else ""
+        src_line = _field_line(source, key)
+        twin_line = _field_line(twin, key)
+        for miss in glossary.check(src_value, twin_text, source=source_lang, target=target_lang):
+            misses.append(
+                Miss(miss.term, miss.expected, src_line, twin_line, miss.found, field=key)
+            )
+    s_off, t_off = source.body_line - 1, twin.body_line - 1
+    for miss in glossary.check(source.body, twin.body, source=source_lang, target=target_lang):
+        misses.append(
+            Miss(
+                miss.term,
+                miss.expected,
+                None if miss.line is None else miss.line + s_off,
+                None if miss.twin_line is None else miss.twin_line + t_off,
+                miss.found,
+            )
+        )
+    return misses
+
+
+def _field_line(article: Article, key: str) -> int | None:
+    match = re.search(rf"^{re.escape(key)}\s*:", article.raw_front_matter, re.MULTILINE)
+    if match is None:
+        return None
+    return article.raw_front_matter.count("\n", 0, match.start()) + 2  # line 1 is '---'
+
+
+# --------------------------------------------------------------------------- markdown masks
+
+_MASKS = (
+    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL),  # fenced code
+    re.compile(r"`[^`\n]+`"),  # inline code
+    re.compile(r"\]\([^)\n]*\)"),  # link destinations
+    re.compile(r"<[^>\n]+>"),  # HTML tags, autolinks
+    re.compile(r"https?://\S+"),  # bare URLs
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group())
+
+
+def _mask_markup(text: str) -> str:
+    """Blank out code and URLs (same length, newlines kept): no glossary terms there."""
+    for pattern in _MASKS:
+        text = pattern.sub(_blank, text)
+    return text
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """Paragraphs (split on blank lines) with their offsets."""
+    out: list[tuple[int, str]] = []
+    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
+        out.append((m.start(), m.group()))
+    return out
