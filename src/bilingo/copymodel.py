@@ -41,7 +41,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Literal
 
 import ctranslate2
@@ -66,12 +65,15 @@ ARGOS_VERSION = "1.9.0"
 PACKAGE_VERSION = "1.9"
 LANGUAGE_NAMES = {"nb": "Norwegian Bokmål", "en": "English"}
 
-MAX_POSITIONS = 1024  # rows of the learned position table: longest source, in pieces, with </s>
-POSITION_FREQUENCIES = 11  # j = 0..10: codes repeat after 2048 positions, twice the table
+# Rows of the learned position table = longest source, in pieces, with </s>.  bilingo's engine
+# passes max_input_length=0 (no truncation), so 1024 rows would raise on a paragraph that a real
+# model translates; 2048 is the period of the codes, so every position still has its own code.
+MAX_POSITIONS = 2048
+POSITION_FREQUENCIES = 11  # j = 0..10: the slowest code, π/1024·t, repeats after 2048
 POSITION_DIMS = 4 * POSITION_FREQUENCIES
 ATTENTION_GAP = 40.0  # worst-case logit lead of the right source position (≥ 30 needed)
 OUTPUT_LOGIT = 40.0  # logit of the right output token
-OUTPUT_GAP = 30.0  # minimum lead of the right token over the runner-up
+OUTPUT_GAP = 32.0  # designed lead of the right token over the runner-up: ≥ 30 after int8
 SEED = 20240607
 
 
@@ -86,7 +88,7 @@ class ModelShape:
     ffn: int
     max_pieces: int  # cap on the SentencePiece vocabulary
     vocab: int  # CTranslate2 vocabulary, padded with dummy tokens; 0: exactly the pieces
-    noise: float  # σ of the noise in weights that should be zero; 0: exact zeros
+    noise: float  # σ of the noise where a real model has weights (relative on the copy path)
 
     @property
     def token_dims(self) -> int:
@@ -113,7 +115,6 @@ class _ModelFiles:
     sentencepiece_model: Path
     shape: ModelShape
     pieces: int
-    output_gap: float  # measured worst-case lead of the right token, before int8
 
 
 # --------------------------------------------------------------------------- SentencePiece
@@ -164,7 +165,7 @@ def token_codes(rng: np.random.Generator, n: int, dims: int) -> Matrix:
     return codes
 
 
-def max_off_diagonal(codes: Matrix, chunk: int = 2048) -> float:
+def max_off_diagonal(codes: Matrix, chunk: int = 512) -> float:
     """Largest cosine between two different rows (codes are unit vectors)."""
     worst = -1.0
     for start in range(0, len(codes), chunk):
@@ -209,8 +210,8 @@ class _Weights:
         ffn.linear_1.weight = self.noise(d, f)
 
 
-def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> tuple[Any, float]:
-    """The CTranslate2 spec of a copy model over ``pieces``; also the worst output-logit gap."""
+def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
+    """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``."""
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
     if dh < POSITION_DIMS or t <= 0:
         raise ValueError(f"head dimension {dh} cannot hold the {POSITION_DIMS} position dims")
@@ -244,7 +245,7 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> tuple[Any, fl
 
     # Query·key logit = qk · (sqrt(D)/|x|) · sqrt(D/2) · <pos_t, pos_i> / sqrt(dh), with the
     # decoder state |x| ≤ sqrt(2) (position plus at most one token code).  Size qk so that even
-    # the closest wrong position (cosine 8/11) trails by ATTENTION_GAP.
+    # the closest wrong position (cosine 9/11, 1024 away) trails by ATTENTION_GAP.
     similarity = positions @ positions.T
     np.fill_diagonal(similarity, -1.0)
     coefficient = ATTENTION_GAP / (1.0 - float(similarity.max()))
@@ -265,7 +266,7 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> tuple[Any, fl
         weights.set_layer_norm(cross.layer_norm)
         query = weights.noise(d, d, qk)
         query[pos_rows, pos_cols] += qk  # every head: its first 44 dims = position code
-        key_value = weights.noise(2 * d, d, qk)
+        key_value = np.concatenate([weights.noise(d, d, qk), weights.noise(d, d)])
         key_value[pos_rows, pos_cols] += qk
         key_value[d + token_dims, token_dims] += 1.0  # values: heads slice the token code
         output = weights.noise(d, d, value_scale)
@@ -283,7 +284,7 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> tuple[Any, fl
     projection[: len(pieces)] = 0.0
     projection[: len(pieces), :t] = codes * np.float32(logit / np.sqrt(d / 2.0))
     decoder.projection.weight = projection
-    return spec, logit * (1.0 - worst_cosine)
+    return spec
 
 
 class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
@@ -303,10 +304,10 @@ def _build_model_files(work_dir: Path, training_text: str, size: Size) -> _Model
     sp_path.write_bytes(sp_bytes)
     processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    spec, gap = _copy_spec(pieces, shape, SEED)
+    spec = _copy_spec(pieces, shape, SEED)
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
-    return _ModelFiles(model_dir, sp_path, shape, len(pieces), gap)
+    return _ModelFiles(model_dir, sp_path, shape, len(pieces))
 
 
 # --------------------------------------------------------------------------- packages
@@ -353,8 +354,8 @@ def _write_package(out_dir: Path, files: _ModelFiles, from_code: str, to_code: s
         archive.writestr(f"{name}/README.md", _readme(from_code, to_code, files))
         archive.write(files.sentencepiece_model, f"{name}/sentencepiece.model")
         for item in sorted(files.model_dir.iterdir()):
-            # model.bin of the base size is int8 noise: deflating it costs seconds, saves ~5%.
-            kind = zipfile.ZIP_STORED if files.shape.noise and item.suffix == ".bin" else None
+            # The base model.bin is int8 noise: deflating it takes 3 s a package and saves 14%.
+            kind = zipfile.ZIP_STORED if files.shape.noise > 0 and item.suffix == ".bin" else None
             archive.write(item, f"{name}/model/{item.name}", compress_type=kind)
     return path
 
@@ -376,7 +377,7 @@ def build_package(
 # --------------------------------------------------------------------------- installing
 
 
-def import_argos() -> tuple[ModuleType, ModuleType]:
+def import_argos() -> tuple[Any, Any]:
     """Import ``argostranslate.settings`` and ``.package`` without touching the user's home.
 
     Importing argostranslate creates its data, config and cache directories under $HOME, and
@@ -392,12 +393,12 @@ def import_argos() -> tuple[ModuleType, ModuleType]:
             "XDG_DATA_HOME": str(home / "data"),
             "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_CACHE_HOME": str(home / "cache"),
-            "ARGOS_PACKAGES_DIR": os.environ.get("ARGOS_PACKAGES_DIR", str(home / "packages")),
+            "ARGOS_PACKAGES_DIR": os.environ.get("ARGOS_PACKAGES_DIR") or str(home / "packages"),
         }
         saved = {key: os.environ.get(key) for key in overrides}
         os.environ.update(overrides)
         try:
-            import argostranslate.translate  # noqa: F401  (imported for its side effects)
+            import argostranslate.translate  # its import is what writes the directories
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -411,7 +412,7 @@ def import_argos() -> tuple[ModuleType, ModuleType]:
 
 
 @contextmanager
-def argos_packages_dir(packages_dir: Path) -> Iterator[ModuleType]:
+def argos_packages_dir(packages_dir: Path) -> Iterator[Any]:
     """Point argostranslate's package directories at ``packages_dir``; restore on exit.
 
     ``argostranslate.settings`` reads ARGOS_PACKAGES_DIR once, at import, and
@@ -499,9 +500,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--archive", action="store_true", help="write .argosmodel files to --out, do not install"
     )
     args = parser.parse_args(argv)
-    pairs = [tuple(p.split("-", 1)) for p in args.pair or ["nb-en", "en-nb"]]
-    if any(len(pair) != 2 for pair in pairs):
-        parser.error("--pair takes FROM-TO, e.g. nb-en")
+    pairs: list[tuple[str, str]] = []
+    for pair in args.pair or ["nb-en", "en-nb"]:
+        from_code, _, to_code = pair.partition("-")
+        if not from_code or not to_code:
+            parser.error(f"--pair takes FROM-TO, e.g. nb-en, not {pair!r}")
+        pairs.append((from_code, to_code))
     text = corpus_text(*(args.corpus or [Path("articles")])) + "\n" + SAMPLE_TEXT
 
     start = time.perf_counter()

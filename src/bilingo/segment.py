@@ -1,0 +1,753 @@
+"""Split a Markdown body into translatable segments; everything else stays literal.
+
+Pipeline (parse → locate → split), all offsets exact so that
+``segment(body).render([s.text for s in doc.segments]) == body`` always holds:
+
+1. Line endings are normalised the way markdown-it does it (``\\r\\n``/``\\r`` → ``\\n``,
+   NUL → U+FFFD); removed ``\\r`` positions are remembered to map offsets back.
+2. markdown-it-py parses the body.  Its paragraph/heading/table block rules are wrapped
+   to record, for every inline token, where each line (or table cell) of its ``content``
+   lies in the source: container prefixes (``> ``, list indentation) are never part of it.
+3. The inline children are walked in order.  Text tokens are verbatim source (``text_join``
+   is disabled, so escapes and entities stay separate tokens); the extent of every other
+   token is learnt by replaying markdown-it's own rule in silent mode (links, images, code
+   spans, autolinks), so text is never looked for inside a URL, a title or a code span.
+4. Text runs lose the parts that must stay literal (bare URLs, e-mail addresses, footnote
+   labels ``[^1]``, Hugo shortcodes) and are then cut at every whitespace other than a
+   single space between words and at sentence ends.  Pieces without a letter stay literal.
+
+Each step checks its result against markdown-it's token contents; a block whose mapping
+cannot be proven is left literal rather than risk a lossy render.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+__all__ = ["Block", "Document", "Segment", "segment", "segment_text", "split_sentences"]
+
+try:
+    from markdown_it.common.utils import mdTrim as _md_trim
+except ImportError:  # pragma: no cover
+
+    def _md_trim(string: str) -> str:  # markdown-it-py < 4 trimmed with str.strip()
+        return string.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One piece of prose for the engine: a single-line source substring."""
+
+    text: str  # the exact source substring to translate
+    block: int  # index into Document.blocks
+    line: int  # 1-based body line where the segment starts
+    kind: str  # innermost context: paragraph, heading, table_cell, link_text, image_alt, ...
+    start: int  # body[start:end] == text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A leaf block with inline content (paragraph, heading, table cell), in body order."""
+
+    index: int
+    kind: str  # "paragraph" | "heading" | "table_cell" | "text" (segment_text)
+    start: int  # body[start:end] == text; spans never overlap
+    end: int
+    line: int  # 1-based
+    segments: tuple[int, ...]  # indices into Document.segments
+    text: str
+    containers: tuple[str, ...] = ()  # enclosing "blockquote" / "list_item", outermost first
+
+
+@dataclass(frozen=True)
+class Document:
+    body: str
+    segments: tuple[Segment, ...]
+    blocks: tuple[Block, ...]
+
+    def render(
+        self, translations: Sequence[str], *, overrides: Mapping[int, str] | None = None
+    ) -> str:
+        """Rebuild the body with ``translations[i]`` in place of ``segments[i]``.
+
+        ``overrides[block_index]`` replaces that block's whole span verbatim (the segments
+        inside it are then ignored).  A segment never spans lines, so newlines in a
+        translation become spaces; nothing else is escaped, which keeps an identity
+        translation byte-identical.
+        """
+        if len(translations) != len(self.segments):
+            raise ValueError(f"expected {len(self.segments)} translations, got {len(translations)}")
+        overrides = overrides or {}
+        for index in overrides:
+            if not 0 <= index < len(self.blocks):
+                raise ValueError(f"override for unknown block {index}")
+        body = self.body
+        out: list[str] = []
+        pos = 0
+        for block in self.blocks:
+            if block.index in overrides:
+                out.append(body[pos : block.start])
+                out.append(overrides[block.index])
+                pos = block.end
+                continue
+            for i in block.segments:
+                seg = self.segments[i]
+                out.append(body[pos : seg.start])
+                out.append(_NEWLINE_RE.sub(" ", translations[i]))
+                pos = seg.end
+        out.append(body[pos:])
+        return "".join(out)
+
+
+def segment(body: str) -> Document:
+    """Segment a Markdown body (front matter already removed)."""
+    return _segment(body, strict=False)
+
+
+def segment_text(text: str) -> Document:
+    """Segment plain prose with no Markdown (e.g. a front-matter title or description).
+
+    The whole text is one block of kind ``"text"``; whitespace and sentence rules are the
+    same as for Markdown bodies.
+    """
+    builder = _Builder(text, text, array("q"))
+    builder.add_plain(text)
+    return builder.document()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into the whitespace-free pieces a segment can be, in order.
+
+    Cuts at sentence ends and at any whitespace other than one space between words; the
+    whitespace itself is dropped.  Pieces without letters are returned too (``segment``
+    keeps those literal).
+    """
+    return [text[a:b] for a, b in _prose_spans(text, 0, len(text))]
+
+
+# --------------------------------------------------------------------------------------
+# Whitespace and sentences
+
+_NEWLINE_RE = re.compile(r"\r\n?|\n")
+
+# Characters SentencePiece would normalise away or rewrite: all whitespace, C0/C1
+# controls and invisible format characters.  Segments never contain them; one plain
+# space between two other characters is the only exception.
+_SEPARATORS = (
+    r"\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\ufeff\ufff9-\ufffb"
+)
+_CHUNK_RE = re.compile(rf"[^{_SEPARATORS}]+(?: [^{_SEPARATORS}]+)*")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+# Sentence end: terminal punctuation, optional closers, exactly one space.  Colons and
+# semicolons do not end sentences: "sier han: «...»" reads best as one unit.
+_SENTENCE_END_RE = re.compile(r"([.!?]+)[»\"”’')\]]* ")
+_OPENERS = "«\"“‘'(["
+_DASHES = "–—"
+_DOTTED_RE = re.compile(r"(?:[^\W\d_]{1,5}\.)+[^\W\d_]{1,5}")  # bl.a, f.eks, U.S, m.a.o
+# Lower-case, without the final dot.  Erring towards not splitting is safe: a missed
+# boundary only makes a longer segment, a wrong one cuts a sentence in half.
+_ABBREVIATIONS = frozenset(
+    """
+    adm adr ang ant avd bl ca co corp dept dir div dr ekskl etc evt ev fig fr gen hhv hr
+    ifm iflg ift iht inc inkl jf jfr jr kap kl kr ltd mfl mht mill mnd mob mr mrd mrs ms
+    mtp mv no nr osv pga pkt pr prof pst red ref resp sek sen sr st stk tel tilsv tlf vedr
+    vha vol vs jan feb apr aug sep sept okt oct nov des dec
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _prose_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each whitespace-free chunk's sentences in text[start:end]."""
+    for chunk in _CHUNK_RE.finditer(text, start, end):
+        yield from _sentences(text, chunk.start(), chunk.end())
+
+
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    pos = start
+    for m in _SENTENCE_END_RE.finditer(text, start, end):
+        if _is_sentence_end(text, m, start, end):
+            yield pos, m.end() - 1
+            pos = m.end()
+    yield pos, end
+
+
+def _is_sentence_end(text: str, m: re.Match[str], start: int, end: int) -> bool:
+    # The next sentence must start with a capital, possibly after «, ( or a dialogue dash.
+    r = m.end()
+    while r < end and text[r] in _OPENERS:
+        r += 1
+    if r < end and text[r] in _DASHES:
+        r += 1
+        if r < end and text[r] == " ":
+            r += 1
+        while r < end and text[r] in _OPENERS:
+            r += 1
+    if r >= end or not text[r].isupper():
+        return False
+    if m.group(1) != ".":
+        return True
+    space = text.rfind(" ", start, m.start())
+    word = text[space + 1 if space >= 0 else start : m.start()].lstrip(_OPENERS)
+    if not word:
+        return True
+    if word.lower() in _ABBREVIATIONS or _DOTTED_RE.fullmatch(word):
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "Hans E. Melandsø"
+        return False
+    # "1. oktober", "3. plass": short numbers with a dot are ordinals; "i 2014. Siden" ends.
+    return not (word.isdigit() and len(word) <= 3)
+
+
+# --------------------------------------------------------------------------------------
+# Literal spans inside prose
+
+# Matched on a whole inline content but only honoured when they start inside a text run,
+# so link destinations (not text) never turn the text after them literal.
+_LITERAL_RE = re.compile(
+    r"""
+      (?P<shortcode>\{\{[<%][^{}]*[%>]\}\})                     # Hugo {{< x >}} / {{% x %}}
+    | (?P<hugolink>!?\[(?=[^\[\]\n]*\]\(\s*\{\{[<%])             # [text]({{< ref "x" >}}):
+    | \]\(\s*\{\{[<%][^{}]*[%>]\}\}\s*\))                       #   markdown-it sees text
+    | (?P<footdef>^\[\^[^\[\]\s]+\]:)                           # [^1]: footnote definition
+    | (?P<footref>\[\^[^\[\]\s]+\])                             # [^1]
+    | (?P<url>(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"`]+)         # bare URL
+    | (?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)        # e-mail address
+    """,
+    re.VERBOSE,
+)
+_LITERAL_TRIGGERS = ("{{", "[^", "://", "www.", "@")
+_URL_TRAILING = set(".,:;!?'\"*_~»”’")
+
+
+def _url_end(text: str, start: int, end: int) -> int:
+    """GFM-style: drop trailing punctuation and unbalanced closing parentheses."""
+    opened = text.count("(", start, end)
+    closed = text.count(")", start, end)
+    while end > start:
+        ch = text[end - 1]
+        if ch in _URL_TRAILING:
+            end -= 1
+        elif ch == ")" and closed > opened:
+            closed -= 1
+            end -= 1
+        else:
+            break
+    return end
+
+
+# --------------------------------------------------------------------------------------
+# Source maps recorded while markdown-it parses blocks
+
+_META = "bilingo.source"
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A stretch of an inline token's content that is contiguous in the source."""
+
+    cstart: int
+    cend: int
+    delta: int  # source offset = content offset + delta
+    line: int  # 0-based
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    kind: str
+    spans: tuple[_Span, ...]
+    literals: tuple[tuple[int, int], ...] = ()  # content ranges to keep literal
+
+
+_BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+
+def _wrap(rule: _BlockRule, annotate: Callable[[StateBlock, list[Token]], None]) -> _BlockRule:
+    def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        first = len(state.tokens)
+        ok = rule(state, start_line, end_line, silent)
+        if ok and not silent:
+            annotate(state, state.tokens[first:])
+        return ok
+
+    return wrapped
+
+
+def _annotate_lines(kind: str) -> Callable[[StateBlock, list[Token]], None]:
+    """Paragraphs and setext headings: content is getLines(map) with markdown's trim."""
+
+    def annotate(state: StateBlock, tokens: list[Token]) -> None:
+        for tok in tokens:
+            if tok.type != "inline" or not tok.map or not tok.content:
+                continue
+            begin, end = tok.map
+            raw = state.getLines(begin, end, state.blkIndent, False)
+            lead = raw.find(tok.content)  # the trimmed prefix is whitespace only
+            pieces = raw.split("\n")
+            if lead < 0 or len(pieces) != end - begin:
+                continue
+            spans = []
+            r = 0
+            for i, piece in enumerate(pieces):
+                # getLines may prepend spaces for half-consumed tabs, so align each line
+                # on its end: the piece is a suffix of the source line.
+                cstart = max(0, r - lead)
+                cend = min(len(tok.content), r + len(piece) - lead)
+                if cstart < cend:
+                    delta = state.eMarks[begin + i] - len(piece) - r + lead
+                    spans.append(_Span(cstart, cend, delta, begin + i))
+                r += len(piece) + 1
+            tok.meta[_META] = _Source(kind, tuple(spans))
+
+    return annotate
+
+
+def _annotate_atx(state: StateBlock, tokens: list[Token]) -> None:
+    tok = tokens[1] if len(tokens) > 1 else None
+    if tok is None or tok.type != "inline" or not tok.map:
+        return
+    line = tok.map[0]
+    after_marker = state.bMarks[line] + state.tShift[line] + len(tokens[0].markup)
+    # Only whitespace separates the marker from the content, so the first hit is it.
+    found = state.src.find(tok.content, after_marker, state.eMarks[line])
+    if tok.content and found >= 0:
+        tok.meta[_META] = _Source("heading", (_Span(0, len(tok.content), found, line),))
+
+
+def _annotate_table(state: StateBlock, tokens: list[Token]) -> None:
+    rows: dict[int, list[Token]] = {}
+    for tok in tokens:
+        if tok.type == "inline" and tok.map:
+            rows.setdefault(tok.map[0], []).append(tok)
+    for line, cells in rows.items():
+        row_start = state.bMarks[line] + state.tShift[line]
+        columns = _split_row(state.src, row_start, state.eMarks[line])
+        for tok, pieces in zip(cells, columns, strict=False):
+            source = _cell_source(state.src, pieces, tok.content, line)
+            if source is not None:
+                tok.meta[_META] = source
+
+
+def _split_row(src: str, start: int, end: int) -> list[list[tuple[int, int]]]:
+    """Mirror markdown-it's escapedSplit, keeping source ranges: a column is the
+    concatenation of its pieces (an escaped pipe ``\\|`` drops its backslash)."""
+    columns: list[list[tuple[int, int]]] = []
+    pieces: list[tuple[int, int]] = []
+    last = start
+    pos = src.find("|", start, end)
+    while pos >= 0:
+        if pos > start and src[pos - 1] == "\\":
+            pieces.append((last, pos - 1))
+            last = pos
+        else:
+            pieces.append((last, pos))
+            columns.append(pieces)
+            pieces = []
+            last = pos + 1
+        pos = src.find("|", pos + 1, end)
+    pieces.append((last, end))
+    columns.append(pieces)
+
+    def blank(col: list[tuple[int, int]]) -> bool:
+        return not _md_trim("".join(src[a:b] for a, b in col))
+
+    if columns and blank(columns[0]):
+        columns.pop(0)
+    if columns and blank(columns[-1]):
+        columns.pop()
+    return columns
+
+
+def _cell_source(
+    src: str, pieces: list[tuple[int, int]], content: str, line: int
+) -> _Source | None:
+    column = "".join(src[a:b] for a, b in pieces)
+    lead = column.find(content)
+    if not content or lead < 0 or _md_trim(column) != content:
+        return None
+    spans = []
+    literals = []
+    offset = 0
+    for k, (a, b) in enumerate(pieces):
+        cstart = max(0, offset - lead)
+        cend = min(len(content), offset + b - a - lead)
+        if cstart < cend:
+            spans.append(_Span(cstart, cend, a - offset + lead, line))
+        if k and 0 <= offset - lead < len(content):
+            literals.append((offset - lead, offset - lead + 1))  # the pipe of "\|"
+        offset += b - a
+    return _Source("table_cell", tuple(spans), tuple(literals))
+
+
+# Inline rules whose source extent cannot be read off their token: the wrapped rule
+# stores (start, end) of what it consumed on the token it pushed.
+_EXTENT = "bilingo.extent"
+_RECORDED = {
+    "link": "link_open",
+    "image": "image",
+    "autolink": "link_open",
+    "backticks": "code_inline",
+}
+_InlineRule = Callable[[StateInline, bool], bool]
+
+
+def _record_extent(rule: _InlineRule, token_type: str) -> _InlineRule:
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start, first = state.pos, len(state.tokens)
+        ok = rule(state, silent)
+        if ok and not silent:
+            for i in range(first, len(state.tokens)):  # a flushed pending text may come first
+                if state.tokens[i].type == token_type:
+                    state.tokens[i].meta[_EXTENT] = (start, state.pos)
+                    break
+        return ok
+
+    return wrapped
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # We normalise ourselves (to map offsets back) and need escapes/entities as
+    # separate tokens, so both core rules that rewrite text are off.
+    md.core.ruler.disable(["normalize", "text_join"])
+    annotators: dict[str, Callable[[StateBlock, list[Token]], None]] = {
+        "paragraph": _annotate_lines("paragraph"),
+        "lheading": _annotate_lines("heading"),
+        "heading": _annotate_atx,
+        "table": _annotate_table,
+    }
+    ruler = md.block.ruler
+    for rule in ruler.__rules__:  # the public Ruler.at() would drop the rule's alt chains
+        if rule.name in annotators:
+            ruler.at(rule.name, _wrap(rule.fn, annotators[rule.name]), {"alt": list(rule.alt)})
+    inline = md.inline.ruler
+    for irule in inline.__rules__:
+        if irule.name in _RECORDED:
+            recording = _record_extent(irule.fn, _RECORDED[irule.name])
+            inline.at(irule.name, recording, {"alt": list(irule.alt)})
+    return md
+
+
+# --------------------------------------------------------------------------------------
+# Inline walk: token stream → text runs with content offsets
+
+
+class _Mismatch(Exception):
+    """The source does not line up with markdown-it's tokens (a bug, or an exotic case)."""
+
+
+@dataclass(slots=True)
+class _Run:
+    start: int
+    end: int
+    kind: str
+
+
+_OPEN_KIND = {"em_open": "emphasis", "strong_open": "strong", "s_open": "strikethrough"}
+_CLOSE = frozenset({"em_close", "strong_close", "s_close"})
+
+
+class _InlineWalker:
+    def __init__(self) -> None:
+        self.runs: list[_Run] = []
+
+    def walk(
+        self,
+        tokens: list[Token],
+        src: str,  # the string these tokens were parsed from
+        offset: int,  # content offset of src[0]
+        pos: int,
+        limit: int,
+        kind: str,
+    ) -> int:
+        """Consume tokens from src[pos:], record text runs, return the end position."""
+        kinds = [kind]
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            typ = tok.type
+            if typ == "text":
+                pos = _expect(src, pos, tok.content)
+                if tok.content:
+                    self.runs.append(_Run(offset + pos - len(tok.content), offset + pos, kinds[-1]))
+            elif typ in ("softbreak", "hardbreak"):
+                pos = _skip_break(src, pos, limit)
+            elif typ == "text_special":  # escape or entity: literal, markup is its source
+                pos = _expect(src, pos, tok.markup)
+            elif typ == "html_inline":
+                pos = _expect(src, pos, tok.content)
+            elif typ in _OPEN_KIND:
+                pos = _expect(src, pos, tok.markup)
+                kinds.append(_OPEN_KIND[typ])
+            elif typ in _CLOSE:
+                pos = _expect(src, pos, tok.markup)
+                if len(kinds) > 1:
+                    kinds.pop()
+            elif typ == "code_inline":
+                pos = _extent_end(tok, pos)
+            elif typ == "link_open":
+                close = i + 1
+                while close < len(tokens) and tokens[close].type != "link_close":
+                    close += 1
+                end = _extent_end(tok, pos)
+                if tok.info != "auto":  # an autolink <http://...> is literal as a whole
+                    first_run = len(self.runs)
+                    children = tokens[i + 1 : close]
+                    label_end = self.walk(children, src, offset, pos + 1, end, "link_text")
+                    _expect(src, label_end, "]")
+                    if _label_is_reference(src, pos + 1, label_end, end):
+                        del self.runs[first_run:]
+                pos = end
+                i = close + 1
+                continue
+            elif typ == "image":
+                end = _extent_end(tok, pos)
+                alt = tok.content
+                label_end = _expect(src, _expect(src, pos, "!["), alt)
+                _expect(src, label_end, "]")
+                if not _label_is_reference(src, pos + 2, label_end, end):
+                    # markdown-it parses the alt text as a string of its own
+                    children = tok.children or []
+                    alt_end = self.walk(children, alt, offset + pos + 2, 0, len(alt), "image_alt")
+                    if alt_end != len(alt):
+                        raise _Mismatch(f"image alt ends at {alt_end} of {len(alt)}")
+                pos = end
+            else:
+                raise _Mismatch(f"unexpected inline token {typ}")
+            i += 1
+        return pos
+
+
+def _expect(src: str, pos: int, text: str) -> int:
+    if not src.startswith(text, pos):
+        raise _Mismatch(f"expected {text!r} at {pos}")
+    return pos + len(text)
+
+
+def _extent_end(tok: Token, pos: int) -> int:
+    extent = tok.meta.get(_EXTENT)
+    if not isinstance(extent, tuple) or extent[0] != pos:
+        raise _Mismatch(f"{tok.type} at {pos} has no matching recorded extent {extent}")
+    end: int = extent[1]
+    return end
+
+
+def _label_is_reference(src: str, start: int, label_end: int, end: int) -> bool:
+    """True when the link text must stay as written: a footnote label ``[^1]``, or a
+    shortcut/collapsed reference whose text is the key to its definition."""
+    return src.startswith("^", start) or src[label_end + 1 : end] in ("", "[]")
+
+
+def _skip_break(src: str, pos: int, limit: int) -> int:
+    """Skip a soft/hard break: trailing spaces, optional backslash, newline, indentation."""
+    while pos < limit and src[pos] == " ":
+        pos += 1
+    if pos < limit and src[pos] == "\\":
+        pos += 1
+    if pos >= limit or src[pos] != "\n":
+        raise _Mismatch(f"expected a line break at {pos}")
+    pos += 1
+    while pos < limit and src[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _carve(runs: list[_Run], literals: list[tuple[int, int]]) -> Iterator[_Run]:
+    """Runs minus the (sorted, non-overlapping) literal ranges."""
+    j = 0
+    for run in runs:
+        start = run.start
+        while j < len(literals) and literals[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(literals) and literals[k][0] < run.end:
+            lit_start, lit_end = literals[k]
+            if lit_start > start:
+                yield _Run(start, lit_start, run.kind)
+            start = max(start, lit_end)
+            k += 1
+        if start < run.end:
+            yield _Run(start, run.end, run.kind)
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _literal_ranges(content: str, runs: list[_Run]) -> list[tuple[int, int]]:
+    if not any(trigger in content for trigger in _LITERAL_TRIGGERS):
+        return []  # the common case: a cheap scan instead of the regex
+    starts = [run.start for run in runs]
+    found = []
+    for m in _LITERAL_RE.finditer(content):
+        start = m.start()
+        i = bisect_right(starts, start) - 1
+        if i < 0 or start >= runs[i].end:
+            continue
+        end = _url_end(content, start, m.end()) if m.lastgroup == "url" else m.end()
+        found.append((start, end))
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Assembly
+
+
+class _Builder:
+    def __init__(self, body: str, norm: str, removed_cr: array[int]) -> None:
+        self.body = body
+        self.norm = norm
+        self.removed_cr = removed_cr  # normalised offsets whose "\n" was "\r\n"
+        self.segments: list[Segment] = []
+        self.blocks: list[Block] = []
+
+    def _orig(self, pos: int) -> int:
+        return pos + bisect_left(self.removed_cr, pos) if self.removed_cr else pos
+
+    def add_inline(
+        self, tok: Token, source: _Source, containers: tuple[str, ...], walker: _InlineWalker
+    ) -> None:
+        content = tok.content
+        walker.runs = []
+        end = walker.walk(tok.children or [], content, 0, 0, len(content), source.kind)
+        if end != len(content):
+            raise _Mismatch(f"inline walk stopped at {end} of {len(content)}")
+        runs = _merge_runs(walker.runs)
+        literals = _merge(_literal_ranges(content, runs) + list(source.literals))
+        span_starts = [span.cstart for span in source.spans]
+
+        def span_at(pos: int) -> _Span:
+            span = source.spans[bisect_right(span_starts, pos) - 1]
+            if not span.cstart <= pos < span.cend:
+                raise _Mismatch(f"content offset {pos} is not mapped")
+            return span
+
+        pending: list[tuple[int, int, int, str]] = []  # body start, end, line, kind
+        for run in _carve(runs, literals):
+            span = span_at(run.start)
+            if run.end > span.cend:
+                raise _Mismatch(f"text run {run.start}:{run.end} crosses a line")
+            start, stop = run.start + span.delta, run.end + span.delta
+            if self.norm[start:stop] != content[run.start : run.end]:
+                raise _Mismatch(f"text run {run.start}:{run.end} is not at {start}")
+            ostart = self._orig(start)  # a run holds no newline, so no "\r" inside
+            for a, b in _prose_spans(self.body, ostart, ostart + stop - start):
+                if _LETTER_RE.search(self.body, a, b):
+                    pending.append((a, b, span.line + 1, run.kind))
+        first, last = span_at(0), span_at(len(content) - 1)
+        self._add_block(
+            source.kind,
+            self._orig(first.delta),
+            self._orig(len(content) + last.delta),
+            first.line + 1,
+            pending,
+            containers,
+        )
+
+    def add_plain(self, text: str) -> None:
+        pending = [
+            (a, b, text.count("\n", 0, a) + 1, "text")
+            for a, b in _prose_spans(text, 0, len(text))
+            if _LETTER_RE.search(text, a, b)
+        ]
+        self._add_block("text", 0, len(text), 1, pending, ())
+
+    def _add_block(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        line: int,
+        pending: list[tuple[int, int, int, str]],
+        containers: tuple[str, ...],
+    ) -> None:
+        index = len(self.blocks)
+        first = len(self.segments)
+        for a, b, seg_line, seg_kind in pending:
+            self.segments.append(Segment(self.body[a:b], index, seg_line, seg_kind, a, b))
+        self.blocks.append(
+            Block(
+                index, kind, start, end, line, tuple(range(first, len(self.segments))),
+                self.body[start:end], containers,
+            )
+        )  # fmt: skip
+
+    def document(self) -> Document:
+        return Document(self.body, tuple(self.segments), tuple(self.blocks))
+
+
+def _merge_runs(runs: list[_Run]) -> list[_Run]:
+    """Join touching runs of the same kind (e.g. text around an unmatched ``*``)."""
+    merged: list[_Run] = []
+    for run in runs:
+        if merged and merged[-1].end == run.start and merged[-1].kind == run.kind:
+            merged[-1].end = run.end
+        else:
+            merged.append(run)
+    return merged
+
+
+def _normalize(body: str) -> tuple[str, array[int]]:
+    """markdown-it's normalisation, remembering where "\\r\\n" lost its "\\r"."""
+    removed: array[int] = array("q")
+    norm = body
+    if "\r" in body:
+        for m in re.finditer("\r\n", body):
+            removed.append(m.start() - len(removed))
+        norm = body.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in norm:
+        norm = norm.replace("\0", "\ufffd")  # same length: offsets unchanged
+    return norm, removed
+
+
+_CONTAINERS = {"blockquote_open": "blockquote", "list_item_open": "list_item"}
+_CONTAINER_CLOSE = frozenset({"blockquote_close", "list_item_close"})
+
+
+def _segment(body: str, *, strict: bool) -> Document:
+    norm, removed_cr = _normalize(body)
+    md = _parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(norm, env)
+    builder = _Builder(body, norm, removed_cr)
+    walker = _InlineWalker()
+    containers: list[str] = []
+    for tok in tokens:
+        if tok.type in _CONTAINERS:
+            containers.append(_CONTAINERS[tok.type])
+        elif tok.type in _CONTAINER_CLOSE:
+            containers.pop()
+        elif tok.type == "inline" and tok.content:
+            source = tok.meta.get(_META)
+            if not isinstance(source, _Source):
+                if strict:
+                    raise _Mismatch(f"no source map for inline token at line {tok.map}")
+                continue
+            try:
+                builder.add_inline(tok, source, tuple(containers), walker)
+            except _Mismatch:
+                if strict:
+                    raise
+                # Leave the block literal: untranslated beats corrupted.
+    return builder.document()

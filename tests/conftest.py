@@ -1,0 +1,33 @@
+"""Shared fixtures.  Add new ones at the end, each self-contained with a docstring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bilingo import copymodel
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "articles"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+# Import argostranslate before any test module does, with its data, config and cache folders in
+# a private temporary directory: a plain import creates them (and onnxruntime's) in $HOME.
+copymodel.import_argos()
+
+
+@pytest.fixture(scope="session")
+def argos_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A packages folder with small nb→en and en→nb copy models (output = input) installed.
+
+    Trained on every Markdown file under articles/ and tests/fixtures/, found now.  For the
+    session ARGOS_PACKAGES_DIR and argostranslate's settings point at it; both are restored.
+    """
+    packages_dir = tmp_path_factory.mktemp("argos-packages")
+    text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+    copymodel.install_copy_models(packages_dir, training_text=text)
+    with pytest.MonkeyPatch.context() as patch, copymodel.argos_packages_dir(packages_dir):
+        patch.setenv("ARGOS_PACKAGES_DIR", str(packages_dir))
+        yield packages_dir
