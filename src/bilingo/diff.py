@@ -1,0 +1,734 @@
+"""``bilingo diff``: a source and its twin, paragraph by paragraph, with problems flagged.
+
+The twin is rendered from the source's blocks (``bilingo.segment``), so block *i* of the
+twin is the translation of block *i* of the source; when a person added or removed
+paragraphs the counts differ and the blocks are aligned by kind and by what survives
+translation (numbers, URLs, names).
+Each aligned pair is checked for what a reviewer must not miss: a URL, number or link
+target that differs, prose left in the source language, a glossary term not followed,
+and conflicts the re-translation recorded in the provenance.
+
+``fresh_diff`` compares the twin on disk with what a machine translation would give now:
+what the reviewer changed, or what a new model or glossary would change. Nothing here
+prints or writes; the CLI and ``bilingo.review`` render the values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import textwrap
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import click
+from markdown_it import MarkdownIt
+
+from bilingo.article import (
+    DEFAULT_TRANSLATED_FIELDS,
+    PROVENANCE_KEY,
+    Article,
+    fold_language,
+    other_language,
+    read_article,
+    render_article,
+    twin_path,
+)
+from bilingo.errors import BilingoError
+from bilingo.glossary import Glossary
+
+if TYPE_CHECKING:
+    from bilingo.pipeline import EngineFactory
+
+FlagKind = Literal["url", "number", "link", "untranslated", "glossary", "conflict", "unmatched"]
+#: How the rows were paired: one to one by block index, or by kind and shared anchors.
+Alignment = Literal["blocks", "similarity"]
+
+#: Terminals at least this wide get source and twin side by side.
+SIDE_BY_SIDE_MIN = 120
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One problem a reviewer should look at."""
+
+    kind: FlagKind
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary form found in a paragraph (``text[start:end]``)."""
+
+    start: int
+    end: int
+    text: str
+    #: "term" (translated as the glossary says) or "keep" (a name left as it is).
+    kind: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "text": self.text, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aligned pair of paragraphs (either side may be missing)."""
+
+    #: "paragraph", "heading", "table_cell", or "field" for a front-matter value.
+    kind: str
+    source: str | None
+    twin: str | None
+    #: 1-based lines in the files (None for front-matter fields and missing sides).
+    source_line: int | None = None
+    twin_line: int | None = None
+    #: Front-matter key for kind "field".
+    field: str | None = None
+    source_terms: tuple[Term, ...] = ()
+    twin_terms: tuple[Term, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "field": self.field,
+            "source": self.source,
+            "twin": self.twin,
+            "source_line": self.source_line,
+            "twin_line": self.twin_line,
+            "source_terms": [t.as_dict() for t in self.source_terms],
+            "twin_terms": [t.as_dict() for t in self.twin_terms],
+            "flags": [f.as_dict() for f in self.flags],
+        }
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A source article and its twin, with the direction of translation."""
+
+    source: Article
+    twin: Article
+    source_lang: str
+    target_lang: str
+
+
+@dataclass(frozen=True)
+class ArticleDiff:
+    source: Path
+    twin: Path
+    source_lang: str
+    target_lang: str
+    alignment: Alignment
+    rows: tuple[Row, ...]
+    #: Problems that belong to no single paragraph (reference links, unplaced conflicts).
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def all_flags(self) -> tuple[Flag, ...]:
+        return self.flags + tuple(f for r in self.rows for f in r.flags)
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.kind for f in self.all_flags).items()))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.all_flags else 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": str(self.source),
+            "twin": str(self.twin),
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "alignment": self.alignment,
+            "rows": [r.as_dict() for r in self.rows],
+            "flags": [f.as_dict() for f in self.flags],
+            "counts": self.counts(),
+            "ok": self.exit_code == 0,
+        }
+
+
+# --------------------------------------------------------------------------- finding the pair
+
+
+def find_pair(path: Path) -> Pair:
+    """The source/twin pair ``path`` belongs to, whichever of the two it is."""
+    from bilingo.detect import detect_article
+
+    article = read_article(path)
+    if article.is_twin:
+        prov = article.provenance or {}
+        # Only the file name counts: provenance cannot point outside the twin's folder.
+        source_file = path.with_name(Path(str(prov["source"])).name)
+        if not source_file.is_file():
+            raise BilingoError(
+                f"its source {source_file.name} is gone; restore it, or delete the twin",
+                path=path,
+            )
+        source = read_article(source_file)
+        lang = fold_language(str(prov.get("source_lang", ""))) or detect_article(source).lang
+        target = fold_language(str(article.meta.get("lang", ""))) or other_language(lang)
+        return Pair(source, article, lang, target)
+    lang = detect_article(article).lang
+    target = other_language(lang)
+    twin_file = twin_path(path, target)
+    if not twin_file.is_file():
+        raise BilingoError(
+            f"it has no {target} twin yet ({twin_file.name}); run: bilingo translate {path}",
+            path=path,
+        )
+    return Pair(article, read_article(twin_file), lang, target)
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def align(
+    source: Sequence[tuple[str, str]], twin: Sequence[tuple[str, str]]
+) -> list[tuple[int | None, int | None]]:
+    """Pairs of indices (source, twin) of (kind, text) items; None where one side has none.
+
+    Equal counts pair one to one: the twin is rendered from the source's blocks. Other
+    counts mean a person added or removed paragraphs; then an optimal global alignment
+    (Needleman-Wunsch, no gap cost) pairs items of the same kind sharing the most anchors
+    (numbers, URLs, capitalised names), which survive translation where words do not.
+    """
+    n, m = len(source), len(twin)
+    if n == m:
+        return [(i, i) for i in range(n)]
+    s_anchors = [_anchors(text) for _, text in source]
+    t_anchors = [_anchors(text) for _, text in twin]
+
+    def similarity(i: int, j: int) -> float:
+        same_kind = 1.0 if source[i][0] == twin[j][0] else 0.2
+        a, b = s_anchors[i], t_anchors[j]
+        return same_kind + (len(a & b) / len(a | b) if a or b else 0.0)
+
+    # best[i][j]: the best score aligning source[i:] with twin[j:].
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j + 1] + similarity(i, j), best[i + 1][j], best[i][j + 1])
+    pairs: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        if best[i][j] == best[i + 1][j + 1] + similarity(i, j):
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    pairs += [(k, None) for k in range(i, n)] + [(None, k) for k in range(j, m)]
+    return pairs
+
+
+_ANCHOR_RE = re.compile(r"\d+|https?://\S+|\b[^\W\d_][\w-]*\.[a-z]{2,}\S*|\b[A-ZÆØÅ][\w-]+")
+
+
+def _anchors(text: str) -> frozenset[str]:
+    return frozenset(_ANCHOR_RE.findall(text))
+
+
+# --------------------------------------------------------------------------- what a paragraph holds
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What must survive translation unchanged, and the prose around it."""
+
+    links: tuple[str, ...]
+    urls: tuple[str, ...]
+    numbers: tuple[str, ...]
+    prose: str
+
+
+_URL_RE = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"`]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+_URL_TRAILING = ".,:;!?'\"*_~»”’)"
+_NUMBER_RE = re.compile(r"\d+")
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def references(body: str) -> dict[str, str]:
+    """Reference-link definitions of a body: label -> target."""
+    env: dict[str, Any] = {}
+    _markdown().parse(body, env)
+    refs = env.get("references", {})
+    # markdown-it upper-cases labels (they match case-insensitively); most are written lower.
+    return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
+
+
+def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
+    # The body's reference definitions resolve [text][label] links inside one paragraph.
+    env: dict[str, Any] = {
+        "references": {k.upper(): {"href": v, "title": ""} for k, v in refs.items()}
+    }
+    links: list[str] = []
+    prose: list[str] = []
+    for token in _markdown().parse(text, env):
+        if token.type != "inline":
+            continue
+        stack = list(reversed(token.children or []))
+        while stack:
+            child = stack.pop()
+            if child.type == "link_open":
+                links.append(str(child.attrs.get("href", "")))
+            elif child.type == "image":
+                links.append(str(child.attrs.get("src", "")))
+                stack.extend(reversed(child.children or []))
+            elif child.type in ("text", "text_special"):
+                prose.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                prose.append(" ")
+    joined = "".join(prose)
+    urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(joined)]
+    rest = _URL_RE.sub(" ", joined)
+    return _Facts(tuple(links), tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
+
+
+def looks_like_prose(text: str) -> bool:
+    """True for text a translator must have touched: two or more lower-case words.
+
+    Names ("Norwegian Fashion Hub"), codes, numbers and URLs alone stay the same in both
+    languages, so an identical copy of them is no problem.
+    """
+    return sum(1 for w in _WORD_RE.findall(text) if w[0].islower()) >= 2
+
+
+def _differences(what: str, source: Sequence[str], twin: Sequence[str]) -> str | None:
+    missing = Counter(source) - Counter(twin)
+    extra = Counter(twin) - Counter(source)
+    if not missing and not extra:
+        return None
+    parts = []
+    if missing:
+        parts.append(f"the source has {_listing(missing)} that the twin lacks")
+    if extra:
+        parts.append(f"the twin has {_listing(extra)} that the source lacks")
+    return f"{what} differ: " + "; ".join(parts)
+
+
+def _listing(items: Counter[str]) -> str:
+    return ", ".join(sorted(items.elements()))
+
+
+def paragraph_flags(
+    source: str,
+    twin: str,
+    *,
+    glossary: Glossary,
+    source_lang: str,
+    target_lang: str,
+    source_refs: Mapping[str, str] | None = None,
+    twin_refs: Mapping[str, str] | None = None,
+) -> list[Flag]:
+    """The problems of one aligned paragraph pair."""
+    src = _facts(source, source_refs or {})
+    tw = _facts(twin, twin_refs or {})
+    flags: list[Flag] = []
+    checks: tuple[tuple[FlagKind, str, tuple[str, ...], tuple[str, ...]], ...] = (
+        ("link", "link targets", src.links, tw.links),
+        ("url", "URLs", src.urls, tw.urls),
+        ("number", "numbers", src.numbers, tw.numbers),
+    )
+    for kind, what, a, b in checks:
+        detail = _differences(what, a, b)
+        if detail is not None:
+            flags.append(Flag(kind, detail))
+    if source.strip() == twin.strip() and looks_like_prose(src.prose):
+        # Every glossary term of an untranslated paragraph is missed too: one flag says it.
+        flags.append(Flag("untranslated", f"identical to the source: still in {source_lang}"))
+        return flags
+    for miss in glossary.check(source, twin, source=source_lang, target=target_lang):
+        if miss.term == miss.expected:
+            detail = f"the name {miss.term!r} should appear in the twin as it is"
+        else:
+            detail = f"{miss.term!r} should be translated as {miss.expected!r}"
+        if miss.found is not None:
+            detail += f", but the twin still has {miss.found!r}"
+        flags.append(Flag("glossary", detail))
+    return flags
+
+
+_NOT_PROSE_RE = re.compile(r"\]\([^)\n]*\)|<[^>\n]+>|`[^`\n]+`|" + _URL_RE.pattern)
+
+
+def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
+    """Glossary forms in ``text``, outside link targets, URLs, tags and code."""
+    # Blanked to the same length, so offsets still index ``text``.
+    masked = _NOT_PROSE_RE.sub(lambda m: " " * len(m.group()), text)
+    return tuple(
+        Term(m.start(), m.end(), m.group(), entry.kind)
+        for m, entry, _form in glossary.matches(masked, lang=lang)
+    )
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What one row shows of one side: a block, or a whole table row of cells."""
+
+    kind: str
+    text: str
+    line: int
+    key: str
+
+
+def units(body: str) -> list[_Unit]:
+    """The body's blocks in order; the cells of one table row become one unit."""
+    from bilingo.segment import segment
+
+    out: list[_Unit] = []
+    for b in segment(body).blocks:
+        last = out[-1] if out else None
+        if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
+            out[-1] = replace(last, text=f"{last.text} | {b.text}")
+            continue
+        kind = "table_row" if b.kind == "table_cell" else b.kind
+        out.append(_Unit(kind, b.text, b.line, f"{kind}/{'/'.join(b.containers)}"))
+    return out
+
+
+# --------------------------------------------------------------------------- the article diff
+
+_CONFLICT_LINE_RE = re.compile(r"source line (\d+)")
+_CONFLICT_FIELD_RE = re.compile(r"front matter '([^']+)'")
+
+
+def diff_pair(
+    pair: Pair, *, glossary: Glossary, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
+) -> ArticleDiff:
+    """Align ``pair`` paragraph by paragraph and flag each pair's problems."""
+    source, twin = pair.source, pair.twin
+    src_lang, tgt_lang = pair.source_lang, pair.target_lang
+    src_refs, twin_refs = references(source.body), references(twin.body)
+
+    def make_row(
+        kind: str,
+        s: str | None,
+        t: str | None,
+        s_line: int | None,
+        t_line: int | None,
+        field: str | None = None,
+    ) -> Row:
+        flags: list[Flag] = []
+        if s is not None and t is not None:
+            flags = paragraph_flags(
+                s,
+                t,
+                glossary=glossary,
+                source_lang=src_lang,
+                target_lang=tgt_lang,
+                source_refs=src_refs,
+                twin_refs=twin_refs,
+            )
+        elif s is not None:
+            flags = [Flag("unmatched", "no paragraph in the twin matches this one")]
+        else:
+            flags = [Flag("unmatched", "this twin paragraph matches none in the source")]
+        return Row(
+            kind=kind,
+            source=s,
+            twin=t,
+            source_line=s_line,
+            twin_line=t_line,
+            field=field,
+            source_terms=terms_in(s, glossary=glossary, lang=src_lang) if s else (),
+            twin_terms=terms_in(t, glossary=glossary, lang=tgt_lang) if t else (),
+            flags=tuple(flags),
+        )
+
+    rows: list[Row] = []
+    for key in fields:
+        s_value, t_value = source.meta.get(key), twin.meta.get(key)
+        if isinstance(s_value, str) or isinstance(t_value, str):
+            rows.append(
+                make_row(
+                    "field",
+                    s_value if isinstance(s_value, str) else None,
+                    t_value if isinstance(t_value, str) else None,
+                    None,
+                    None,
+                    field=key,
+                )
+            )
+    s_blocks, t_blocks = units(source.body), units(twin.body)
+    pairs = align([(b.key, b.text) for b in s_blocks], [(b.key, b.text) for b in t_blocks])
+    for i, j in pairs:
+        sb = s_blocks[i] if i is not None else None
+        tb = t_blocks[j] if j is not None else None
+        kind = sb.kind if sb else tb.kind if tb else "paragraph"
+        rows.append(
+            make_row(
+                kind,
+                sb.text if sb else None,
+                tb.text if tb else None,
+                source.body_line + sb.line - 1 if sb else None,
+                twin.body_line + tb.line - 1 if tb else None,
+            )
+        )
+
+    article_flags: list[Flag] = []
+    for label in sorted(set(src_refs) | set(twin_refs)):
+        a, b = src_refs.get(label), twin_refs.get(label)
+        if a != b:
+            article_flags.append(
+                Flag(
+                    "link",
+                    f"reference [{label}] points to {a or 'nothing'} in the source but to "
+                    f"{b or 'nothing'} in the twin",
+                )
+            )
+    rows, unplaced = _place_conflicts(rows, (twin.provenance or {}).get("conflicts"))
+    article_flags += unplaced
+    return ArticleDiff(
+        source=source.path,
+        twin=twin.path,
+        source_lang=src_lang,
+        target_lang=tgt_lang,
+        alignment="blocks" if len(s_blocks) == len(t_blocks) else "similarity",
+        rows=tuple(rows),
+        flags=tuple(article_flags),
+    )
+
+
+def _place_conflicts(rows: list[Row], conflicts: object) -> tuple[list[Row], list[Flag]]:
+    """Attach each recorded conflict to the paragraph (or field) it names, if any."""
+    if not isinstance(conflicts, list):
+        return rows, []
+    unplaced: list[Flag] = []
+    extra: dict[int, list[Flag]] = {}
+    for item in conflicts:
+        flag = Flag("conflict", str(item))
+        line = _CONFLICT_LINE_RE.search(str(item))
+        field = _CONFLICT_FIELD_RE.search(str(item))
+        target = None
+        for k, row in enumerate(rows):
+            if (line and row.source_line == int(line.group(1))) or (
+                field and row.field == field.group(1)
+            ):
+                target = k
+                break
+        if target is None:
+            unplaced.append(flag)
+        else:
+            extra.setdefault(target, []).append(flag)
+    out = [
+        replace(r, flags=r.flags + tuple(extra[k])) if k in extra else r for k, r in enumerate(rows)
+    ]
+    return out, unplaced
+
+
+def diff_path(
+    path: Path, *, glossary: Glossary, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
+) -> ArticleDiff:
+    """``bilingo diff PATH``: PATH is a source or a twin."""
+    return diff_pair(find_pair(path), glossary=glossary, fields=fields)
+
+
+# --------------------------------------------------------------------------- fresh translation
+
+
+def fresh_diff(
+    path: Path,
+    *,
+    glossary: Glossary,
+    engine_factory: EngineFactory | None = None,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+) -> str:
+    """A unified diff: the twin on disk -> a machine translation made now (nothing written).
+
+    The provenance block is left out of both sides (its hashes always differ), and both are
+    rendered the same way so YAML layout is no difference.
+    """
+    from bilingo.pipeline import build_twin, default_engine_factory, plan, translate_segments
+
+    pair = find_pair(path)
+    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True)
+    if not the_plan.jobs:
+        reason = the_plan.outcomes[0].reason if the_plan.outcomes else ""
+        if pair.twin.provenance is None:
+            reason = "its twin was written by a person (no provenance)"
+        raise BilingoError(
+            f"cannot make a fresh translation: {reason or 'nothing to translate'}",
+            path=pair.source.path,
+        )
+    job = the_plan.jobs[0]
+    engine = (engine_factory or default_engine_factory())(job.source_lang, job.target_lang)
+    translations, _, _ = translate_segments(
+        job.texts(),
+        engine=engine,
+        glossary=glossary,
+        source=job.source_lang,
+        target=job.target_lang,
+    )
+    meta, body = build_twin(
+        job, translations, engine_name=engine.name, glossary=glossary, fields=fields
+    )
+    label = str(pair.twin.path)
+    return "".join(
+        difflib.unified_diff(
+            _without_provenance(pair.twin.meta, pair.twin.body).splitlines(keepends=True),
+            _without_provenance(meta, body).splitlines(keepends=True),
+            fromfile=f"{label} (on disk)",
+            tofile=f"{label} (fresh machine translation)",
+        )
+    )
+
+
+def _without_provenance(meta: Mapping[str, Any], body: str) -> str:
+    text = render_article({k: v for k, v in meta.items() if k != PROVENANCE_KEY}, body)
+    return text if text.endswith("\n") else text + "\n"
+
+
+# --------------------------------------------------------------------------- terminal rendering
+
+
+def _wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap returning (start, end) offsets into ``text``, so highlights survive."""
+    width = max(width, 8)
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if start == end:
+            out.append((start, start))
+            continue
+        while end - start > width:
+            cut = text.rfind(" ", start, start + width + 1)
+            if cut <= start:
+                out.append((start, start + width))
+                start += width
+                continue
+            out.append((start, cut))
+            start = cut + 1
+        out.append((start, end))
+    return out
+
+
+def _styled(text: str, span: tuple[int, int], terms: Sequence[Term]) -> str:
+    """text[span] with glossary terms emphasised (ANSI; click strips it without colour)."""
+    a, b = span
+    out: list[str] = []
+    pos = a
+    for t in terms:
+        s, e = max(t.start, a), min(t.end, b)
+        if s >= e or s < pos:
+            continue
+        out.append(text[pos:s])
+        fg = "cyan" if t.kind == "term" else "magenta"
+        out.append(click.style(text[s:e], fg=fg, bold=True, underline=True))
+        pos = e
+    out.append(text[pos:b])
+    return "".join(out)
+
+
+def _column(text: str | None, terms: Sequence[Term], width: int) -> list[tuple[str, int]]:
+    """(styled line, visible length) per wrapped line; a missing side is a dim note."""
+    if text is None:
+        note = "(none)"
+        return [(click.style(note, dim=True), len(note))]
+    return [(_styled(text, span, terms), span[1] - span[0]) for span in _wrap(text, width)]
+
+
+def _where(row: Row, pair_langs: tuple[str, str]) -> str:
+    if row.kind == "field":
+        return f"front matter {row.field}"
+    s = f"{pair_langs[0]} line {row.source_line}" if row.source_line else f"no {pair_langs[0]}"
+    t = f"{pair_langs[1]} line {row.twin_line}" if row.twin_line else f"no {pair_langs[1]}"
+    return f"{row.kind.replace('_', ' ')}, {s} ↔ {t}"
+
+
+def _flag_lines(flags: Sequence[Flag], width: int) -> Iterator[str]:
+    for f in flags:
+        head = click.style(f"! {f.kind}", fg="red", bold=True)
+        body = textwrap.wrap(
+            f"{f.detail}", width=max(width - len(f.kind) - 4, 20), subsequent_indent="  "
+        )
+        yield f"{head}: {body[0] if body else ''}"
+        for more in body[1:]:
+            yield " " * (len(f.kind) + 2) + more
+
+
+def format_diff(diff: ArticleDiff, *, width: int) -> str:
+    """The diff for a terminal: side by side at ``width`` ≥ 120 columns, stacked below.
+
+    Styled with ANSI codes; ``click.echo(color=False)`` strips them for pipes and NO_COLOR.
+    """
+    langs = (diff.source_lang, diff.target_lang)
+    side = width >= SIDE_BY_SIDE_MIN
+    col = (width - 3) // 2
+    lines = [
+        click.style(f"{diff.source_lang}: {diff.source}", bold=True),
+        click.style(f"{diff.target_lang}: {diff.twin}", bold=True),
+    ]
+    if diff.alignment == "similarity":
+        lines.append("paragraph counts differ: aligned by structure, check the pairing")
+    for flag_line in _flag_lines(diff.flags, width):
+        lines.append(flag_line)
+    for n, row in enumerate(diff.rows, 1):
+        rule = f"── ¶{n} · {_where(row, langs)} "
+        lines.append(click.style(rule + "─" * max(width - len(rule), 0), dim=True))
+        if side:
+            left = _column(row.source, row.source_terms, col)
+            right = _column(row.twin, row.twin_terms, col)
+            for k in range(max(len(left), len(right))):
+                ltext, llen = left[k] if k < len(left) else ("", 0)
+                rtext, _ = right[k] if k < len(right) else ("", 0)
+                lines.append(f"{ltext}{' ' * (col - llen)} │ {rtext}".rstrip())
+        else:
+            for lang, text, terms in (
+                (diff.source_lang, row.source, row.source_terms),
+                (diff.target_lang, row.twin, row.twin_terms),
+            ):
+                tag = click.style(f"{lang} │ ", dim=True)
+                for styled, _ in _column(text, terms, width - 5):
+                    lines.append(f"{tag}{styled}".rstrip())
+        lines.extend(_flag_lines(row.flags, width))
+    counts = diff.counts()
+    flagged = sum(1 for r in diff.rows if r.flags)
+    summary = f"{len(diff.rows)} paragraphs, {flagged} flagged" + (
+        ": " + ", ".join(f"{n} {k}" for k, n in counts.items()) if counts else ""
+    )
+    lines.append(click.style(summary, bold=True))
+    return "\n".join(lines)
+
+
+def use_color(*, isatty: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return isatty and not environ.get("NO_COLOR")
+
+
+def style_unified(text: str) -> str:
+    """A unified diff with removed lines red, added green and hunk headers cyan."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(("---", "+++")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith("@@"):
+            out.append(click.style(line, fg="cyan"))
+        elif line.startswith("-"):
+            out.append(click.style(line, fg="red"))
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        else:
+            out.append(line)
+    return "\n".join(out)
