@@ -76,26 +76,33 @@ def install_file(path: Path) -> PackageInfo:
 def install_from_index(
     source: str, target: str, *, progress: DownloadProgress | None = None
 ) -> PackageInfo:
-    """Download the ``source -> target`` package from the Argos index and install it."""
-    import argostranslate.package
+    """Download the ``source -> target`` package from the Argos index and install it.
+
+    The index is fetched here with a timeout rather than through
+    ``argostranslate.package.get_available_packages``, which retries forever (until a
+    RecursionError) when the index can't be reached.
+    """
+    from argostranslate import settings
 
     offline = (
         "cannot reach the Argos package index ({why}). On a machine with network, download "
         f"translate-{source}_{target}.argosmodel and run: bilingo models install --file FILE"
     )
     try:
-        argostranslate.package.update_package_index()
-        available = argostranslate.package.get_available_packages()
+        with urllib.request.urlopen(settings.remote_package_index, timeout=30) as resp:
+            index = json.loads(resp.read().decode("utf-8"))
     except (OSError, urllib.error.URLError, ValueError) as exc:
-        raise ModelError(offline.format(why=exc)) from None
-    wanted = [p for p in available if p.from_code == source and p.to_code == target]
+        raise ModelError(offline.format(why=getattr(exc, "reason", exc))) from None
+    wanted = [
+        p
+        for p in index
+        if isinstance(p, dict) and p.get("from_code") == source and p.get("to_code") == target
+    ]
     if not wanted:
         raise ModelError(
-            f"the Argos index has no {source} -> {target} package; bilingo models list shows "
-            "what is installed"
+            f"the Argos index has no {source} -> {target} package; bilingo translates nb <-> en"
         )
-    pkg = wanted[0]
-    links = list(getattr(pkg, "links", []) or [])
+    links = [str(u) for u in wanted[0].get("links") or []]
     if not links:
         raise ModelError(f"the Argos index lists no download link for {source} -> {target}")
     with tempfile.TemporaryDirectory(prefix="bilingo-download-") as tmp:
@@ -103,7 +110,7 @@ def install_from_index(
         try:
             _download(links[0], dest, progress)
         except (OSError, urllib.error.URLError) as exc:
-            raise ModelError(offline.format(why=exc)) from None
+            raise ModelError(offline.format(why=getattr(exc, "reason", exc))) from None
         return install_file(dest)
 
 

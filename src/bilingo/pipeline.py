@@ -9,6 +9,8 @@ segment actually needs translating, so a re-run over unchanged articles never lo
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,24 +20,27 @@ from typing import Any, Literal
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     PROVENANCE_KEY,
+    TEMP_FILE_RE,
     Article,
+    fingerprint,
     other_language,
     read_article,
     render_article,
     short_hashes,
     source_hash,
+    source_path,
     twin_content_hash,
     twin_path,
     write_atomic,
 )
-from bilingo.check import find_markdown, provenance_state
+from bilingo.check import SKIP_DIRS, find_markdown, provenance_state, symlink_reason
 from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, ModelError
 from bilingo.glossary import Glossary, PlaceholderLost, empty_glossary
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
-from bilingo.segment import Document, segment
+from bilingo.segment import Document, segment, segment_text
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
 #: (stage, done, total): stage is "translate" while the engine runs.
@@ -75,6 +80,8 @@ class TranslateReport:
     engine: str = ""
     model_loaded: bool = False
     warnings: tuple[str, ...] = ()
+    #: Temporary files of an interrupted earlier run that were removed (remove_stale_temps).
+    removed_temps: tuple[Path, ...] = ()
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -120,6 +127,9 @@ class Job:
     body: Document
     fields: Mapping[str, Document]
     merge: MergePlan = field(default_factory=MergePlan)
+    #: The twin as planned on (:func:`bilingo.article.fingerprint`; None: no twin yet). If
+    #: it differs at write time, someone changed the twin meanwhile and it is not overwritten.
+    twin_fingerprint: tuple[int, int, int] | None = None
 
     def texts(self) -> list[str]:
         """Segment texts that need a translation (kept paragraphs and fields excluded)."""
@@ -138,7 +148,7 @@ class Plan:
 
 def _field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
     return {
-        key: segment(value)
+        key: segment_text(value)
         for key in fields
         if isinstance(value := article.meta.get(key), str) and value.strip()
     }
@@ -165,6 +175,19 @@ def plan(
             continue
         src, tgt = detection.lang, other_language(detection.lang)
         twin = twin_path(article.path, tgt)
+        if twin.is_symlink():
+            outcomes.append(
+                Outcome(
+                    article.path,
+                    "failed",
+                    twin,
+                    src,
+                    tgt,
+                    reason=f"its twin {twin.name} is a symbolic link; bilingo neither writes "
+                    "through links nor replaces them: make it a plain file, or delete it",
+                )
+            )
+            continue
         if twin.resolve() == article.path.resolve():
             outcomes.append(
                 Outcome(
@@ -247,8 +270,41 @@ def plan(
                     )
                     continue
                 merge = mp or MergePlan()
-        jobs.append(Job(article, src, tgt, twin, body, docs, merge))
-    return Plan(tuple(jobs), tuple(outcomes))
+        jobs.append(
+            Job(
+                article,
+                src,
+                tgt,
+                twin,
+                body,
+                docs,
+                merge,
+                twin_fingerprint=existing.fingerprint if existing is not None else None,
+            )
+        )
+    # Two sources with one twin (foo.md and foo.nb.md, both nb): writing both would silently
+    # replace one translation with the other, so neither is written.
+    claims: dict[Path, list[Job]] = {}
+    for job in jobs:
+        claims.setdefault(job.twin.resolve(), []).append(job)
+    kept: list[Job] = []
+    for job in jobs:
+        rivals = [j.article.path.name for j in claims[job.twin.resolve()] if j is not job]
+        if not rivals:
+            kept.append(job)
+            continue
+        outcomes.append(
+            Outcome(
+                job.article.path,
+                "failed",
+                job.twin,
+                job.source_lang,
+                job.target_lang,
+                reason=f"{', '.join(rivals)} would be translated into the same twin "
+                f"{job.twin.name}; rename one of them, or give one another lang:",
+            )
+        )
+    return Plan(tuple(kept), tuple(outcomes))
 
 
 def default_engine_factory(
@@ -393,9 +449,9 @@ def translate_paths(
     the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
     outcomes: list[Outcome] = list(found.problems)
     outcomes += [
-        Outcome(link, "skipped", reason="symlink to a file outside the tree; not followed")
-        for link in found.skipped_links
+        Outcome(link, "skipped", reason=symlink_reason(link)) for link in found.skipped_links
     ]
+    removed = () if dry_run else remove_stale_temps(paths)
     outcomes += the_plan.outcomes
 
     # Group the jobs by direction: one engine call per direction with every segment in it.
@@ -442,6 +498,16 @@ def translate_paths(
                 job, translations, engine_name=engine.name, glossary=glossary, fields=fields
             )
             outcome = _job_outcome(job, "written")
+            if fingerprint(job.twin) != job.twin_fingerprint:
+                outcomes.append(
+                    replace(
+                        outcome,
+                        action="skipped",
+                        reason=f"not overwriting {job.twin.name}: it changed while bilingo "
+                        "was translating; run bilingo translate again",
+                    )
+                )
+                continue
             try:
                 write_atomic(
                     job.twin,
@@ -466,7 +532,50 @@ def translate_paths(
         engine=", ".join(engine_names),
         model_loaded=loaded,
         warnings=tuple(warnings),
+        removed_temps=removed,
     )
+
+
+#: A temporary file older than this cannot belong to a write in progress (they take ms).
+STALE_TEMP_SECONDS = 600.0
+
+
+def remove_stale_temps(
+    paths: Sequence[Path], *, older_than: float = STALE_TEMP_SECONDS
+) -> tuple[Path, ...]:
+    """Delete temporary files that a killed run's :func:`write_atomic` left in the tree.
+
+    Only bilingo's own (``.<name>.md.<8 characters>.tmp``, plain files) older than
+    ``older_than`` seconds, in the folders bilingo writes twins into. They are dotfiles, so
+    Hugo never publishes them meanwhile. Returns what was removed.
+    """
+    folders: list[Path] = []
+    for root in paths:
+        if root.is_file():
+            folders.append(root.parent)
+            continue
+        for dirpath, dirnames, _ in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d[:1] != ".")
+            folders.append(Path(dirpath))
+    limit = time.time() - older_than
+    removed: list[Path] = []
+    for folder in dict.fromkeys(folders):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if TEMP_FILE_RE.match(name) is None:
+                continue
+            path = folder / name
+            try:
+                st = os.stat(path, follow_symlinks=False)
+                if st.st_mtime < limit and stat.S_ISREG(st.st_mode):
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                continue
+    return tuple(removed)
 
 
 def _job_outcome(job: Job, action: Action) -> Outcome:
@@ -523,7 +632,8 @@ def rebuild_memory(
         prov = twin.provenance
         if not twin.is_twin or prov is None:
             continue
-        src_article = by_path.get(twin.path.with_name(str(prov["source"])).resolve())
+        named = source_path(twin)
+        src_article = by_path.get(named.resolve()) if named is not None else None
         if src_article is None or prov.get("source_hash") != source_hash(src_article):
             continue
         src_doc, twin_doc = segment(src_article.body), segment(twin.body)
@@ -546,7 +656,7 @@ def rebuild_memory(
                 value = twin.meta.get(key)
                 if not isinstance(value, str) or block_hash(value) != machine_fields.get(key):
                     continue
-                tdoc = segment(value)
+                tdoc = segment_text(value)
                 if len(tdoc.segments) == len(doc.segments):
                     found_pairs += [
                         (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)

@@ -1,23 +1,30 @@
 """Split a Markdown body into translatable segments; everything else stays literal.
 
-Pipeline (parse → locate → split), all offsets exact so that
-``segment(body).render([s.text for s in doc.segments]) == body`` always holds:
+What is translated: the text of paragraphs, headings, list items, blockquotes, table
+cells, link text, image alt text and emphasis.  What stays byte for byte: code (spans,
+fenced, indented), HTML (blocks and tags; text between inline tags is prose), link
+destinations and titles, image titles, reference definitions, the text of shortcut and
+collapsed reference links (``[Oslo]``, ``[Oslo][]``: it is the key to the definition),
+autolinks, bare URLs and e-mail addresses, footnote labels ``[^1]``, Hugo shortcodes,
+backslash escapes and entities, markers, pipes, indentation and all whitespace that is not
+a single space between two words.  Pieces without a letter ("2015", "–", "43 %") stay
+literal too, so every segment is worth sending to the engine.
 
-1. Line endings are normalised the way markdown-it does it (``\\r\\n``/``\\r`` → ``\\n``,
+Pipeline, with exact offsets so that ``render([s.text for s in segments]) == body``:
+
+1. Line endings are normalised as markdown-it does (``\\r\\n``/``\\r`` → ``\\n``,
    NUL → U+FFFD); removed ``\\r`` positions are remembered to map offsets back.
 2. markdown-it-py parses the body.  Its paragraph/heading/table block rules are wrapped
-   to record, for every inline token, where each line (or table cell) of its ``content``
-   lies in the source: container prefixes (``> ``, list indentation) are never part of it.
+   to record where each line (or cell) of an inline token's ``content`` lies in the source,
+   so container prefixes (``> ``, list indentation) never become text.  The link, image,
+   autolink and code-span rules are wrapped to record the source extent they consumed.
 3. The inline children are walked in order.  Text tokens are verbatim source (``text_join``
-   is disabled, so escapes and entities stay separate tokens); the extent of every other
-   token is learnt by replaying markdown-it's own rule in silent mode (links, images, code
-   spans, autolinks), so text is never looked for inside a URL, a title or a code span.
-4. Text runs lose the parts that must stay literal (bare URLs, e-mail addresses, footnote
-   labels ``[^1]``, Hugo shortcodes) and are then cut at every whitespace other than a
-   single space between words and at sentence ends.  Pieces without a letter stay literal.
+   is off, so escapes and entities stay separate tokens), every other token is skipped by
+   its markup or recorded extent, so text is never looked for inside a URL or a title.
+4. Text runs lose the literal spans above, then are cut at whitespace and sentence ends.
 
-Each step checks its result against markdown-it's token contents; a block whose mapping
-cannot be proven is left literal rather than risk a lossy render.
+Each step is checked against markdown-it's token contents; a block whose mapping cannot be
+proven is left literal (untranslated beats corrupted).
 """
 
 from __future__ import annotations
@@ -666,11 +673,12 @@ class _Builder:
         )
 
     def add_plain(self, text: str) -> None:
-        pending = [
-            (a, b, text.count("\n", 0, a) + 1, "text")
-            for a, b in _prose_spans(text, 0, len(text))
-            if _LETTER_RE.search(text, a, b)
-        ]
+        pending = []
+        line, counted = 1, 0
+        for a, b in _prose_spans(text, 0, len(text)):
+            line, counted = line + text.count("\n", counted, a), a
+            if _LETTER_RE.search(text, a, b):
+                pending.append((a, b, line, "text"))
         self._add_block("text", 0, len(text), 1, pending, ())
 
     def _add_block(
