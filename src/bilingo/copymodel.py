@@ -218,8 +218,22 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
     vocab = max(shape.vocab, len(pieces))
     tokens = pieces + [f"<bilingo_pad_{i}>" for i in range(vocab - len(pieces))]
     weights = _Weights(shape, seed)
-    codes = token_codes(weights.rng, len(pieces), t)
+    n = len(pieces)
+    codes = token_codes(weights.rng, n, t)
     positions = position_codes()
+    # The final decoder state, LayerNorm'd, is sqrt(D/2)·(pos_t + token_t).  Scale the codes so
+    # the right token scores OUTPUT_LOGIT and the most similar other code trails by OUTPUT_GAP.
+    worst_cosine = max_off_diagonal(codes)
+    scale = max(OUTPUT_LOGIT, OUTPUT_GAP / (1.0 - worst_cosine)) / np.sqrt(d / 2.0)
+
+    def scaled_codes() -> Matrix:
+        """Source embeddings and output projection alike (pad rows: noise).  Every LayerNorm
+        removes the common scale, and when the two arrays are equal (no noise) CTranslate2
+        stores them once, which halves the small model."""
+        out = weights.noise(vocab, d)
+        out[:n] = 0.0
+        out[:n, :t] = codes * np.float32(scale)
+        return out
 
     spec = ctranslate2.specs.TransformerSpec.from_config(
         (shape.encoder_layers, shape.decoder_layers), shape.heads
@@ -228,29 +242,27 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
     spec.register_source_vocabulary(tokens)
     spec.register_target_vocabulary(tokens)
 
+    # Encoder input scale·(token + position); its LayerNorm'd memory is sqrt(D/2)·(token + pos).
     table = np.zeros((MAX_POSITIONS, d), dtype=np.float32)
-    table[:, t:] = positions
-
+    table[:, t:] = positions * np.float32(scale)
     encoder = spec.encoder
     encoder.scale_embeddings = False
-    embeddings = weights.noise(vocab, d)
-    embeddings[: len(pieces)] = 0.0
-    embeddings[: len(pieces), :t] = codes
-    encoder.embeddings[0].weight = embeddings
+    encoder.embeddings[0].weight = scaled_codes()
     encoder.position_encodings.encodings = table
     for layer in encoder.layer:
         weights.set_idle_self_attention(layer.self_attention)
         weights.set_idle_ffn(layer.ffn)
     weights.set_layer_norm(encoder.layer_norm)
 
-    # Query·key logit = qk · (sqrt(D)/|x|) · sqrt(D/2) · <pos_t, pos_i> / sqrt(dh), with the
-    # decoder state |x| ≤ sqrt(2) (position plus at most one token code).  Size qk so that even
-    # the closest wrong position (cosine 9/11, 1024 away) trails by ATTENTION_GAP.
+    # Query·key logit = qk²·<pos_t, pos_i>·(sqrt(D)/|x|)·sqrt(D/2)/sqrt(dh), where x = pos_t plus at
+    # most one token code (the decoder state over scale), so |x| ≤ sqrt(2).  Size qk so that the
+    # closest wrong position (cosine 9/11, 1024 away) trails by ATTENTION_GAP.
     similarity = positions @ positions.T
     np.fill_diagonal(similarity, -1.0)
     coefficient = ATTENTION_GAP / (1.0 - float(similarity.max()))
     qk = np.sqrt(coefficient * 2.0 * np.sqrt(dh) / d)
-    value_scale = 1.0 / (shape.decoder_layers * np.sqrt(d / 2.0))  # memory is sqrt(D/2)·code
+    # Values read sqrt(D/2)·token from the memory; each layer adds scale·token/n to the state.
+    value_scale = scale / (shape.decoder_layers * np.sqrt(d / 2.0))
 
     decoder = spec.decoder
     decoder.scale_embeddings = False
@@ -276,14 +288,7 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
         cross.linear[2].weight = output
     weights.set_layer_norm(decoder.layer_norm)
 
-    # Final state pos_t + token_t, LayerNorm'd: sqrt(D/2)·(pos_t + token_t).  Scale so the right
-    # token scores OUTPUT_LOGIT and the most similar other code trails by at least OUTPUT_GAP.
-    worst_cosine = max_off_diagonal(codes)
-    logit = max(OUTPUT_LOGIT, OUTPUT_GAP / (1.0 - worst_cosine))
-    projection = weights.noise(vocab, d)
-    projection[: len(pieces)] = 0.0
-    projection[: len(pieces), :t] = codes * np.float32(logit / np.sqrt(d / 2.0))
-    decoder.projection.weight = projection
+    decoder.projection.weight = scaled_codes()
     return spec
 
 
