@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,15 @@ PROVENANCE_KEY = "bilingo"
 DEFAULT_TRANSLATED_FIELDS = ("title", "description", "summary")
 
 _FM_RE = re.compile(r"\A(---[ \t]*\n)(.*?\n)?(---[ \t]*)(?:\n|\Z)", re.DOTALL)
+#: Hugo's other front-matter formats, which bilingo does not read: TOML and JSON.
+_TOML_RE = re.compile(r"\A\+\+\+[ \t]*(?:\n|\Z)")
+_JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
 _MAX_BYTES = 50 * 1024 * 1024
+#: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
+_MAX_FRONT_MATTER_VALUES = 100_000
+#: ``write_atomic``'s temporary files: ``.<name>.<8 random characters>.tmp`` beside ``<name>``.
+#: Dotfiles, so Hugo (and bilingo's discovery) ignore them; a run killed mid-write may leave one.
+TEMP_FILE_RE = re.compile(r"\A\.(?P<name>.+\.md)\.[a-z0-9_]{8}\.tmp\Z")
 
 
 def other_language(lang: str) -> str:
@@ -65,6 +73,8 @@ class Article:
     #: 1-based line of the body's first line in the file (for messages).
     body_line: int = 1
     raw_front_matter: str = field(default="", repr=False)
+    #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
+    fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def provenance(self) -> Mapping[str, Any] | None:
@@ -101,6 +111,19 @@ def suffix_language(path: Path) -> str | None:
     return SUFFIX_LANGS.get(tail.lower()) if dot else None
 
 
+def source_path(twin: Article) -> Path | None:
+    """The source a twin's provenance names, beside the twin; None if it names no plain file.
+
+    Provenance is text in a file anyone can edit: ``source: ../../x`` must not lead bilingo
+    to read (or write) outside the twin's folder.
+    """
+    prov = twin.provenance
+    name = str(prov.get("source", "")) if prov is not None else ""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
+        return None
+    return twin.path.with_name(name)
+
+
 def twin_path(source: Path, target_lang: str) -> Path:
     """Where the twin of ``source`` lives: beside it, ``<slug>.<target>.md``.
 
@@ -130,10 +153,51 @@ def _decode(path: Path, data: bytes) -> tuple[str, bool]:
         ) from None
 
 
+def _front_matter_problem(value: Any) -> str | None:
+    """Why a loaded front matter cannot be used (alias bomb, self-reference), or None.
+
+    Walks the value as JSON or YAML output would expand it, iteratively (YAML nests up to
+    1,000 levels, deeper than Python's recursion limit), stopping at the budget.
+    """
+    count = 0
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        count += 1
+        if count > _MAX_FRONT_MATTER_VALUES:
+            return (
+                f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values (YAML "
+                "aliases '*name' repeating anchors '&name'?); write the values out instead"
+            )
+        if isinstance(node, dict | list):
+            if id(node) in on_path:
+                return (
+                    "front matter contains a value that contains itself (a YAML alias '*name' "
+                    "inside its own anchor '&name'); remove that alias"
+                )
+            on_path.add(id(node))
+            stack.append((node, True))
+            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            stack.extend((child, False) for child in children)
+    return None
+
+
 def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
     """Parse an article's text (any newline style) into an :class:`Article`."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
+    if _TOML_RE.match(text) or _JSON_RE.match(text):
+        kind = "TOML ('+++')" if text.startswith("+") else "JSON ('{')"
+        raise ArticleError(
+            f"{kind} front matter is not supported: bilingo reads YAML front matter only; "
+            "convert it to YAML between '---' lines",
+            path=path,
+            line=1,
+        )
     match = _FM_RE.match(text)
     if match is None:
         if text.startswith("---") and text[3:4] in ("", "\n", " ", "\t"):
@@ -159,6 +223,13 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
             path=path,
             line=line,
         ) from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # The safe loader's constructors: a date like 2024-13-45, an integer of 5,000 digits.
+        raise ArticleError(
+            f"bad YAML front matter: a value cannot be read ({exc}); quote it to keep it as text",
+            path=path,
+            line=2,
+        ) from None
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
@@ -167,6 +238,9 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
             path=path,
             line=2,
         )
+    problem = _front_matter_problem(loaded)
+    if problem is not None:
+        raise ArticleError(problem, path=path, line=2)
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     return Article(
@@ -183,7 +257,16 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
 def read_article(path: Path) -> Article:
     """Read an article; every problem is an :class:`ArticleError` naming the file."""
     try:
-        size = path.stat().st_size
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(
+            "the file name is not valid UTF-8, so neither its twin's name nor Hugo's URL can be "
+            "written; rename it",
+            path=path,
+        ) from None
+    try:
+        st = path.stat()
+        size = st.st_size
         if size > _MAX_BYTES:
             raise ArticleError(
                 f"file is {size // (1024 * 1024)} MB, over bilingo's 50 MB limit; split it",
@@ -193,7 +276,17 @@ def read_article(path: Path) -> Article:
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
     text, bom = _decode(path, data)
-    return parse_article(path, text, bom=bom)
+    article = parse_article(path, text, bom=bom)
+    return replace(article, fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns))
+
+
+def fingerprint(path: Path) -> tuple[int, int, int] | None:
+    """What :attr:`Article.fingerprint` would be for ``path`` now (None: no file there)."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _yaml_default(value: Any) -> Any:
@@ -202,8 +295,27 @@ def _yaml_default(value: Any) -> Any:
     return str(value)
 
 
+def _text_keys(value: Any) -> Any:
+    """``value`` with every mapping key made text (YAML allows ``1:``, ``null:``, dates)."""
+    if isinstance(value, Mapping):
+        return {
+            (k if isinstance(k, str) else f"{type(k).__name__}:{k}"): _text_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_text_keys(v) for v in value]
+    return value
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=_yaml_default)
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=_yaml_default)
+    except TypeError:
+        # Keys of mixed or non-JSON types cannot be sorted or written: make them all text.
+        # (Only then: the hashes of ordinary front matter stay what they always were.)
+        return json.dumps(
+            _text_keys(value), sort_keys=True, ensure_ascii=False, default=_yaml_default
+        )
 
 
 def digest(*parts: str) -> str:
@@ -227,10 +339,33 @@ def twin_content_hash(meta: Mapping[str, Any], body: str, fields: tuple[str, ...
     return digest(canonical_json(translated), body)
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with strings holding U+0085 (NEL) double-quoted.
+
+    With ``allow_unicode`` PyYAML writes NEL raw inside a plain or single-quoted scalar,
+    where YAML reads it as a line break: ``'a\x85b'`` would come back as ``'a b'``. In
+    double quotes it is escaped (``\\N``) and survives.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    if "\x85" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def render_article(meta: Mapping[str, Any], body: str, *, newline: str = "\n") -> str:
     """Front matter (YAML, key order kept, Unicode as is) + body, in ``newline`` style."""
-    fm = yaml.safe_dump(
-        dict(meta), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    fm = yaml.dump(
+        dict(meta),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     text = f"---\n{fm}---\n{body}"
     return text.replace("\n", newline) if newline != "\n" else text

@@ -77,8 +77,9 @@ class CheckReport:
 def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """``*.md`` files under ``paths`` (recursive, sorted, de-duplicated) and skipped symlinks.
 
-    A symlink that leads outside the folder given is skipped: bilingo writes twins next to
-    their sources and must never write outside the tree it was pointed at.
+    A symlink (to a file or a folder) that leads outside the folder given is skipped and
+    returned: bilingo writes twins next to their sources and must never write outside the
+    tree it was pointed at.
     """
     files: list[Path] = []
     links: list[Path] = []
@@ -91,6 +92,11 @@ def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         real_root = root.resolve()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d[:1] != ".")
+            # os.walk does not enter linked folders; say so for those that lead outside.
+            for name in dirnames:
+                sub = Path(dirpath) / name
+                if sub.is_symlink() and not sub.resolve().is_relative_to(real_root):
+                    links.append(sub)
             for name in sorted(filenames):
                 if not name.endswith(".md") or name.startswith("."):
                     continue
@@ -107,6 +113,14 @@ def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             seen.add(key)
             unique.append(f)
     return unique, links
+
+
+def symlink_reason(link: Path) -> str:
+    """What to tell about a symlink :func:`find_markdown` skipped."""
+    return (
+        f"symbolic link to {link.resolve()}, outside the tree; not followed (bilingo never "
+        "writes outside the folders it is given: pass that folder itself to translate it)"
+    )
 
 
 def provenance_state(
@@ -164,10 +178,7 @@ def check_paths(
     from bilingo.detect import detect_article
 
     files, links = find_markdown(paths)
-    problems: list[Problem] = [
-        Problem(p, "invalid", "symlink to a file outside the tree; not followed", "warning")
-        for p in links
-    ]
+    problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
     articles: dict[Path, Article] = {}
     for path in files:
         try:

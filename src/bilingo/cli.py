@@ -190,6 +190,7 @@ def translate(
                 "seconds": round(report.seconds, 3),
                 "engine": report.engine,
                 "warnings": list(report.warnings),
+                "removed_temp_files": [str(p) for p in report.removed_temps],
             }
         )
     else:
@@ -202,6 +203,8 @@ def translate(
             click.echo(f"{o.action}: {where}{arrow}{detail}", err=o.action == "failed")
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
+        for temp in report.removed_temps:
+            click.echo(f"removed: {temp} (left behind by an interrupted run)", err=True)
         click.echo(
             f"{len(report.outcomes)} articles: {report.count('written')} written, "
             f"{report.count('would-write')} would be written, {report.count('unchanged')} "
@@ -224,7 +227,9 @@ def detect(paths: tuple[Path, ...], as_json: bool) -> None:
         found = load_articles(list(paths))
     rows: list[dict[str, Any]] = []
     for problem in found.problems:
-        rows.append({"file": str(problem.source), "error": problem.reason})
+        # The same "file:line: message" a BilingoError formats to, as for the articles below.
+        where = f"{problem.source}:{problem.line}" if problem.line else str(problem.source)
+        rows.append({"file": str(problem.source), "error": f"{where}: {problem.reason}"})
     for article in found.articles:
         try:
             d = detect_article(article)
@@ -373,7 +378,7 @@ def glossary_export(glossary_path: Path | None, source: str, target: str, fmt: s
 @click.option("--json", "as_json", is_flag=True)
 def glossary_check(paths: tuple[Path, ...], glossary_path: Path | None, as_json: bool) -> None:
     """For each source and twin: glossary terms whose target form is missing in the twin."""
-    from bilingo.article import other_language, read_article, twin_path
+    from bilingo.article import other_language, read_article, source_path, twin_path
     from bilingo.detect import detect_article
     from bilingo.glossary import check_articles
     from bilingo.pipeline import load_articles
@@ -388,9 +393,11 @@ def glossary_check(paths: tuple[Path, ...], glossary_path: Path | None, as_json:
     for article in found.articles:
         try:
             if article.is_twin:
-                prov = article.provenance or {}
                 twin = article
-                source = read_article(article.path.with_name(str(prov["source"])))
+                named = source_path(article)
+                if named is None:
+                    continue  # provenance names no file beside it: check reports the twin
+                source = read_article(named)
             else:
                 lang = detect_article(article).lang
                 path = twin_path(article.path, other_language(lang))

@@ -55,8 +55,8 @@ class Memory:
             self._conn.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise BilingoError(
-                f"the translation memory {path} cannot be opened ({exc}); delete it and run "
-                "bilingo memory rebuild (it is rebuilt from the article pairs)"
+                f"the translation memory {path} cannot be opened ({exc}); delete it and run: "
+                "bilingo memory rebuild ARTICLES_FOLDER (it is rebuilt from the article pairs)"
             ) from None
         except OSError as exc:
             raise BilingoError(f"cannot create {path.parent}: {exc.strerror}") from None

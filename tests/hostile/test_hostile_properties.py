@@ -1,0 +1,203 @@
+"""Property tests (hypothesis): reading never crashes, nothing is lost on the way through.
+
+* any text or bytes: reading an article succeeds or raises ArticleError (a message), nothing else;
+* front matter + body → render → parse gives the same values and the same body;
+* article → parse → segment → render is the identity;
+* the real pipeline on the copy model is the identity on Markdown bodies of every kind.
+
+Prose is drawn from an NFKC-stable alphabet (ASCII letters, æøåÆØÅ, digits, common
+punctuation, single spaces): SentencePiece normalises its input with NFKC and the copy model
+then faithfully returns the normalised text, and the segmenter keeps whitespace runs out of
+segments. A character NFKC changes (a ligature, a full-width letter, a non-breaking space)
+would be a model property, not a bilingo bug.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bilingo.article import parse_article, read_article, render_article
+from bilingo.engine import ArgosEngine, Engine, find_package
+from bilingo.errors import ArticleError
+from bilingo.glossary import empty_glossary
+from bilingo.pipeline import translate_paths
+from bilingo.segment import segment
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PIPELINE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZæøåÆØÅ"
+DIGITS = "0123456789"
+word = st.text(alphabet=LETTERS + DIGITS, min_size=1, max_size=9)
+punct = st.sampled_from(["", "", ".", ",", "!", "?", ":", ";"])
+phrase = st.builds(
+    lambda words, end: " ".join(words) + end, st.lists(word, min_size=1, max_size=7), punct
+)
+prose = st.lists(phrase, min_size=1, max_size=3).map(" ".join)
+
+inline = st.one_of(
+    prose,
+    prose.map(lambda p: f"*{p}*"),
+    prose.map(lambda p: f"**{p}**"),
+    word.map(lambda w: f"`{w}()`"),
+    st.builds(lambda t, w: f"[{t}](https://example.no/{w}?q=1)", prose, word),
+    st.builds(lambda t, w: f"![{t}](/bilder/{w}.png)", prose, word),
+    prose.map(lambda p: f"<span>{p}</span>"),
+    word.map(lambda w: f"https://example.no/{w}"),
+)
+line = st.lists(inline, min_size=1, max_size=4).map(" ".join)
+
+
+def _table(cells: list[str]) -> str:
+    head = f"| {cells[0]} | {cells[1]} |\n|---|---|\n"
+    rows = zip(cells[2::2], cells[3::2], strict=False)
+    return head + "".join(f"| {a} | {b} |\n" for a, b in rows).rstrip()
+
+
+block = st.one_of(
+    st.lists(line, min_size=1, max_size=3).map("\n".join),  # paragraph, soft breaks
+    st.builds(lambda n, p: "#" * n + " " + p, st.integers(1, 6), prose),
+    st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"- {i}" for i in items)),
+    st.lists(line, min_size=1, max_size=4).map(
+        lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))
+    ),
+    st.lists(line, min_size=1, max_size=3).map(lambda items: "- " + "\n  - ".join(items)),
+    st.lists(line, min_size=1, max_size=3).map(lambda ls: "\n".join(f"> {x}" for x in ls)),
+    line.map(lambda x: f"> > {x}"),
+    st.lists(word, min_size=1, max_size=4).map(lambda ws: "```\n" + "\n".join(ws) + "\n```"),
+    word.map(lambda w: f"    kode({w})"),
+    st.lists(prose, min_size=4, max_size=8).map(_table),
+    prose.map(lambda p: f'<div class="boks">\n{p}\n</div>'),
+    word.map(lambda w: f"<script>\nvar {w} = 1;\n</script>"),
+    st.just("***"),
+)
+body_strategy = st.lists(block, min_size=1, max_size=8).map(lambda bs: "\n\n".join(bs) + "\n")
+
+
+@pytest.fixture(scope="module")
+def copy_engine(argos_packages_dir: Path) -> Iterator[Engine]:
+    """One nb→en copy model for the module (loading it per example would dominate)."""
+    engine = ArgosEngine(find_package("nb", "en"), beam_size=1)
+    engine.load()
+    yield engine
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(lambda fm, body: f"---\n{fm}\n---\n{body}", st.text(), st.text()),
+        st.builds(
+            lambda k, v, body: f"---\n{k}: {v}\n---\n{body}",
+            st.text(min_size=1, max_size=5),
+            st.text(max_size=20),
+            st.text(max_size=20),
+        ),
+    )
+)
+def test_parse_never_fails_but_with_a_message(text: str) -> None:
+    """Any text whatever: an Article whose body is the text's tail, or an ArticleError."""
+    try:
+        article = parse_article(Path("fuzz.nb.md"), text)
+    except ArticleError as exc:
+        assert exc.message and exc.path == Path("fuzz.nb.md")
+        return
+    normalised = text.replace("\r\n", "\n")
+    assert normalised.endswith(article.body)
+    if article.has_front_matter:
+        assert article.raw_front_matter in normalised[: len(normalised) - len(article.body)]
+    else:
+        assert article.body == normalised
+
+
+_fuzz_dir = Path(tempfile.mkdtemp(prefix="bilingo-hostile-fuzz-"))
+
+
+@FUZZ
+@given(st.one_of(st.binary(), st.text().map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_read_never_fails_but_with_a_message(data: bytes) -> None:
+    """Any bytes on disk: read_article raises nothing but ArticleError."""
+    path = _fuzz_dir / "fuzz.nb.md"
+    path.write_bytes(data)
+    try:
+        article = read_article(path)
+    except ArticleError as exc:
+        assert exc.path == path and exc.message
+        return
+    assert article.bom == data.startswith(b"\xef\xbb\xbf")
+
+
+yaml_scalar = st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30),
+    st.integers(-(10**12), 10**12),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.dates(),
+)
+yaml_value = st.recursive(
+    yaml_scalar,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(LETTERS, min_size=1, max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@FUZZ
+@given(
+    meta=st.dictionaries(st.text(LETTERS + "_", min_size=1, max_size=12), yaml_value, max_size=6),
+    body=st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r")),
+    crlf=st.booleans(),
+)
+def test_render_then_parse_gives_back_meta_and_body(
+    meta: dict[str, Any], body: str, crlf: bool
+) -> None:
+    """What bilingo writes is what it reads back: values, body and line endings."""
+    text = render_article(meta, body, newline="\r\n" if crlf else "\n")
+    article = parse_article(Path("rt.nb.md"), text)
+    assert dict(article.meta) == meta
+    assert article.body == body
+    assert article.newline == ("\r\n" if crlf and "\n" in text else "\n")
+
+
+@FUZZ
+@given(body=body_strategy, crlf=st.booleans())
+def test_article_parse_segment_render_is_lossless(body: str, crlf: bool) -> None:
+    """File text → article → segments → render (untranslated) → file text, byte for byte."""
+    nl = "\r\n" if crlf else "\n"
+    text = f"---\ntitle: Tittel\n---\n{body}".replace("\n", nl)
+    article = parse_article(Path("x.nb.md"), text)
+    doc = segment(article.body)
+    rendered = doc.render([s.text for s in doc.segments])
+    assert rendered == article.body
+    assert render_article(article.meta, rendered, newline=article.newline).endswith(
+        body.replace("\n", nl)
+    )
+
+
+@PIPELINE
+@given(title=prose, body=body_strategy)
+def test_copy_model_translation_is_the_identity(copy_engine: Engine, title: str, body: str) -> None:
+    """The real pipeline (segment → CTranslate2 copy model → render → write) on generated
+    Markdown: the twin's body and title are the source's, exactly."""
+    with tempfile.TemporaryDirectory(prefix="bilingo-hostile-") as tmp:
+        folder = Path(tmp)
+        src = folder / "art.nb.md"
+        src.write_text(render_article({"title": title}, body), encoding="utf-8")
+        report = translate_paths(
+            [folder], glossary=empty_glossary(), engine_factory=lambda s, t: copy_engine
+        )
+        assert report.exit_code == 0, report.outcomes
+        twin = read_article(folder / "art.en.md")
+        assert twin.body == body
+        assert twin.meta["title"] == title
+        assert twin.is_twin
