@@ -36,7 +36,7 @@ from bilingo.article import (
 from bilingo.check import SKIP_DIRS, find_markdown, provenance_state, symlink_reason
 from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
-from bilingo.errors import ArticleError, ModelError
+from bilingo.errors import ArticleError, BilingoError, ModelError
 from bilingo.glossary import Glossary, PlaceholderLost, empty_glossary
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
@@ -215,7 +215,11 @@ def plan(
                     )
                 )
                 continue
-        body = segment(article.body)
+        try:
+            body = segment(article.body)
+        except BilingoError as exc:
+            outcomes.append(Outcome(article.path, "failed", twin, src, tgt, reason=exc.message))
+            continue
         docs = _field_docs(article, fields)
         merge = MergePlan()
         if existing is not None:

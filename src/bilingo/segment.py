@@ -42,6 +42,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from bilingo.errors import BilingoError
+
 __all__ = ["Block", "Document", "Segment", "segment", "segment_text", "split_sentences"]
 
 try:
@@ -118,9 +120,19 @@ class Document:
         return "".join(out)
 
 
+class NestingError(BilingoError):
+    """A body nested too deeply for the Markdown parser."""
+
+
 def segment(body: str) -> Document:
     """Segment a Markdown body (front matter already removed)."""
-    return _segment(body, strict=False)
+    try:
+        return _segment(body, strict=False)
+    except RecursionError:
+        raise NestingError(
+            "the Markdown nests lists or quotes too deeply (hundreds of levels) to be "
+            "translated safely; flatten them"
+        ) from None
 
 
 def segment_text(text: str) -> Document:
@@ -425,9 +437,18 @@ def _record_extent(rule: _InlineRule, token_type: str) -> _InlineRule:
     return wrapped
 
 
+# No silent limit: markdown-it stops tokenizing at maxNesting, which would leave the rest
+# of the body untranslated unnoticed; past Python's recursion limit we fail loudly instead.
+_MAX_NESTING = 100_000
+_RAW_HTML = re.compile(r"<(script|style)\b[^>]*(?<!/)>", re.IGNORECASE)
+
+
 @functools.cache
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # commonmark's limit of 20 nested containers makes markdown-it stop tokenizing the
+    # rest of the body, which would leave every later paragraph silently untranslated.
+    md.options["maxNesting"] = _MAX_NESTING
     # We normalise ourselves (to map offsets back) and need escapes/entities as
     # separate tokens, so both core rules that rewrite text are off.
     md.core.ruler.disable(["normalize", "text_join"])
@@ -483,13 +504,15 @@ class _InlineWalker:
     ) -> int:
         """Consume tokens from src[pos:], record text runs, return the end position."""
         kinds = [kind]
+        raw: str | None = None
         i = 0
         while i < len(tokens):
             tok = tokens[i]
             typ = tok.type
             if typ == "text":
                 pos = _expect(src, pos, tok.content)
-                if tok.content:
+                # Text between inline <script>/<style> tags is code, not prose.
+                if tok.content and raw is None:
                     self.runs.append(_Run(offset + pos - len(tok.content), offset + pos, kinds[-1]))
             elif typ in ("softbreak", "hardbreak"):
                 pos = _skip_break(src, pos, limit)
@@ -497,6 +520,10 @@ class _InlineWalker:
                 pos = _expect(src, pos, tok.markup)
             elif typ == "html_inline":
                 pos = _expect(src, pos, tok.content)
+                if raw is None and (opened := _RAW_HTML.match(tok.content)):
+                    raw = opened.group(1).lower()
+                elif raw is not None and tok.content.lower().startswith(f"</{raw}"):
+                    raw = None
             elif typ in _OPEN_KIND:
                 pos = _expect(src, pos, tok.markup)
                 kinds.append(_OPEN_KIND[typ])
