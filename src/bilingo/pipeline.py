@@ -168,124 +168,11 @@ def plan(
     for article in articles:
         if article.is_twin:
             continue
-        try:
-            detection = detect_article(article)
-        except ArticleError as exc:
-            outcomes.append(Outcome(article.path, "failed", reason=exc.message, line=exc.line))
-            continue
-        src, tgt = detection.lang, other_language(detection.lang)
-        twin = twin_path(article.path, tgt)
-        if twin.is_symlink():
-            outcomes.append(
-                Outcome(
-                    article.path,
-                    "failed",
-                    twin,
-                    src,
-                    tgt,
-                    reason=f"its twin {twin.name} is a symbolic link; bilingo neither writes "
-                    "through links nor replaces them: make it a plain file, or delete it",
-                )
-            )
-            continue
-        if twin.resolve() == article.path.resolve():
-            outcomes.append(
-                Outcome(
-                    article.path,
-                    "failed",
-                    source_lang=src,
-                    reason=f"the file name says {tgt} but the article is {src}; "
-                    f"rename it to {article.slug}.{src}.md or fix its lang:",
-                )
-            )
-            continue
-        existing = by_path.get(twin.resolve())
-        if existing is None and twin.exists():
-            try:
-                existing = read_article(twin)
-            except ArticleError as exc:
-                outcomes.append(
-                    Outcome(
-                        article.path,
-                        "failed",
-                        twin,
-                        src,
-                        tgt,
-                        reason=f"its twin cannot be read ({exc.format()}); fix or delete the twin",
-                    )
-                )
-                continue
-        try:
-            body = segment(article.body)
-        except BilingoError as exc:
-            outcomes.append(Outcome(article.path, "failed", twin, src, tgt, reason=exc.message))
-            continue
-        docs = _field_docs(article, fields)
-        merge = MergePlan()
-        if existing is not None:
-            state, detail = provenance_state(
-                article, existing, glossary_hash=glossary.hash, fields=fields
-            )
-            if state == "foreign" and existing.provenance is None:
-                # Both files written by people: a human pair, never touched.
-                outcomes.append(Outcome(article.path, "unchanged", twin, src, tgt))
-                continue
-            if state == "current" and not force:
-                outcomes.append(Outcome(article.path, "unchanged", twin, src, tgt))
-                continue
-            if state in ("reviewed", "foreign") and not force:
-                outcomes.append(
-                    Outcome(
-                        article.path,
-                        "skipped",
-                        twin,
-                        src,
-                        tgt,
-                        reason=f"not overwriting {twin.name}: {detail}; "
-                        "run with --force to translate it again",
-                    )
-                )
-                continue
-            if state in ("stale", "edited") and not force:
-                prov = existing.provenance or {}
-                mp = merge_plan(
-                    body,
-                    segment(existing.body),
-                    prov,
-                    source_fields={k: block_hash(d.body) for k, d in docs.items()},
-                    twin_fields=existing.meta,
-                    # Unedited paragraphs of an unchanged source are kept unless the
-                    # glossary changed since (memory makes re-translating them cheap).
-                    retranslate_unedited=prov.get("glossary_hash") != glossary.hash,
-                    body_line=article.body_line,
-                )
-                if mp is None and state == "edited":
-                    outcomes.append(
-                        Outcome(
-                            article.path,
-                            "skipped",
-                            twin,
-                            src,
-                            tgt,
-                            reason=f"not overwriting {twin.name}: its paragraphs were "
-                            "rearranged by hand since bilingo wrote it, so edits can't be "
-                            "mapped; merge by hand, or run with --force",
-                        )
-                    )
-                    continue
-                merge = mp or MergePlan()
-        jobs.append(
-            Job(
-                article,
-                src,
-                tgt,
-                twin,
-                body,
-                docs,
-                merge,
-                twin_fingerprint=existing.fingerprint if existing is not None else None,
-            )
-        )
+        decided = _plan_one(article, by_path, glossary=glossary, fields=fields, force=force)
+        if isinstance(decided, Job):
+            jobs.append(decided)
+        else:
+            outcomes.append(decided)
     # Two sources with one twin (foo.md and foo.nb.md, both nb): writing both would silently
     # replace one translation with the other, so neither is written.
     claims: dict[Path, list[Job]] = {}
@@ -309,6 +196,97 @@ def plan(
             )
         )
     return Plan(tuple(kept), tuple(outcomes))
+
+
+def _plan_one(
+    article: Article,
+    by_path: Mapping[Path, Article],
+    *,
+    glossary: Glossary,
+    fields: Sequence[str],
+    force: bool,
+) -> Job | Outcome:
+    """One source article: the job for its twin, or why there is none."""
+    try:
+        detection = detect_article(article)
+    except ArticleError as exc:
+        return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
+    src, tgt = detection.lang, other_language(detection.lang)
+    twin = twin_path(article.path, tgt)
+
+    def outcome(action: Action, reason: str = "") -> Outcome:
+        return Outcome(article.path, action, twin, src, tgt, reason=reason)
+
+    if twin.is_symlink():
+        return outcome(
+            "failed",
+            f"its twin {twin.name} is a symbolic link; bilingo neither writes through links "
+            "nor replaces them: make it a plain file, or delete it",
+        )
+    if twin.resolve() == article.path.resolve():
+        return outcome(
+            "failed",
+            f"the file name says {tgt} but the article is {src}; "
+            f"rename it to {article.slug}.{src}.md or fix its lang:",
+        )
+    existing = by_path.get(twin.resolve())
+    if existing is None and twin.exists():
+        try:
+            existing = read_article(twin)
+        except ArticleError as exc:
+            return outcome(
+                "failed", f"its twin cannot be read ({exc.format()}); fix or delete the twin"
+            )
+    try:
+        body = segment(article.body)
+    except BilingoError as exc:
+        return outcome("failed", exc.message)
+    docs = _field_docs(article, fields)
+    merge = MergePlan()
+    if existing is not None:
+        state, detail = provenance_state(
+            article, existing, glossary_hash=glossary.hash, fields=fields
+        )
+        if state == "foreign" and existing.provenance is None:
+            return outcome("unchanged")  # both files written by people: never touched
+        if state == "current" and not force:
+            return outcome("unchanged")
+        if state in ("reviewed", "foreign") and not force:
+            return outcome(
+                "skipped",
+                f"not overwriting {twin.name}: {detail}; run with --force to translate it again",
+            )
+        if state in ("stale", "edited") and not force:
+            prov = existing.provenance or {}
+            mp = merge_plan(
+                body,
+                segment(existing.body),
+                prov,
+                source_fields={k: block_hash(d.body) for k, d in docs.items()},
+                twin_fields=existing.meta,
+                # Unedited paragraphs of an unchanged source are kept unless the glossary
+                # changed since (memory makes re-translating them cheap).
+                retranslate_unedited=prov.get("glossary_hash") != glossary.hash,
+                body_line=article.body_line,
+            )
+            if mp is None and state == "edited":
+                return outcome(
+                    "skipped",
+                    f"not overwriting {twin.name}: its paragraphs were rearranged by hand "
+                    "since bilingo wrote it, so edits can't be mapped; merge by hand, or run "
+                    "with --force",
+                )
+            merge = mp or MergePlan()
+    return Job(
+        article,
+        src,
+        tgt,
+        twin,
+        body,
+        docs,
+        merge,
+        twin_fingerprint=existing.fingerprint if existing is not None else None,
+    )
 
 
 def default_engine_factory(
