@@ -8,16 +8,15 @@ new sentence reaches the engine, and the reviewer's paragraph 2 survives.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import recording_factory
 
 from bilingo.article import read_article
 from bilingo.check import check_paths
 from bilingo.cli import cli
-from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.glossary import empty_glossary
 from bilingo.memory import Memory
 from bilingo.pipeline import EngineFactory, TranslateReport, rebuild_memory, translate_paths
@@ -29,30 +28,14 @@ GLOSSARY = empty_glossary()
 
 
 class Recorder:
-    """Wraps the real engine to see what reaches it."""
+    """Records what reaches the real engine, and how many engines were made."""
 
     def __init__(self) -> None:
         self.sent: list[str] = []
-        self.created = 0
+        self.engines: list[str] = []
 
     def factory(self) -> EngineFactory:
-        def make(source: str, target: str) -> Engine:
-            self.created += 1
-            inner = ArgosEngine(find_package(source, target), beam_size=1)
-            recorder = self
-
-            class Recording:
-                name = inner.name
-
-                def translate(
-                    self, segments: Sequence[str], *, progress: Progress | None = None
-                ) -> list[str]:
-                    recorder.sent.extend(segments)
-                    return inner.translate(segments, progress=progress)
-
-            return Recording()
-
-        return make
+        return recording_factory(self.sent, beam_size=1, created=self.engines)
 
 
 @pytest.fixture
@@ -186,7 +169,7 @@ def test_unchanged_rerun_never_creates_an_engine(tmp_path: Path, argos_packages_
         again = Recorder()
         report = run(folder, memory, again)
     assert report.count("unchanged") == 100
-    assert again.created == 0 and not report.model_loaded
+    assert again.engines == [] and not report.model_loaded
 
 
 def test_memory_is_rebuilt_from_the_pairs(site: Path, tmp_path: Path) -> None:

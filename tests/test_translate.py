@@ -8,38 +8,21 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import recording_factory
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article
 from bilingo.cli import cli
-from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import EngineFactory, translate_paths
+from bilingo.pipeline import translate_paths
 from bilingo.segment import segment, segment_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
-
-
-class RecordingEngine:
-    """The real ArgosEngine, recording what reaches it (to count segments, not to fake)."""
-
-    def __init__(self, inner: ArgosEngine, sent: list[str]) -> None:
-        self.inner = inner
-        self.sent = sent
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
-        self.sent.extend(segments)
-        return self.inner.translate(segments, progress=progress)
 
 
 @pytest.fixture
@@ -52,13 +35,6 @@ def site(tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPat
         shutil.copy(f, articles)
     monkeypatch.chdir(tmp_path)
     return articles
-
-
-def recording_factory(sent: list[str]) -> EngineFactory:
-    def make(source: str, target: str) -> Engine:
-        return RecordingEngine(ArgosEngine(find_package(source, target), beam_size=4), sent)
-
-    return make
 
 
 def sources_in(folder: Path) -> list[Path]:

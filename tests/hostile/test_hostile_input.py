@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,11 @@ from hostile_support import (
     snapshot,
     temp_files,
 )
+from support import recording_factory
 
 from bilingo.article import parse_article, read_article, render_article
-from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import EngineFactory, translate_paths
+from bilingo.pipeline import translate_paths
 from bilingo.segment import segment
 
 # (file name, bytes, line the message must name or None, phrases it must contain)
@@ -325,29 +324,6 @@ def test_file_name_that_is_not_utf8_is_refused(articles: Path) -> None:
     assert snapshot(articles) == before
 
 
-class RecordingEngine:
-    """The real engine, with a record of what reached it (nothing here is faked)."""
-
-    def __init__(self, inner: ArgosEngine, sent: list[str]) -> None:
-        self.inner = inner
-        self.sent = sent
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
-        self.sent.extend(segments)
-        return self.inner.translate(segments, progress=progress)
-
-
-def recording(sent: list[str]) -> EngineFactory:
-    def make(source: str, target: str) -> Engine:
-        return RecordingEngine(ArgosEngine(find_package(source, target), beam_size=1), sent)
-
-    return make
-
-
 LISTS = "".join("  " * i + f"- Nivå {i} i listen.\n" for i in range(100))
 QUOTES = "".join(">" * i + f" Sitat på nivå {i}.\n" for i in range(1, 101))
 LINKS = "".join(f"Se [lenke nummer {i}](https://example.no/side/{i}) her.\n" for i in range(1000))
@@ -367,7 +343,9 @@ def test_deep_nesting_many_links_and_html_translate_to_an_identical_body(article
     src.write_text(f"---\ntitle: Ekstrem\n---\n{body}", encoding="utf-8")
     before = snapshot(articles)
     sent: list[str] = []
-    report = translate_paths([articles], glossary=empty_glossary(), engine_factory=recording(sent))
+    report = translate_paths(
+        [articles], glossary=empty_glossary(), engine_factory=recording_factory(sent, beam_size=1)
+    )
     assert report.exit_code == 0, report.outcomes
     assert_tree_sound(before, articles)
     assert read_article(articles / "ekstrem.en.md").body == body
