@@ -2,16 +2,28 @@
 
 bilingo finds the installed package through ``argostranslate.package`` and then runs its
 model itself: argos' own ``translate()`` splits sentences with MiniSBD (which downloads a
-model, so fails offline) and feeds CTranslate2 32 tokens at a time. Here every segment of
-every article goes into one ``translate_batch`` call, batched by tokens and sorted by
-length inside CTranslate2, which is what makes bilingo several times faster on the same
-model. Heavy imports (ctranslate2, sentencepiece) happen only when a model is loaded, so
-``bilingo check`` never pays for them.
+model, so fails offline) and feeds CTranslate2 one paragraph at a time, 32 tokens a batch.
+Here every segment of every article goes into one ``translate_iterable`` call, sorted by
+length first so that each batch holds segments of about the same length, which is what
+makes bilingo several times faster on the same model. Heavy imports (ctranslate2,
+sentencepiece) happen only when a model is loaded, so ``bilingo check`` never pays for them.
+
+CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches run at once
+(``inter_threads=2``), each on its share of the cores, beats one batch on every core by
+about 1.7x on 2 cores: no per-operation synchronisation. A batch holds at most 256
+source tokens (padding included) and 16 segments: with beam 4 the decoder's caches grow
+with tokens, its vocabulary-sized scores with segments, ~70 MB a batch on a Transformer
+base with a 32k vocabulary. Larger batches were no faster on CPU (speed is flat from 16
+to 64 segments) and cost memory: the process peaked at ~355 MB with these limits, ~425
+MB at 384/24 and ~480 MB at 512/32 (the old 4096 tokens: 800 MB and slower). Only one
+model is kept in memory at a time: loading another engine's model releases the previous
+one (it reloads, from the page cache, if used again).
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +35,19 @@ Progress = Callable[[int], None]
 
 #: CTranslate2 stops at 256 output tokens by default; real paragraphs reach 480 pieces.
 MIN_DECODING_LENGTH = 256
+#: Batch limits by device, source tokens (padding included) and segments: see above.
+CPU_BATCH_TOKENS = 256
+CPU_BATCH_SEGMENTS = 16
+GPU_BATCH_TOKENS = 4096
+GPU_BATCH_SEGMENTS = 1024
+
+
+def cpu_threads() -> tuple[int, int]:
+    """(inter_threads, intra_threads) on CPU: two batches in parallel, cores shared out."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    inter = 2 if cores >= 2 else 1
+    return inter, max(1, cores // inter)
 
 
 class Engine(Protocol):
@@ -135,17 +160,26 @@ class ArgosEngine:
         device: str = "cpu",
         beam_size: int = 4,
         compute_type: str = "auto",
-        inter_threads: int = 1,
-        intra_threads: int = 0,
-        max_batch_tokens: int = 4096,
+        inter_threads: int | None = None,
+        intra_threads: int | None = None,
+        max_batch_tokens: int | None = None,
+        max_batch_segments: int | None = None,
     ) -> None:
+        """Threads and batch size default by device (None): see the module docstring."""
         self.package = package
         self.device = device
         self.beam_size = beam_size
         self.compute_type = compute_type
-        self.inter_threads = inter_threads
-        self.intra_threads = intra_threads
+        on_cpu = device == "cpu"
+        inter, intra = cpu_threads() if on_cpu else (1, 0)
+        self.inter_threads = inter if inter_threads is None else inter_threads
+        self.intra_threads = intra if intra_threads is None else intra_threads
+        if max_batch_tokens is None:
+            max_batch_tokens = CPU_BATCH_TOKENS if on_cpu else GPU_BATCH_TOKENS
+        if max_batch_segments is None:
+            max_batch_segments = CPU_BATCH_SEGMENTS if on_cpu else GPU_BATCH_SEGMENTS
         self.max_batch_tokens = max_batch_tokens
+        self.max_batch_segments = max_batch_segments
         self._translator: Any = None
         self._sp: Any = None
 
@@ -154,7 +188,11 @@ class ArgosEngine:
         return self.package.name
 
     def load(self) -> None:
-        """Load the model and tokenizer (idempotent); raise ModelError if they are broken."""
+        """Load the model and tokenizer (idempotent); raise ModelError if they are broken.
+
+        Releases the model of the engine loaded before, if any: one model in memory at a time.
+        """
+        global _resident
         if self._translator is not None:
             return
         model_dir = self.package.path / "model"
@@ -171,6 +209,7 @@ class ArgosEngine:
         import ctranslate2
         import sentencepiece
 
+        _release_resident()
         try:
             self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
             self._translator = ctranslate2.Translator(
@@ -186,6 +225,15 @@ class ArgosEngine:
                 f"package {self.package.code} at {self.package.path} cannot be loaded "
                 f"({exc}); {fix}"
             ) from None
+        _resident = weakref.ref(self)
+
+    def release(self) -> None:
+        """Free the model; the next ``translate`` loads it again.
+
+        The whole Translator goes, its worker threads too: the next model's threads then
+        reuse their malloc arenas, and the memory freed in them, instead of growing new ones.
+        """
+        self._translator = None
 
     @property
     def loaded(self) -> bool:
@@ -199,19 +247,58 @@ class ArgosEngine:
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
-        results = self._translator.translate_iterable(
-            tokens,
-            max_batch_size=self.max_batch_tokens,
-            batch_type="tokens",
-            beam_size=self.beam_size,
-            max_decoding_length=max_len,
-            max_input_length=0,
-            replace_unknowns=True,
-            length_penalty=0.2,
+        # All batches are queued at once; CTranslate2's workers (inter_threads) take them
+        # in turn, and results are collected in order.
+        batches = length_batches(
+            [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
         )
-        out: list[str] = []
-        for result in results:
-            out.append(self._sp.decode(result.hypotheses[0]))
+        pending = [
+            self._translator.translate_batch(
+                [tokens[i] for i in batch],
+                asynchronous=True,
+                beam_size=self.beam_size,
+                max_decoding_length=max_len,
+                max_input_length=0,
+                replace_unknowns=True,
+                length_penalty=0.2,
+            )
+            for batch in batches
+        ]
+        out: list[str] = [""] * len(tokens)
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                out[i] = self._sp.decode(result.result().hypotheses[0])
             if progress is not None:
-                progress(1)
+                progress(len(batch))
         return out
+
+
+def length_batches(lengths: Sequence[int], max_tokens: int, max_segments: int) -> list[list[int]]:
+    """Indices into ``lengths``, longest first, cut into batches of at most ``max_segments``
+    whose padded size (count x longest) stays within ``max_tokens`` (one longer segment
+    goes alone). Equal lengths waste no padding, and the largest batches, the memory peak,
+    come first, while nothing else is allocated."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    batches: list[list[int]] = []
+    for i in order:
+        current = batches[-1] if batches else None
+        # Longest first: the batch's first segment is its longest, so it sets the padding.
+        if (
+            current is None
+            or len(current) >= max_segments
+            or (len(current) + 1) * lengths[current[0]] > max_tokens
+        ):
+            batches.append([i])
+        else:
+            current.append(i)
+    return batches
+
+
+#: The engine whose model is in memory (see ``ArgosEngine.load``).
+_resident: weakref.ref[ArgosEngine] | None = None
+
+
+def _release_resident() -> None:
+    engine = _resident() if _resident is not None else None
+    if engine is not None:
+        engine.release()
