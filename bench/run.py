@@ -455,7 +455,7 @@ bilingo.engine.CPU_BATCH_SEGMENTS = int(sys.argv[2])
 from bilingo.cli import main
 main(sys.argv[3:])
 """
-BATCH_LIMITS = ((256, 16), (384, 24), (512, 32), (1024, 64))
+BATCH_LIMITS = ((256, 16), (256, 32), (384, 24), (512, 32), (1024, 64))
 
 
 def sweep_batches(
