@@ -55,12 +55,12 @@ BILINGO = PYTHON.parent / "bilingo"
 BEAM = 4
 
 #: CTranslate2 settings of the ceiling: the fastest found by ``--tune`` on the 2-core machine
-#: of BENCHMARKS.md (two batches at once, one thread each, 32 segments a batch).
+#: of BENCHMARKS.md (two batches at once, one thread each, 64 segments a batch).
 CEILING: dict[str, Any] = {
     "compute_type": "int8",
     "intra_threads": 1,
     "inter_threads": 2,
-    "max_batch_size": 32,
+    "max_batch_size": 64,
     "batch_type": "examples",
 }
 
@@ -671,24 +671,28 @@ def machine() -> dict[str, Any]:
 def tune(directions: list[Direction], limit: int, rounds: int) -> None:
     """Sweep the ceiling's settings on ``limit`` unique segments, configurations interleaved
     round by round (the machine is shared), and print the median of each."""
-    grid: list[dict[str, Any]] = []
-    for intra, inter in ((2, 1), (1, 2)):
-        for size, kind in (
-            (16, "examples"),
-            (32, "examples"),
-            (256, "tokens"),
-            (512, "tokens"),
-            (1024, "tokens"),
-        ):
-            grid.append(
-                {
-                    "compute_type": "int8",
-                    "intra_threads": intra,
-                    "inter_threads": inter,
-                    "max_batch_size": size,
-                    "batch_type": kind,
-                }
-            )
+    grid: list[dict[str, Any]] = [
+        {
+            "compute_type": "int8",
+            "intra_threads": intra,
+            "inter_threads": inter,
+            "max_batch_size": size,
+            "batch_type": kind,
+        }
+        for intra, inter, size, kind in (
+            # One batch on both cores (CTranslate2's default) ...
+            (2, 1, 32, "examples"),
+            (2, 1, 1024, "tokens"),
+            # ... against two batches at once, one core each, from small to large batches.
+            (1, 2, 16, "examples"),
+            (1, 2, 32, "examples"),
+            (1, 2, 64, "examples"),
+            (1, 2, 128, "examples"),
+            (1, 2, 512, "tokens"),
+            (1, 2, 1024, "tokens"),
+            (1, 2, 2048, "tokens"),
+        )
+    ]
     d = max(directions, key=lambda x: len(x.unique))
     step = max(1, len(d.unique) // limit)  # spread over the corpus: all kinds of segments
     print(
@@ -726,7 +730,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check-runs", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="smoke run: 6 articles, 1 run")
     parser.add_argument("--tune", action="store_true", help="sweep CTranslate2 settings only")
-    parser.add_argument("--tune-segments", type=int, default=120)
+    parser.add_argument("--tune-segments", type=int, default=600)
     parser.add_argument(
         "--skip",
         action="append",

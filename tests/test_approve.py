@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -86,6 +87,9 @@ def test_approve_changes_only_the_provenance_block(site: Path) -> None:
     assert outside_after == outside_before  # front matter and body, byte for byte
     added = [line for line in inside_after if line not in inside_before]
     removed = [line for line in inside_before if line not in inside_after]
+    # The seal (see bilingo.seal) is re-made with the new verdict.
+    assert re.fullmatch(rb"  seal: sha256:[0-9a-f]{16} machine\n", removed.pop())
+    assert re.fullmatch(rb"  seal: sha256:[0-9a-f]{16} reviewed\n", added.pop())
     assert removed == [b"  reviewed: false\n"]
     assert added == [
         b"  reviewed: true\n",

@@ -24,14 +24,18 @@ from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     PROVENANCE_KEY,
     Article,
+    encode_text,
     parse_article,
+    read_article,
     render_article,
     short_hashes,
     source_hash,
     twin_content_hash,
-    write_atomic,
+    write_atomic_bytes,
 )
+from bilingo.check import seal_twin
 from bilingo.errors import ArticleError, BilingoError
+from bilingo.seal import SEAL_KEY
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,8 @@ def approve(
     }
     conflicts = prov.get("conflicts")
     cleared = len(conflicts) if isinstance(conflicts, list) else 0
-    stale = _is_stale(twin_file, prov)
+    source = _source_of(twin_file, prov)
+    stale = source is not None and prov.get("source_hash") != source_hash(source)
     if (
         prov.get("reviewed") is True
         and not cleared
@@ -155,20 +160,39 @@ def approve(
     rest = [(k, v) for k, v in prov.items() if k not in review]
     at = next((i for i, (k, _) in enumerate(rest) if k == "machine"), len(rest) - 1) + 1
     prov = dict(rest[:at] + list(review.items()) + rest[at:])
-    new_text = _replace_provenance(twin, text, prov)
-    if twin.newline != "\n":
-        new_text = new_text.replace("\n", twin.newline)
-    write_atomic(twin_file, new_text, bom=twin.bom)
+    prov.pop(SEAL_KEY, None)
+
+    def render(seal: str | None) -> str:
+        new_text = _replace_provenance(
+            twin, text, prov if seal is None else {**prov, SEAL_KEY: seal}
+        )
+        return new_text.replace("\n", twin.newline) if twin.newline != "\n" else new_text
+
+    if source is None:
+        data = encode_text(render(None), bom=twin.bom)
+    else:
+        # The glossary the twin was made with: check settles the pair only while it is current.
+        data = seal_twin(
+            render,
+            source=source,
+            twin=twin_file,
+            bom=twin.bom,
+            glossary_hash=str(prov.get("glossary_hash", "")),
+            fields=fields,
+        )
+    write_atomic_bytes(twin_file, data)
     return Approval(twin_file, by, when, changed=True, cleared_conflicts=cleared, stale=stale)
 
 
-def _is_stale(twin_file: Path, prov: Mapping[str, Any]) -> bool:
-    source_file = twin_file.with_name(Path(str(prov.get("source", ""))).name)
+def _source_of(twin_file: Path, prov: Mapping[str, Any]) -> Article | None:
+    """The source the provenance names, beside the twin; None when it cannot be read."""
+    name = Path(str(prov.get("source", ""))).name
+    if not name:
+        return None
     try:
-        source, _ = _read(source_file)
+        return read_article(twin_file.with_name(name))
     except BilingoError:
-        return False
-    return prov.get("source_hash") != source_hash(source)
+        return None
 
 
 # A top-level "bilingo:" key and its indented lines (blank lines inside included).

@@ -75,6 +75,8 @@ class Article:
     raw_front_matter: str = field(default="", repr=False)
     #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
+    #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
+    raw_digest: str = field(default="", repr=False, compare=False)
 
     @property
     def provenance(self) -> Mapping[str, Any] | None:
@@ -277,7 +279,11 @@ def read_article(path: Path) -> Article:
         raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
     text, bom = _decode(path, data)
     article = parse_article(path, text, bom=bom)
-    return replace(article, fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns))
+    return replace(
+        article,
+        fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
+        raw_digest=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def fingerprint(path: Path) -> tuple[int, int, int] | None:
@@ -371,14 +377,21 @@ def render_article(meta: Mapping[str, Any], body: str, *, newline: str = "\n") -
     return text.replace("\n", newline) if newline != "\n" else text
 
 
+def encode_text(text: str, *, bom: bool = False) -> bytes:
+    data = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if bom else data
+
+
 def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
+    """Write ``text`` as UTF-8 (with a BOM if ``bom``) with :func:`write_atomic_bytes`."""
+    write_atomic_bytes(path, encode_text(text, bom=bom))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, fsync, then rename.
 
     A crash leaves either the old file or the new one, never a partial twin.
     """
-    data = text.encode("utf-8")
-    if bom:
-        data = b"\xef\xbb\xbf" + data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes 0600 files; give the twin the mode an ordinary write would.

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
+    LANGUAGES,
     Article,
+    encode_text,
     other_language,
+    parse_article,
     read_article,
     source_hash,
     twin_content_hash,
     twin_path,
 )
 from bilingo.errors import ArticleError, BilingoError
+from bilingo.seal import SEAL_KEY, SEAL_RE, Verdict, placeholder, seal_bytes, settle_pairs
 
 Kind = Literal[
     "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
@@ -79,40 +83,76 @@ def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
     A symlink (to a file or a folder) that leads outside the folder given is skipped and
     returned: bilingo writes twins next to their sources and must never write outside the
-    tree it was pointed at.
+    tree it was pointed at. Linked folders are never entered; hidden files and folders and
+    :data:`SKIP_DIRS` are left out.
     """
     files: list[Path] = []
     links: list[Path] = []
+    seen: set[str] = set()  # real paths: one file reached by two roots or a link is read once
     for root in paths:
         if not root.exists():
             raise BilingoError(f"no such file or folder: {root}")
         if root.is_file():
-            files.append(root)
+            key = str(root.resolve())
+            if key not in seen:
+                seen.add(key)
+                files.append(root)
             continue
         real_root = root.resolve()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d[:1] != ".")
-            # os.walk does not enter linked folders; say so for those that lead outside.
-            for name in dirnames:
-                sub = Path(dirpath) / name
-                if sub.is_symlink() and not sub.resolve().is_relative_to(real_root):
-                    links.append(sub)
-            for name in sorted(filenames):
-                if not name.endswith(".md") or name.startswith("."):
-                    continue
-                path = Path(dirpath) / name
-                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+        _walk(root, str(real_root).rstrip(os.sep), real_root, files, links, seen)
+    return files, links
+
+
+def _walk(
+    folder: Path,
+    real_folder: str,
+    real_root: Path,
+    files: list[Path],
+    links: list[Path],
+    seen: set[str],
+) -> None:
+    # os.scandir gives each entry's type without a stat call per file, and only links need
+    # resolving: below a resolved root, real folders and files have known real paths.
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return  # unreadable folder: skipped, as os.walk does
+    subfolders: list[os.DirEntry[str]] = []
+    for entry in entries:
+        name = entry.name
+        if name[:1] == ".":
+            continue
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        path = folder / name
+        if is_dir:
+            if is_link:
+                if not path.resolve().is_relative_to(real_root):
                     links.append(path)
-                    continue
-                files.append(path)
-    seen: set[Path] = set()
-    unique: list[Path] = []
-    for f in files:
-        key = f.resolve()
+            elif name not in SKIP_DIRS:
+                subfolders.append(entry)
+            continue
+        if not name.endswith(".md"):
+            continue
+        if is_link:
+            real = path.resolve()
+            if not real.is_relative_to(real_root):
+                links.append(path)
+                continue
+            key = str(real)
+        else:
+            key = f"{real_folder}{os.sep}{name}"
         if key not in seen:
             seen.add(key)
-            unique.append(f)
-    return unique, links
+            files.append(path)
+    for entry in subfolders:
+        _walk(
+            folder / entry.name, f"{real_folder}{os.sep}{entry.name}", real_root, files, links, seen
+        )
 
 
 def symlink_reason(link: Path) -> str:
@@ -173,12 +213,30 @@ def check_paths(
     glossary_hash: str,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     require_reviewed: bool = False,
+    use_seals: bool = True,
 ) -> CheckReport:
-    """Check every article under ``paths``; read-only."""
+    """Check every article under ``paths``; read-only.
+
+    Pairs whose seal holds (:mod:`bilingo.seal`) are settled from their bytes; every other
+    file is read, parsed and judged in full. ``use_seals=False`` judges everything in full
+    (the tests compare both).
+    """
     from bilingo.detect import detect_article
 
-    files, links = find_markdown(paths)
+    found, links = find_markdown(paths)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
+    settled, files = (
+        settle_pairs(found, glossary_hash=glossary_hash, fields=fields)
+        if use_seals
+        else ([], found)
+    )
+    for pair in settled:
+        if pair.verdict != "reviewed":
+            problems.append(
+                unreviewed(
+                    pair.twin, edited=pair.verdict == "edited", require_reviewed=require_reviewed
+                )
+            )
     articles: dict[Path, Article] = {}
     for path in files:
         try:
@@ -186,16 +244,16 @@ def check_paths(
         except ArticleError as exc:
             problems.append(Problem(path, "invalid", exc.message, line=exc.line))
 
-    sources = 0
-    twins = 0
+    sources = twins = len(settled)
     claimed: set[Path] = set()
     for article in articles.values():
         if article.is_twin:
             twins += 1
             continue
         sources += 1
+        candidates = (articles.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
         try:
-            lang = detect_article(article).lang
+            lang = detect_article(article, twins=[t for t in candidates if t is not None]).lang
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
@@ -216,7 +274,7 @@ def check_paths(
             continue
         if twin.provenance is None:
             continue  # a pair written by people: nothing to track
-        problems += _twin_problems(
+        problems += pair_problems(
             article,
             twin,
             glossary_hash=glossary_hash,
@@ -239,7 +297,43 @@ def check_paths(
     return CheckReport(tuple(problems), sources, twins)
 
 
-def _twin_problems(
+def unreviewed(twin: Path, *, edited: bool, require_reviewed: bool) -> Problem:
+    state = "edited by hand, not yet approved" if edited else "machine translation"
+    return Problem(
+        twin,
+        "unreviewed",
+        f"{state}; review it, then run: bilingo approve {twin}",
+        "error" if require_reviewed else "warning",
+    )
+
+
+def settle_verdict(
+    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+) -> Verdict | None:
+    """What :func:`check_paths` finds for this pair, as a seal can record it; None when it
+    finds more than an unreviewed twin (stale, conflicts, ...), which a seal cannot carry."""
+    from bilingo.detect import detect_article
+
+    if source.is_twin or twin.provenance is None:
+        return None
+    try:
+        lang = detect_article(source, twins=[twin]).lang
+    except ArticleError:
+        return None
+    if twin_path(source.path, other_language(lang)).name != twin.path.name:
+        return None
+    found = pair_problems(
+        source, twin, glossary_hash=glossary_hash, fields=fields, require_reviewed=False
+    )
+    if not found:
+        return "reviewed"
+    if len(found) == 1 and found[0].kind == "unreviewed":
+        edited = found[0] == unreviewed(twin.path, edited=True, require_reviewed=False)
+        return "edited" if edited else "machine"
+    return None
+
+
+def pair_problems(
     source: Article,
     twin: Article,
     *,
@@ -304,13 +398,47 @@ def _twin_problems(
             )
     if prov.get("reviewed") is not True:
         edited = prov.get("twin_hash") != twin_content_hash(twin.meta, twin.body, tuple(fields))
-        state = "edited by hand, not yet approved" if edited else "machine translation"
-        out.append(
-            Problem(
-                twin.path,
-                "unreviewed",
-                f"{state}; review it, then run: bilingo approve {twin.path}",
-                "error" if require_reviewed else "warning",
-            )
-        )
+        out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
     return out
+
+
+def seal_twin(
+    render: Callable[[str | None], str],
+    *,
+    source: Article,
+    twin: Path,
+    bom: bool,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> bytes:
+    """The twin's bytes to write, sealed when :func:`check_paths` would settle the pair.
+
+    ``render(value)`` gives the twin's text with ``value`` as its provenance's seal (None:
+    without one). The verdict is taken from the text as it will be on disk, parsed back, so
+    a seal never records what the full path would not find.
+    """
+    plain = encode_text(render(None), bom=bom)
+    if not source.raw_digest:
+        return plain  # not read from disk: nothing to seal against
+    text = render(placeholder("machine"))
+    verdict = settle_verdict(
+        source, parse_article(twin, text, bom=bom), glossary_hash=glossary_hash, fields=fields
+    )
+    if verdict is None:
+        return plain
+    data = seal_bytes(
+        encode_text(render(placeholder(verdict)), bom=bom),
+        glossary_hash=glossary_hash,
+        fields=fields,
+        source_name=source.path.name,
+        source_digest=source.raw_digest,
+        twin_name=twin.name,
+    )
+    if data is None:
+        return plain
+    # The first seal line must be the front matter's own (a multi-line value could hold one).
+    match = SEAL_RE.search(data)
+    prov = parse_article(twin, data.decode("utf-8-sig"), bom=bom).provenance or {}
+    if match is None or prov.get(SEAL_KEY) != match.group(1).decode() + " " + verdict:
+        return plain
+    return data

@@ -11,13 +11,14 @@ article, on prose with URLs, code, link targets and markup removed, with a fixed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from bilingo.article import Article, fold_language
-from bilingo.errors import ArticleError
+from bilingo.errors import ArticleError, BilingoError
 
-Method = Literal["front-matter", "filename", "detected"]
+Method = Literal["front-matter", "filename", "recorded", "detected"]
 
 #: Below this share of probability for one side, detection is too weak to trust.
 MIN_CONFIDENCE = 0.80
@@ -87,8 +88,47 @@ def detect_text(text: str) -> tuple[str, float, str]:
     return lang, prob, raw
 
 
-def detect_article(article: Article, *, min_confidence: float = MIN_CONFIDENCE) -> Detection:
-    """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``."""
+def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
+    """The language a twin's provenance recorded for ``article``, while it still holds.
+
+    It holds while at least half of the article's paragraphs are the ones it was recorded
+    for: an edited article keeps its side (no langdetect, whose profiles alone take 0.3 s,
+    and no flip on a borderline text), an article rewritten in the other language does not.
+    """
+    candidates = []
+    for twin in twins:
+        prov = twin.provenance
+        if prov is None or prov.get("source") != article.path.name:
+            continue
+        lang = prov.get("source_lang")
+        stored = prov.get("source_blocks")
+        if lang in ("nb", "en") and isinstance(stored, str) and twin.suffix_lang != lang:
+            candidates.append((str(lang), stored.split()))
+    if len(candidates) != 1:
+        return None  # none, or two twins that disagree: let detection decide
+    lang, stored = candidates[0]
+    from bilingo.article import short_hashes
+    from bilingo.segment import segment
+
+    try:
+        now = short_hashes(b.text for b in segment(article.body).blocks).split()
+    except BilingoError:  # too deeply nested: the caller reports it when it segments
+        return None
+    kept = set(stored)
+    same = sum(1 for h in now if h in kept)
+    return lang if now and 2 * same >= len(now) else None
+
+
+def detect_article(
+    article: Article,
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    twins: Iterable[Article] = (),
+) -> Detection:
+    """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``.
+
+    ``twins``: existing files that may be its twin; see :func:`recorded_language`.
+    """
     declared = article.meta.get("lang", article.meta.get("language"))
     if declared is not None:
         folded = fold_language(str(declared))
@@ -102,6 +142,9 @@ def detect_article(article: Article, *, min_confidence: float = MIN_CONFIDENCE) 
         return Detection(folded, 1.0, "front-matter")
     if article.suffix_lang is not None:
         return Detection(article.suffix_lang, 1.0, "filename")
+    recorded = recorded_language(article, twins)
+    if recorded is not None:
+        return Detection(recorded, 1.0, "recorded")
     text = prose_text(article)
     lang, confidence, raw = detect_text(text)
     if not lang:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
+    LANGUAGES,
     PROVENANCE_KEY,
     TEMP_FILE_RE,
     Article,
@@ -31,15 +32,22 @@ from bilingo.article import (
     source_path,
     twin_content_hash,
     twin_path,
-    write_atomic,
+    write_atomic_bytes,
 )
-from bilingo.check import SKIP_DIRS, find_markdown, provenance_state, symlink_reason
+from bilingo.check import (
+    SKIP_DIRS,
+    find_markdown,
+    provenance_state,
+    seal_twin,
+    symlink_reason,
+)
 from bilingo.detect import detect_article
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError, ModelError
 from bilingo.glossary import Glossary, PlaceholderLost, empty_glossary
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
+from bilingo.seal import SEAL_KEY, settle_pairs
 from bilingo.segment import Document, segment, segment_text
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
@@ -105,7 +113,10 @@ class Found:
 
 
 def load_articles(paths: Sequence[Path]) -> Found:
-    files, links = find_markdown(paths)
+    return read_articles(*find_markdown(paths))
+
+
+def read_articles(files: Sequence[Path], links: Sequence[Path] = ()) -> Found:
     articles: list[Article] = []
     problems: list[Outcome] = []
     for path in files:
@@ -207,8 +218,9 @@ def _plan_one(
     force: bool,
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
+    candidates = (by_path.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
     try:
-        detection = detect_article(article)
+        detection = detect_article(article, twins=[t for t in candidates if t is not None])
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
@@ -412,6 +424,31 @@ def build_twin(
     return meta, body
 
 
+def twin_bytes(
+    job: Job,
+    meta: Mapping[str, Any],
+    body: str,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> bytes:
+    """The twin file :func:`build_twin` made, as written: sealed when it is up to date."""
+    prov = {k: v for k, v in meta[PROVENANCE_KEY].items() if k != SEAL_KEY}
+
+    def render(seal: str | None) -> str:
+        sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
+        return render_article({**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline)
+
+    return seal_twin(
+        render,
+        source=job.article,
+        twin=job.twin,
+        bom=job.article.bom,
+        glossary_hash=glossary_hash,
+        fields=fields,
+    )
+
+
 def translate_paths(
     paths: Sequence[Path],
     *,
@@ -427,9 +464,24 @@ def translate_paths(
     started = time.perf_counter()
     glossary = glossary or empty_glossary()
     factory = engine_factory or default_engine_factory()
-    found = load_articles(paths)
+    files, links = find_markdown(paths)
+    # Pairs whose seal holds are up to date: settled without parsing (see bilingo.seal).
+    settled, files = (
+        ([], files) if force else settle_pairs(files, glossary_hash=glossary.hash, fields=fields)
+    )
+    found = read_articles(files, links)
     the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
     outcomes: list[Outcome] = list(found.problems)
+    outcomes += [
+        Outcome(
+            pair.source,
+            "unchanged",
+            pair.twin,
+            other_language(pair.target_lang),
+            pair.target_lang,
+        )
+        for pair in settled
+    ]
     outcomes += [
         Outcome(link, "skipped", reason=symlink_reason(link)) for link in found.skipped_links
     ]
@@ -491,10 +543,9 @@ def translate_paths(
                 )
                 continue
             try:
-                write_atomic(
+                write_atomic_bytes(
                     job.twin,
-                    render_article(meta, body, newline=job.article.newline),
-                    bom=job.article.bom,
+                    twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields),
                 )
             except OSError as exc:
                 outcome = replace(

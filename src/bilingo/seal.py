@@ -1,0 +1,180 @@
+"""Seals: a twin's proof that nothing its pair's verdict depends on has changed.
+
+``check`` and ``translate`` classify every pair on every run. From scratch that means parsing
+every front matter (YAML) and, for sources that do not declare a language, running
+langdetect: on a thousand pairs, ten times the start-up of the tool itself. A seal is a
+digest, kept on one line of the twin's provenance, of everything that classification reads:
+the bytes of both files (the seal line excluded), their names, the glossary hash and the
+translated fields, together with the verdict it reached (``machine``, ``edited`` or
+``reviewed``). While the digest still matches, that verdict is what the full path would
+find, so the pair is settled by hashing two files. Any difference (a byte, a rename,
+another glossary) falls back to the full path: a seal memoises, it is never a second source
+of truth. Only bilingo writes seals (``translate`` and ``approve``), and only for pairs whose
+verdict the full path confirms on the very bytes written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bilingo.article import slug_of, suffix_language
+
+Verdict = Literal["machine", "edited", "reviewed"]
+VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
+
+#: The provenance key holding the seal.
+SEAL_KEY = "seal"
+#: The value written before the digest is known (same length as a real one).
+UNSEALED = "sha256:" + "0" * 16
+#: The seal line as bilingo's YAML dumper writes it inside the ``bilingo:`` block. The first
+#: match in a file is the one in its front matter, which comes before the body.
+SEAL_RE = re.compile(
+    rb"^  " + SEAL_KEY.encode() + rb": (sha256:[0-9a-f]{16}) (machine|edited|reviewed)\r?\n",
+    re.M,
+)
+_VERSION = b"bilingo-seal/1"
+
+
+def placeholder(verdict: Verdict) -> str:
+    """The provenance value to render before :func:`seal_bytes` fills in the digest."""
+    return f"{UNSEALED} {verdict}"
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal_digest(
+    verdict: str,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    source_name: str,
+    source_digest: str,
+    twin_name: str,
+    twin_rest: bytes,
+) -> str:
+    """The digest over a pair's inputs; ``twin_rest`` is the twin's bytes minus its seal line."""
+    h = hashlib.sha256(_VERSION)
+    for part in (
+        verdict,
+        glossary_hash,
+        "\x1f".join(fields),
+        source_name,
+        source_digest,
+        twin_name,
+    ):
+        h.update(b"\x00" + part.encode("utf-8", "surrogateescape"))
+    h.update(b"\x00")
+    h.update(twin_rest)
+    return "sha256:" + h.hexdigest()[:16]
+
+
+def seal_bytes(
+    data: bytes,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    source_name: str,
+    source_digest: str,
+    twin_name: str,
+) -> bytes | None:
+    """``data`` (a rendered twin holding a :func:`placeholder` line) with its digest filled
+    in; None when the first seal line is not the placeholder."""
+    match = SEAL_RE.search(data)
+    if match is None or match.group(1) != UNSEALED.encode():
+        return None
+    verdict = match.group(2).decode()
+    rest = data[: match.start()] + data[match.end() :]
+    value = seal_digest(
+        verdict,
+        glossary_hash=glossary_hash,
+        fields=fields,
+        source_name=source_name,
+        source_digest=source_digest,
+        twin_name=twin_name,
+        twin_rest=rest,
+    )
+    return data[: match.start(1)] + value.encode() + data[match.end(1) :]
+
+
+@dataclass(frozen=True)
+class SettledPair:
+    """A source and its twin whose seal still holds."""
+
+    source: Path
+    twin: Path
+    verdict: Verdict
+
+    @property
+    def target_lang(self) -> str:
+        lang = suffix_language(self.twin)
+        assert lang is not None  # only suffixed names are taken as twins
+        return lang
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """The file's bytes if it is a plain file (not a link), else None."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _settle(
+    group: Sequence[Path], *, glossary_hash: str, fields: Sequence[str]
+) -> SettledPair | None:
+    if len(group) != 2:
+        return None
+    data = [_regular_bytes(p) for p in group]
+    for i in (0, 1):
+        twin, twin_data = group[i], data[i]
+        source, source_data = group[1 - i], data[1 - i]
+        if twin_data is None or source_data is None or suffix_language(twin) is None:
+            continue
+        match = SEAL_RE.search(twin_data)
+        if match is None:
+            continue
+        verdict = match.group(2).decode()
+        expected = seal_digest(
+            verdict,
+            glossary_hash=glossary_hash,
+            fields=fields,
+            source_name=source.name,
+            source_digest=file_digest(source_data),
+            twin_name=twin.name,
+            twin_rest=twin_data[: match.start()] + twin_data[match.end() :],
+        )
+        if match.group(1).decode() == expected:
+            return SettledPair(source, twin, verdict)  # type: ignore[arg-type]
+    return None
+
+
+def settle_pairs(
+    files: Sequence[Path], *, glossary_hash: str, fields: Sequence[str]
+) -> tuple[list[SettledPair], list[Path]]:
+    """Split ``files`` into pairs settled by their seal and the files left to examine.
+
+    Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
+    third file of that slug could claim the same twin, which only the full path can judge.
+    """
+    groups: dict[tuple[Path, str], list[Path]] = {}
+    for path in files:
+        groups.setdefault((path.parent, slug_of(path)), []).append(path)
+    settled: list[SettledPair] = []
+    done: set[Path] = set()
+    for group in groups.values():
+        pair = _settle(group, glossary_hash=glossary_hash, fields=fields)
+        if pair is not None:
+            settled.append(pair)
+            done.update((pair.source, pair.twin))
+    return settled, [p for p in files if p not in done]
