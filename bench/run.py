@@ -539,11 +539,11 @@ def _is_twin_name(path: Path, tree: Path) -> bool:
 
 def write_twins(tree: Path) -> int:
     """Write every source's twin as ``bilingo translate`` would with the copy model
-    (the identity), through bilingo's own functions: correct provenance, no model run."""
-    from bilingo.article import DEFAULT_TRANSLATED_FIELDS, render_article
+    (the identity), through bilingo's own functions: the same provenance and seal, no model run."""
+    from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
     from bilingo.glossary import empty_glossary
-    from bilingo.pipeline import build_twin, load_articles, plan
+    from bilingo.pipeline import build_twin, load_articles, plan, twin_bytes
 
     glossary = empty_glossary()
     the_plan = plan(load_articles([tree]).articles, glossary=glossary)
@@ -557,7 +557,10 @@ def write_twins(tree: Path) -> int:
             glossary=glossary,
             fields=DEFAULT_TRANSLATED_FIELDS,
         )
-        job.twin.write_text(render_article(meta, body, newline=job.article.newline), "utf-8")
+        data = twin_bytes(
+            job, meta, body, glossary_hash=glossary.hash, fields=DEFAULT_TRANSLATED_FIELDS
+        )
+        job.twin.write_bytes(data)
     return len(the_plan.jobs)
 
 

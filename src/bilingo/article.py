@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -268,6 +268,13 @@ def read_article(path: Path) -> Article:
         ) from None
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # A named pipe or device called *.md: reading it could block forever.
+            raise ArticleError(
+                "not a regular file (a pipe, socket or device); remove it or rename it so it "
+                "does not end in .md",
+                path=path,
+            )
         size = st.st_size
         if size > _MAX_BYTES:
             raise ArticleError(
@@ -392,6 +399,8 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 
     A crash leaves either the old file or the new one, never a partial twin.
     """
+    import tempfile  # here: only writers pay for its imports (random, shutil)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes 0600 files; give the twin the mode an ordinary write would.

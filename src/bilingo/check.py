@@ -28,7 +28,7 @@ from bilingo.article import (
     twin_path,
 )
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.seal import SEAL_KEY, SEAL_RE, Verdict, placeholder, seal_bytes, settle_pairs
+from bilingo.seal import SEAL_KEY, Verdict, find_seal, placeholder, seal_bytes, settle_pairs
 
 Kind = Literal[
     "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
@@ -437,7 +437,7 @@ def seal_twin(
     if data is None:
         return plain
     # The first seal line must be the front matter's own (a multi-line value could hold one).
-    match = SEAL_RE.search(data)
+    match = find_seal(data)
     prov = parse_article(twin, data.decode("utf-8-sig"), bom=bom).provenance or {}
     if match is None or prov.get(SEAL_KEY) != match.group(1).decode() + " " + verdict:
         return plain

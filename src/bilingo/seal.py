@@ -40,6 +40,13 @@ SEAL_RE = re.compile(
     re.M,
 )
 _VERSION = b"bilingo-seal/1"
+_SEAL_START = b"\n  " + SEAL_KEY.encode() + b": "
+
+
+def find_seal(data: bytes) -> re.Match[bytes] | None:
+    """The file's seal line: the first line that starts like one, if it is well formed."""
+    at = data.find(_SEAL_START)  # bytes.find: far cheaper than a multi-line regex search
+    return None if at < 0 else SEAL_RE.match(data, at + 1)
 
 
 def placeholder(verdict: Verdict) -> str:
@@ -88,7 +95,7 @@ def seal_bytes(
 ) -> bytes | None:
     """``data`` (a rendered twin holding a :func:`placeholder` line) with its digest filled
     in; None when the first seal line is not the placeholder."""
-    match = SEAL_RE.search(data)
+    match = find_seal(data)
     if match is None or match.group(1) != UNSEALED.encode():
         return None
     verdict = match.group(2).decode()
@@ -122,12 +129,29 @@ class SettledPair:
 
 def _regular_bytes(path: Path) -> bytes | None:
     """The file's bytes if it is a plain file (not a link), else None."""
+    # os.open + O_NOFOLLOW: one call refuses links, no buffered reader is built per file;
+    # O_NONBLOCK: a named pipe called *.md must not hang the run (no effect on plain files).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        return path.read_bytes()
+        fd = os.open(path, flags)
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        size = st.st_size
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data  # a regular file reads short only at its end
+        chunks = [data]
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _settle(
@@ -141,7 +165,7 @@ def _settle(
         source, source_data = group[1 - i], data[1 - i]
         if twin_data is None or source_data is None or suffix_language(twin) is None:
             continue
-        match = SEAL_RE.search(twin_data)
+        match = find_seal(twin_data)
         if match is None:
             continue
         verdict = match.group(2).decode()
@@ -167,14 +191,16 @@ def settle_pairs(
     Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
     third file of that slug could claim the same twin, which only the full path can judge.
     """
-    groups: dict[tuple[Path, str], list[Path]] = {}
+    # Keyed by strings and object ids: hashing thousands of Path objects costs more.
+    groups: dict[tuple[str, str], list[Path]] = {}
     for path in files:
-        groups.setdefault((path.parent, slug_of(path)), []).append(path)
+        text, name = str(path), path.name
+        groups.setdefault((text[: len(text) - len(name)], slug_of(path)), []).append(path)
     settled: list[SettledPair] = []
-    done: set[Path] = set()
+    done: set[int] = set()
     for group in groups.values():
         pair = _settle(group, glossary_hash=glossary_hash, fields=fields)
         if pair is not None:
             settled.append(pair)
-            done.update((pair.source, pair.twin))
-    return settled, [p for p in files if p not in done]
+            done.update((id(pair.source), id(pair.twin)))
+    return settled, [p for p in files if id(p) not in done]

@@ -202,3 +202,17 @@ def test_two_sources_for_one_twin_write_neither(articles: Path) -> None:
     assert not (articles / "foo.en.md").exists()
     assert (articles / "god.en.md").is_file()
     assert_tree_sound(before, articles)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_called_md_is_reported_not_read(articles: Path) -> None:
+    """Opening a pipe for reading blocks until someone writes: bilingo must never do it."""
+    (articles / "god.nb.md").write_text(GOOD_NB, encoding="utf-8")
+    os.mkfifo(articles / "ror.nb.md")
+    result = invoke("translate", str(articles))
+    assert result.exit_code == 1, result.output
+    assert "ror.nb.md" in result.output and "not a regular file" in result.output
+    assert (articles / "god.en.md").is_file()
+    check = invoke("check", str(articles))
+    assert check.exit_code == 1
+    assert f"{articles / 'ror.nb.md'}: invalid: not a regular file" in check.output
