@@ -3,6 +3,7 @@ finds, and any change to what that verdict depends on unsettles it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -218,3 +219,14 @@ def test_any_byte_changed_gives_the_same_report(
         if bytes(data) != (translated / target.name).read_bytes():
             assert settled_names(folder) == set()
         assert report.sources + report.twins <= 2
+
+
+def test_detect_shows_the_recorded_language(site: Path) -> None:
+    from click.testing import CliRunner
+
+    from bilingo.cli import cli
+
+    result = CliRunner().invoke(cli, ["detect", str(site / UNMARKED), str(site), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {Path(r["file"]).name: r for r in json.loads(result.output)}
+    assert (rows[UNMARKED]["lang"], rows[UNMARKED]["method"]) == ("nb", "recorded")

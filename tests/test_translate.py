@@ -173,3 +173,31 @@ def test_bad_article_among_good_ones_exits_1_and_the_rest_are_written(site: Path
     assert "broken.nb.md:2" in result.output
     assert (site / "ett-ar-med-naeringsklyngetillit.en.md").is_file()
     assert not (site / "broken.en.md").exists()
+
+
+def test_batch_limits_reach_the_engine_and_change_no_output(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--batch-tokens/--batch-segments trade memory for speed; the twins stay the same."""
+    import bilingo.engine
+
+    limits: list[tuple[int, int]] = []
+    real = bilingo.engine.ArgosEngine.translate
+
+    def observed(self: bilingo.engine.ArgosEngine, segments: list[str], **kw: object) -> list[str]:
+        limits.append((self.max_batch_tokens, self.max_batch_segments))
+        return real(self, segments, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate", observed)
+    other = tmp_path / "other"
+    shutil.copytree(site, other)
+    runner = CliRunner()
+    small = ["--batch-tokens", "8", "--batch-segments", "2", "--no-memory"]
+    assert runner.invoke(cli, ["translate", str(site), *small]).exit_code == 0
+    assert set(limits) == {(8, 2)}
+    assert runner.invoke(cli, ["translate", str(other), "--no-memory"]).exit_code == 0
+    assert set(limits[-1:]) == {(256, 16)}
+    for twin in sorted(other.glob("*.md")):
+        assert (site / twin.name).read_bytes() == twin.read_bytes()
+    bad = runner.invoke(cli, ["translate", str(site), "--batch-tokens", "0"])
+    assert bad.exit_code == 2 and "--batch-tokens" in bad.output

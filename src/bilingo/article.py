@@ -37,7 +37,8 @@ _FM_RE = re.compile(r"\A(---[ \t]*\n)(.*?\n)?(---[ \t]*)(?:\n|\Z)", re.DOTALL)
 #: Hugo's other front-matter formats, which bilingo does not read: TOML and JSON.
 _TOML_RE = re.compile(r"\A\+\+\+[ \t]*(?:\n|\Z)")
 _JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
-_MAX_BYTES = 50 * 1024 * 1024
+#: Larger files are refused (an article is kilobytes; this is a mistake or an attack).
+MAX_BYTES = 50 * 1024 * 1024
 #: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
 _MAX_FRONT_MATTER_VALUES = 100_000
 #: ``write_atomic``'s temporary files: ``.<name>.<8 random characters>.tmp`` beside ``<name>``.
@@ -276,7 +277,7 @@ def read_article(path: Path) -> Article:
                 path=path,
             )
         size = st.st_size
-        if size > _MAX_BYTES:
+        if size > MAX_BYTES:
             raise ArticleError(
                 f"file is {size // (1024 * 1024)} MB, over bilingo's 50 MB limit; split it",
                 path=path,

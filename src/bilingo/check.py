@@ -17,7 +17,6 @@ from typing import Literal
 
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
-    LANGUAGES,
     Article,
     encode_text,
     other_language,
@@ -221,7 +220,7 @@ def check_paths(
     file is read, parsed and judged in full. ``use_seals=False`` judges everything in full
     (the tests compare both).
     """
-    from bilingo.detect import detect_article
+    from bilingo.detect import detect_article, twins_of
 
     found, links = find_markdown(paths)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
@@ -251,9 +250,8 @@ def check_paths(
             twins += 1
             continue
         sources += 1
-        candidates = (articles.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
         try:
-            lang = detect_article(article, twins=[t for t in candidates if t is not None]).lang
+            lang = detect_article(article, twins=twins_of(article, articles)).lang
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue

@@ -11,11 +11,12 @@ article, on prose with URLs, code, link targets and markup removed, with a fixed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from bilingo.article import Article, fold_language
+from bilingo.article import LANGUAGES, Article, fold_language, twin_path
 from bilingo.errors import ArticleError, BilingoError
 
 Method = Literal["front-matter", "filename", "recorded", "detected"]
@@ -88,6 +89,27 @@ def detect_text(text: str) -> tuple[str, float, str]:
     return lang, prob, raw
 
 
+def twins_of(article: Article, by_path: Mapping[Path, Article]) -> list[Article]:
+    """The read articles that may be ``article``'s twin (``by_path``: keyed by resolved path)."""
+    found = (by_path.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
+    return [twin for twin in found if twin is not None and twin is not article]
+
+
+def twins_beside(article: Article) -> list[Article]:
+    """The files beside ``article`` that may be its twin, read from disk (unreadable: left out)."""
+    from bilingo.article import read_article
+
+    found = []
+    for lang in LANGUAGES:
+        path = twin_path(article.path, lang)
+        if path.name != article.path.name and path.is_file():
+            try:
+                found.append(read_article(path))
+            except ArticleError:
+                continue
+    return found
+
+
 def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     """The language a twin's provenance recorded for ``article``, while it still holds.
 
@@ -117,6 +139,19 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     kept = set(stored)
     same = sum(1 for h in now if h in kept)
     return lang if now and 2 * same >= len(now) else None
+
+
+def release_profiles() -> None:
+    """Drop langdetect's language profiles (~60 MB of Python objects) until needed again:
+    translate calls this before it loads a model, so they do not add to its peak memory."""
+    import sys
+
+    module = sys.modules.get("langdetect.detector_factory")
+    if module is not None and getattr(module, "_factory", None) is not None:
+        setattr(module, "_factory", None)  # noqa: B010 - langdetect reloads them when next used
+        import gc
+
+        gc.collect()
 
 
 def detect_article(

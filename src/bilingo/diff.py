@@ -162,7 +162,7 @@ class ArticleDiff:
 
 def find_pair(path: Path) -> Pair:
     """The source/twin pair ``path`` belongs to, whichever of the two it is."""
-    from bilingo.detect import detect_article
+    from bilingo.detect import detect_article, twins_beside
 
     article = read_article(path)
     if article.is_twin:
@@ -178,7 +178,7 @@ def find_pair(path: Path) -> Pair:
         lang = fold_language(str(prov.get("source_lang", ""))) or detect_article(source).lang
         target = fold_language(str(article.meta.get("lang", ""))) or other_language(lang)
         return Pair(source, article, lang, target)
-    lang = detect_article(article).lang
+    lang = detect_article(article, twins=twins_beside(article)).lang
     target = other_language(lang)
     twin_file = twin_path(path, target)
     if not twin_file.is_file():

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
-    LANGUAGES,
     PROVENANCE_KEY,
     TEMP_FILE_RE,
     Article,
@@ -41,8 +40,8 @@ from bilingo.check import (
     seal_twin,
     symlink_reason,
 )
-from bilingo.detect import detect_article
-from bilingo.engine import ArgosEngine, Engine, find_package
+from bilingo.detect import detect_article, release_profiles, twins_of
+from bilingo.engine import ArgosEngine, Engine, find_package, trim_heap
 from bilingo.errors import ArticleError, BilingoError, ModelError
 from bilingo.glossary import Glossary, PlaceholderLost, empty_glossary
 from bilingo.memory import Memory, MemoryKey
@@ -218,9 +217,8 @@ def _plan_one(
     force: bool,
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
-    candidates = (by_path.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
     try:
-        detection = detect_article(article, twins=[t for t in candidates if t is not None])
+        detection = detect_article(article, twins=twins_of(article, by_path))
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
@@ -471,6 +469,9 @@ def translate_paths(
     )
     found = read_articles(files, links)
     the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
+    # Every language is decided: langdetect's profiles are not needed next to a model.
+    release_profiles()
+    trim_heap()
     outcomes: list[Outcome] = list(found.problems)
     outcomes += [
         Outcome(

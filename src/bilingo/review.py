@@ -139,7 +139,7 @@ def build_review(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
 ) -> ReviewReport:
     """Write ``index.html`` and one page per article pair into ``out_dir``."""
-    from bilingo.detect import detect_article
+    from bilingo.detect import detect_article, twins_beside
 
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
@@ -160,7 +160,7 @@ def build_review(
         if article.is_twin:
             continue  # shown with its source
         try:
-            lang = detect_article(article).lang
+            lang = detect_article(article, twins=twins_beside(article)).lang
         except BilingoError as exc:
             entries.append(Entry(path, None, "invalid", exc.message))
             continue

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo.article import slug_of, suffix_language
+from bilingo.article import MAX_BYTES, slug_of, suffix_language
 
 Verdict = Literal["machine", "edited", "reviewed"]
 VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
@@ -138,8 +138,8 @@ def _regular_bytes(path: Path) -> bytes | None:
         return None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None  # the full path reports it
         size = st.st_size
         data = os.read(fd, size + 1)
         if len(data) <= size:
@@ -165,6 +165,10 @@ def _settle(
         source, source_data = group[1 - i], data[1 - i]
         if twin_data is None or source_data is None or suffix_language(twin) is None:
             continue
+        try:
+            twin.name.encode("utf-8"), source.name.encode("utf-8")
+        except UnicodeEncodeError:
+            return None  # a name that is not UTF-8: the full path reports it
         match = find_seal(twin_data)
         if match is None:
             continue
