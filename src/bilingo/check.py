@@ -27,7 +27,15 @@ from bilingo.article import (
     twin_path,
 )
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.seal import SEAL_KEY, Verdict, find_seal, placeholder, seal_bytes, settle_pairs
+from bilingo.seal import (
+    SEAL_KEY,
+    UNSEALED,
+    Verdict,
+    find_seal,
+    placeholder,
+    seal_bytes,
+    settle_pairs,
+)
 
 Kind = Literal[
     "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
@@ -415,28 +423,32 @@ def seal_twin(
     without one). The verdict is taken from the text as it will be on disk, parsed back, so
     a seal never records what the full path would not find.
     """
-    plain = encode_text(render(None), bom=bom)
     if not source.raw_digest:
-        return plain  # not read from disk: nothing to seal against
+        return encode_text(render(None), bom=bom)  # not read from disk: nothing to seal
+    # One render (PyYAML's emitter is the slow part): the placeholder's verdict word is
+    # swapped in the bytes, and only a pair that cannot be sealed is rendered again.
     text = render(placeholder("machine"))
     verdict = settle_verdict(
         source, parse_article(twin, text, bom=bom), glossary_hash=glossary_hash, fields=fields
     )
-    if verdict is None:
-        return plain
-    data = seal_bytes(
-        encode_text(render(placeholder(verdict)), bom=bom),
+    data = encode_text(text, bom=bom)
+    match = find_seal(data)
+    if verdict is None or match is None or match.group(1) != UNSEALED.encode():
+        return encode_text(render(None), bom=bom)
+    data = data[: match.start(2)] + verdict.encode() + data[match.end(2) :]
+    sealed = seal_bytes(
+        data,
         glossary_hash=glossary_hash,
         fields=fields,
         source_name=source.path.name,
         source_digest=source.raw_digest,
         twin_name=twin.name,
     )
-    if data is None:
-        return plain
+    if sealed is None:
+        return encode_text(render(None), bom=bom)
     # The first seal line must be the front matter's own (a multi-line value could hold one).
-    match = find_seal(data)
-    prov = parse_article(twin, data.decode("utf-8-sig"), bom=bom).provenance or {}
-    if match is None or prov.get(SEAL_KEY) != match.group(1).decode() + " " + verdict:
-        return plain
-    return data
+    match = find_seal(sealed)
+    prov = parse_article(twin, sealed.decode("utf-8-sig"), bom=bom).provenance or {}
+    if match is None or prov.get(SEAL_KEY) != f"{match.group(1).decode()} {verdict}":
+        return encode_text(render(None), bom=bom)
+    return sealed
