@@ -10,12 +10,12 @@ sentencepiece) happen only when a model is loaded, so ``bilingo check`` never pa
 
 CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches run at once
 (``inter_threads=2``), each on its share of the cores, beats one batch on every core by
-about 1.7x on 2 cores: no per-operation synchronisation. A batch holds at most 256
-source tokens (padding included) and 16 segments: with beam 4 the decoder's caches grow
-with tokens, its vocabulary-sized scores with segments, ~70 MB a batch on a Transformer
-base with a 32k vocabulary. Larger batches were no faster on CPU (speed is flat from 16
-to 64 segments) and cost memory: the process peaked at ~355 MB with these limits, ~425
-MB at 384/24 and ~480 MB at 512/32 (the old 4096 tokens: 800 MB and slower). Only one
+about 1.5x on 2 cores: no per-operation synchronisation. A batch holds at most 256
+source tokens (padding included) and 16 segments: with beam 4 the decoder keeps ~0.2 MB per
+padded source token and ~1.5 MB per segment (vocabulary-sized scores), for each of the two
+batches in flight. With these limits ``translate`` peaks at ~320 MB (model included); 384/24
+takes ~415 MB, 512/32 ~465 MB, the ceiling's 64 segments a batch ~700 MB for ~10% more
+speed (``--batch-tokens``/``--batch-segments`` choose). Only one
 model is kept in memory at a time: loading another engine's model releases the previous
 one (it reloads, from the page cache, if used again).
 """
