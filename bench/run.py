@@ -817,6 +817,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         for key, value in values.items():
             results.setdefault(row, {}).setdefault(key, []).append(value)
 
+    def translate_row(
+        row: str, label: str, folder: str, *extra: str, prefix: Sequence[str | Path] = ()
+    ) -> None:
+        """``bilingo translate`` as a process on a fresh copy of the corpus (``prefix``: run
+        through another launcher), checked to send every unique segment, and recorded."""
+        tree = work / folder
+        if tree.exists():
+            shutil.rmtree(tree)
+        shutil.copytree(corpus, tree)
+        cmd = translate_cmd(tree, "--no-memory", *extra)
+        proc = run_process([*prefix, *cmd[1:]] if prefix else cmd, cwd=work, env=env)
+        report = check_report(proc, label)
+        if report["engine_segments"] != unique:
+            raise SystemExit(f"{label} sent {report['engine_segments']} segments, not {unique}")
+        record(row, wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb, inner=report["seconds"])
+        print(
+            f"  {label}: {proc.wall:.1f} s (cpu {proc.cpu:.1f} s, "
+            f"peak RSS {proc.max_rss_mb:.0f} MB)",
+            flush=True,
+        )
+
     argos = [ArgosLoop(d) for d in directions] if "argos" not in args.skip else []
     ceilings = [Ceiling(d, CEILING) for d in directions] if "ceiling" not in args.skip else []
     info["corpus"]["pieces_unique"] = sum(len(t) for c in ceilings for t in c.tokens)
@@ -826,55 +847,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     for run in range(args.runs):
         print(f"--- run {run + 1}/{args.runs}", flush=True)
         if "translate" not in args.skip:
-            tree = work / "translate"
-            if tree.exists():
-                shutil.rmtree(tree)
-            shutil.copytree(corpus, tree)
-            proc = run_process(translate_cmd(tree, "--no-memory"), cwd=work, env=env)
-            report = check_report(proc, "bilingo translate")
-            if report["engine_segments"] != unique:
-                raise SystemExit(
-                    f"bilingo sent {report['engine_segments']} segments, expected {unique}"
-                )
-            record(
-                "bilingo",
-                wall=proc.wall,
-                cpu=proc.cpu,
-                rss=proc.max_rss_mb,
-                inner=report["seconds"],
-            )
-            print(
-                f"  bilingo translate: {proc.wall:.1f} s (cpu {proc.cpu:.1f} s, "
-                f"peak RSS {proc.max_rss_mb:.0f} MB)",
-                flush=True,
-            )
-        if "translate" not in args.skip:
-            tree = work / "translate-fast"
-            if tree.exists():
-                shutil.rmtree(tree)
-            shutil.copytree(corpus, tree)
-            proc = run_process(translate_cmd(tree, "--no-memory", *FAST_BATCHES), cwd=work, env=env)
-            report = check_report(proc, "bilingo translate (larger batches)")
-            record("bilingo_fast", wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb)
-            print(
-                f"  bilingo translate {' '.join(FAST_BATCHES)}: {proc.wall:.1f} s "
-                f"(cpu {proc.cpu:.1f} s, peak RSS {proc.max_rss_mb:.0f} MB)",
-                flush=True,
-            )
+            translate_row("bilingo", "bilingo translate", "translate")
+            translate_row(
+                "bilingo_fast", f"bilingo translate {' '.join(FAST_BATCHES)}", "translate-fast",
+                *FAST_BATCHES,
+            )  # fmt: skip
         if args.compare_engine:
-            tree = work / "translate-before"
-            if tree.exists():
-                shutil.rmtree(tree)
-            shutil.copytree(corpus, tree)
             before = old_engine(out, args.compare_engine)
-            cmd = [PYTHON, "-c", _OTHER_ENGINE, before, *translate_cmd(tree, "--no-memory")[1:]]
-            proc = run_process(cmd, cwd=work, env=env)
-            report = check_report(proc, f"bilingo translate, engine of {args.compare_engine}")
-            record("bilingo_before", wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb)
-            print(
-                f"  bilingo translate, engine of {args.compare_engine}: {proc.wall:.1f} s "
-                f"(cpu {proc.cpu:.1f} s, peak RSS {proc.max_rss_mb:.0f} MB)",
-                flush=True,
+            translate_row(
+                "bilingo_before",
+                f"bilingo translate, engine of {args.compare_engine}",
+                "translate-before",
+                prefix=[PYTHON, "-c", _OTHER_ENGINE, before],
             )
         argos_runs = args.runs if args.argos_runs is None else args.argos_runs
         if argos and run < argos_runs:

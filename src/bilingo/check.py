@@ -423,8 +423,12 @@ def seal_twin(
     without one). The verdict is taken from the text as it will be on disk, parsed back, so
     a seal never records what the full path would not find.
     """
+
+    def unsealed() -> bytes:
+        return encode_text(render(None), bom=bom)
+
     if not source.raw_digest:
-        return encode_text(render(None), bom=bom)  # not read from disk: nothing to seal
+        return unsealed()  # not read from disk: nothing to seal
     # One render (PyYAML's emitter is the slow part): the placeholder's verdict word is
     # swapped in the bytes, and only a pair that cannot be sealed is rendered again.
     text = render(placeholder("machine"))
@@ -434,7 +438,7 @@ def seal_twin(
     data = encode_text(text, bom=bom)
     match = find_seal(data)
     if verdict is None or match is None or match.group(1) != UNSEALED.encode():
-        return encode_text(render(None), bom=bom)
+        return unsealed()
     data = data[: match.start(2)] + verdict.encode() + data[match.end(2) :]
     sealed = seal_bytes(
         data,
@@ -445,10 +449,10 @@ def seal_twin(
         twin_name=twin.name,
     )
     if sealed is None:
-        return encode_text(render(None), bom=bom)
+        return unsealed()
     # The first seal line must be the front matter's own (a multi-line value could hold one).
     match = find_seal(sealed)
     prov = parse_article(twin, sealed.decode("utf-8-sig"), bom=bom).provenance or {}
     if match is None or prov.get(SEAL_KEY) != f"{match.group(1).decode()} {verdict}":
-        return encode_text(render(None), bom=bom)
+        return unsealed()
     return sealed

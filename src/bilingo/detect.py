@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo.article import LANGUAGES, Article, fold_language, twin_path
+from bilingo.article import (
+    LANGUAGES,
+    Article,
+    fold_language,
+    read_article,
+    short_hashes,
+    twin_path,
+)
 from bilingo.errors import ArticleError, BilingoError
 
 Method = Literal["front-matter", "filename", "recorded", "detected"]
@@ -97,8 +104,6 @@ def twins_of(article: Article, by_path: Mapping[Path, Article]) -> list[Article]
 
 def twins_beside(article: Article) -> list[Article]:
     """The files beside ``article`` that may be its twin, read from disk (unreadable: left out)."""
-    from bilingo.article import read_article
-
     found = []
     for lang in LANGUAGES:
         path = twin_path(article.path, lang)
@@ -129,8 +134,7 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     if len(candidates) != 1:
         return None  # none, or two twins that disagree: let detection decide
     lang, stored = candidates[0]
-    from bilingo.article import short_hashes
-    from bilingo.segment import segment
+    from bilingo.segment import segment  # here: check decides most languages without it
 
     try:
         now = short_hashes(b.text for b in segment(article.body).blocks).split()

@@ -469,9 +469,10 @@ def translate_paths(
     )
     found = read_articles(files, links)
     the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
-    # Every language is decided: langdetect's profiles are not needed next to a model.
-    release_profiles()
-    trim_heap()
+    if the_plan.jobs and not dry_run:
+        # Every language is decided: langdetect's profiles need not sit next to a model.
+        release_profiles()
+        trim_heap()
     outcomes: list[Outcome] = list(found.problems)
     outcomes += [
         Outcome(
