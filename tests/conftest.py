@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import copymodel
 import pytest
+from hypothesis import settings
 
-from bilingo import copymodel
+# CI gates a merge: there, hypothesis explores the same examples every run (a new random failure
+# would block an unrelated change); locally it keeps searching at random.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"

@@ -18,11 +18,10 @@ from typing import Any
 
 import argostranslate.package
 import argostranslate.settings
+import copymodel
 import ctranslate2
 import pytest
 import sentencepiece as spm
-
-from bilingo import copymodel
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"

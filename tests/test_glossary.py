@@ -99,7 +99,7 @@ def copy_packages(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     except pytest.FixtureLookupError:
         pass
     if "dir" not in _BUILT:
-        from bilingo.copymodel import SAMPLE_TEXT, corpus_text, install_copy_models
+        from copymodel import SAMPLE_TEXT, corpus_text, install_copy_models
 
         roots = [r for r in ARTICLE_ROOTS if r.is_dir()]
         out = tmp_path_factory.mktemp("argos-packages")

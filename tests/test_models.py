@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from copymodel import build_package
 
 from bilingo.cli import cli
-from bilingo.copymodel import build_package
 from bilingo.engine import find_package
 
 

@@ -527,7 +527,9 @@ def test_markdownish_round_trip_and_invariants(body: str) -> None:
     doc = _segment(body, strict=True)
     check_invariants(body, doc)
     shouted = doc.render([s.text.upper() for s in doc.segments])
-    for url in re.findall(r"https://ex\.com/\d|(?<!\w)www\.example\.no|post@ex\.no", body):
+    # A backslash before "www." stops linkify (markdown-it leaves "\\www.x.no" as text), so
+    # such a "URL" is prose; only what markdown-it links must stay untranslated.
+    for url in re.findall(r"https://ex\.com/\d|(?<![\w\\])www\.example\.no|post@ex\.no", body):
         assert url in shouted
 
 

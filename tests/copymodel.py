@@ -22,7 +22,7 @@ How the Transformer copies (pre-norm, ReLU, no scaled embeddings):
   the last one, head 0, which is the one CTranslate2's ``replace_unknowns`` aligns with.
 * ``add_source_eos`` puts ``</s>`` on the source, so the decoder copies it and stops.
 
-Run ``python -m bilingo.copymodel --size base --out DIR`` to install benchmark-sized models.
+Run ``python tests/copymodel.py --size base --out DIR`` to install benchmark-sized models.
 """
 
 from __future__ import annotations
@@ -340,8 +340,8 @@ def _readme(from_code: str, to_code: str, files: _ModelFiles) -> str:
     s = files.shape
     return (
         f"# bilingo copy model {from_code} → {to_code}\n\n"
-        "This is NOT a translation model. It is a copy model built by `bilingo.copymodel` for\n"
-        "tests and benchmarks: its weights are written by hand so that it returns its input\n"
+        "This is NOT a translation model. It is a copy model built by tests/copymodel.py\n"
+        "for tests and benchmarks: its weights are written by hand so that it returns its input\n"
         "unchanged, through the same SentencePiece and CTranslate2 code path as a real Argos\n"
         "Translate package.\n\n"
         f"Shape: {s.encoder_layers}+{s.decoder_layers} layers, d_model {s.d_model}, "
@@ -482,7 +482,7 @@ def _directory_size(path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bilingo.copymodel",
+        prog="python tests/copymodel.py",
         description="Build offline Argos copy models (output = input) for tests and benchmarks.",
     )
     parser.add_argument("--size", choices=sorted(SHAPES), default="base")
