@@ -197,3 +197,46 @@ def test_cli_summary_counts_memory_and_engine(
     assert again.exit_code == 0, again.output
     assert "0 segments from the engine" in again.output
     assert "from memory" in again.output
+
+
+@pytest.mark.parametrize("where", ["end", "below the next two"])
+def test_edited_paragraph_follows_its_moved_source_paragraph(
+    site: Path, tmp_path: Path, where: str
+) -> None:
+    """A reviewer edits a twin paragraph; the editor moves its source paragraph far away and
+    changes nothing else: the person's text moves with it, nothing reaches the engine."""
+    src = site / SEED.name
+    twin = site / "ett-ar-med-naeringsklyngetillit.en.md"
+    with Memory(tmp_path / "tm.sqlite") as memory:
+        run(site, memory, Recorder())
+        human = "The Minister of Trade and Industry, Monica Mæland, made the award."
+        twin_paras = paragraphs(twin)
+        twin.write_text(
+            twin.read_text(encoding="utf-8").replace(twin_paras[1], human), encoding="utf-8"
+        )
+        body = read_article(src).body
+        paras = paragraphs(src)
+        moved = paras[1]
+        rest = body.replace(moved + "\n\n", "", 1)
+        if where == "end":
+            new_body = rest.rstrip("\n") + f"\n\n{moved}\n"
+        else:  # below the heading and the paragraph after it
+            anchor = paras[3] + "\n\n"
+            new_body = rest.replace(anchor, anchor + moved + "\n\n", 1)
+        text = src.read_text(encoding="utf-8")
+        src.write_text(text[: text.index(body)] + new_body, encoding="utf-8")
+        rec = Recorder()
+        report = run(site, memory, rec)
+        assert rec.sent == []
+        assert report.outcomes[0].conflicts == ()
+    new_src = paragraphs(src)
+    after = paragraphs(twin)
+    j = new_src.index(moved)
+    assert after[j] == human
+    assert [p for i, p in enumerate(after) if i != j] == [
+        p for i, p in enumerate(new_src) if i != j
+    ]
+    # Still known as the person's text: check does not call the twin a machine translation.
+    report_check = check_paths([site], glossary_hash=GLOSSARY.hash)
+    assert [p.kind for p in report_check.problems] == ["unreviewed"]
+    assert report_check.problems[0].detail.startswith("edited by hand")

@@ -8,7 +8,6 @@ deciding the exit code.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,21 +195,24 @@ def provenance_state(
 def changed_paragraphs(source: Article, stored: str) -> list[tuple[str, int]]:
     """(what, line) for each source paragraph added or changed since the twin was made."""
     from bilingo.article import short_hashes
+    from bilingo.merge import match_blocks
     from bilingo.segment import segment
 
     blocks = segment(source.body).blocks
     now = short_hashes(b.text for b in blocks).split()
     before = stored.split()
     out: list[tuple[str, int]] = []
-    matcher = difflib.SequenceMatcher(a=before, b=now, autojunk=False)
-    for op, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if op in ("replace", "insert"):
-            for j in range(j1, j2):
-                what = "changed" if op == "replace" else "added"
-                out.append((what, source.body_line + blocks[j].line - 1))
-        elif op == "delete":
-            line = blocks[j1].line if j1 < len(blocks) else (blocks[-1].line if blocks else 1)
-            out.append(("removed", source.body_line + line - 1))
+    matches = match_blocks(before, now)
+    for j, block in enumerate(blocks):
+        if j in matches.changed:
+            out.append(("changed", source.body_line + block.line - 1))
+        elif j not in matches.same:
+            out.append(("added", source.body_line + block.line - 1))
+    for i in matches.removed:
+        # Where it stood: the new paragraph now at its old position (or the last one).
+        at = blocks[min(i, len(blocks) - 1)].line if blocks else 1
+        out.append(("removed", source.body_line + at - 1))
+    out.sort(key=lambda item: item[1])
     return out
 
 
@@ -403,7 +405,9 @@ def pair_problems(
                 )
             )
     if prov.get("reviewed") is not True:
-        edited = prov.get("twin_hash") != twin_content_hash(twin.meta, twin.body, tuple(fields))
+        edited = prov.get("machine") is False or prov.get("twin_hash") != twin_content_hash(
+            twin.meta, twin.body, tuple(fields)
+        )
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
     return out
 

@@ -3,25 +3,26 @@
 Each twin's provenance stores two hash lists: ``source_blocks`` (the source paragraphs it
 was made from) and ``twin_blocks`` (what the machine wrote for each). Comparing them with
 the current files tells, for every paragraph, whether the source changed and whether a
-person edited the translation since. Source paragraphs are aligned old -> new with
-difflib, so added, removed and moved paragraphs are handled:
+person edited the translation since. Source paragraphs are matched old -> new by content
+across the whole article first (a paragraph moved anywhere keeps its translation), then what is
+left is aligned with difflib (a changed paragraph pairs with the old one in its place):
 
 ============================  ==============================  =========================
 source paragraph              twin paragraph untouched        twin paragraph edited
 ============================  ==============================  =========================
-unchanged                     keep (re-translate if glossary  keep the person's text
+unchanged (or moved)          keep (re-translate if glossary  keep the person's text
                               or model changed)
 changed                       translate again                 keep the person's text,
                                                               report a conflict
 added                         translate                       —
-removed                       dropped                         dropped
+removed                       dropped                         dropped, counted
 ============================  ==============================  =========================
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,59 @@ class MergePlan:
     dropped_edits: int = 0
 
 
+@dataclass(frozen=True)
+class BlockMatches:
+    """How old source paragraphs (by hash) map onto the new ones."""
+
+    #: new index -> old index with the same content (in place or moved)
+    same: Mapping[int, int]
+    #: new index -> old index it replaces (changed in place)
+    changed: Mapping[int, int]
+    #: old indices with no counterpart (removed)
+    removed: tuple[int, ...]
+
+
+def match_blocks(old: Sequence[str], new: Sequence[str]) -> BlockMatches:
+    """Match old paragraph hashes to new ones.
+
+    Equal content first: in order where difflib finds it, then anywhere in the article (a
+    move of any distance), the nearest copy for repeated paragraphs. The paragraphs left over
+    are paired in order within the same gap between matched neighbours: changed in place.
+    """
+    same: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            same[block.b + k] = block.a + k
+    in_order = dict(same)
+    free: dict[str, list[int]] = {}
+    used = set(same.values())
+    for i, h in enumerate(old):
+        if i not in used:
+            free.setdefault(h, []).append(i)
+    for j, h in enumerate(new):
+        candidates = free.get(h)
+        if j not in same and candidates:
+            nearest = min(candidates, key=lambda i: abs(i - j))
+            candidates.remove(nearest)
+            same[j] = nearest
+    taken = set(same.values())
+    changed: dict[int, int] = {}
+    anchors = sorted(in_order.items())  # moved paragraphs would make the gaps cross
+    for j in range(len(new)):
+        if j in same:
+            continue
+        # Old paragraphs between the old positions of j's in-order neighbours (same gap).
+        before = max((i for jj, i in anchors if jj < j), default=-1)
+        after = min((i for jj, i in anchors if jj > j), default=len(old))
+        for i in range(before + 1, after):
+            if i not in taken:
+                changed[j] = i
+                taken.add(i)
+                break
+    return BlockMatches(same, changed, tuple(i for i in range(len(old)) if i not in taken))
+
+
 def merge_plan(
     source: Document,
     twin: Document,
@@ -73,7 +127,6 @@ def merge_plan(
     keep: dict[int, str] = {}
     carried: dict[int, str] = {}
     conflicts: list[str] = []
-    dropped = 0
 
     def conflict(j: int) -> None:
         line = body_line + source.blocks[j].line - 1
@@ -82,22 +135,15 @@ def merge_plan(
             "person: the person's text was kept"
         )
 
-    matcher = difflib.SequenceMatcher(a=old_src, b=new_src, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-                if edited[i] or not retranslate_unedited:
-                    keep[j], carried[j] = twin.blocks[i].text, machine[i]
-        elif op == "replace":
-            pairs = min(i2 - i1, j2 - j1)
-            for k in range(pairs):
-                i, j = i1 + k, j1 + k
-                if edited[i]:
-                    keep[j], carried[j] = twin.blocks[i].text, machine[i]
-                    conflict(j)
-            dropped += sum(edited[i] for i in range(i1 + pairs, i2))
-        elif op == "delete":
-            dropped += sum(edited[i] for i in range(i1, i2))
+    matches = match_blocks(old_src, new_src)
+    for j, i in matches.same.items():
+        if edited[i] or not retranslate_unedited:
+            keep[j], carried[j] = twin.blocks[i].text, machine[i]
+    for j, i in matches.changed.items():
+        if edited[i]:
+            keep[j], carried[j] = twin.blocks[i].text, machine[i]
+            conflict(j)
+    dropped = sum(edited[i] for i in matches.removed)
 
     keep_fields: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}

@@ -402,13 +402,18 @@ def build_twin(
     # hash they replaced, so they stay "edited" on every later run.
     twin_blocks = segment(body).blocks
     machine = [merge.machine_hashes.get(i, block_hash(b.text)) for i, b in enumerate(twin_blocks)]
+    # A kept paragraph or field whose text is not what the machine wrote is a person's: the
+    # twin then is no plain machine translation (check and review say "edited by hand").
+    person = any(m != block_hash(b.text) for m, b in zip(machine, twin_blocks, strict=True)) or any(
+        block_hash(str(meta[k])) != h for k, h in field_hashes.items()
+    )
     prov: dict[str, Any] = {
         "source": job.article.path.name,
         "source_lang": job.source_lang,
         "source_hash": source_hash(job.article),
         "engine": engine_name,
         "glossary_hash": glossary.hash,
-        "machine": True,
+        "machine": not person,
         "reviewed": False,
         "twin_hash": twin_content_hash(meta, body, tuple(fields)),
         "source_blocks": short_hashes(b.text for b in job.body.blocks),

@@ -104,7 +104,7 @@ def article_state(
         by = f" by {who}" if who else ""
         on = f" on {when}" if when else ""
         return "reviewed", f"reviewed{by}{on}"
-    if prov.get("twin_hash") != _twin_hash(twin, fields):
+    if prov.get("machine") is False or prov.get("twin_hash") != _twin_hash(twin, fields):
         return "machine", "edited by hand, not yet approved"
     return "machine", "machine translation, not yet reviewed"
 
