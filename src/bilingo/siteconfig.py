@@ -1,0 +1,600 @@
+"""Where a site is and what its own configuration says: Hugo, MkDocs or ``bilingo.toml``.
+
+bilingo works on sites as their generators lay them out, so it reads their configuration
+rather than asking the user to repeat it. :func:`find_site_root` walks up from a path to the
+first folder holding ``bilingo.toml``, a Hugo configuration, ``mkdocs.yml`` or ``.git``;
+:func:`read_site_config` reads the languages (and the code each uses in file and folder names),
+the content folder, the pair layout and the Markdown dialect from it, then applies
+``bilingo.toml``'s overrides. Every value remembers where it came from (``bilingo site``
+prints that). Nothing here decides what a command does with the values.
+
+Hugo: ``hugo.toml|yaml|yml|json`` or ``config.*`` at the root, or ``config/_default/`` (with
+``languages.*`` beside it); keys are case-insensitive, as Hugo reads them. A language keyed
+``no``, ``nb``, ``nb-no`` … is Bokmål, ``en``, ``en-us`` … English; languages with their own
+``contentDir`` mean pairs by folder, else by file name (``x.no.md`` ↔ ``x.en.md``).
+MkDocs: mkdocs-static-i18n's ``languages`` (``locale`` list, or the older mapping) and
+``docs_structure`` (``suffix`` or ``folder``) under ``plugins``; ``docs_dir`` is the content.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+import yaml
+
+from bilingo.errors import BilingoError
+
+T = TypeVar("T")
+Kind = Literal["bilingo", "hugo", "mkdocs", "plain"]
+Layout = Literal["suffix", "folder"]
+Dialect = Literal["hugo", "mkdocs", "commonmark"]
+Inline = Literal["whole", "fragments"]
+
+CONFIG_FILE = "bilingo.toml"
+HUGO_NAMES = tuple(
+    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+MKDOCS_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+#: Language codes (a site's key, before any region) that mean each side of the pair. Nynorsk
+#: (``nn``) is another written standard: never taken for Bokmål.
+BOKMAL_CODES = frozenset({"nb", "no", "nob", "nor"})
+ENGLISH_CODES = frozenset({"en", "eng"})
+DEFAULT_FIELDS = ("title", "description", "summary")
+
+
+class SiteError(BilingoError):
+    """A site configuration bilingo cannot use (file and line, and the fix)."""
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A setting's value and where it came from (a file, or ``default``)."""
+
+    value: T
+    origin: str
+
+
+@dataclass(frozen=True)
+class SiteLanguage:
+    """One side of the pair as the site names it."""
+
+    lang: str  # bilingo's code: "nb" or "en"
+    code: str  # the site's code, used in file names (x.<code>.md) and by the generator
+    content_dir: Path | None  # its own content folder (pairs by folder), else None
+    default: bool  # the site's default language (MkDocs: files without a suffix)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What a site's configuration says, each value with its origin."""
+
+    root: Path
+    kind: Sourced[Kind]
+    content_dir: Sourced[Path]
+    languages: Sourced[Mapping[str, SiteLanguage]]
+    layout: Sourced[Layout]
+    dialect: Sourced[Dialect]
+    glossary: Sourced[Path]
+    fields: Sourced[tuple[str, ...]]
+    state_dir: Sourced[Path]
+    inline: Sourced[Inline]
+    engine: Sourced[Mapping[str, Any]] = field(default_factory=lambda: Sourced({}, "default"))
+    #: languages the site has besides nb and en (bilingo leaves their pages alone)
+    other_languages: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        def show(value: Any) -> Any:
+            if isinstance(value, Path):
+                return str(value)
+            if isinstance(value, SiteLanguage):
+                return {
+                    "code": value.code,
+                    "content_dir": str(value.content_dir) if value.content_dir else None,
+                    "default": value.default,
+                }
+            if isinstance(value, Mapping):
+                return {str(k): show(v) for k, v in value.items()}
+            if isinstance(value, tuple | list):
+                return [show(v) for v in value]
+            return value
+
+        out: dict[str, Any] = {"root": str(self.root)}
+        for name in (
+            "kind", "content_dir", "languages", "layout", "dialect", "glossary", "fields",
+            "state_dir", "inline", "engine",
+        ):  # fmt: skip
+            item: Sourced[Any] = getattr(self, name)
+            out[name] = {"value": show(item.value), "from": item.origin}
+        out["other_languages"] = list(self.other_languages)
+        return out
+
+
+# --------------------------------------------------------------------------- finding the root
+
+
+def site_marker(folder: Path) -> tuple[Kind, Path] | None:
+    """The configuration that makes ``folder`` a site root, if any (bilingo.toml first)."""
+    if (folder / CONFIG_FILE).is_file():
+        return "bilingo", folder / CONFIG_FILE
+    for name in HUGO_NAMES:
+        if (folder / name).is_file():
+            return "hugo", folder / name
+    if (folder / "config" / "_default").is_dir():
+        return "hugo", folder / "config" / "_default"
+    for name in MKDOCS_NAMES:
+        if (folder / name).is_file():
+            return "mkdocs", folder / name
+    if (folder / ".git").exists():
+        return "plain", folder / ".git"
+    return None
+
+
+def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
+    """The first folder from ``start`` upwards that :func:`site_marker` names; else ``cwd``."""
+    here = (cwd or Path.cwd()).resolve()
+    start = start if start.is_absolute() else here / start
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        if site_marker(candidate) is not None:
+            return candidate
+    return here
+
+
+def common_root(paths: Sequence[Path], *, cwd: Path | None = None) -> Path:
+    """The site root of every path given (they must agree), or of the current folder."""
+    here = (cwd or Path.cwd()).resolve()
+    roots = {find_site_root(p, cwd=here) for p in paths} or {find_site_root(here, cwd=here)}
+    if len(roots) > 1:
+        listed = ", ".join(sorted(str(r) for r in roots))
+        raise SiteError(
+            f"the paths given belong to different sites ({listed}); run bilingo once per site"
+        )
+    return roots.pop()
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe YAML that reads MkDocs' ``!!python/name:`` and ``!ENV`` tags as plain values
+    instead of failing (never importing or running anything)."""
+
+
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return None
+
+
+_TolerantLoader.add_multi_constructor("", _unknown_tag)
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """A TOML, YAML or JSON configuration file as plain data; SiteError with the line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(f"cannot read it ({exc}); fix or remove the file", path=path) from None
+    suffix = path.suffix.lower()
+    data: Any
+    if suffix == ".toml":
+        import tomlkit
+        import tomlkit.exceptions
+
+        try:
+            data = tomlkit.parse(text).unwrap()
+        except tomlkit.exceptions.ParseError as exc:
+            raise SiteError(
+                f"invalid TOML: {exc}; fix the file", path=path, line=exc.line
+            ) from None
+    elif suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SiteError(
+                f"invalid JSON: {exc.msg}; fix the file", path=path, line=exc.lineno
+            ) from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_TolerantLoader)  # a SafeLoader: constructs no objects
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or exc
+            raise SiteError(
+                f"invalid YAML: {problem}; fix the file", path=path, line=line
+            ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SiteError("the configuration must be a mapping of keys to values", path=path)
+    return data
+
+
+def _lower_keys(value: Any) -> Any:
+    """Hugo's configuration keys are case-insensitive: compare them lower-cased."""
+    if isinstance(value, dict):
+        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+def pair_language(code: str) -> str | None:
+    """bilingo's side ("nb" or "en") for a site's language code, or None for any other."""
+    base = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    if base in BOKMAL_CODES:
+        return "nb"
+    if base in ENGLISH_CODES:
+        return "en"
+    return None
+
+
+# --------------------------------------------------------------------------- Hugo
+
+
+def read_hugo(root: Path, marker: Path) -> dict[str, Any]:
+    """Hugo's settings, keys lower-cased; ``config/_default/`` files merged like Hugo does
+    (``languages.toml`` holds the ``languages`` table, ``hugo.toml`` the rest)."""
+    if marker.is_file():
+        lowered: dict[str, Any] = _lower_keys(load_config_file(marker))
+        return lowered
+    merged: dict[str, Any] = {}
+    for item in sorted(marker.iterdir()):
+        if item.suffix.lower() not in (".toml", ".yaml", ".yml", ".json") or not item.is_file():
+            continue
+        data = _lower_keys(load_config_file(item))
+        stem = item.stem.lower()
+        if stem in ("hugo", "config"):
+            merged.update(data)
+        else:  # languages.toml, params.toml, menus.en.toml …: a top-level key each
+            key = stem.split(".", 1)[0]
+            if isinstance(merged.get(key), dict):
+                merged[key].update(data)
+            else:
+                merged[key] = data
+    return merged
+
+
+def hugo_languages(
+    root: Path, config: Mapping[str, Any], origin: str, chosen: Mapping[str, str] | None = None
+) -> tuple[dict[str, SiteLanguage], Layout, Path, tuple[str, ...]]:
+    """(languages by side, layout, content folder, other language keys) from Hugo's config.
+
+    ``chosen``: the site code bilingo.toml names for a side, when two Hugo languages are it.
+    """
+    chosen = chosen or {}
+    content = root / str(config.get("contentdir") or "content")
+    default_code = str(config.get("defaultcontentlanguage") or "en").lower()
+    table = config.get("languages")
+    if not isinstance(table, dict) or not table:
+        # A one-language site: pairs by file name, the codes bilingo uses.
+        langs = {
+            lang: SiteLanguage(lang, lang, None, pair_language(default_code) == lang)
+            for lang in ("nb", "en")
+        }
+        return langs, "suffix", content, ()
+    for lang, code in chosen.items():
+        if code.lower() not in table:
+            raise SiteError(
+                f"{CONFIG_FILE} names '{code}' for {lang}, but the Hugo configuration's languages "
+                f"are {', '.join(sorted(table))}; use one of those in [languages.{lang}] code",
+                path=root / CONFIG_FILE,
+            )
+    found: dict[str, SiteLanguage] = {}
+    others: list[str] = []
+    for key, settings in table.items():
+        settings = settings if isinstance(settings, dict) else {}
+        # A key such as "norsk" says nothing: languageCode/locale then decides.
+        side = pair_language(key) or pair_language(
+            str(settings.get("languagecode") or settings.get("locale") or "")
+        )
+        if side is None or (side in chosen and chosen[side].lower() != key):
+            others.append(key)
+            continue
+        if side in found:
+            raise SiteError(
+                f"languages '{found[side].code}' and '{key}' are both "
+                f"{'Norwegian Bokmål' if side == 'nb' else 'English'}; tell bilingo which one "
+                f'to use in {CONFIG_FILE}: [languages.{side}] code = "{key}"',
+                path=Path(origin),
+            )
+        own_dir = settings.get("contentdir")
+        found[side] = SiteLanguage(
+            side, key, root / str(own_dir) if own_dir else None, key == default_code
+        )
+    missing = [lang for lang in ("nb", "en") if lang not in found]
+    if missing:
+        have = ", ".join(sorted(table)) or "none"
+        raise SiteError(
+            f"the site's languages ({have}) include no "
+            f"{' and no '.join('Norwegian Bokmål' if m == 'nb' else 'English' for m in missing)}; "
+            "bilingo translates between nb and en: add the language to [languages] "
+            f"(or map an existing key in {CONFIG_FILE})",
+            path=Path(origin),
+        )
+    dirs = [lang.content_dir for lang in found.values()]
+    layout: Layout = "folder" if all(d is not None for d in dirs) else "suffix"
+    if layout == "suffix" and any(d is not None for d in dirs):
+        raise SiteError(
+            "one of the nb/en languages has its own contentDir and the other has none; give "
+            "both a contentDir (pairs by folder) or neither (pairs by file name)",
+            path=Path(origin),
+        )
+    return found, layout, content, tuple(others)
+
+
+# --------------------------------------------------------------------------- MkDocs
+
+
+def _i18n_plugin(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    plugins = config.get("plugins")
+    entries: list[Any] = []
+    if isinstance(plugins, list):
+        entries = plugins
+    elif isinstance(plugins, dict):
+        entries = [{k: v} for k, v in plugins.items()]
+    for entry in entries:
+        if isinstance(entry, dict) and "i18n" in entry:
+            value = entry["i18n"]
+            return value if isinstance(value, dict) else {}
+        if entry == "i18n":
+            return {}
+    return None
+
+
+def mkdocs_languages(
+    root: Path, config: Mapping[str, Any], origin: str
+) -> tuple[dict[str, SiteLanguage], Layout, Path, tuple[str, ...]]:
+    """(languages by side, layout, docs folder, other locales) from mkdocs-static-i18n."""
+    docs = root / str(config.get("docs_dir") or "docs")
+    plugin = _i18n_plugin(config)
+    if plugin is None:
+        langs = {lang: SiteLanguage(lang, lang, None, lang == "en") for lang in ("nb", "en")}
+        return langs, "suffix", docs, ()
+    structure = str(plugin.get("docs_structure") or "suffix")
+    if structure not in ("suffix", "folder"):
+        raise SiteError(
+            f"i18n docs_structure '{structure}' is not one bilingo knows; use suffix or folder",
+            path=Path(origin),
+        )
+    layout: Layout = "folder" if structure == "folder" else "suffix"
+    raw = plugin.get("languages") or []
+    entries: list[tuple[str, bool]] = []
+    if isinstance(raw, list):  # v1: [{locale: en, default: true}, …]
+        entries = [
+            (str(item.get("locale")), bool(item.get("default")))
+            for item in raw
+            if isinstance(item, dict) and item.get("locale")
+        ]
+    elif isinstance(raw, dict):  # v0: {en: {...}, nb: {...}} with default_language
+        default_code = str(plugin.get("default_language") or "")
+        entries = [(str(code), str(code) == default_code) for code in raw]
+    found: dict[str, SiteLanguage] = {}
+    others: list[str] = []
+    for code, default in entries:
+        lang = pair_language(code)
+        if lang is None or lang in found:
+            others.append(code)
+            continue
+        found[lang] = SiteLanguage(lang, code, docs / code if layout == "folder" else None, default)
+    missing = [lang for lang in ("nb", "en") if lang not in found]
+    if missing:
+        raise SiteError(
+            f"the i18n plugin's languages ({', '.join(c for c, _ in entries) or 'none'}) include "
+            f"no {' and no '.join(missing)}; add a `- locale: {missing[0]}` entry",
+            path=Path(origin),
+        )
+    return found, layout, docs, tuple(others)
+
+
+# --------------------------------------------------------------------------- bilingo.toml
+
+
+_KNOWN_KEYS = {
+    "content", "layout", "dialect", "glossary", "fields", "state", "inline", "languages", "engine",
+}  # fmt: skip
+_ENGINE_KEYS = {"device", "beam_size", "batch_tokens", "batch_segments", "compute_type"}
+
+
+def _choice(data: Mapping[str, Any], key: str, allowed: Sequence[str], path: Path) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if value not in allowed:
+        raise SiteError(
+            f"{key} = {value!r} is not one of {', '.join(allowed)}; fix {CONFIG_FILE}", path=path
+        )
+    return str(value)
+
+
+def _chosen_codes(overrides: Mapping[str, Any]) -> dict[str, str]:
+    table = overrides.get("languages")
+    if not isinstance(table, dict):
+        return {}
+    return {
+        str(lang): str(value["code"])
+        for lang, value in table.items()
+        if isinstance(value, dict) and "code" in value
+    }
+
+
+def _generator_beside(
+    root: Path, overrides: Mapping[str, Any], local: Path
+) -> tuple[Kind, Path] | None:
+    """The generator configuration beside ``bilingo.toml`` (its ``generator`` key decides
+    when both a Hugo and a MkDocs configuration are there)."""
+    hugo = next((root / n for n in HUGO_NAMES if (root / n).is_file()), None)
+    if hugo is None and (root / "config" / "_default").is_dir():
+        hugo = root / "config" / "_default"
+    mkdocs = next((root / n for n in MKDOCS_NAMES if (root / n).is_file()), None)
+    wanted = overrides.get("generator")
+    if wanted not in (None, "hugo", "mkdocs", "none"):
+        raise SiteError(f'generator = {wanted!r}: use "hugo", "mkdocs" or "none"', path=local)
+    if hugo is not None and mkdocs is not None and wanted is None:
+        raise SiteError(
+            f"both {hugo.name} (Hugo) and {mkdocs.name} (MkDocs) are here; say which site this "
+            f'is in {CONFIG_FILE}: generator = "hugo" or "mkdocs"',
+            path=local,
+        )
+    if wanted == "none":
+        return None
+    if mkdocs is not None and wanted != "hugo":
+        return "mkdocs", mkdocs
+    if hugo is not None and wanted != "mkdocs":
+        return "hugo", hugo
+    return None
+
+
+def read_site_config(root: Path) -> SiteConfig:
+    """Read the site at ``root``: its generator's configuration, then ``bilingo.toml``."""
+    root = root.resolve()
+    local = root / CONFIG_FILE
+    overrides = load_config_file(local) if local.is_file() else {}
+    marker = site_marker(root)
+    if marker is not None and marker[0] == "bilingo":
+        marker = _generator_beside(root, overrides, local)
+    elif marker is not None and marker[0] == "plain":
+        marker = None
+    kind: Kind = "plain"
+    origin = "default"
+    languages: dict[str, SiteLanguage] = {
+        lang: SiteLanguage(lang, lang, None, False) for lang in ("nb", "en")
+    }
+    layout: Layout = "suffix"
+    content = root
+    others: tuple[str, ...] = ()
+    dialect: Dialect = "commonmark"
+    if marker is not None and marker[0] == "hugo":
+        kind, origin = "hugo", str(marker[1])
+        config = read_hugo(root, marker[1])
+        languages, layout, content, others = hugo_languages(
+            root, config, origin, _chosen_codes(overrides)
+        )
+        dialect = "hugo"
+    elif marker is not None and marker[0] == "mkdocs":
+        kind, origin = "mkdocs", str(marker[1])
+        config = load_config_file(marker[1])
+        languages, layout, content, others = mkdocs_languages(root, config, origin)
+        dialect = "mkdocs"
+    return _apply_overrides(
+        root,
+        overrides,
+        local,
+        kind=Sourced(kind, origin),
+        languages=Sourced(languages, origin),
+        layout=Sourced(layout, origin),
+        content=Sourced(content, origin),
+        dialect=Sourced(dialect, origin),
+        others=others,
+    )
+
+
+def _apply_overrides(
+    root: Path,
+    data: Mapping[str, Any],
+    path: Path,
+    *,
+    kind: Sourced[Kind],
+    languages: Sourced[dict[str, SiteLanguage]],
+    layout: Sourced[Layout],
+    content: Sourced[Path],
+    dialect: Sourced[Dialect],
+    others: tuple[str, ...],
+) -> SiteConfig:
+    here = str(path)
+    unknown = sorted(set(data) - _KNOWN_KEYS - {"generator"})
+    if unknown:
+        raise SiteError(
+            f"unknown key(s) {', '.join(unknown)}; the keys are "
+            f"{', '.join(sorted(_KNOWN_KEYS | {'generator'}))} (see README: bilingo.toml)",
+            path=path,
+        )
+    if "content" in data:
+        content = Sourced(root / str(data["content"]), here)
+    if (value := _choice(data, "layout", ("suffix", "folder"), path)) is not None:
+        layout = Sourced("folder" if value == "folder" else "suffix", here)
+    if (value := _choice(data, "dialect", ("hugo", "mkdocs", "commonmark"), path)) is not None:
+        chosen: Dialect = (
+            "hugo" if value == "hugo" else "mkdocs" if value == "mkdocs" else "commonmark"
+        )
+        dialect = Sourced(chosen, here)
+    inline: Sourced[Inline] = Sourced("whole", "default")
+    if (value := _choice(data, "inline", ("whole", "fragments"), path)) is not None:
+        inline = Sourced("fragments" if value == "fragments" else "whole", here)
+    glossary = Sourced(root / "glossary.yml", "default")
+    if "glossary" in data:
+        glossary = Sourced(root / str(data["glossary"]), here)
+    fields: Sourced[tuple[str, ...]] = Sourced(DEFAULT_FIELDS, "default")
+    if "fields" in data:
+        raw = data["fields"]
+        if not isinstance(raw, list) or not all(isinstance(f, str) and f for f in raw):
+            raise SiteError('fields must be a list of front-matter keys, e.g. ["title"]', path=path)
+        fields = Sourced(tuple(raw), here)
+    state = Sourced(root / ".bilingo", "default")
+    if "state" in data:
+        state = Sourced(root / str(data["state"]), here)
+    engine: Sourced[Mapping[str, Any]] = Sourced({}, "default")
+    if "engine" in data:
+        table = data["engine"]
+        if not isinstance(table, dict) or set(table) - _ENGINE_KEYS:
+            raise SiteError(
+                f"[engine] takes {', '.join(sorted(_ENGINE_KEYS))}; fix {CONFIG_FILE}", path=path
+            )
+        engine = Sourced(dict(table), here)
+    if "languages" in data:
+        table = data["languages"]
+        if not isinstance(table, dict) or set(table) - {"nb", "en"}:
+            raise SiteError(
+                "[languages] has two tables, nb and en (bilingo translates between Norwegian "
+                "Bokmål and English); other languages have no model: remove them from "
+                f"{CONFIG_FILE}",
+                path=path,
+            )
+        merged = dict(languages.value)
+        for lang, settings in table.items():
+            if not isinstance(settings, dict) or set(settings) - {"code", "dir", "default"}:
+                raise SiteError(
+                    f"[languages.{lang}] takes code, dir and default; fix {CONFIG_FILE}", path=path
+                )
+            old = merged[lang]
+            own = settings.get("dir")
+            merged[lang] = SiteLanguage(
+                lang,
+                str(settings.get("code", old.code)),
+                root / str(own) if own else old.content_dir,
+                bool(settings.get("default", old.default)),
+            )
+        languages = Sourced(merged, here)
+        if all(lang.content_dir is not None for lang in merged.values()) and "layout" not in data:
+            layout = Sourced("folder", here)
+    if layout.value == "folder" and any(
+        side.content_dir is None for side in languages.value.values()
+    ):
+        raise SiteError(
+            'layout = "folder" needs a folder for each language: [languages.nb] dir = … and '
+            "[languages.en] dir = …",
+            path=path if path.is_file() else None,
+        )
+    return SiteConfig(
+        root=root,
+        kind=kind,
+        content_dir=content,
+        languages=Sourced(dict(languages.value), languages.origin),
+        layout=layout,
+        dialect=dialect,
+        glossary=glossary,
+        fields=fields,
+        state_dir=state,
+        inline=inline,
+        engine=engine,
+        other_languages=others,
+    )
