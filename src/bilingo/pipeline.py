@@ -395,9 +395,11 @@ def build_twin(
             meta[key] = doc.render([translations[s.text] for s in doc.segments])
             field_hashes[key] = block_hash(meta[key])
     meta["lang"] = job.target_lang
-    meta.setdefault("translationKey", job.article.slug)
-    if not isinstance(meta["translationKey"], str | int):
-        meta["translationKey"] = job.article.slug
+    # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
+    # would link pages that share a name (index, _index) across sections. The source's own
+    # key is copied above; one Hugo could not read is left out rather than guessed.
+    if not isinstance(meta.get("translationKey", ""), str | int):
+        del meta["translationKey"]
     # What the machine wrote for each paragraph; kept human paragraphs carry the machine
     # hash they replaced, so they stay "edited" on every later run.
     twin_blocks = segment(body).blocks
