@@ -1,0 +1,125 @@
+"""MkDocs as the real client: a mkdocs-static-i18n site built from bilingo's twins.
+
+The site (tests/fixtures/sites/mkdocs-suffix) is laid out as mkdocs-material users write
+one: languages by file-name suffix, nested folders, admonitions, tabs, attribute lists. bilingo
+translates it on the copy model, then MkDocs builds it: every page must exist in both languages,
+link to its twin through the language selector, and render the same structure.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bilingo.cli import cli
+
+SITE = Path(__file__).resolve().parent / "fixtures" / "sites" / "mkdocs-suffix"
+
+pytest.importorskip("mkdocs", reason="MkDocs is a test dependency: pip install -e '.[test]'")
+pytest.importorskip("mkdocs_static_i18n", reason="pip install -e '.[test]' (mkdocs-static-i18n)")
+
+
+class Page(HTMLParser):
+    """What a built page shows: its language links and the structure of its content."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.alternates: dict[str, str] = {}  # hreflang -> href (material's language selector)
+        self.structure: list[str] = []
+        self._in_article = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a" and "hreflang" in a:
+            self.alternates[a["hreflang"]] = a["href"]
+        if tag == "article":
+            self._in_article += 1
+        if not self._in_article:
+            return
+        classes = a.get("class", "").split()
+        if tag in ("h1", "h2", "h3", "table", "li", "p"):
+            self.structure.append(tag)
+        for kind in ("admonition", "tabbed-set", "md-button"):
+            if kind in classes:
+                self.structure.append(kind)
+        if tag == "details":
+            self.structure.append("details")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._in_article:
+            self._in_article -= 1
+
+
+def read_page(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def built(site: Path, url: str) -> Path:
+    return site / "out" / url.strip("/") / "index.html"
+
+
+@pytest.fixture
+def mkdocs_site(tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(cli, ["translate", "docs", "--beam-size", "1"])
+    assert result.exit_code == 0, result.output
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "out"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return site
+
+
+# source file -> (its page's URL, the twin page's URL)
+PAGES = {
+    "docs/index.nb.md": ("/nb/", "/"),
+    "docs/guide/oppsett.nb.md": ("/nb/guide/oppsett/", "/guide/oppsett/"),
+    "docs/about.en.md": ("/about/", "/nb/about/"),
+}
+
+
+def test_twins_are_written_beside_their_sources(mkdocs_site: Path) -> None:
+    twins = sorted(
+        str(p.relative_to(mkdocs_site)) for p in (mkdocs_site / "docs").rglob("*.md")
+    )
+    assert twins == sorted(
+        [
+            "docs/about.en.md", "docs/about.nb.md", "docs/guide/oppsett.en.md",
+            "docs/guide/oppsett.nb.md", "docs/index.en.md", "docs/index.nb.md",
+        ]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("source", sorted(PAGES))
+def test_every_pair_builds_and_links_both_ways(mkdocs_site: Path, source: str) -> None:
+    own_url, twin_url = PAGES[source]
+    own, twin = built(mkdocs_site, own_url), built(mkdocs_site, twin_url)
+    assert own.is_file() and twin.is_file()
+    own_page, twin_page = read_page(own), read_page(twin)
+    own_lang = "nb" if own_url.startswith("/nb/") else "en"
+    twin_lang = "en" if own_lang == "nb" else "nb"
+    # The language selector of each page leads to the other (site-relative links).
+    def target(page: Page, lang: str) -> str:
+        return re.sub(r"^(\.\./)+|^\./", "/", page.alternates[lang]).rstrip("/") + "/"
+
+    assert target(own_page, twin_lang).endswith(twin_url)
+    assert target(twin_page, own_lang).endswith(own_url)
+    # Same structure: headings, paragraphs, admonitions, tabs, tables, buttons.
+    assert own_page.structure == twin_page.structure
+    assert "admonition" in own_page.structure or "details" in own_page.structure
