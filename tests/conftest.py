@@ -9,7 +9,7 @@ from pathlib import Path
 import copymodel
 import pytest
 from hypothesis import settings
-from support import CopyLayout
+from support import E2E_LAYOUTS, CopyLayout
 
 # CI gates a merge: there, hypothesis explores the same examples every run (a new random failure
 # would block an unrelated change); locally it keeps searching at random.
@@ -39,12 +39,6 @@ def argos_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     with pytest.MonkeyPatch.context() as patch, copymodel.argos_packages_dir(packages_dir):
         patch.setenv("ARGOS_PACKAGES_DIR", str(packages_dir))
         yield packages_dir
-
-
-#: The layouts the end-to-end suites (translate, glossary, incremental, hostile) run on: the
-#: shared vocabulary, and a joint target vocabulary with pieces SentencePiece lacks (as in the
-#: OPUS-MT nb<->en packages). The bpe and prefix layouts run in test_translate/test_models.
-E2E_LAYOUTS = ("shared", "upper")
 
 
 @pytest.fixture(scope="session")
@@ -78,21 +72,20 @@ def _use_layout(
     return CopyLayout(layout, folder)
 
 
+# A MonkeyPatch of their own: a test's ``monkeypatch.undo()`` must not switch the layout back.
 @pytest.fixture(params=E2E_LAYOUTS)
 def copy_layout(
-    request: pytest.FixtureRequest,
-    layout_dirs: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-) -> CopyLayout:
+    request: pytest.FixtureRequest, layout_dirs: Callable[[str], Path]
+) -> Iterator[CopyLayout]:
     """For this test, bilingo finds the copy packages of each of :data:`E2E_LAYOUTS` in turn."""
-    return _use_layout(request.param, layout_dirs, monkeypatch)
+    with pytest.MonkeyPatch.context() as patch:
+        yield _use_layout(request.param, layout_dirs, patch)
 
 
 @pytest.fixture(params=sorted(copymodel.LAYOUTS))
 def any_layout(
-    request: pytest.FixtureRequest,
-    layout_dirs: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-) -> CopyLayout:
+    request: pytest.FixtureRequest, layout_dirs: Callable[[str], Path]
+) -> Iterator[CopyLayout]:
     """Like :func:`copy_layout`, over every layout (bpe and prefix too)."""
-    return _use_layout(request.param, layout_dirs, monkeypatch)
+    with pytest.MonkeyPatch.context() as patch:
+        yield _use_layout(request.param, layout_dirs, patch)

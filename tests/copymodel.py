@@ -462,9 +462,11 @@ def expected_output(layout: Layout, text: str, from_code: str, to_code: str) -> 
 # --------------------------------------------------------------------------- packages
 
 
-def package_name(from_code: str, to_code: str) -> str:
-    """Top-level folder of the package zip, and so the installed directory's name."""
-    return f"translate-{from_code}_{to_code}-copy"
+def package_name(from_code: str, to_code: str, layout: Layout = "shared") -> str:
+    """Top-level folder of the package zip, and so the installed directory's name (and the
+    engine's name in provenance and the translation memory: one per layout, as they differ)."""
+    suffix = "" if layout == "shared" else f"-{layout}"
+    return f"translate-{from_code}_{to_code}-copy{suffix}"
 
 
 def _metadata(from_code: str, to_code: str) -> dict[str, Any]:
@@ -500,7 +502,7 @@ def _readme(from_code: str, to_code: str, files: _ModelFiles) -> str:
 
 
 def _write_package(out_dir: Path, files: _ModelFiles, from_code: str, to_code: str) -> Path:
-    name = package_name(from_code, to_code)
+    name = package_name(from_code, to_code, files.layout)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.argosmodel"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -607,7 +609,7 @@ def install_copy_models(
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
                 archive = _write_package(Path(work) / "packages", files, from_code, to_code)
-                target = packages_dir / package_name(from_code, to_code)
+                target = packages_dir / package_name(from_code, to_code, layout)
                 if target.exists():  # extracting over an old install would keep stale files
                     shutil.rmtree(target)
                 package.install_from_path(archive)

@@ -43,6 +43,12 @@ def recording_factory(
     return make
 
 
+#: The layouts the end-to-end suites (translate, glossary, incremental, hostile) run on: the
+#: shared vocabulary, and a joint target vocabulary with pieces SentencePiece lacks (as in the
+#: OPUS-MT nb<->en packages). The bpe and prefix layouts run in test_translate/test_models.
+E2E_LAYOUTS: tuple[Layout, ...] = ("shared", "upper")
+
+
 @dataclass(frozen=True)
 class CopyLayout:
     """Installed copy packages of one layout (tests/copymodel.py ``LAYOUTS``), and what they
