@@ -221,3 +221,25 @@ def test_batch_limits_reach_the_engine_and_change_no_output(
         assert (site / twin.name).read_bytes() == twin.read_bytes()
     bad = runner.invoke(cli, ["translate", str(site), "--batch-tokens", "0"])
     assert bad.exit_code == 2 and "--batch-tokens" in bad.output
+
+
+def test_underscores_and_numbers_survive_every_layout(
+    tmp_path: Path, any_layout: CopyLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argostranslate's decoder turns every "_" into a space; bilingo keeps what the model wrote."""
+    site = tmp_path / "articles"
+    site.mkdir()
+    body = (
+        "Feltet heter snake_case_name, og rapporten ligger i rapport_2015_final i mappa.\n\n"
+        "I 2015 fikk 12 bedrifter status, og 3,5 % av dem het noe_med_understrek.\n"
+    )
+    (site / "understrek.nb.md").write_text(f"---\ntitle: Om snake_case\n---\n{body}", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["translate", "articles", "--no-memory"])
+    assert result.exit_code == 0, result.output
+    twin = read_article(site / "understrek.en.md")
+    assert twin.body == any_layout.expected_body(body)
+    assert twin.meta["title"] == any_layout.expected("Om snake_case")
+    assert twin.body.count("_") == body.count("_") == 6
+    assert "snake_case_name" in twin.body.lower() and "2015" in twin.body
+    assert "\u2581" not in (site / "understrek.en.md").read_text(encoding="utf-8")
