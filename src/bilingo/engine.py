@@ -1,4 +1,4 @@
-"""Argos Translate packages run directly on CTranslate2 and SentencePiece.
+"""Argos Translate packages run directly on CTranslate2 and the package's tokenizer.
 
 bilingo finds the installed package through ``argostranslate.package`` and then runs its
 model itself: argos' own ``translate()`` splits sentences with MiniSBD (which downloads a
@@ -7,6 +7,10 @@ Here the segments of every article are sorted by length and cut into batches of 
 the same length, all queued at once (``translate_batch(asynchronous=True)``), which is what
 makes bilingo several times faster on the same model. Heavy imports (ctranslate2,
 sentencepiece) happen only when a model is loaded, so ``bilingo check`` never pays for them.
+
+The package decides the rest (``bilingo.tokenizer``): SentencePiece or Moses + BPE, output
+pieces turned into text for any target vocabulary, the ``target_prefix`` of its metadata;
+CTranslate2 applies its ``config.json`` (``add_source_bos``, ``add_source_eos``, ...).
 
 CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches run at once
 (``inter_threads=2``), each on its share of the cores, beats one batch on every core by
@@ -162,7 +166,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 class ArgosEngine:
-    """An Argos package's CTranslate2 model and SentencePiece tokenizer, run batched."""
+    """An Argos package's CTranslate2 model and tokenizer, run batched."""
 
     def __init__(
         self,

@@ -35,13 +35,15 @@ def pieces_to_text(pieces: Sequence[str]) -> str:
     (decoded as UTF-8, a broken sequence as U+FFFD, as SentencePiece does); control tokens
     go. Every other character, underscores included, stays as the model wrote it.
     """
-    data = bytearray()
-    for piece in pieces:
-        if piece in CONTROL_TOKENS:
-            continue
-        byte = _BYTE_PIECE.fullmatch(piece)
-        data += bytes([int(byte.group(1), 16)]) if byte else piece.encode("utf-8")
-    text = data.decode("utf-8", errors="replace").replace(SPACE_PIECE, " ")
+    kept = [piece for piece in pieces if piece not in CONTROL_TOKENS]
+    text = "".join(kept)
+    if "<0x" in text:  # byte pieces are rare: only then piece by piece
+        data = bytearray()
+        for piece in kept:
+            byte = _BYTE_PIECE.fullmatch(piece)
+            data += bytes([int(byte.group(1), 16)]) if byte else piece.encode("utf-8")
+        text = data.decode("utf-8", errors="replace")
+    text = text.replace(SPACE_PIECE, " ")
     return text[1:] if text.startswith(" ") else text
 
 
