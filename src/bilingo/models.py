@@ -95,6 +95,7 @@ def validate_package_file(path: Path) -> dict[str, object]:
 def install_file(path: Path) -> PackageInfo:
     """Install a ``.argosmodel`` file with argostranslate's own installer."""
     meta = validate_package_file(path)
+    _refuse_unrunnable(path, meta)
     import argostranslate.package
 
     with _install_target():
@@ -106,6 +107,27 @@ def install_file(path: Path) -> PackageInfo:
         if pkg.from_code == meta["from_code"] and pkg.to_code == meta["to_code"]:
             return pkg
     raise ModelError(f"installed {path}, but argostranslate does not list it; check its metadata")
+
+
+def _refuse_unrunnable(path: Path, meta: dict[str, object]) -> None:
+    """Unpack ``path`` aside and read its shape: what ``translate`` would refuse is not
+    installed (an installed package of the same pair would be overwritten first)."""
+    with tempfile.TemporaryDirectory(prefix="bilingo-package-") as tmp, zipfile.ZipFile(path) as zf:
+        zf.extractall(tmp)  # zipfile drops absolute paths and ".." from member names
+        names = zf.namelist()
+        top = next(n for n in names if n.count("/") == 1 and n.endswith("/metadata.json"))
+        top = top.split("/", 1)[0]
+        pkg = PackageInfo(
+            code=top,
+            from_code=str(meta["from_code"]),
+            to_code=str(meta["to_code"]),
+            version=str(meta.get("package_version", "")),
+            path=Path(tmp) / top,
+            target_prefix=str(meta.get("target_prefix") or ""),
+        )
+        faults = package_shape(pkg).faults
+    if faults:
+        raise ModelError(f"{path} cannot be run: {'; '.join(faults)}; download it again")
 
 
 def install_from_index(
@@ -178,8 +200,13 @@ class PackageShape:
     #: From the model's config.json (CTranslate2 adds them to every source).
     add_source_bos: bool
     add_source_eos: bool
-    #: Why bilingo cannot run the package, with the fix; "" when it can.
-    problem: str
+    #: What is wrong, where bilingo cannot run the package; empty when it can.
+    faults: tuple[str, ...] = ()
+
+    @property
+    def problem(self) -> str:
+        """Why bilingo cannot run the package, with the fix; "" when it can."""
+        return f"{'; '.join(self.faults)}; {_fix(self.package)}" if self.faults else ""
 
     @property
     def target_vocabulary(self) -> str:
@@ -267,7 +294,6 @@ def package_shape(pkg: PackageInfo) -> PackageShape:
         problems.append(f"no tokenizer ({' or '.join(TOKENIZER_FILES)})")
     except (RuntimeError, OSError, ValueError) as exc:
         problems.append(f"an unreadable tokenizer ({exc})")
-    problem = f"{'; '.join(problems)}; {_fix(pkg)}" if problems else ""
     return PackageShape(
         package=pkg,
         tokenizer=tokenizer_kind,
@@ -275,7 +301,7 @@ def package_shape(pkg: PackageInfo) -> PackageShape:
         foreign_target_pieces=foreign,
         add_source_bos=bool(config.get("add_source_bos", False)),
         add_source_eos=bool(config.get("add_source_eos", False)),
-        problem=problem,
+        faults=tuple(problems),
     )
 
 

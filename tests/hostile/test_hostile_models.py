@@ -61,14 +61,19 @@ def _no_tokenizer(pkg: Path) -> None:
     (pkg / "sentencepiece.model").unlink()
 
 
-def _foreign_sentencepiece(pkg: Path) -> None:
+def _greek_sentencepiece() -> bytes:
     """Another model's SentencePiece file (Greek, which the copy model never saw)."""
     words = [
         "".join("αβγδεζηθικλμνξοπρστυφχψω"[(i * 7 + j * 3) % 24] for j in range(3 + i % 5))
         for i in range(400)
     ]
-    text = "\n".join(" ".join(words[i : i + 12]) for i in range(0, 400, 12))
-    (pkg / "sentencepiece.model").write_bytes(train_sentencepiece(text, 300))
+    return train_sentencepiece(
+        "\n".join(" ".join(words[i : i + 12]) for i in range(0, 400, 12)), 300
+    )
+
+
+def _foreign_sentencepiece(pkg: Path) -> None:
+    (pkg / "sentencepiece.model").write_bytes(_greek_sentencepiece())
 
 
 BREAKAGES: list[tuple[str, Callable[[Path], None], str]] = [
@@ -231,6 +236,14 @@ BAD_FILES: list[tuple[str, Callable[[Path, Path], Path], str]] = [
             },
         ),
         "is a en -> de package; bilingo translates nb <-> en",
+    ),
+    (
+        "foreign-sentencepiece",
+        lambda d, pkg: _zip(
+            d / "x.argosmodel",
+            {**_package_files(pkg, "pkg"), "pkg/sentencepiece.model": _greek_sentencepiece()},
+        ),
+        "cannot be run: a sentencepiece.model that does not belong to its model",
     ),
     ("missing-file", lambda d, _: d / "nowhere.argosmodel", "no such file"),
     ("a-folder", lambda d, _: d, "no such file"),
