@@ -489,7 +489,7 @@ def memory_rebuild(paths: tuple[Path, ...], memory_path: Path | None) -> None:
 
 @cli.group()
 def models() -> None:
-    """List and install Argos Translate models."""
+    """List, check and install Argos Translate models."""
 
 
 @models.command("list")
