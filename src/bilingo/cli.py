@@ -545,7 +545,8 @@ def models_check(pair: tuple[str, ...], as_json: bool) -> None:
             p = c.shape.package
             verdict = "ok" if c.ok else "PROBLEMS"
             click.echo(f"{p.from_code} -> {p.to_code}  {p.code} {p.version}: {verdict}")
-            click.echo(f"  {c.shape.describe()}")
+            if not c.shape.faults:  # else the problem line below says it
+                click.echo(f"  {c.shape.describe()}")
             for problem in c.problems:
                 click.echo(f"  problem: {problem}")
             for r in c.results:
