@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import copymodel
 import pytest
 from hypothesis import settings
+from support import E2E_LAYOUTS, CopyLayout
 
 # CI gates a merge: there, hypothesis explores the same examples every run (a new random failure
 # would block an unrelated change); locally it keeps searching at random.
@@ -38,3 +39,53 @@ def argos_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     with pytest.MonkeyPatch.context() as patch, copymodel.argos_packages_dir(packages_dir):
         patch.setenv("ARGOS_PACKAGES_DIR", str(packages_dir))
         yield packages_dir
+
+
+@pytest.fixture(scope="session")
+def layout_dirs(
+    argos_packages_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
+    """Builds (once a session, on first use) and returns the packages folder of a layout;
+    "shared" is ``argos_packages_dir``. Same training text as ``argos_packages_dir``."""
+    built: dict[str, Path] = {"shared": argos_packages_dir}
+
+    def get(layout: str) -> Path:
+        if layout not in built:
+            folder = tmp_path_factory.mktemp(f"argos-packages-{layout}")
+            text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+            copymodel.install_copy_models(folder, training_text=text, layout=layout)
+            built[layout] = folder
+        return built[layout]
+
+    return get
+
+
+def _use_layout(
+    layout: str, layout_dirs: Callable[[str], Path], patch: pytest.MonkeyPatch
+) -> CopyLayout:
+    import argostranslate.settings
+
+    folder = layout_dirs(layout)
+    patch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    patch.setattr(argostranslate.settings, "package_data_dir", folder)
+    patch.setattr(argostranslate.settings, "package_dirs", [folder])
+    return CopyLayout(layout, folder)
+
+
+# A MonkeyPatch of their own: a test's ``monkeypatch.undo()`` must not switch the layout back.
+@pytest.fixture(params=E2E_LAYOUTS)
+def copy_layout(
+    request: pytest.FixtureRequest, layout_dirs: Callable[[str], Path]
+) -> Iterator[CopyLayout]:
+    """For this test, bilingo finds the copy packages of each of :data:`E2E_LAYOUTS` in turn."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield _use_layout(request.param, layout_dirs, patch)
+
+
+@pytest.fixture(params=sorted(copymodel.LAYOUTS))
+def any_layout(
+    request: pytest.FixtureRequest, layout_dirs: Callable[[str], Path]
+) -> Iterator[CopyLayout]:
+    """Like :func:`copy_layout`, over every layout (bpe and prefix too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield _use_layout(request.param, layout_dirs, patch)

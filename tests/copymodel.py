@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import io
 import json
 import os
@@ -49,6 +50,8 @@ import sentencepiece as spm
 from numpy.typing import NDArray
 
 Size = Literal["small", "base"]
+#: What the package is made of (see LAYOUTS): the real package shapes bilingo must run.
+Layout = Literal["shared", "upper", "bpe", "prefix"]
 Matrix = NDArray[np.float32]
 
 #: Appended to training text by the fixtures and the CLI: letters and punctuation that articles
@@ -112,9 +115,10 @@ SHAPES: dict[str, ModelShape] = {
 @dataclass(frozen=True)
 class _ModelFiles:
     model_dir: Path
-    sentencepiece_model: Path
+    tokenizer_file: Path  # sentencepiece.model, or bpe.model (layout "bpe")
     shape: ModelShape
     pieces: int
+    layout: Layout = "shared"
 
 
 # --------------------------------------------------------------------------- SentencePiece
@@ -210,8 +214,20 @@ class _Weights:
         ffn.linear_1.weight = self.noise(d, f)
 
 
-def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
-    """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``."""
+def _copy_spec(
+    pieces: list[str],
+    shape: ModelShape,
+    seed: int,
+    *,
+    outputs: Sequence[int] | None = None,
+    add_source_bos: bool = False,
+) -> Any:
+    """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``.
+
+    ``outputs[i]`` is the index of the piece the model writes for source piece ``i`` (default:
+    ``i``, a copy): source pieces then carry their output piece's code.  ``add_source_bos``
+    puts ``<s>`` at source position 0, so output step 0 writes ``<s>`` (or the target prefix).
+    """
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
     if dh < POSITION_DIMS or t <= 0:
         raise ValueError(f"head dimension {dh} cannot hold the {POSITION_DIMS} position dims")
@@ -226,19 +242,21 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
     worst_cosine = max_off_diagonal(codes)
     scale = max(OUTPUT_LOGIT, OUTPUT_GAP / (1.0 - worst_cosine)) / np.sqrt(d / 2.0)
 
-    def scaled_codes() -> Matrix:
+    def scaled_codes(rows: Sequence[int] | None = None) -> Matrix:
         """Source embeddings and output projection alike (pad rows: noise).  Every LayerNorm
         removes the common scale, and when the two arrays are equal (no noise) CTranslate2
         stores them once, which halves the small model."""
         out = weights.noise(vocab, d)
         out[:n] = 0.0
-        out[:n, :t] = codes * np.float32(scale)
+        out[:n, :t] = (codes if rows is None else codes[list(rows)]) * np.float32(scale)
         return out
 
     spec = ctranslate2.specs.TransformerSpec.from_config(
         (shape.encoder_layers, shape.decoder_layers), shape.heads
     )
     spec.config.add_source_eos = True  # the decoder copies </s> too, or it never stops
+    if add_source_bos:
+        spec.config.add_source_bos = True
     spec.register_source_vocabulary(tokens)
     spec.register_target_vocabulary(tokens)
 
@@ -247,7 +265,7 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
     table[:, t:] = positions * np.float32(scale)
     encoder = spec.encoder
     encoder.scale_embeddings = False
-    encoder.embeddings[0].weight = scaled_codes()
+    encoder.embeddings[0].weight = scaled_codes(outputs)
     encoder.position_encodings.encodings = table
     for layer in encoder.layer:
         weights.set_idle_self_attention(layer.self_attention)
@@ -302,7 +320,15 @@ class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
         return self._spec
 
 
-def _build_model_files(work_dir: Path, training_text: str, size: Size) -> _ModelFiles:
+def _build_model_files(
+    work_dir: Path,
+    training_text: str,
+    size: Size,
+    layout: Layout = "shared",
+    target_codes: Sequence[str] = ("nb", "en"),
+) -> _ModelFiles:
+    if layout != "shared":
+        return _build_layout_files(work_dir, training_text, size, layout, target_codes)
     shape = SHAPES[size]
     sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
     sp_path = work_dir / "sentencepiece.model"
@@ -315,12 +341,132 @@ def _build_model_files(work_dir: Path, training_text: str, size: Size) -> _Model
     return _ModelFiles(model_dir, sp_path, shape, len(pieces))
 
 
+# --------------------------------------------------------------------------- layouts
+
+#: The package shapes, each standing for real Argos packages (README, "The test model").
+LAYOUTS: dict[str, str] = {
+    "shared": "sentencepiece.model whose pieces are the model's whole vocabulary",
+    "upper": "joint vocabulary holding pieces sentencepiece.model lacks (output = upper case)",
+    "bpe": "bpe.model: Moses tokens split by subword BPE",
+    "prefix": "target_prefix in metadata.json, <s> added to the source (add_source_bos)",
+}
+
+
+def target_prefix(layout: Layout, to_code: str) -> str:
+    """The ``target_prefix`` a package of ``layout`` declares ("" for none)."""
+    return f"__{to_code}__" if layout == "prefix" else ""
+
+
+def _upper_outputs(processor: Any, pieces: list[str]) -> tuple[list[str], list[int]]:
+    """Vocabulary and output map of the "upper" layout: each piece's upper case, appended to
+    the vocabulary when SentencePiece lacks it, the way an OPUS-MT model's joint vocabulary
+    holds target pieces its packaged (source) SentencePiece model does not know."""
+    vocabulary = list(pieces)
+    index = {piece: i for i, piece in enumerate(pieces)}
+    outputs: list[int] = []
+    for i, piece in enumerate(pieces):
+        upper = piece.upper()
+        if processor.is_control(i) or processor.is_unknown(i) or upper == piece:
+            outputs.append(i)
+            continue
+        if upper not in index:
+            index[upper] = len(vocabulary)
+            vocabulary.append(upper)
+        outputs.append(index[upper])
+    outputs.extend(range(len(pieces), len(vocabulary)))
+    return vocabulary, outputs
+
+
+def moses_words(text: str, lang: str) -> list[str]:
+    """Moses normalisation and tokenization as a bpe.model package's tokenizer does it (URLs,
+    e-mail addresses and snake_case kept whole)."""
+    from sacremoses import MosesPunctNormalizer, MosesTokenizer
+
+    tokenizer = MosesTokenizer(lang)
+    protected = [*tokenizer.WEB_PROTECTED_PATTERNS, r"\w+(?:_\w+)+"]
+    words: list[str] = tokenizer.tokenize(
+        MosesPunctNormalizer(lang).normalize(text), protected_patterns=protected
+    )
+    return words
+
+
+def _build_bpe_files(work_dir: Path, training_text: str, size: Size) -> _ModelFiles:
+    """A ``bpe.model`` (subword-nmt codes learned on Moses tokens) and a copy model over every
+    subword the codes give the training text; anything else is <unk>, copied back by
+    replace_unknowns."""
+    from argostranslate.apply_bpe import BPE
+    from subword_nmt.learn_bpe import learn_bpe
+
+    shape = SHAPES[size]
+    lines = [line for line in training_text.splitlines() if line.strip()]
+    tokenized = [" ".join(moses_words(line, lang)) for line in lines for lang in ("nb", "en")]
+    codes = io.StringIO()
+    with contextlib.redirect_stderr(io.StringIO()):  # learn_bpe's tqdm progress bar
+        learn_bpe(io.StringIO("\n".join(tokenized)), codes, shape.max_pieces // 2, min_frequency=2)
+    bpe_path = work_dir / "bpe.model"
+    bpe_path.write_text(codes.getvalue(), encoding="utf-8")
+    bpe = BPE(io.StringIO(codes.getvalue()))
+    subwords = {piece for line in tokenized for piece in bpe.segment_tokens(line.split())}
+    pieces = ["<unk>", "<s>", "</s>", *sorted(subwords)]
+    spec = _copy_spec(pieces, shape, SEED)
+    model_dir = work_dir / "model"
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    return _ModelFiles(model_dir, bpe_path, shape, len(pieces), layout="bpe")
+
+
+def _build_layout_files(
+    work_dir: Path, training_text: str, size: Size, layout: Layout, target_codes: Sequence[str]
+) -> _ModelFiles:
+    if layout == "bpe":
+        return _build_bpe_files(work_dir, training_text, size)
+    shape = SHAPES[size]
+    sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
+    sp_path = work_dir / "sentencepiece.model"
+    sp_path.write_bytes(sp_bytes)
+    processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
+    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    if layout == "upper":
+        vocabulary, outputs = _upper_outputs(processor, pieces)
+        spec = _copy_spec(vocabulary, shape, SEED, outputs=outputs)
+    elif layout == "prefix":
+        # The prefixes are target-only pieces; <s> at source position 0 lines the source up
+        # with the prefix at output step 0, so step t still copies source piece t.
+        vocabulary = pieces + [target_prefix(layout, code) for code in target_codes]
+        spec = _copy_spec(vocabulary, shape, SEED, add_source_bos=True)
+    else:
+        raise ValueError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
+    model_dir = work_dir / "model"
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    return _ModelFiles(model_dir, sp_path, shape, len(vocabulary), layout=layout)
+
+
+def expected_output(layout: Layout, text: str, from_code: str, to_code: str) -> str:
+    """What a copy package of ``layout`` translates ``text`` (engine-safe: NFKC-stable, single
+    spaces) to, from the pieces it is built to write, without any package decoder:
+
+    * shared, prefix: the text itself;
+    * upper: the text upper-cased (every output piece is its source piece upper-cased, and
+      ``str.upper`` works character by character, ``▁`` unchanged);
+    * bpe: the Moses tokens joined back by Moses' detokenizer (the BPE splits join exactly).
+    """
+    if layout == "upper":
+        return text.upper()
+    if layout == "bpe":
+        from sacremoses import MosesDetokenizer
+
+        detokenized: str = MosesDetokenizer(to_code).detokenize(moses_words(text, from_code))
+        return detokenized
+    return text
+
+
 # --------------------------------------------------------------------------- packages
 
 
-def package_name(from_code: str, to_code: str) -> str:
-    """Top-level folder of the package zip, and so the installed directory's name."""
-    return f"translate-{from_code}_{to_code}-copy"
+def package_name(from_code: str, to_code: str, layout: Layout = "shared") -> str:
+    """Top-level folder of the package zip, and so the installed directory's name (and the
+    engine's name in provenance and the translation memory: one per layout, as they differ)."""
+    suffix = "" if layout == "shared" else f"-{layout}"
+    return f"translate-{from_code}_{to_code}-copy{suffix}"
 
 
 def _metadata(from_code: str, to_code: str) -> dict[str, Any]:
@@ -347,17 +493,25 @@ def _readme(from_code: str, to_code: str, files: _ModelFiles) -> str:
         f"Shape: {s.encoder_layers}+{s.decoder_layers} layers, d_model {s.d_model}, "
         f"{s.heads} heads, ffn {s.ffn}, {files.pieces} SentencePiece pieces, "
         f"vocabulary {max(s.vocab, files.pieces)}, int8.\n"
+        + (
+            f"\nLayout {files.layout}: {LAYOUTS[files.layout]}.\n"
+            if files.layout != "shared"
+            else ""
+        )
     )
 
 
 def _write_package(out_dir: Path, files: _ModelFiles, from_code: str, to_code: str) -> Path:
-    name = package_name(from_code, to_code)
+    name = package_name(from_code, to_code, files.layout)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.argosmodel"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{name}/metadata.json", json.dumps(_metadata(from_code, to_code)))
+        metadata = _metadata(from_code, to_code)
+        if target_prefix(files.layout, to_code):
+            metadata["target_prefix"] = target_prefix(files.layout, to_code)
+        archive.writestr(f"{name}/metadata.json", json.dumps(metadata))
         archive.writestr(f"{name}/README.md", _readme(from_code, to_code, files))
-        archive.write(files.sentencepiece_model, f"{name}/sentencepiece.model")
+        archive.write(files.tokenizer_file, f"{name}/{files.tokenizer_file.name}")
         for item in sorted(files.model_dir.iterdir()):
             # The base model.bin is int8 noise: deflating it takes 3 s a package and saves 14%.
             kind = zipfile.ZIP_STORED if files.shape.noise > 0 and item.suffix == ".bin" else None
@@ -372,10 +526,11 @@ def build_package(
     to_code: str,
     training_text: str,
     size: Size = "small",
+    layout: Layout = "shared",
 ) -> Path:
     """Build a copy-model ``.argosmodel`` for ``from_code`` → ``to_code`` in ``out_dir``."""
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
-        files = _build_model_files(Path(work), training_text, size)
+        files = _build_model_files(Path(work), training_text, size, layout, [to_code])
         return _write_package(Path(out_dir), files, from_code, to_code)
 
 
@@ -439,6 +594,7 @@ def install_copy_models(
     training_text: str,
     size: Size = "small",
     pairs: Sequence[tuple[str, str]] = (("nb", "en"), ("en", "nb")),
+    layout: Layout = "shared",
 ) -> list[Path]:
     """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
 
@@ -447,12 +603,13 @@ def install_copy_models(
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
     installed: list[Path] = []
+    targets = sorted({to_code for _, to_code in pairs})
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
-        files = _build_model_files(Path(work), training_text, size)
+        files = _build_model_files(Path(work), training_text, size, layout, targets)
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
                 archive = _write_package(Path(work) / "packages", files, from_code, to_code)
-                target = packages_dir / package_name(from_code, to_code)
+                target = packages_dir / package_name(from_code, to_code, layout)
                 if target.exists():  # extracting over an old install would keep stale files
                     shutil.rmtree(target)
                 package.install_from_path(archive)
@@ -504,6 +661,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--archive", action="store_true", help="write .argosmodel files to --out, do not install"
     )
+    parser.add_argument(
+        "--layout",
+        choices=sorted(LAYOUTS),
+        default="shared",
+        help="package shape: " + "; ".join(f"{k}: {v}" for k, v in LAYOUTS.items()),
+    )
     args = parser.parse_args(argv)
     pairs: list[tuple[str, str]] = []
     for pair in args.pair or ["nb-en", "en-nb"]:
@@ -516,10 +679,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     if args.archive:
         with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
-            files = _build_model_files(Path(work), text, args.size)
+            targets = sorted({to_code for _, to_code in pairs})
+            files = _build_model_files(Path(work), text, args.size, args.layout, targets)
             outputs = [_write_package(args.out, files, f, t) for f, t in pairs]
     else:
-        outputs = install_copy_models(args.out, training_text=text, size=args.size, pairs=pairs)
+        outputs = install_copy_models(
+            args.out, training_text=text, size=args.size, pairs=pairs, layout=args.layout
+        )
     elapsed = time.perf_counter() - start
     for path in outputs:
         size = path.stat().st_size if path.is_file() else _directory_size(path)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from copymodel import Layout, expected_output
 
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.pipeline import EngineFactory
+from bilingo.segment import segment
 
 
 class RecordingEngine:
@@ -36,3 +41,27 @@ def recording_factory(
         return RecordingEngine(ArgosEngine(find_package(source, target), beam_size=beam_size), sent)
 
     return make
+
+
+#: The layouts the end-to-end suites (translate, glossary, incremental, hostile) run on: the
+#: shared vocabulary, and a joint target vocabulary with pieces SentencePiece lacks (as in the
+#: OPUS-MT nb<->en packages). The bpe and prefix layouts run in test_translate/test_models.
+E2E_LAYOUTS: tuple[Layout, ...] = ("shared", "upper")
+
+
+@dataclass(frozen=True)
+class CopyLayout:
+    """Installed copy packages of one layout (tests/copymodel.py ``LAYOUTS``), and what they
+    translate text to, worked out from the pieces the model writes, not by bilingo's decoder."""
+
+    layout: Layout
+    path: Path
+
+    def expected(self, text: str, source: str = "nb", target: str = "en") -> str:
+        """The translation of one engine-safe segment."""
+        return expected_output(self.layout, text, source, target)
+
+    def expected_body(self, body: str, source: str = "nb", target: str = "en") -> str:
+        """A twin's body: every segment of ``body`` as :meth:`expected` has it."""
+        document = segment(body)
+        return document.render([self.expected(s.text, source, target) for s in document.segments])

@@ -11,7 +11,7 @@ import json
 import time
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,9 @@ import copymodel
 import ctranslate2
 import pytest
 import sentencepiece as spm
+
+from bilingo.engine import ArgosEngine, PackageInfo, installed_packages
+from bilingo.tokenizer import open_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
@@ -271,4 +274,82 @@ def test_base_size_has_real_argos_shape_and_copies(
         print(
             f"\nbase copy model: built in {build_seconds:.1f} s, {model_bytes / 1e6:.0f} MB, "
             f"greedy {pieces / seconds:.0f} pieces/s on {len(sentences)} sentences"
+        )
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def test_upper_layout_writes_pieces_its_sentencepiece_model_lacks(
+    layout_dirs: Callable[[str], Path],
+) -> None:
+    """The OPUS-MT shape: SentencePiece's own decode leaves U+2581 in the output; the package
+    tokenizer bilingo uses gives the text the pieces stand for."""
+    package = layout_dirs("upper") / copymodel.package_name("nb", "en", "upper")
+    model = load(package)
+    vocabulary = json.loads((package / "model" / "shared_vocabulary.json").read_text("utf-8"))
+    unknown = [p for p in vocabulary if model.sp.piece_to_id(p) == model.sp.unk_id()]
+    assert len(unknown) > 1000 and "▁MOTEBRANSJEN" in unknown
+    sentences = markdown_sentences()[:60]
+    results = model.translator.translate_batch(model.pieces(sentences), replace_unknowns=True)
+    tokenizer = open_tokenizer(package, "nb", "en")
+    broken = 0
+    for sentence, source, result in zip(sentences, model.pieces(sentences), results, strict=True):
+        pieces = result.hypotheses[0]
+        assert pieces == [p.upper() for p in source]
+        broken += "▁" in model.sp.decode(pieces)
+        if engine_safe(sentence):
+            assert tokenizer.decode(pieces) == copymodel.expected_output(
+                "upper", sentence, "nb", "en"
+            )
+    assert broken > 30  # what bilingo's SentencePiece decode wrote into every twin
+
+
+def test_prefix_layout_and_add_source_bos_are_applied_by_ctranslate2(
+    layout_dirs: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """config.json's add_source_bos puts <s> on the source (CTranslate2 does it, not bilingo):
+    the copy model then writes it at step 0, or the target prefix when one is forced."""
+    package = layout_dirs("prefix") / copymodel.package_name("nb", "en", "prefix")
+    config = json.loads((package / "model" / "config.json").read_text("utf-8"))
+    assert config["add_source_bos"] is True and config["add_source_eos"] is True
+    metadata = json.loads((package / "metadata.json").read_text("utf-8"))
+    assert metadata["target_prefix"] == "__en__"
+    model = load(package)
+    text = "Blåbærsyltetøy på gærne måter!"
+    pieces = model.pieces([text])
+    plain = model.translator.translate_batch(pieces)[0].hypotheses[0]
+    assert plain == ["<s>", *pieces[0]]
+    forced = model.translator.translate_batch(pieces, target_prefix=[["__en__"]])[0]
+    assert forced.hypotheses[0] == ["__en__", *pieces[0]]
+
+    # bilingo strips the prefix it forced; without one, it drops the <s> the model wrote.
+    info = next(p for p in installed_in(package.parent) if p.to_code == "en")
+    assert ArgosEngine(info).translate([text]) == [text]
+    without = PackageInfo(**{**info.__dict__, "target_prefix": ""})
+    assert ArgosEngine(without).translate([text]) == [text]
+
+
+def installed_in(folder: Path) -> list[PackageInfo]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+        return installed_packages()
+
+
+def test_bpe_layout_package_holds_bpe_model_and_copies_moses_tokens(
+    layout_dirs: Callable[[str], Path],
+) -> None:
+    package = layout_dirs("bpe") / copymodel.package_name("nb", "en", "bpe")
+    assert (package / "bpe.model").is_file() and not (package / "sentencepiece.model").exists()
+    tokenizer = open_tokenizer(package, "nb", "en")
+    assert tokenizer.kind == "bpe"
+    translator = ctranslate2.Translator(str(package / "model"), device="cpu")
+    sentences = [s for s in markdown_sentences()[:80] if engine_safe(s)]
+    tokens = tokenizer.encode(sentences)
+    assert any(t.endswith("@@") for ts in tokens for t in ts)  # words really are split
+    results = translator.translate_batch(tokens, replace_unknowns=True)
+    for sentence, source, result in zip(sentences, tokens, results, strict=True):
+        assert result.hypotheses[0] == source
+        assert tokenizer.decode(result.hypotheses[0]) == copymodel.expected_output(
+            "bpe", sentence, "nb", "en"
         )

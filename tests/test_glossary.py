@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import CopyLayout
 
 from bilingo.article import read_article
 from bilingo.engine import ArgosEngine, PackageInfo
@@ -85,27 +86,6 @@ def article_segments(path: Path) -> tuple[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- copy model
-
-
-_BUILT: dict[str, Path] = {}
-
-
-@pytest.fixture
-def copy_packages(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared ``argos_packages_dir`` fixture when conftest has it, else copy models
-    built here the same way (articles + fixtures + the copy model's sample text)."""
-    try:
-        return Path(request.getfixturevalue("argos_packages_dir"))
-    except pytest.FixtureLookupError:
-        pass
-    if "dir" not in _BUILT:
-        from copymodel import SAMPLE_TEXT, corpus_text, install_copy_models
-
-        roots = [r for r in ARTICLE_ROOTS if r.is_dir()]
-        out = tmp_path_factory.mktemp("argos-packages")
-        install_copy_models(out, training_text=corpus_text(*roots) + "\n" + SAMPLE_TEXT)
-        _BUILT["dir"] = out
-    return _BUILT["dir"]
 
 
 def copy_engine(packages: Path, source: str, target: str, beam_size: int = 2) -> ArgosEngine:
@@ -437,7 +417,7 @@ def _plain(form: str) -> str:
 
 
 def test_copy_model_lands_every_term_as_its_target_form(
-    glossary: Glossary, copy_packages: Path
+    glossary: Glossary, copy_layout: CopyLayout
 ) -> None:
     files = article_files()
     assert SEED in files
@@ -450,7 +430,7 @@ def test_copy_model_lands_every_term_as_its_target_form(
         if not texts:
             continue
         target = "en" if source == "nb" else "nb"
-        engine = copy_engine(copy_packages, source, target)
+        engine = copy_engine(copy_layout.path, source, target)
         protected = [glossary.protect(t, source=source, target=target) for t in texts]
         raw = engine.translate([p.text for p in protected])
         for text, p, out in zip(texts, protected, raw, strict=True):
@@ -472,28 +452,30 @@ def test_copy_model_lands_every_term_as_its_target_form(
             assert [e for e, _ in got_terms] == [e for e, _ in want_terms], (text, restored)
             for (_, w), (_, g_) in zip(want_terms, got_terms, strict=True):
                 assert g_ == w or _plain(w) == g_, (text, restored)
-            # Outside the terms, the copy model gave the text back.
-            bare = PUA.sub("", p.text)
+            # Outside the terms, the copy model gave the text back (in its layout's way).
+            bare = PUA.sub("", copy_layout.expected(p.text, source, target))
             assert re.sub(r"\s+", " ", PUA.sub("", out)) == re.sub(r"\s+", " ", bare)
             checked += len(p.terms)
     assert checked >= 40
 
 
-def test_copy_model_seed_matches_golden(glossary: Glossary, copy_packages: Path) -> None:
+def test_copy_model_seed_matches_golden(glossary: Glossary, copy_layout: CopyLayout) -> None:
     records = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    engine = copy_engine(copy_packages, "nb", "en")
+    engine = copy_engine(copy_layout.path, "nb", "en")
     protected = [glossary.protect(r["source"], source="nb", target="en") for r in records]
     raw = engine.translate([p.text for p in protected])
     for record, p, out in zip(records, protected, raw, strict=True):
-        assert p.restore(out) == record["restored"]
+        assert p.restore(out) == p.restore(copy_layout.expected(p.text))
+        if copy_layout.layout == "shared":
+            assert p.restore(out) == record["restored"]
 
 
 def test_copy_model_twin_passes_check_and_catches_a_source_term_put_back(
-    glossary: Glossary, copy_packages: Path
+    glossary: Glossary, copy_layout: CopyLayout
 ) -> None:
     body = read_article(SEED).body
     paragraphs = body.split("\n\n")
-    engine = copy_engine(copy_packages, "nb", "en")
+    engine = copy_engine(copy_layout.path, "nb", "en")
     twin_paragraphs = []
     for para in paragraphs:
         lines = para.split("\n")
@@ -507,7 +489,8 @@ def test_copy_model_twin_passes_check_and_catches_a_source_term_put_back(
     assert "business clusters" in twin and "Innovation Norway's" in twin
     assert glossary.check(body, twin, source="nb", target="en") == []
     # A reviewer puts the Bokmål term back in one place: caught, with lines on both sides.
-    bad = twin.replace("Andre business clusters", "Andre næringsklynger", 1)
+    andre = copy_layout.expected("Andre")
+    bad = twin.replace(f"{andre} business clusters", f"{andre} næringsklynger", 1)
     misses = glossary.check(body, bad, source="nb", target="en")
     assert len(misses) == 1
     miss = misses[0]
@@ -524,7 +507,9 @@ def test_copy_model_twin_passes_check_and_catches_a_source_term_put_back(
     assert [m.term for m in glossary.check(body, renamed, source="nb", target="en")] == ["Siva"]
 
 
-def test_placeholder_survival_through_copy_model(glossary: Glossary, copy_packages: Path) -> None:
+def test_placeholder_survival_through_copy_model(
+    glossary: Glossary, copy_layout: CopyLayout
+) -> None:
     """The measurement behind the placeholder choice (see docs/glossary.md).
 
     Placeholders that SentencePiece's nmt_nfkc normalisation rewrites (①, ［1］, 𝐓) never come
@@ -539,7 +524,7 @@ def test_placeholder_survival_through_copy_model(glossary: Glossary, copy_packag
         " og ".join(["næringsklynger"] * 12),
     ]
     protected = [glossary.protect(t, source="nb", target="en") for t in texts]
-    engine = copy_engine(copy_packages, "nb", "en", beam_size=1)
+    engine = copy_engine(copy_layout.path, "nb", "en", beam_size=1)
     methods: dict[str, Callable[[int, str], str]] = {
         "private use": lambda i, ph: ph,
         "⟦i⟧": lambda i, ph: f"⟦{i}⟧",
@@ -562,7 +547,7 @@ def test_placeholder_survival_through_copy_model(glossary: Glossary, copy_packag
         outputs = engine.translate(inputs)
         total = sum(len(m) for m in marks)
         kept = sum(
-            o.count(m) == i.count(m)
+            o.count(copy_layout.expected(m)) == i.count(m)
             for o, i, ms in zip(outputs, inputs, marks, strict=True)
             for m in ms
         )

@@ -489,37 +489,73 @@ def memory_rebuild(paths: tuple[Path, ...], memory_path: Path | None) -> None:
 
 @cli.group()
 def models() -> None:
-    """List and install Argos Translate models."""
+    """List, check and install Argos Translate models."""
 
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def models_list(as_json: bool) -> None:
-    """List installed translation packages."""
+    """List installed translation packages and what each is made of."""
     from bilingo.engine import installed_packages, packages_dirs
+    from bilingo.models import package_shape
 
-    pkgs = installed_packages()
+    shapes = [package_shape(p) for p in installed_packages()]
     if as_json:
         emit_json(
             [
                 {
-                    "code": p.code,
-                    "from": p.from_code,
-                    "to": p.to_code,
-                    "version": p.version,
-                    "path": str(p.path),
-                    "copy_model": p.copy_model,
+                    "code": s.package.code,
+                    "from": s.package.from_code,
+                    "to": s.package.to_code,
+                    "version": s.package.version,
+                    "path": str(s.package.path),
+                    **s.to_json(),
                 }
-                for p in pkgs
+                for s in shapes
             ]
         )
         return
-    if not pkgs:
+    if not shapes:
         where = ", ".join(str(d) for d in packages_dirs())
         click.echo(f"no packages installed in {where}; run: bilingo models install nb en")
-    for p in pkgs:
-        note = "  (test copy model)" if p.copy_model else ""
-        click.echo(f"{p.from_code} -> {p.to_code}\t{p.code} {p.version}\t{p.path}{note}")
+    for s in shapes:
+        p = s.package
+        click.echo(f"{p.from_code} -> {p.to_code}\t{p.code} {p.version}\t{p.path}")
+        click.echo(f"  {s.describe()}")
+
+
+@models.command("check")
+@click.argument("pair", nargs=-1)
+@click.option("--json", "as_json", is_flag=True)
+def models_check(pair: tuple[str, ...], as_json: bool) -> None:
+    """Translate a few known sentences through each installed package (or SOURCE TARGET's)
+    and report what looks broken; exit 1 when something does."""
+    from bilingo.models import check_packages
+
+    if len(pair) == 1 and "-" in pair[0]:
+        pair = tuple(pair[0].split("-", 1))
+    if len(pair) not in (0, 2):
+        fail("give no pair (every package) or one, e.g.: bilingo models check nb en")
+    with user_errors():
+        checks = check_packages(pair or None)
+    if as_json:
+        emit_json([c.to_json() for c in checks])
+    else:
+        for c in checks:
+            p = c.shape.package
+            verdict = "ok" if c.ok else "PROBLEMS"
+            click.echo(f"{p.from_code} -> {p.to_code}  {p.code} {p.version}: {verdict}")
+            if not c.shape.faults:  # else the problem line below says it
+                click.echo(f"  {c.shape.describe()}")
+            for problem in c.problems:
+                click.echo(f"  problem: {problem}")
+            for r in c.results:
+                click.echo(f"  {r.source}\n    -> {r.output}")
+                for problem in r.problems:
+                    click.echo(f"    problem: {problem}")
+            for note in c.notes:
+                click.echo(f"  note: {note}")
+    sys.exit(0 if all(c.ok for c in checks) else 1)
 
 
 @models.command("install")

@@ -1,4 +1,4 @@
-"""Argos Translate packages run directly on CTranslate2 and SentencePiece.
+"""Argos Translate packages run directly on CTranslate2 and the package's tokenizer.
 
 bilingo finds the installed package through ``argostranslate.package`` and then runs its
 model itself: argos' own ``translate()`` splits sentences with MiniSBD (which downloads a
@@ -7,6 +7,10 @@ Here the segments of every article are sorted by length and cut into batches of 
 the same length, all queued at once (``translate_batch(asynchronous=True)``), which is what
 makes bilingo several times faster on the same model. Heavy imports (ctranslate2,
 sentencepiece) happen only when a model is loaded, so ``bilingo check`` never pays for them.
+
+The package decides the rest (``bilingo.tokenizer``): SentencePiece or Moses + BPE, output
+pieces turned into text for any target vocabulary, the ``target_prefix`` of its metadata;
+CTranslate2 applies its ``config.json`` (``add_source_bos``, ``add_source_eos``, ...).
 
 CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches run at once
 (``inter_threads=2``), each on its share of the cores, beats one batch on every core by
@@ -22,6 +26,7 @@ one (it reloads, from the page cache, if used again).
 
 from __future__ import annotations
 
+import json
 import os
 import weakref
 from collections.abc import Callable, Sequence
@@ -30,6 +35,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bilingo.errors import ModelError
+from bilingo.tokenizer import (
+    CONTROL_TOKENS,
+    TOKENIZER_FILES,
+    SentencePieceTokenizer,
+    Tokenizer,
+    open_tokenizer,
+    tokenizer_file,
+)
 
 Progress = Callable[[int], None]
 
@@ -73,6 +86,9 @@ class PackageInfo:
     version: str
     path: Path
     copy_model: bool = False
+    #: A token forced at the start of every output (multilingual models pick the target
+    #: language with it); stripped from the translation.
+    target_prefix: str = ""
 
     @property
     def name(self) -> str:
@@ -94,8 +110,6 @@ def packages_dirs() -> list[Path]:
 
 
 def installed_packages() -> list[PackageInfo]:
-    import json
-
     found: list[PackageInfo] = []
     for folder in packages_dirs():
         if not folder.is_dir():
@@ -118,6 +132,7 @@ def installed_packages() -> list[PackageInfo]:
                     version=str(meta.get("package_version", "")),
                     path=pkg_dir,
                     copy_model=bool(meta.get("bilingo_copy_model", False)),
+                    target_prefix=str(meta.get("target_prefix") or ""),
                 )
             )
     return found
@@ -151,7 +166,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 class ArgosEngine:
-    """An Argos package's CTranslate2 model and SentencePiece tokenizer, run batched."""
+    """An Argos package's CTranslate2 model and tokenizer, run batched."""
 
     def __init__(
         self,
@@ -181,7 +196,7 @@ class ArgosEngine:
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_segments = max_batch_segments
         self._translator: Any = None
-        self._sp: Any = None
+        self._tokenizer: Tokenizer | None = None
 
     @property
     def name(self) -> str:
@@ -196,22 +211,18 @@ class ArgosEngine:
         if self._translator is not None:
             return
         model_dir = self.package.path / "model"
-        sp_path = self.package.path / "sentencepiece.model"
-        fix = (
-            f"reinstall it: bilingo models install {self.package.from_code} "
-            f"{self.package.to_code} (or --file PACKAGE.argosmodel)"
-        )
-        if not (model_dir / "model.bin").is_file() or not sp_path.is_file():
-            raise ModelError(
-                f"package {self.package.code} at {self.package.path} is incomplete "
-                f"(needs model/model.bin and sentencepiece.model); {fix}"
+        if not (model_dir / "model.bin").is_file() or tokenizer_file(self.package.path) is None:
+            raise self._error(
+                "is incomplete (needs model/model.bin and a tokenizer, "
+                f"{' or '.join(TOKENIZER_FILES)})"
             )
         import ctranslate2
-        import sentencepiece
 
         _release_resident()
         try:
-            self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+            tokenizer = open_tokenizer(
+                self.package.path, self.package.from_code, self.package.to_code
+            )
             self._translator = ctranslate2.Translator(
                 str(model_dir),
                 device=self.device,
@@ -219,13 +230,23 @@ class ArgosEngine:
                 inter_threads=self.inter_threads,
                 intra_threads=self.intra_threads,
             )
-        except (RuntimeError, OSError, ValueError) as exc:
-            self._sp = self._translator = None
-            raise ModelError(
-                f"package {self.package.code} at {self.package.path} cannot be loaded "
-                f"({exc}); {fix}"
-            ) from None
+        except (RuntimeError, OSError, ValueError, UnicodeDecodeError) as exc:
+            self._translator = None
+            raise self._error(f"cannot be loaded ({exc})") from None
+        misfit = tokenizer_misfit(tokenizer, model_dir)
+        if misfit:
+            self._translator = None
+            raise self._error(misfit)
+        self._tokenizer = tokenizer
         _resident = weakref.ref(self)
+
+    def _error(self, what: str) -> ModelError:
+        """``package CODE at PATH <what>; reinstall it: ...``: what is wrong and the fix."""
+        return ModelError(
+            f"package {self.package.code} at {self.package.path} {what}; reinstall it: "
+            f"bilingo models install {self.package.from_code} {self.package.to_code} "
+            "(or --file PACKAGE.argosmodel)"
+        )
 
     def release(self) -> None:
         """Free the model; the next ``translate`` loads it again.
@@ -243,10 +264,13 @@ class ArgosEngine:
         if not segments:
             return []
         self.load()
-        tokens: list[list[str]] = self._sp.encode(list(segments), out_type=str)
+        tokenizer = self._tokenizer
+        assert tokenizer is not None  # load() set it
+        tokens = tokenizer.encode(segments)
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
+        prefix = [self.package.target_prefix] if self.package.target_prefix else []
         # All batches are queued at once; CTranslate2's workers (inter_threads) take them
         # in turn, and results are collected in order.
         batches = length_batches(
@@ -255,9 +279,10 @@ class ArgosEngine:
         pending = [
             self._translator.translate_batch(
                 [tokens[i] for i in batch],
+                target_prefix=[prefix] * len(batch) if prefix else None,
                 asynchronous=True,
                 beam_size=self.beam_size,
-                max_decoding_length=max_len,
+                max_decoding_length=max_len + len(prefix),
                 max_input_length=0,
                 replace_unknowns=True,
                 length_penalty=0.2,
@@ -267,10 +292,71 @@ class ArgosEngine:
         out: list[str] = [""] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
             for i, result in zip(batch, results, strict=True):
-                out[i] = self._sp.decode(result.result().hypotheses[0])
+                hypothesis: list[str] = result.result().hypotheses[0]
+                # The output starts with the forced prefix: not part of the translation.
+                if prefix and hypothesis[: len(prefix)] == prefix:
+                    hypothesis = hypothesis[len(prefix) :]
+                out[i] = tokenizer.decode(hypothesis)
             if progress is not None:
                 progress(len(batch))
         return out
+
+
+def model_vocabularies(model_dir: Path) -> tuple[list[str], list[str], bool]:
+    """(source, target, joint) vocabularies of a CTranslate2 model directory.
+
+    Joint: one ``shared_vocabulary`` file (as the Marian converter writes for OPUS-MT).
+    Read from ``.json`` or, in older conversions, ``.txt`` (one token a line); a missing or
+    unreadable file raises ModelError without the package prefix (the caller adds it).
+    """
+
+    def read(name: str) -> list[str] | None:
+        json_path, txt_path = model_dir / f"{name}.json", model_dir / f"{name}.txt"
+        try:
+            if json_path.is_file():
+                data = json.loads(json_path.read_text(encoding="utf-8"))
+                if isinstance(data, list):
+                    return [str(t) for t in data]
+                raise ModelError(f"has an unreadable model/{json_path.name} (not a list)")
+            if txt_path.is_file():
+                return txt_path.read_text(encoding="utf-8").splitlines()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"has an unreadable model/{name} ({exc})") from None
+        return None
+
+    shared = read("shared_vocabulary")
+    if shared is not None:
+        return shared, shared, True
+    source, target = read("source_vocabulary"), read("target_vocabulary")
+    if source is None or target is None:
+        raise ModelError(
+            "has no vocabulary in model/ (shared_vocabulary, or source_ and target_vocabulary)"
+        )
+    return source, target, False
+
+
+def tokenizer_misfit(tokenizer: Tokenizer, model_dir: Path) -> str:
+    """Why ``tokenizer`` cannot feed this model, or ``""``.
+
+    A SentencePiece model whose pieces the model's source vocabulary mostly lacks belongs to
+    another model: every input would reach it as ``<unk>``, and the output would be wrong
+    without an error. (A BPE vocabulary is not listed in ``bpe.model``; not checked.)
+    """
+    if not isinstance(tokenizer, SentencePieceTokenizer):
+        return ""
+    try:
+        source, _, _ = model_vocabularies(model_dir)
+    except ModelError as exc:
+        return exc.message
+    known = set(source)
+    pieces = [p for p in tokenizer.vocabulary() if p not in CONTROL_TOKENS]
+    found = sum(p in known for p in pieces)
+    if pieces and found < len(pieces) / 2:
+        return (
+            f"has a sentencepiece.model that does not belong to its model: only {found} of its "
+            f"{len(pieces)} pieces are in the model's source vocabulary"
+        )
+    return ""
 
 
 def length_batches(lengths: Sequence[int], max_tokens: int, max_segments: int) -> list[list[int]]:

@@ -27,10 +27,12 @@ from hostile_support import (
     assert_twin_complete,
     bilingo_env,
     bilingo_process,
+    expected_text,
     invoke,
     memory_is_sound,
     snapshot,
 )
+from support import CopyLayout
 
 from bilingo.article import TEMP_FILE_RE, read_article
 from bilingo.glossary import empty_glossary
@@ -83,7 +85,7 @@ def _assert_after_kill(articles: Path, sources: dict[str, bytes], memory: Path) 
 
 
 def test_kill_9_at_several_points_then_a_rerun_completes(
-    world: Path, articles: Path, argos_packages_dir: Path
+    world: Path, articles: Path, copy_layout: CopyLayout
 ) -> None:
     """Kill during start-up, while reading, and twice in the middle of the writes; after each
     kill the tree and the memory are sound; a final run completes the job, byte-identical to
@@ -92,7 +94,7 @@ def test_kill_9_at_several_points_then_a_rerun_completes(
     sources = snapshot(articles)
     cwd = world / "cwd"
     memory = cwd / ".bilingo" / "memory.sqlite"
-    env = bilingo_env(argos_packages_dir, world / "home")
+    env = bilingo_env(copy_layout.path, world / "home")
     args = ["translate", str(articles), "--beam-size", "1"]
 
     # 1: during start-up; 2: while reading and segmenting (the engine starts at ~2 s here).
@@ -143,7 +145,7 @@ def test_kill_9_at_several_points_then_a_rerun_completes(
 
 
 def test_kill_9_between_fsync_and_rename_keeps_the_old_twin(
-    world: Path, articles: Path, argos_packages_dir: Path
+    world: Path, articles: Path, copy_layout: CopyLayout
 ) -> None:
     """The one moment a temp file can be left: the new twin is fully written but not yet
     renamed. The old twin must be untouched, the temp a dotfile holding a whole twin; a fresh
@@ -166,7 +168,7 @@ def test_kill_9_between_fsync_and_rename_keeps_the_old_twin(
     proc = subprocess.run(
         [sys.executable, "-c", code],
         cwd=world / "cwd",
-        env=bilingo_env(argos_packages_dir, world / "home"),
+        env=bilingo_env(copy_layout.path, world / "home"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -175,7 +177,7 @@ def test_kill_9_between_fsync_and_rename_keeps_the_old_twin(
     assert twin.read_bytes() == old_twin
     temps = [p for p in articles.iterdir() if TEMP_FILE_RE.match(p.name)]
     assert len(temps) == 1 and temps[0].name.startswith(".art.en.md.")
-    assert b"Andre versjon av teksten." in temps[0].read_bytes()
+    assert expected_text("Andre versjon av teksten.").encode() in temps[0].read_bytes()
     assert memory_is_sound(world / "cwd" / ".bilingo" / "memory.sqlite")
     assert {k: v for k, v in snapshot(articles).items() if k != temps[0].name} == sources
 
@@ -220,9 +222,11 @@ def test_disk_full_while_writing_fails_that_twin_only(
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(os, "fsync", fsync)
-    result = invoke("translate", str(articles))
-    monkeypatch.undo()
+    # Its own context: monkeypatch.undo() would also undo the world fixture's chdir, and the
+    # rerun below would then keep its translation memory in the folder pytest started in.
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fsync", fsync)
+        result = invoke("translate", str(articles))
     assert result.exit_code == 1
     assert f"failed: {articles / 'a.nb.md'}: cannot write" in result.output
     assert "No space left on device" in result.output
@@ -230,7 +234,7 @@ def test_disk_full_while_writing_fails_that_twin_only(
     assert_twin_complete(articles / "b.en.md", articles / "b.nb.md")
     assert not [p for p in articles.iterdir() if TEMP_FILE_RE.match(p.name)]
     assert {k: v for k, v in snapshot(articles).items() if k.endswith(".nb.md")} == sources
-    assert read_article(articles / "a.en.md").body == "Første tekst.\n"
+    assert read_article(articles / "a.en.md").body == expected_text("Første tekst.") + "\n"
     # With room on the disk again, a rerun writes it.
     assert invoke("translate", str(articles)).exit_code == 0
     assert_twin_complete(articles / "a.en.md", articles / "a.nb.md")

@@ -24,6 +24,7 @@ from hostile_support import (
     invoke,
     snapshot,
 )
+from support import CopyLayout
 
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.glossary import empty_glossary
@@ -106,7 +107,7 @@ def test_dry_run_is_not_blocked_and_writes_nothing(articles: Path) -> None:
     assert set(after_lock) - set(before) == {LOCK_NAME}
 
 
-def test_two_real_processes(world: Path, articles: Path, argos_packages_dir: Path) -> None:
+def test_two_real_processes(world: Path, articles: Path, copy_layout: CopyLayout) -> None:
     """Process A translates; B (no --wait) exits 2 naming A's pid; C (--wait) runs after A and
     finds nothing left to do: no twin was written by two runs, and the twins are complete."""
     for i in range(24):
@@ -116,7 +117,7 @@ def test_two_real_processes(world: Path, articles: Path, argos_packages_dir: Pat
         )
         (articles / f"a-{i:02d}.nb.md").write_text(f"---\ntitle: T{i}\n---\n{body}\n", "utf-8")
     sources = snapshot(articles)
-    env = bilingo_env(argos_packages_dir, world / "home")
+    env = bilingo_env(copy_layout.path, world / "home")
     cwd = world / "cwd"
     args = ["translate", str(articles), "--beam-size", "1", "--json"]
     lock = articles / LOCK_NAME

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from copymodel import train_sentencepiece
 from hostile_support import (
     GOOD_EN,
     GOOD_NB,
@@ -56,12 +57,41 @@ def _bad_sentencepiece(pkg: Path) -> None:
     (pkg / "sentencepiece.model").write_bytes(b"\x00garbage")
 
 
+def _no_tokenizer(pkg: Path) -> None:
+    (pkg / "sentencepiece.model").unlink()
+
+
+def _greek_sentencepiece() -> bytes:
+    """Another model's SentencePiece file (Greek, which the copy model never saw)."""
+    words = [
+        "".join("αβγδεζηθικλμνξοπρστυφχψω"[(i * 7 + j * 3) % 24] for j in range(3 + i % 5))
+        for i in range(400)
+    ]
+    return train_sentencepiece(
+        "\n".join(" ".join(words[i : i + 12]) for i in range(0, 400, 12)), 300
+    )
+
+
+def _foreign_sentencepiece(pkg: Path) -> None:
+    (pkg / "sentencepiece.model").write_bytes(_greek_sentencepiece())
+
+
 BREAKAGES: list[tuple[str, Callable[[Path], None], str]] = [
     ("garbage-model-bin", _garbage, "cannot be loaded"),
     ("truncated-model-bin", _truncated, "cannot be loaded"),
     ("empty-model-bin", _empty, "cannot be loaded"),
     ("missing-model-bin", _no_model_bin, "is incomplete (needs model/model.bin"),
     ("bad-sentencepiece", _bad_sentencepiece, "cannot be loaded"),
+    (
+        "no-tokenizer",
+        _no_tokenizer,
+        "is incomplete (needs model/model.bin and a tokenizer, sentencepiece.model or bpe.model)",
+    ),
+    (
+        "foreign-sentencepiece",
+        _foreign_sentencepiece,
+        "has a sentencepiece.model that does not belong to its model",
+    ),
 ]
 
 
@@ -183,6 +213,37 @@ BAD_FILES: list[tuple[str, Callable[[Path, Path], Path], str]] = [
             d / "x.argosmodel", {"pkg/metadata.json": META, "pkg/sentencepiece.model": b"x"}
         ),
         "lacks model/model.bin; the package is incomplete",
+    ),
+    (
+        "no-tokenizer",
+        lambda d, pkg: _zip(
+            d / "x.argosmodel",
+            {
+                k: v
+                for k, v in _package_files(pkg, "pkg").items()
+                if not k.endswith("sentencepiece.model")
+            },
+        ),
+        "lacks a tokenizer (sentencepiece.model or bpe.model); the package is incomplete",
+    ),
+    (
+        "other-pair",
+        lambda d, pkg: _zip(
+            d / "x.argosmodel",
+            {
+                **_package_files(pkg, "pkg"),
+                "pkg/metadata.json": json.dumps({"from_code": "en", "to_code": "de"}).encode(),
+            },
+        ),
+        "is a en -> de package; bilingo translates nb <-> en",
+    ),
+    (
+        "foreign-sentencepiece",
+        lambda d, pkg: _zip(
+            d / "x.argosmodel",
+            {**_package_files(pkg, "pkg"), "pkg/sentencepiece.model": _greek_sentencepiece()},
+        ),
+        "cannot be run: a sentencepiece.model that does not belong to its model",
     ),
     ("missing-file", lambda d, _: d / "nowhere.argosmodel", "no such file"),
     ("a-folder", lambda d, _: d, "no such file"),

@@ -15,13 +15,14 @@ would be a model property, not a bilingo bug.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import E2E_LAYOUTS, CopyLayout
 
 from bilingo.article import parse_article, read_article, render_article
 from bilingo.engine import ArgosEngine, Engine, find_package
@@ -81,12 +82,18 @@ block = st.one_of(
 body_strategy = st.lists(block, min_size=1, max_size=8).map(lambda bs: "\n\n".join(bs) + "\n")
 
 
-@pytest.fixture(scope="module")
-def copy_engine(argos_packages_dir: Path) -> Iterator[Engine]:
-    """One nb→en copy model for the module (loading it per example would dominate)."""
-    engine = ArgosEngine(find_package("nb", "en"), beam_size=1)
+@pytest.fixture(scope="module", params=E2E_LAYOUTS)
+def copy_engine(
+    request: pytest.FixtureRequest, layout_dirs: Callable[[str], Path]
+) -> Iterator[tuple[Engine, CopyLayout]]:
+    """One nb→en copy model of each layout for the module (loading it per example would
+    dominate)."""
+    layout = CopyLayout(request.param, layout_dirs(request.param))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARGOS_PACKAGES_DIR", str(layout.path))
+        engine = ArgosEngine(find_package("nb", "en"), beam_size=1)
     engine.load()
-    yield engine
+    yield engine, layout
 
 
 @FUZZ
@@ -186,18 +193,22 @@ def test_article_parse_segment_render_is_lossless(body: str, crlf: bool) -> None
 
 @PIPELINE
 @given(title=prose, body=body_strategy)
-def test_copy_model_translation_is_the_identity(copy_engine: Engine, title: str, body: str) -> None:
+def test_copy_model_translation_is_exact(
+    copy_engine: tuple[Engine, CopyLayout], title: str, body: str
+) -> None:
     """The real pipeline (segment → CTranslate2 copy model → render → write) on generated
-    Markdown: the twin's body and title are the source's, exactly."""
+    Markdown: the twin's body and title are the source's as the layout translates them
+    (the source's own on the shared layout), exactly."""
+    engine, layout = copy_engine
     with tempfile.TemporaryDirectory(prefix="bilingo-hostile-") as tmp:
         folder = Path(tmp)
         src = folder / "art.nb.md"
         src.write_text(render_article({"title": title}, body), encoding="utf-8")
         report = translate_paths(
-            [folder], glossary=empty_glossary(), engine_factory=lambda s, t: copy_engine
+            [folder], glossary=empty_glossary(), engine_factory=lambda s, t: engine
         )
         assert report.exit_code == 0, report.outcomes
         twin = read_article(folder / "art.en.md")
-        assert twin.body == body
-        assert twin.meta["title"] == title
+        assert twin.body == layout.expected_body(body)
+        assert twin.meta["title"] == layout.expected(title)
         assert twin.is_twin
