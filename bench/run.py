@@ -279,14 +279,16 @@ class Direction:
 
 def corpus_directions(corpus: Path) -> list[Direction]:
     """bilingo's own plan of the corpus: the segments of every job, per direction."""
+    from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
     from bilingo.glossary import empty_glossary
-    from bilingo.pipeline import load_articles, plan
+    from bilingo.pairs import load_articles
+    from bilingo.translation import plan
 
     found = load_articles([corpus])
     if found.problems:
         raise SystemExit(f"corpus has unreadable articles: {found.problems}")
-    the_plan = plan(found.articles, glossary=empty_glossary())
+    the_plan = plan(found.articles, glossary=empty_glossary(), fields=DEFAULT_TRANSLATED_FIELDS)
     if the_plan.outcomes:
         raise SystemExit(f"corpus articles not translatable: {the_plan.outcomes}")
     directions: dict[tuple[str, str], Direction] = {}
@@ -558,10 +560,13 @@ def write_twins(tree: Path, glossary_file: Path) -> int:
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
     from bilingo.glossary import load_glossary
-    from bilingo.pipeline import build_twin, load_articles, plan, twin_bytes
+    from bilingo.pairs import load_articles
+    from bilingo.translation import build_twin, plan, twin_bytes
 
     glossary = load_glossary(glossary_file)
-    the_plan = plan(load_articles([tree]).articles, glossary=glossary)
+    the_plan = plan(
+        load_articles([tree]).articles, glossary=glossary, fields=DEFAULT_TRANSLATED_FIELDS
+    )
     for job in the_plan.jobs:
         engine = find_package(job.source_lang, job.target_lang).name
         identity = {t: t for t in job.texts()}
@@ -584,11 +589,12 @@ def mark_languages(tree: Path) -> int:
     langdetect finds). Returns how many were changed."""
     from bilingo.article import read_article
     from bilingo.detect import detect_article
+    from bilingo.provenance import is_twin
 
     changed = 0
     for path in sorted(tree.glob("*.md")):
         article = read_article(path)
-        if article.is_twin or article.suffix_lang or "lang" in article.meta:
+        if is_twin(article) or article.suffix_lang or "lang" in article.meta:
             continue
         lang = detect_article(article).lang
         text = path.read_text(encoding="utf-8")
@@ -617,11 +623,12 @@ def check_phases(tree: Path, glossary_file: Path) -> dict[str, float]:
 
     import bilingo.cli  # noqa: F401 - what the command imports before it runs
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
-    from bilingo.check import check_paths, find_markdown
+    from bilingo.commands.check import check_paths
     from bilingo.glossary import load_glossary
+    from bilingo.pairs import find_markdown
     from bilingo.seal import settle_pairs
 
-    lap("imports (bilingo.cli, .check, .seal, .glossary)")
+    lap("imports (bilingo.cli, .commands.check, .seal, .glossary)")
     glossary = load_glossary(glossary_file)
     lap("load glossary.yml (for its hash)")
     files, _ = find_markdown([tree])

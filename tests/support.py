@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
-from bilingo.pipeline import EngineFactory
+from bilingo.translation import EngineFactory
 
 
 class RecordingEngine:

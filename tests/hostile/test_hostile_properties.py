@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bilingo.article import parse_article, read_article, render_article
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment
+from bilingo.provenance import is_twin
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIPELINE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -200,4 +201,4 @@ def test_copy_model_translation_is_the_identity(copy_engine: Engine, title: str,
         twin = read_article(folder / "art.en.md")
         assert twin.body == body
         assert twin.meta["title"] == title
-        assert twin.is_twin
+        assert is_twin(twin)

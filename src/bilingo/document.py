@@ -86,6 +86,13 @@ class Document:
     segments: tuple[Segment, ...]
     blocks: tuple[Block, ...]
 
+    @functools.cached_property
+    def block_hashes(self) -> tuple[str, ...]:
+        """Each block's provenance hash (:func:`bilingo.provenance.block_hashes`), computed once."""
+        from bilingo.provenance import block_hashes
+
+        return block_hashes(b.text for b in self.blocks)
+
     def render(
         self, translations: Sequence[str], *, overrides: Mapping[int, str] | None = None
     ) -> str:
