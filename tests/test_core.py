@@ -10,10 +10,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article, render_article, write_atomic
+from bilingo.article import (
+    DEFAULT_TRANSLATED_FIELDS,
+    parse_article,
+    read_article,
+    render_article,
+    write_atomic,
+)
 from bilingo.cli import cli
+from bilingo.document import parse, prose_mask, structure_problems
+from bilingo.glossary import empty_glossary, parse_glossary
 from bilingo.provenance import Conflict, from_mapping, read
 from bilingo.site import build_settings, find_root
+from bilingo.translation import build_twin, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -164,3 +173,66 @@ def test_fields_chosen_for_translate_are_the_ones_check_compares(site: Path) -> 
     code, out = invoke("check", "--format", "json", "articles")
     details = [p["detail"] for p in json.loads(out)["problems"]]
     assert code == 0 and len(details) == 1 and details[0].startswith("machine translation"), out
+
+
+# --------------------------------------------------------------------------- document
+
+
+GLOSSARY = "version: 1\nterms:\n  - nb: næringsklynge\n    en: business cluster\n    inflect: m\n"
+
+
+def test_prose_is_what_the_engine_sees_and_nothing_else() -> None:
+    text = 'Les {{< ref "næringsklynge" >}} og `kode` i [lenke](https://x.no/a) her.\n'
+    masked = prose_mask(text)
+    assert len(masked) == len(text)
+    assert masked.split() == ["Les", "og", "i", "lenke", "her."]
+
+
+def test_glossary_check_ignores_a_term_the_engine_never_sees() -> None:
+    glossary = parse_glossary(GLOSSARY)
+    source = 'En næringsklynge. Se {{< ref "næringsklynge.md" >}}.\n'
+    twin = 'A business cluster. See {{< ref "næringsklynge.md" >}}.\n'
+    assert glossary.check(source, twin, source="nb", target="en") == []
+    misses = glossary.check(source, "A cluster. See the page.\n", source="nb", target="en")
+    assert [m.term for m in misses] == ["næringsklynge"]
+
+
+def test_a_translation_that_breaks_the_structure_is_left_untranslated() -> None:
+    body = "Intro her.\n\n| Navn | By |\n| --- | --- |\n| Kari | Oslo |\n\nSlutt her.\n"
+    article = parse_article(Path("a.nb.md"), f"---\ntitle: Tittel\nlang: nb\n---\n{body}")
+    the_plan = plan([article], glossary=empty_glossary(), fields=DEFAULT_TRANSLATED_FIELDS)
+    job = the_plan.jobs[0]
+    translations = {t: t.upper() for t in job.texts()}
+    translations["Kari"] = "Kari | Nordmann"  # a new cell: markdown-it drops the row's last
+    warnings: list[str] = []
+    meta, twin = build_twin(
+        job,
+        translations,
+        engine_name="test",
+        glossary=empty_glossary(),
+        fields=DEFAULT_TRANSLATED_FIELDS,
+        warnings=warnings,
+    )
+    assert "| Kari | OSLO |" in twin  # the row kept its source text, and its cells
+    assert "INTRO HER." in twin and "SLUTT HER." in twin and meta["title"] == "TITTEL"
+    assert len(warnings) == 1 and "a.nb.md:9:" in warnings[0] and "table cell" in warnings[0]
+    assert structure_problems(job.body, [s.text for s in job.body.segments], parse(twin)) != []
+    same = job.body.render([s.text for s in job.body.segments])
+    assert structure_problems(job.body, [s.text for s in job.body.segments], parse(same)) == []
+
+
+def test_emphasis_made_by_a_translation_is_a_structure_change() -> None:
+    doc = parse("Ett *to* tre.\n")
+    texts = [s.text for s in doc.segments]
+    alone = [t.replace("tre.", "tre *fire.") for t in texts]
+    assert structure_problems(doc, alone, parse(doc.render(alone))) == []  # stays text
+    paired = [t.replace("tre.", "*tre* fire.") for t in texts]
+    assert structure_problems(doc, paired, parse(doc.render(paired))) == [0]
+
+
+def test_a_backtick_that_turns_code_into_prose_is_a_structure_change() -> None:
+    doc = parse("Ett `kode` to.\n")
+    texts = [s.text for s in doc.segments]
+    broken = [t.replace("Ett", "One `x") for t in texts]
+    assert [s.text for s in parse(doc.render(broken)).segments] == ["One", "kode` to."]
+    assert structure_problems(doc, broken, parse(doc.render(broken))) == [0]

@@ -12,7 +12,6 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -20,9 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from markdown_it import MarkdownIt
-
 from bilingo import provenance
+from bilingo.document import markdown, prose_mask
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
 from bilingo.provenance import Conflict
@@ -203,15 +201,10 @@ _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
-@functools.cache
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
-
-
 def references(body: str) -> dict[str, str]:
     """Reference-link definitions of a body: label -> target."""
     env: dict[str, Any] = {}
-    _markdown().parse(body, env)
+    markdown().parse(body, env)
     refs = env.get("references", {})
     # markdown-it upper-cases labels (they match case-insensitively); most are written lower.
     return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
@@ -224,7 +217,7 @@ def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
     }
     links: list[str] = []
     prose: list[str] = []
-    for token in _markdown().parse(text, env):
+    for token in markdown().parse(text, env):
         if token.type != "inline":
             continue
         stack = list(reversed(token.children or []))
@@ -309,13 +302,10 @@ def paragraph_flags(
     return flags
 
 
-_NOT_PROSE_RE = re.compile(r"\]\([^)\n]*\)|<[^>\n]+>|`[^`\n]+`|" + _URL_RE.pattern)
-
-
 def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
-    """Glossary forms in ``text``, outside link targets, URLs, tags and code."""
-    # Blanked to the same length, so offsets still index ``text``.
-    masked = _NOT_PROSE_RE.sub(lambda m: " " * len(m.group()), text)
+    """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
+    tags, code or shortcodes)."""
+    masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
         for m, entry, _form in glossary.matches(masked, lang=lang)

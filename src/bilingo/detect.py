@@ -42,14 +42,14 @@ def prose_text(article: Article) -> str:
     """The article's prose: title/description and text runs, without URLs, code or markup."""
     # Imported here: `bilingo check` decides languages from front matter and file names
     # without paying for the Markdown parser.
-    from markdown_it import MarkdownIt
+    from bilingo.document import markdown
 
     parts: list[str] = []
     for key in ("title", "description", "summary"):
         value = article.meta.get(key)
         if isinstance(value, str):
             parts.append(value)
-    for token in MarkdownIt("commonmark").enable("table").parse(article.body):
+    for token in markdown().parse(article.body):
         if token.type != "inline" or not token.children:
             continue
         in_autolink = False
@@ -128,10 +128,10 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     if len(candidates) != 1:
         return None  # none, or two twins that disagree: let detection decide
     lang, stored = candidates[0]
-    from bilingo.document import segment  # here: check decides most languages without it
+    from bilingo.document import parse  # here: check decides most languages without it
 
     try:
-        now = segment(article.body).block_hashes
+        now = parse(article.body).block_hashes
     except BilingoError:  # too deeply nested: the caller reports it when it segments
         return None
     kept = set(stored)

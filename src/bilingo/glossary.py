@@ -33,6 +33,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, canonical_json, digest
+from bilingo.document import prose_mask
 from bilingo.errors import BilingoError, GlossaryError
 
 Lang = Literal["nb", "en"]
@@ -333,8 +334,10 @@ class Glossary:
         """
         if not self.entries or source == target:
             return []
-        src = _mask_markup(source_text)
-        twin = _mask_markup(twin_text)
+        # Only prose is translated (bilingo.document): terms in code, links or shortcodes
+        # are neither protected nor looked for.
+        src = prose_mask(source_text)
+        twin = prose_mask(twin_text)
         src_blocks = _blocks(src)
         twin_blocks = _blocks(twin)
         if len(src_blocks) != len(twin_blocks):
@@ -1024,7 +1027,7 @@ def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound
                 prefixes.setdefault(word, entry.base(lang))
     if not prefixes:
         return []
-    masked = _mask_markup(text)
+    masked = prose_mask(text)
     matched = {(m.start(), m.end()) for m, _, _ in glossary.matches(masked, lang=lang)}
     out: list[Compound] = []
     for m in re.finditer(r"[^\W\d_]+", masked):
@@ -1091,26 +1094,7 @@ def _field_line(article: Article, key: str) -> int | None:
     return article.raw_front_matter.count("\n", 0, match.start()) + 2  # line 1 is '---'
 
 
-# --------------------------------------------------------------------------- markdown masks
-
-_MASKS = (
-    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL),  # fenced code
-    re.compile(r"`[^`\n]+`"),  # inline code
-    re.compile(r"\]\([^)\n]*\)"),  # link destinations
-    re.compile(r"<[^>\n]+>"),  # HTML tags, autolinks
-    re.compile(r"https?://\S+"),  # bare URLs
-)
-
-
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
-
-
-def _mask_markup(text: str) -> str:
-    """Blank out code and URLs (same length, newlines kept): no glossary terms there."""
-    for pattern in _MASKS:
-        text = pattern.sub(_blank, text)
-    return text
+# --------------------------------------------------------------------------- paragraphs
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:

@@ -47,9 +47,9 @@ class Problem:
 
 def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str, int]]:
     """(what, line) for each source paragraph added or changed since the twin was made."""
-    from bilingo.document import segment
+    from bilingo.document import parse
 
-    doc = segment(source.body)
+    doc = parse(source.body)
     blocks, now = doc.blocks, list(doc.block_hashes)
     before = list(stored)
     out: list[tuple[str, int]] = []

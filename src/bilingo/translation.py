@@ -23,7 +23,7 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.detect import detect_article, twins_of
-from bilingo.document import Document, segment, segment_text
+from bilingo.document import Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary, PlaceholderLost
@@ -205,7 +205,7 @@ def _plan_one(
                 "failed", f"its twin cannot be read ({exc.format()}); fix or delete the twin"
             )
     try:
-        body = segment(article.body)
+        body = parse(article.body)
     except BilingoError as exc:
         return outcome("failed", exc.message)
     docs = field_docs(article, fields)
@@ -227,7 +227,7 @@ def _plan_one(
         if state in ("stale", "edited") and not force and prov is not None:
             mp = merge_plan(
                 body,
-                segment(existing.body),
+                parse(existing.body),
                 prov,
                 source_fields={k: block_hash(d.body) for k, d in docs.items()},
                 twin_fields=existing.meta,
@@ -335,13 +335,31 @@ def build_twin(
     engine_name: str,
     glossary: Glossary,
     fields: Sequence[str],
+    warnings: list[str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The twin's front matter and body, given translations for every segment text."""
     merge = job.merge
-    body = job.body.render(
-        [translations.get(s.text, s.text) for s in job.body.segments],
-        overrides=merge.keep_blocks,
-    )
+    texts = [translations.get(s.text, s.text) for s in job.body.segments]
+    body = job.body.render(texts, overrides=merge.keep_blocks)
+    # A translation that changes the Markdown structure is not written: its block stays in
+    # the source language, with a warning, as a lost placeholder falls back to a plain run.
+    for _ in job.body.blocks:
+        bad = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
+        if not bad:
+            break
+        block = job.body.blocks[bad[0]]
+        if all(texts[i] == job.body.segments[i].text for i in block.segments):
+            break  # already in the source language: nothing left to undo
+        for i in block.segments:
+            texts[i] = job.body.segments[i].text
+        body = job.body.render(texts, overrides=merge.keep_blocks)
+        if warnings is not None:
+            line = job.article.body_line + block.line - 1
+            warnings.append(
+                f"{job.article.path}:{line}: the translation of this "
+                f"{block.kind.replace('_', ' ')} would change its Markdown structure; it was "
+                f"left untranslated in {job.twin.name}: translate it there by hand"
+            )
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
     for key, value in job.article.meta.items():
@@ -362,7 +380,7 @@ def build_twin(
         meta["translationKey"] = job.article.slug
     # What the machine wrote for each paragraph; kept human paragraphs carry the machine
     # hash they replaced, so they stay "edited" on every later run.
-    hashes = segment(body).block_hashes
+    hashes = parse(body).block_hashes
     machine = tuple(merge.machine_hashes.get(i, h) for i, h in enumerate(hashes))
     prov = Provenance(
         source=job.article.path.name,

@@ -212,7 +212,12 @@ def translate_paths(
         engine_names.append(engine.name)
         for job in jobs:
             meta, body = build_twin(
-                job, translations, engine_name=engine.name, glossary=glossary, fields=fields
+                job,
+                translations,
+                engine_name=engine.name,
+                glossary=glossary,
+                fields=fields,
+                warnings=warnings,
             )
             outcome = _job_outcome(job, "written")
             if fingerprint(job.twin) != job.twin_fingerprint:
