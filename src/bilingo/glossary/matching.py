@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bilingo.document import prose_mask
 from bilingo.errors import BilingoError
 
 Lang = Literal["nb", "en"]
@@ -318,7 +317,10 @@ class Glossary:
         if not self.entries or source == target:
             return []
         # Only prose is translated (bilingo.document): terms in code, links or shortcodes
-        # are neither protected nor looked for.
+        # are neither protected nor looked for. Imported here: `bilingo check` loads the
+        # glossary for its hash without paying for the Markdown parser.
+        from bilingo.document import prose_mask
+
         src = prose_mask(source_text)
         twin = prose_mask(twin_text)
         src_blocks = _blocks(src)

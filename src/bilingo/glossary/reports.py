@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article
-from bilingo.document import prose_mask
 from bilingo.errors import GlossaryError
 from bilingo.glossary.matching import Compound, Glossary, GlossaryRow, Miss
 
@@ -71,6 +70,8 @@ def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound
                 prefixes.setdefault(word, entry.base(lang))
     if not prefixes:
         return []
+    from bilingo.document import prose_mask  # here: the glossary loads without markdown-it
+
     masked = prose_mask(text)
     matched = {(m.start(), m.end()) for m, _, _ in glossary.matches(masked, lang=lang)}
     out: list[Compound] = []
