@@ -19,7 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bilingo.article import Article, canonical_json, digest
+import yaml
+
+from bilingo.article import Article, canonical_json, digest, parse_article, render_article
 from bilingo.seal import SEAL_KEY
 
 #: Front-matter key holding bilingo's provenance in a twin.
@@ -300,3 +302,37 @@ def twin_state(
     if is_edited(twin, prov, fields):
         return "edited", "it was edited by hand since bilingo wrote it"
     return "stale", ""
+
+
+# --------------------------------------------------------------------------- writing in place
+
+# A top-level "bilingo:" key and its indented lines (blank lines inside included).
+_BLOCK_RE = re.compile(
+    rf"^{PROVENANCE_KEY}:[ \t]*\n(?:[ \t]+\S[^\n]*\n|[ \t]*\n(?=[ \t]+\S))*", re.M
+)
+
+
+def rewrite(twin: Article, text: str, prov: Provenance) -> str:
+    """``text`` (the twin's, newlines as ``\\n``) with only its provenance block written anew.
+
+    Falls back to re-rendering the whole front matter when the block is not laid out as
+    bilingo writes it (flow style, say); the result is checked by parsing it back.
+    """
+    values = prov.as_dict()
+    meta = {**twin.meta, PROVENANCE_KEY: values}
+    front = text[: len(text) - len(twin.body)]
+    block = yaml.safe_dump(
+        {PROVENANCE_KEY: values},
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    matches = list(_BLOCK_RE.finditer(front))
+    if len(matches) == 1:
+        m = matches[0]
+        candidate = front[: m.start()] + block + front[m.end() :] + twin.body
+        check = parse_article(twin.path, candidate)
+        if dict(check.meta) == meta and check.body == twin.body:
+            return candidate
+    return render_article(meta, twin.body)

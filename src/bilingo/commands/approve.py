@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bilingo import provenance
 from bilingo.article import (
@@ -27,7 +23,6 @@ from bilingo.article import (
     encode_text,
     parse_article,
     read_article,
-    render_article,
     write_atomic_bytes,
 )
 from bilingo.document import segment
@@ -36,7 +31,6 @@ from bilingo.judge import seal_twin
 from bilingo.lock import tree_lock
 from bilingo.pairs import find_pair, source_name_problem
 from bilingo.provenance import (
-    PROVENANCE_KEY,
     Provenance,
     block_hash,
     source_hash,
@@ -228,7 +222,7 @@ def approve(
     )
 
     def render(seal: str | None) -> str:
-        new_text = _replace_provenance(twin, text, replace(approved, seal=seal).as_dict())
+        new_text = provenance.rewrite(twin, text, replace(approved, seal=seal))
         return new_text.replace("\n", twin.newline) if twin.newline != "\n" else new_text
 
     if source is None:
@@ -258,34 +252,3 @@ def _source_of(twin_file: Path, prov: Provenance) -> Article | None:
         return read_article(twin_file.with_name(str(prov.source)))
     except BilingoError:
         return None
-
-
-# A top-level "bilingo:" key and its indented lines (blank lines inside included).
-_BLOCK_RE = re.compile(
-    rf"^{PROVENANCE_KEY}:[ \t]*\n(?:[ \t]+\S[^\n]*\n|[ \t]*\n(?=[ \t]+\S))*", re.M
-)
-
-
-def _replace_provenance(twin: Article, text: str, prov: Mapping[str, Any]) -> str:
-    """The file's text with only the provenance block re-written.
-
-    Falls back to re-rendering the whole front matter when the block is not laid out as
-    bilingo writes it (flow style, say); the result is checked by parsing it back.
-    """
-    meta = {**twin.meta, PROVENANCE_KEY: dict(prov)}
-    front = text[: len(text) - len(twin.body)]
-    block = yaml.safe_dump(
-        {PROVENANCE_KEY: dict(prov)},
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
-    matches = list(_BLOCK_RE.finditer(front))
-    if len(matches) == 1:
-        m = matches[0]
-        candidate = front[: m.start()] + block + front[m.end() :] + twin.body
-        check = parse_article(twin.path, candidate)
-        if dict(check.meta) == meta and check.body == twin.body:
-            return candidate
-    return render_article(meta, twin.body)

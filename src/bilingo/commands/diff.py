@@ -80,7 +80,7 @@ def fresh_diff(
     *,
     glossary: Glossary,
     engine_factory: EngineFactory | None = None,
-    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    fields: Sequence[str],
 ) -> str:
     """A unified diff: the twin on disk -> a machine translation made now (nothing written).
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article
+from bilingo.article import Article
 from bilingo.errors import GlossaryError
 from bilingo.glossary.matching import Compound, Glossary, GlossaryRow, Miss
 
@@ -102,7 +102,7 @@ def check_articles(
     *,
     source_lang: str,
     target_lang: str,
-    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    fields: Sequence[str],
 ) -> list[Miss]:
     """:meth:`Glossary.check` over an article pair's body and translated fields, with line
     numbers in the files (front matter included)."""
