@@ -11,28 +11,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from bilingo import __version__
 from bilingo.errors import BilingoError
 from bilingo.report import Report, to_json
-
-if TYPE_CHECKING:
-    from bilingo.site import EngineOptions, Settings
+from bilingo.site import EngineOptions, Settings, build_settings
 
 PathArg = click.Path(path_type=Path)
 
-
-def _engine_defaults() -> EngineOptions:
-    from bilingo.site import EngineOptions
-
-    return EngineOptions()
-
-
 #: The engine's defaults, as the settings declare them (shown in --help).
-_ENGINE = _engine_defaults()
+_ENGINE = EngineOptions()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -62,8 +53,6 @@ def settings_for(
     engine: EngineOptions | None = None,
 ) -> Settings:
     """The run's settings (call inside :func:`user_errors`: a bad glossary exits 2)."""
-    from bilingo.site import build_settings
-
     return build_settings(
         paths, glossary_path=glossary_path, use_glossary=use_glossary, fields=fields, engine=engine
     )
@@ -172,7 +161,6 @@ def translate(
     in the source but edited by a person in the twin is kept and reported as a conflict.
     """
     from bilingo.commands import translate as command
-    from bilingo.site import EngineOptions
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
     engine = EngineOptions(device, beam_size, batch_tokens, batch_segments)

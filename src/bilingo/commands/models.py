@@ -47,8 +47,13 @@ class InstallReport:
 
     def as_dict(self) -> dict[str, object]:
         p = self.package
-        return {"code": p.code, "from": p.from_code, "to": p.to_code, "version": p.version,
-                "path": str(p.path)}  # fmt: skip
+        return {
+            "code": p.code,
+            "from": p.from_code,
+            "to": p.to_code,
+            "version": p.version,
+            "path": str(p.path),
+        }
 
 
 def run_list(settings: Settings) -> ModelsReport:
