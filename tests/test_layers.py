@@ -73,3 +73,25 @@ def test_the_import_checker_sees_every_kind_of_import(tmp_path: Path) -> None:
     )
     found = imported_modules(sample)
     assert {"bilingo.commands.check", "bilingo.commands.diff", "bilingo.commands.review"} <= found
+
+
+def test_every_command_returns_a_report() -> None:
+    """Each ``run*`` of a command returns a report: an exit code and its JSON value."""
+    import importlib
+    import inspect
+    import typing
+
+    runs = 0
+    for path in sorted((PACKAGE / "commands").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(module_name(path))
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or not name.startswith("run"):
+                continue
+            runs += 1
+            returned = typing.get_type_hints(fn)["return"]
+            assert isinstance(getattr(returned, "exit_code", None), property), (name, returned)
+            assert callable(getattr(returned, "as_dict", None)), (name, returned)
+            assert next(iter(inspect.signature(fn).parameters)) == "settings", name
+    assert runs >= 12
