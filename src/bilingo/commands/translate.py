@@ -51,6 +51,8 @@ from bilingo.translation import (
 
 @dataclass(frozen=True)
 class TranslateReport:
+    """What ``bilingo translate`` did to each article, and what it cost."""
+
     outcomes: tuple[Outcome, ...]
     #: Segments sent to the engine (after de-duplication).
     engine_segments: int
@@ -137,7 +139,10 @@ def translate_paths(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> TranslateReport:
-    """Translate every source article under ``paths`` whose twin is missing or stale."""
+    """Translate every source article under ``paths`` whose twin is missing or stale.
+
+    What :func:`run` calls once it holds the lock and the memory; tests and benchmarks call
+    it directly with their own engine factory and memory."""
     started = time.perf_counter()
     glossary = glossary or empty_glossary()
     factory = engine_factory or default_engine_factory()
