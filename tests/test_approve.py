@@ -16,14 +16,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bilingo.approve import approve, default_reviewer
-from bilingo.article import read_article, short_hashes, twin_content_hash
-from bilingo.check import check_paths, provenance_state
+from bilingo.article import read_article
 from bilingo.cli import cli
+from bilingo.commands.approve import approve, default_reviewer
+from bilingo.commands.check import check_paths
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment
 from bilingo.errors import BilingoError
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment
+from bilingo.provenance import short_hashes, twin_content_hash
+from bilingo.provenance import twin_state as provenance_state
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "ett-ar-med-naeringsklyngetillit"

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from bilingo.article import read_article
 from bilingo.cli import cli
+from bilingo.commands.translate import translate_paths
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"

@@ -17,10 +17,11 @@ from click.testing import CliRunner
 
 from bilingo.article import read_article, render_article, write_atomic
 from bilingo.cli import cli
-from bilingo.diff import ArticleDiff, align, diff_path, format_diff, looks_like_prose, use_color
+from bilingo.commands.diff import diff_path, format_diff, use_color
+from bilingo.commands.translate import translate_paths
+from bilingo.compare import ArticleDiff, align, looks_like_prose
+from bilingo.document import segment
 from bilingo.glossary import Glossary, empty_glossary, load_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "ett-ar-med-naeringsklyngetillit"
@@ -272,15 +273,36 @@ def test_conflict_recorded_by_retranslation_is_flagged_on_its_paragraph(
     source.write_text(text.replace("21.mai 2015", "22. mai 2015"), encoding="utf-8")
     report = translate_paths([site], glossary=empty_glossary())
     assert report.exit_code == 0, report.outcomes
+    # Conflicts are data (which paragraph, at which source line), not sentences.
     conflicts = read_article(twin).meta["bilingo"]["conflicts"]
-    assert len(conflicts) == 1 and "source line 13" in conflicts[0]
+    assert conflicts == [{"block": 3, "line": 13}]
     diff = diff_path(twin, glossary=glossary)
     row = diff.rows[4]
     assert row.source_line == 13
-    assert ("conflict", conflicts[0]) in [(f.kind, f.detail) for f in row.flags]
+    message = (
+        "paragraph at source line 13 changed, and its translation was edited by a person: "
+        "the person's text was kept"
+    )
+    assert ("conflict", message) in [(f.kind, f.detail) for f in row.flags]
     # The reviewer's text says 21 May; the source now says 22.
     assert [f.kind for f in row.flags] == ["number", "conflict"]
     assert diff.flags == ()
+
+
+def test_a_conflict_written_as_a_sentence_by_an_older_bilingo_is_still_placed(
+    site: Path, glossary: Glossary
+) -> None:
+    twin = reviewed_seed(site)
+    article = read_article(twin)
+    sentence = (
+        "paragraph at source line 13 changed, and its translation was edited by a person: "
+        "the person's text was kept"
+    )
+    prov = {**article.meta["bilingo"], "conflicts": [sentence]}
+    write_atomic(twin, render_article({**article.meta, "bilingo": prov}, article.body))
+    row = diff_path(twin, glossary=glossary).rows[4]
+    assert row.source_line == 13
+    assert ("conflict", sentence) in [(f.kind, f.detail) for f in row.flags]
 
 
 # --------------------------------------------------------------------------- CLI

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from support import CopyLayout
 
-from bilingo.article import read_article
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article
 from bilingo.engine import ArgosEngine, PackageInfo
 from bilingo.errors import GlossaryError
 from bilingo.glossary import (
@@ -601,7 +601,12 @@ def test_check_articles_reports_file_lines(small: Glossary, tmp_path: Path) -> N
         "---\nlang: en\ntitle: About clusters\n---\n\nText about it.\n", encoding="utf-8"
     )
     misses = check_articles(
-        small, read_article(src), read_article(twin), source_lang="nb", target_lang="en"
+        small,
+        read_article(src),
+        read_article(twin),
+        source_lang="nb",
+        target_lang="en",
+        fields=DEFAULT_TRANSLATED_FIELDS,
     )
     assert [(m.field, m.term, m.line, m.twin_line) for m in misses] == [
         ("title", "næringsklynger", 2, 3),

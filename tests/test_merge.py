@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilingo.merge import block_hash, match_blocks, merge_plan
-from bilingo.segment import segment
+from bilingo.document import segment
+from bilingo.merge import match_blocks, merge_plan
+from bilingo.provenance import Provenance, block_hash
 
 OLD = ["Alfa avsnitt.", "Beta avsnitt.", "Gamma avsnitt.", "Delta avsnitt.", "Epsilon avsnitt."]
 
@@ -66,10 +67,8 @@ CASES = [
 @pytest.mark.parametrize("retranslate_unedited", [False, True])
 def test_merge_decision_table(case: Case, retranslate_unedited: bool) -> None:
     twin_paras = [human(i) if i in case.edited else p for i, p in enumerate(OLD)]
-    prov = {
-        "source_blocks": " ".join(block_hash(p) for p in OLD),
-        "twin_blocks": " ".join(block_hash(p) for p in OLD),  # copy model: twin = source
-    }
+    hashes = tuple(block_hash(p) for p in OLD)
+    prov = Provenance(source_blocks=hashes, twin_blocks=hashes)  # copy model: twin = source
     plan = merge_plan(
         segment("\n\n".join(case.new) + "\n"),
         segment("\n\n".join(twin_paras) + "\n"),

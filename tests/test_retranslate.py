@@ -15,12 +15,14 @@ from click.testing import CliRunner
 from support import CopyLayout, recording_factory
 
 from bilingo.article import read_article
-from bilingo.check import check_paths
 from bilingo.cli import cli
+from bilingo.commands.check import check_paths
+from bilingo.commands.memory import rebuild_memory
+from bilingo.commands.translate import TranslateReport, translate_paths
+from bilingo.document import segment
 from bilingo.glossary import empty_glossary
 from bilingo.memory import Memory
-from bilingo.pipeline import EngineFactory, TranslateReport, rebuild_memory, translate_paths
-from bilingo.segment import segment
+from bilingo.translation import EngineFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bilingo.approve import approve
 from bilingo.article import read_article, render_article, write_atomic
 from bilingo.cli import cli
+from bilingo.commands.approve import approve
+from bilingo.commands.review import SOURCE_BG, TWIN_BG, build_review
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment
 from bilingo.glossary import empty_glossary, load_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.review import SOURCE_BG, TWIN_BG, build_review
-from bilingo.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"

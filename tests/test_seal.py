@@ -16,13 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bilingo.pipeline
-from bilingo.approve import approve
+import bilingo.commands.translate
+import bilingo.pairs
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, read_article
-from bilingo.check import CheckReport, check_paths, find_markdown
+from bilingo.commands.approve import approve
+from bilingo.commands.check import CheckReport, check_paths
+from bilingo.commands.translate import translate_paths
 from bilingo.detect import detect_article
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
+from bilingo.pairs import find_markdown
+from bilingo.provenance import is_twin
 from bilingo.seal import SEAL_RE, settle_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,13 +71,13 @@ def twin_of(folder: Path, source: str) -> Path:
     (twin,) = [
         p
         for p in folder.glob("*.md")
-        if p.name != source and (read_article(p).provenance or {}).get("source") == source
+        if p.name != source and read_article(p).meta.get("bilingo", {}).get("source") == source
     ]
     return twin
 
 
 def test_translate_seals_every_twin_it_writes(site: Path) -> None:
-    sources = {p.name for p in site.glob("*.md") if not read_article(p).is_twin}
+    sources = {p.name for p in site.glob("*.md") if not is_twin(read_article(p))}
     assert len(sources) == 5
     assert settled_names(site) == sources
     report = both_ways(site)
@@ -156,13 +159,13 @@ def test_retranslating_and_approving_seal_again(site: Path) -> None:
 def test_a_rerun_reads_only_the_changed_pair(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _edit(site / SEED.name, b"Arena", b"ARENA")
     read: list[str] = []
-    real = bilingo.pipeline.read_article
+    real = bilingo.pairs.read_article
 
     def counting(path: Path) -> Article:
         read.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(bilingo.pipeline, "read_article", counting)
+    monkeypatch.setattr(bilingo.pairs, "read_article", counting)
     report = translate_paths([site], glossary=empty_glossary())
     assert sorted(read) == sorted([SEED.name, "ett-ar-med-naeringsklyngetillit.en.md"])
     assert report.count("written") == 1 and report.count("unchanged") == 4
@@ -175,7 +178,7 @@ def test_an_edited_source_keeps_its_recorded_language(site: Path) -> None:
     detection = detect_article(read_article(_source(site)), twins=[twin])
     assert (detection.lang, detection.method) == ("nb", "recorded")
     code = (
-        "import sys; from pathlib import Path; from bilingo.check import check_paths; "
+        "import sys; from pathlib import Path; from bilingo.commands.check import check_paths; "
         f"r = check_paths([Path({str(site)!r})], glossary_hash={GLOSSARY!r}); "
         "print(sorted({p.kind for p in r.problems}), 'langdetect' in sys.modules)"
     )

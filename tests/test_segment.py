@@ -1,4 +1,4 @@
-"""bilingo.segment: golden fixtures, fixture articles, targeted rules and properties.
+"""bilingo.document (the segmenter): golden fixtures, fixture articles, rules, properties.
 
 Regenerate the expected ``tests/fixtures/segment/*.segments.txt`` files with
 ``BILINGO_REGEN=1 pytest tests/test_segment.py`` and review the diff.
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bilingo.segment import Document, _segment, segment, segment_text, split_sentences
+from bilingo.document import Document, _segment, segment, segment_text, split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEGMENT_CASES = sorted((FIXTURES / "segment").glob("*.md"))

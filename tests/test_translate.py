@@ -18,9 +18,10 @@ from support import CopyLayout, recording_factory
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article
 from bilingo.cli import cli
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment, segment_text
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment, segment_text
+from bilingo.provenance import is_twin
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -50,7 +51,7 @@ def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def sources_in(folder: Path) -> list[Path]:
-    return [p for p in sorted(folder.glob("*.md")) if not read_article(p).is_twin]
+    return [p for p in sorted(folder.glob("*.md")) if not is_twin(read_article(p))]
 
 
 def test_twins_are_exact_and_every_segment_reached_the_engine(

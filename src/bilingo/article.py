@@ -14,7 +14,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,7 @@ from bilingo.errors import ArticleError
 LANGUAGES = ("nb", "en")
 #: File-name suffixes accepted as a language, folded to the pair.
 SUFFIX_LANGS = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
-#: Front-matter key holding bilingo's provenance in a twin.
-PROVENANCE_KEY = "bilingo"
-#: Front-matter fields translated by default.
+#: Front-matter fields translated by default (the default of :class:`bilingo.site.Settings`).
 DEFAULT_TRANSLATED_FIELDS = ("title", "description", "summary")
 
 _FM_RE = re.compile(r"\A(---[ \t]*\n)(.*?\n)?(---[ \t]*)(?:\n|\Z)", re.DOTALL)
@@ -80,17 +78,6 @@ class Article:
     raw_digest: str = field(default="", repr=False, compare=False)
 
     @property
-    def provenance(self) -> Mapping[str, Any] | None:
-        value = self.meta.get(PROVENANCE_KEY)
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def is_twin(self) -> bool:
-        """A file bilingo wrote (its provenance names a source)."""
-        prov = self.provenance
-        return prov is not None and "source" in prov
-
-    @property
     def slug(self) -> str:
         return slug_of(self.path)
 
@@ -112,28 +99,6 @@ def suffix_language(path: Path) -> str | None:
     stem = path.name[: -len(".md")] if path.name.endswith(".md") else path.stem
     _, dot, tail = stem.rpartition(".")
     return SUFFIX_LANGS.get(tail.lower()) if dot else None
-
-
-def source_path(twin: Article) -> Path | None:
-    """The source a twin's provenance names, beside the twin; None if it names no plain file.
-
-    Provenance is text in a file anyone can edit: ``source: ../../x`` must not lead bilingo
-    to read (or write) outside the twin's folder.
-    """
-    prov = twin.provenance
-    name = str(prov.get("source", "")) if prov is not None else ""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        return None
-    return twin.path.with_name(name)
-
-
-def twin_path(source: Path, target_lang: str) -> Path:
-    """Where the twin of ``source`` lives: beside it, ``<slug>.<target>.md``.
-
-    Only the file name is used, never front-matter values, so an article cannot steer
-    the output outside its own folder.
-    """
-    return source.with_name(f"{slug_of(source)}.{target_lang}.md")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, bool]:
@@ -341,18 +306,6 @@ def digest(*parts: str) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
-def source_hash(article: Article) -> str:
-    """Hash of what a twin depends on: the body and every front-matter value but provenance."""
-    meta = {k: v for k, v in article.meta.items() if k != PROVENANCE_KEY}
-    return digest(canonical_json(meta), article.body)
-
-
-def twin_content_hash(meta: Mapping[str, Any], body: str, fields: tuple[str, ...]) -> str:
-    """Hash of a twin's human-editable content: the body and its translated fields."""
-    translated = {k: meta[k] for k in fields if k in meta}
-    return digest(canonical_json(translated), body)
-
-
 class _Dumper(yaml.SafeDumper):
     """PyYAML's safe dumper, with strings holding U+0085 (NEL) double-quoted.
 
@@ -420,8 +373,3 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def short_hashes(texts: Iterable[str]) -> str:
-    """Compact per-paragraph hashes for provenance: 8 hex digits each, space-separated."""
-    return " ".join(hashlib.sha256(t.encode("utf-8")).hexdigest()[:8] for t in texts)

@@ -1,4 +1,5 @@
-"""The ``bilingo`` command: click only — parse, call the library, print, set the exit code.
+"""The ``bilingo`` command: click only — parse, build the settings, call a command's
+``run``, render its report, exit with its code.
 
 Exit codes everywhere: 0 ok, 1 problems found (or some articles failed), 2 usage, bad
 input or no model. A :class:`BilingoError` becomes one ``error:`` line, never a traceback.
@@ -6,10 +7,9 @@ input or no model. A :class:`BilingoError` becomes one ``error:`` line, never a 
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -17,8 +17,13 @@ import click
 
 from bilingo import __version__
 from bilingo.errors import BilingoError
+from bilingo.report import Report, to_json
+from bilingo.site import EngineOptions, Settings, build_settings
 
 PathArg = click.Path(path_type=Path)
+
+#: The engine's defaults, as the settings declare them (shown in --help).
+_ENGINE = EngineOptions()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -35,8 +40,22 @@ def user_errors() -> Iterator[None]:
         fail(exc.format(), exc.exit_code)
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+def emit_json(report: Report) -> None:
+    click.echo(to_json(report))
+
+
+def settings_for(
+    paths: Sequence[Path] = (),
+    glossary_path: Path | None = None,
+    *,
+    use_glossary: bool = True,
+    fields: Sequence[str] = (),
+    engine: EngineOptions | None = None,
+) -> Settings:
+    """The run's settings (call inside :func:`user_errors`: a bad glossary exits 2)."""
+    return build_settings(
+        paths, glossary_path=glossary_path, use_glossary=use_glossary, fields=fields, engine=engine
+    )
 
 
 class ClickProgress:
@@ -63,23 +82,12 @@ class ClickProgress:
             self._bar = None
 
 
-def load_glossary_option(path: Path | None) -> Any:
-    from bilingo.glossary import empty_glossary, load_glossary
-
-    if path is None:
-        default = Path("glossary.yml")
-        return load_glossary(default) if default.is_file() else empty_glossary()
-    if not path.is_file():
-        fail(f"no glossary at {path}; give --glossary PATH of an existing glossary.yml")
-    return load_glossary(path)
-
-
 glossary_option = click.option(
     "--glossary",
     "glossary_path",
     type=PathArg,
     default=None,
-    help="Glossary file (default: glossary.yml in the current folder, if present).",
+    help="Glossary file (default: glossary.yml in the site's root, if present).",
 )
 
 
@@ -95,14 +103,16 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Re-translate twins that are reviewed or hand-edited.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; say what would be written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
-@click.option("--beam-size", default=4, show_default=True, type=click.IntRange(1, 16))
+@click.option("--device", default=_ENGINE.device, show_default=True, help="cpu, cuda or auto.")
+@click.option(
+    "--beam-size", default=_ENGINE.beam_size, show_default=True, type=click.IntRange(1, 16)
+)
 @click.option(
     "--memory",
     "memory_path",
     type=PathArg,
     default=None,
-    help="Translation memory (default: .bilingo/memory.sqlite in the current folder).",
+    help="Translation memory (default: .bilingo/memory.sqlite in the site's root).",
 )
 @click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
 @click.option(
@@ -150,69 +160,27 @@ def translate(
     Unchanged paragraphs keep the twin's text, human edits included; a paragraph changed
     in the source but edited by a person in the twin is kept and reported as a conflict.
     """
-    from bilingo.article import DEFAULT_TRANSLATED_FIELDS
-    from bilingo.lock import tree_lock
-    from bilingo.memory import DEFAULT_PATH, Memory
-    from bilingo.pipeline import default_engine_factory, translate_paths
+    from bilingo.commands import translate as command
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
+    engine = EngineOptions(device, beam_size, batch_tokens, batch_segments)
     with user_errors():
-        glossary = load_glossary_option(glossary_path)
-        for p in paths:
-            if not p.exists():
-                fail(f"no such file or folder: {p}")
-        # A dry run writes nothing, not even the lock file.
-        lock = nullcontext() if dry_run else tree_lock(list(paths), wait=wait)
-        with lock:
-            memory = None if no_memory or dry_run else Memory(memory_path or DEFAULT_PATH)
-            try:
-                report = translate_paths(
-                    list(paths),
-                    glossary=glossary,
-                    engine_factory=default_engine_factory(
-                        device=device,
-                        beam_size=beam_size,
-                        max_batch_tokens=batch_tokens,
-                        max_batch_segments=batch_segments,
-                    ),
-                    memory=memory,
-                    fields=fields or DEFAULT_TRANSLATED_FIELDS,
-                    force=force,
-                    dry_run=dry_run,
-                    progress=progress,
-                )
-            finally:
-                progress.close()
-                if memory is not None:
-                    memory.close()
+        settings = settings_for(paths, glossary_path, fields=fields, engine=engine)
+        try:
+            report = command.run(
+                settings,
+                list(paths),
+                force=force,
+                dry_run=dry_run,
+                use_memory=not no_memory,
+                memory_path=memory_path,
+                wait=wait,
+                progress=progress,
+            )
+        finally:
+            progress.close()
     if as_json:
-        emit_json(
-            {
-                "articles": [
-                    {
-                        "source": str(o.source),
-                        "twin": str(o.twin) if o.twin else None,
-                        "action": o.action,
-                        "source_lang": o.source_lang,
-                        "target_lang": o.target_lang,
-                        "segments": o.segments,
-                        "words": o.words,
-                        "kept_paragraphs": o.kept,
-                        "conflicts": list(o.conflicts),
-                        "reason": o.reason,
-                        "line": o.line,
-                    }
-                    for o in report.outcomes
-                ],
-                "engine_segments": report.engine_segments,
-                "memory_segments": report.memory_segments,
-                "words": report.words,
-                "seconds": round(report.seconds, 3),
-                "engine": report.engine,
-                "warnings": list(report.warnings),
-                "removed_temp_files": [str(p) for p in report.removed_temps],
-            }
-        )
+        emit_json(report)
     else:
         for o in report.outcomes:
             if o.action == "unchanged":
@@ -240,42 +208,20 @@ def translate(
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 def detect(paths: tuple[Path, ...], as_json: bool) -> None:
     """Print each article's language, how it was decided, and the confidence."""
-    from bilingo.detect import detect_article, twins_of
-    from bilingo.pipeline import load_articles
+    from bilingo.commands import detect as command
 
     with user_errors():
-        found = load_articles(list(paths))
-    by_path = {a.path.resolve(): a for a in found.articles}
-    rows: list[dict[str, Any]] = []
-    for problem in found.problems:
-        # The same "file:line: message" a BilingoError formats to, as for the articles below.
-        where = f"{problem.source}:{problem.line}" if problem.line else str(problem.source)
-        rows.append({"file": str(problem.source), "error": f"{where}: {problem.reason}"})
-    for article in found.articles:
-        try:
-            d = detect_article(article, twins=twins_of(article, by_path))
-        except BilingoError as exc:
-            rows.append({"file": str(article.path), "error": exc.format()})
-            continue
-        rows.append(
-            {
-                "file": str(article.path),
-                "lang": d.lang,
-                "confidence": round(d.confidence, 5),
-                "method": d.method,
-                "detected_as": d.raw,
-            }
-        )
-    rows.sort(key=lambda r: r["file"])
+        report = command.run(settings_for(paths, use_glossary=False), list(paths))
     if as_json:
-        emit_json(rows)
+        emit_json(report)
     else:
-        for r in rows:
-            if "error" in r:
-                click.echo(f"error: {r['error']}", err=True)
+        for r in report.rows:
+            if r.detection is None:
+                click.echo(f"error: {r.error}", err=True)
             else:
-                click.echo(f"{r['file']}\t{r['lang']}\t{r['confidence']:.5f}\t{r['method']}")
-    sys.exit(1 if any("error" in r for r in rows) else 0)
+                d = r.detection
+                click.echo(f"{r.file}\t{d.lang}\t{round(d.confidence, 5):.5f}\t{d.method}")
+    sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -297,28 +243,17 @@ def check(
 
     PATHS default to the current folder. Exit 0 when clean, 1 when problems were found.
     """
-    from bilingo.check import check_paths
+    from bilingo.commands import check as command
 
     with user_errors():
-        report = check_paths(
-            list(paths) or [Path(".")],
-            glossary_hash=load_glossary_option(glossary_path).hash,
-            require_reviewed=require_reviewed,
-        )
+        settings = settings_for(paths, glossary_path)
+        report = command.run(settings, paths, require_reviewed=require_reviewed)
     counts = report.counts()
     summary = f"{report.sources} sources, {report.twins} twins: " + (
         ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "all translations up to date"
     )
     if fmt == "json":
-        emit_json(
-            {
-                "problems": [p.as_dict() for p in report.problems],
-                "sources": report.sources,
-                "twins": report.twins,
-                "counts": counts,
-                "ok": report.exit_code == 0,
-            }
-        )
+        emit_json(report)
     elif fmt == "github":
         for p in report.problems:
             line = f",line={p.line}" if p.line else ""
@@ -343,8 +278,10 @@ def glossary() -> None:
 @click.argument("path", type=PathArg, default=Path("glossary.yml"))
 def glossary_validate(path: Path) -> None:
     """Load PATH and report its size and hash (exit 2 with file and line if malformed)."""
+    from bilingo.commands import glossary as command
+
     with user_errors():
-        g = load_glossary_option(path)
+        g = command.run_validate(settings_for(use_glossary=False), path).glossary
     click.echo(
         f"{path}: ok: {len(g.terms)} terms, {len(g.keep)} kept names, {g.form_count} forms; "
         f"hash {g.hash}"
@@ -357,16 +294,14 @@ def glossary_validate(path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def glossary_show(glossary_path: Path | None, forms: bool, as_json: bool) -> None:
     """List the glossary's terms and kept names."""
-    from dataclasses import asdict
-
-    from bilingo.glossary import show
+    from bilingo.commands import glossary as command
 
     with user_errors():
-        rows = show(load_glossary_option(glossary_path), forms=forms)
+        report = command.run_show(settings_for((), glossary_path), forms=forms)
     if as_json:
-        emit_json([asdict(r) for r in rows])
+        emit_json(report)
         return
-    for r in rows:
+    for r in report.rows:
         form = f" [{r.form}]" if r.form else ""
         note = f"  ({r.note})" if r.note else ""
         click.echo(f"{r.kind}\t{r.nb}\t{r.en}{form}{note}")
@@ -381,16 +316,18 @@ def glossary_show(glossary_path: Path | None, forms: bool, as_json: bool) -> Non
 )
 def glossary_export(glossary_path: Path | None, source: str, target: str, fmt: str) -> None:
     """Export to DeepL's glossary format (one row per form: DeepL matches exact forms)."""
-    from bilingo.glossary import export_deepl
+    from bilingo.commands import glossary as command
 
     if source == target:
         fail("--from and --to must differ")
     with user_errors():
-        g = load_glossary_option(glossary_path)
-    click.echo(
-        export_deepl(g, source=source, target=target, fmt="tsv" if fmt == "tsv" else "csv"),
-        nl=False,
-    )
+        report = command.run_export(
+            settings_for((), glossary_path),
+            source=source,
+            target=target,
+            fmt="tsv" if fmt == "tsv" else "csv",
+        )
+    click.echo(report.text, nl=False)
 
 
 @glossary.command("check")
@@ -399,61 +336,13 @@ def glossary_export(glossary_path: Path | None, source: str, target: str, fmt: s
 @click.option("--json", "as_json", is_flag=True)
 def glossary_check(paths: tuple[Path, ...], glossary_path: Path | None, as_json: bool) -> None:
     """For each source and twin: glossary terms whose target form is missing in the twin."""
-    from bilingo.article import other_language, read_article, source_path, twin_path
-    from bilingo.detect import detect_article, twins_of
-    from bilingo.glossary import check_articles
-    from bilingo.pipeline import load_articles
+    from bilingo.commands import glossary as command
 
     with user_errors():
-        g = load_glossary_option(glossary_path)
-        found = load_articles(list(paths))
-    by_path = {a.path.resolve(): a for a in found.articles}
-    rows: list[dict[str, Any]] = []
-    errors = [f"{p.source}: {p.reason}" for p in found.problems]
-    pairs = 0
-    seen: set[Path] = set()
-    for article in found.articles:
-        try:
-            if article.is_twin:
-                twin = article
-                named = source_path(article)
-                if named is None:
-                    continue  # provenance names no file beside it: check reports the twin
-                source = read_article(named)
-            else:
-                lang = detect_article(article, twins=twins_of(article, by_path)).lang
-                path = twin_path(article.path, other_language(lang))
-                if not path.is_file():
-                    continue
-                source, twin = article, read_article(path)
-            src_lang = detect_article(source, twins=[twin]).lang
-        except (BilingoError, OSError) as exc:
-            if not article.is_twin:
-                errors.append(str(exc))
-            continue
-        if twin.path.resolve() in seen:
-            continue
-        seen.add(twin.path.resolve())
-        pairs += 1
-        for miss in check_articles(
-            g, source, twin, source_lang=src_lang, target_lang=other_language(src_lang)
-        ):
-            rows.append(
-                {
-                    "source": str(source.path),
-                    "twin": str(twin.path),
-                    "term": miss.term,
-                    "expected": miss.expected,
-                    "found": miss.found,
-                    "line": miss.line,
-                    "twin_line": miss.twin_line,
-                    "field": miss.field,
-                    "message": miss.message(),
-                }
-            )
-    rows.sort(key=lambda r: (r["twin"], r["twin_line"] or 0, r["term"]))
+        report = command.run_check(settings_for(paths, glossary_path), list(paths))
+    rows, errors, pairs = report.misses, report.errors, report.pairs
     if as_json:
-        emit_json({"misses": rows, "pairs": pairs, "errors": errors})
+        emit_json(report)
     else:
         for r in rows:
             where = f"{r['twin']}:{r['twin_line']}" if r["twin_line"] else r["twin"]
@@ -461,7 +350,7 @@ def glossary_check(paths: tuple[Path, ...], glossary_path: Path | None, as_json:
         for e in errors:
             click.echo(f"error: {e}", err=True)
         click.echo(f"{pairs} pairs checked: {len(rows)} glossary misses")
-    sys.exit(2 if errors and not rows else 1 if rows or errors else 0)
+    sys.exit(report.exit_code)
 
 
 @cli.group()
@@ -474,16 +363,15 @@ def memory() -> None:
 @click.option("--memory", "memory_path", type=PathArg, default=None)
 def memory_rebuild(paths: tuple[Path, ...], memory_path: Path | None) -> None:
     """Refill the memory from the article pairs under PATHS (it can always be deleted)."""
-    from bilingo.memory import DEFAULT_PATH, Memory
-    from bilingo.pipeline import rebuild_memory
+    from bilingo.commands import memory as command
 
-    with user_errors(), Memory(memory_path or DEFAULT_PATH) as mem:
-        report = rebuild_memory(list(paths), memory=mem)
-        total = len(mem)
+    with user_errors():
+        settings = settings_for(paths, use_glossary=False)
+        report = command.run(settings, list(paths), memory_path=memory_path)
     click.echo(
         f"{report.pairs} segment pairs from {report.articles} article pairs "
         f"({report.skipped_blocks} paragraphs left out: edited by hand or unpaired); "
-        f"{total} entries in {memory_path or DEFAULT_PATH}"
+        f"{report.total} entries in {report.memory_path}"
     )
 
 
@@ -496,29 +384,16 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def models_list(as_json: bool) -> None:
     """List installed translation packages and what each is made of."""
-    from bilingo.engine import installed_packages, packages_dirs
-    from bilingo.models import package_shape
+    from bilingo.commands import models as command
 
-    shapes = [package_shape(p) for p in installed_packages()]
+    report = command.run_list(settings_for(use_glossary=False))
     if as_json:
-        emit_json(
-            [
-                {
-                    "code": s.package.code,
-                    "from": s.package.from_code,
-                    "to": s.package.to_code,
-                    "version": s.package.version,
-                    "path": str(s.package.path),
-                    **s.to_json(),
-                }
-                for s in shapes
-            ]
-        )
+        emit_json(report)
         return
-    if not shapes:
-        where = ", ".join(str(d) for d in packages_dirs())
+    if not report.shapes:
+        where = ", ".join(str(d) for d in report.dirs)
         click.echo(f"no packages installed in {where}; run: bilingo models install nb en")
-    for s in shapes:
+    for s in report.shapes:
         p = s.package
         click.echo(f"{p.from_code} -> {p.to_code}\t{p.code} {p.version}\t{p.path}")
         click.echo(f"  {s.describe()}")
@@ -530,18 +405,14 @@ def models_list(as_json: bool) -> None:
 def models_check(pair: tuple[str, ...], as_json: bool) -> None:
     """Translate a few known sentences through each installed package (or SOURCE TARGET's)
     and report what looks broken; exit 1 when something does."""
-    from bilingo.models import check_packages
+    from bilingo.commands import models as command
 
-    if len(pair) == 1 and "-" in pair[0]:
-        pair = tuple(pair[0].split("-", 1))
-    if len(pair) not in (0, 2):
-        fail("give no pair (every package) or one, e.g.: bilingo models check nb en")
     with user_errors():
-        checks = check_packages(pair or None)
+        report = command.run_check(settings_for(use_glossary=False), pair)
     if as_json:
-        emit_json([c.to_json() for c in checks])
+        emit_json(report)
     else:
-        for c in checks:
+        for c in report.checks:
             p = c.shape.package
             verdict = "ok" if c.ok else "PROBLEMS"
             click.echo(f"{p.from_code} -> {p.to_code}  {p.code} {p.version}: {verdict}")
@@ -555,7 +426,7 @@ def models_check(pair: tuple[str, ...], as_json: bool) -> None:
                     click.echo(f"    problem: {problem}")
             for note in c.notes:
                 click.echo(f"  note: {note}")
-    sys.exit(0 if all(c.ok for c in checks) else 1)
+    sys.exit(report.exit_code)
 
 
 @models.command("install")
@@ -563,13 +434,14 @@ def models_check(pair: tuple[str, ...], as_json: bool) -> None:
 @click.option("--file", "file", type=PathArg, help="Install a downloaded .argosmodel file.")
 def models_install(langs: tuple[str, ...], file: Path | None) -> None:
     """Install the SOURCE TARGET model from the Argos index, or --file X.argosmodel."""
-    from bilingo import models as models_lib
+    from bilingo.commands import models as command
 
     with user_errors():
+        settings = settings_for(use_glossary=False)
         if file is not None:
             if langs:
                 fail("give either SOURCE TARGET or --file, not both")
-            pkg = models_lib.install_file(file)
+            pkg = command.run_install(settings, (), file=file).package
         else:
             if len(langs) != 2:
                 fail("give the pair to install, e.g.: bilingo models install nb en")
@@ -584,7 +456,7 @@ def models_install(langs: tuple[str, ...], file: Path | None) -> None:
                     bar.update(done - bar.pos)
 
             try:
-                pkg = models_lib.install_from_index(langs[0], langs[1], progress=progress)
+                pkg = command.run_install(settings, langs, progress=progress).package
             finally:
                 if bar is not None:
                     bar.__exit__(None, None, None)
@@ -620,28 +492,28 @@ def diff_command(
     import os
     import shutil
 
-    from bilingo.diff import diff_path, format_diff, fresh_diff, style_unified, use_color
+    from bilingo.commands import diff as command
 
-    color = use_color(isatty=sys.stdout.isatty(), environ=os.environ)
+    color = command.use_color(isatty=sys.stdout.isatty(), environ=os.environ)
     with user_errors():
-        glossary = load_glossary_option(glossary_path)
+        settings = settings_for([path], glossary_path)
         if fresh:
-            text = fresh_diff(path, glossary=glossary)
+            fresh_report = command.run_fresh(settings, path)
         else:
-            result = diff_path(path, glossary=glossary)
+            result = command.run(settings, path)
     if fresh:
         if as_json:
-            emit_json({"path": str(path), "changed": bool(text), "diff": text})
-        elif text:
-            click.echo(style_unified(text), color=color)
+            emit_json(fresh_report)
+        elif fresh_report.text:
+            click.echo(command.style_unified(fresh_report.text), color=color)
         else:
             click.echo("no differences: the twin is what a machine translation gives now")
-        sys.exit(1 if text else 0)
+        sys.exit(fresh_report.exit_code)
     if as_json:
-        emit_json(result.as_dict())
+        emit_json(result)
     else:
         columns = width or shutil.get_terminal_size((80, 24)).columns
-        click.echo(format_diff(result, width=columns), color=color)
+        click.echo(command.format_diff(result, width=columns), color=color)
     sys.exit(result.exit_code)
 
 
@@ -661,17 +533,13 @@ def review(paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path) -
     Opens offline in any browser: index.html lists each article's state, and each
     article's page shows source and twin side by side with the problems flagged.
     """
-    from bilingo.review import build_review
+    from bilingo.commands import review as command
 
     with user_errors():
-        report = build_review(
-            list(paths) or [Path(".")],
-            out_dir=out_dir,
-            glossary=load_glossary_option(glossary_path),
-        )
+        report = command.run(settings_for(paths, glossary_path), paths, out_dir=out_dir)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items()) or "no articles"
     click.echo(f"{len(report.entries)} articles ({counts}); open {report.index}")
-    sys.exit(1 if report.counts().get("invalid") else 0)
+    sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -683,59 +551,33 @@ def approve(paths: tuple[Path, ...], by: str | None, as_json: bool) -> None:
 
     A source PATH approves its twin. Only the twin's bilingo: block changes.
     """
-    from bilingo import approve as approve_lib
-    from bilingo.lock import tree_lock
+    from bilingo.commands import approve as command
 
-    for p in paths:
-        if not p.is_file():
-            fail(f"no such file: {p}")
-    rows: list[dict[str, Any]] = []
-    errors = 0
     with user_errors():
-        reviewer = by.strip() if by and by.strip() else approve_lib.default_reviewer()
-        with tree_lock(list(paths), wait=10.0):
-            for p in paths:
-                try:
-                    done = approve_lib.approve(p, by=reviewer)
-                except BilingoError as exc:
-                    errors += 1
-                    rows.append({"path": str(p), "error": exc.format()})
-                    if not as_json:
-                        click.echo(f"error: {exc.format()}", err=True)
-                    continue
-                rows.append(
-                    {
-                        "path": str(p),
-                        "twin": str(done.twin),
-                        "changed": done.changed,
-                        "reviewed_by": done.reviewed_by,
-                        "reviewed_at": done.reviewed_at,
-                        "cleared_conflicts": done.cleared_conflicts,
-                        "stale": done.stale,
-                    }
-                )
-                if as_json:
-                    continue
-                if done.changed:
-                    cleared = (
-                        f", {done.cleared_conflicts} conflict(s) cleared"
-                        if done.cleared_conflicts
-                        else ""
-                    )
-                    click.echo(
-                        f"approved: {done.twin} (by {done.reviewed_by} on {done.reviewed_at}"
-                        f"{cleared})"
-                    )
-                else:
-                    click.echo(f"already approved: {done.twin} (by {done.reviewed_by})")
-                if done.stale:
-                    click.echo(
-                        f"note: the source of {done.twin} changed since it was translated; "
-                        "check reports it stale until it is translated again (--force)"
-                    )
+        report = command.run(settings_for(paths, use_glossary=False), list(paths), by=by)
     if as_json:
-        emit_json(rows)
-    sys.exit(2 if errors else 0)
+        emit_json(report)
+        sys.exit(report.exit_code)
+    for item in report.items:
+        done = item.approval
+        if done is None:
+            click.echo(f"error: {item.error}", err=True)
+            continue
+        if done.changed:
+            cleared = (
+                f", {done.cleared_conflicts} conflict(s) cleared" if done.cleared_conflicts else ""
+            )
+            click.echo(
+                f"approved: {done.twin} (by {done.reviewed_by} on {done.reviewed_at}{cleared})"
+            )
+        else:
+            click.echo(f"already approved: {done.twin} (by {done.reviewed_by})")
+        if done.stale:
+            click.echo(
+                f"note: the source of {done.twin} changed since it was translated; "
+                "check reports it stale until it is translated again (--force)"
+            )
+    sys.exit(report.exit_code)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,15 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo.article import (
-    LANGUAGES,
-    Article,
-    fold_language,
-    read_article,
-    short_hashes,
-    twin_path,
-)
+from bilingo import provenance
+from bilingo.article import LANGUAGES, Article, fold_language, read_article
 from bilingo.errors import ArticleError, BilingoError
+from bilingo.pairs import twin_path
 
 Method = Literal["front-matter", "filename", "recorded", "detected"]
 
@@ -47,14 +42,14 @@ def prose_text(article: Article) -> str:
     """The article's prose: title/description and text runs, without URLs, code or markup."""
     # Imported here: `bilingo check` decides languages from front matter and file names
     # without paying for the Markdown parser.
-    from markdown_it import MarkdownIt
+    from bilingo.document import markdown
 
     parts: list[str] = []
     for key in ("title", "description", "summary"):
         value = article.meta.get(key)
         if isinstance(value, str):
             parts.append(value)
-    for token in MarkdownIt("commonmark").enable("table").parse(article.body):
+    for token in markdown().parse(article.body):
         if token.type != "inline" or not token.children:
             continue
         in_autolink = False
@@ -124,20 +119,19 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     """
     candidates = []
     for twin in twins:
-        prov = twin.provenance
-        if prov is None or prov.get("source") != article.path.name:
+        prov = provenance.read(twin)
+        if prov is None or prov.source != article.path.name:
             continue
-        lang = prov.get("source_lang")
-        stored = prov.get("source_blocks")
-        if lang in ("nb", "en") and isinstance(stored, str) and twin.suffix_lang != lang:
-            candidates.append((str(lang), stored.split()))
+        lang, hashes = prov.source_lang, prov.source_blocks
+        if lang in ("nb", "en") and hashes is not None and twin.suffix_lang != lang:
+            candidates.append((lang, hashes))
     if len(candidates) != 1:
         return None  # none, or two twins that disagree: let detection decide
     lang, stored = candidates[0]
-    from bilingo.segment import segment  # here: check decides most languages without it
+    from bilingo.document import parse  # here: check decides most languages without it
 
     try:
-        now = short_hashes(b.text for b in segment(article.body).blocks).split()
+        now = parse(article.body).block_hashes
     except BilingoError:  # too deeply nested: the caller reports it when it segments
         return None
     kept = set(stored)

@@ -26,12 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bilingo.article import short_hashes
-from bilingo.segment import Document
-
-
-def block_hash(text: str) -> str:
-    return short_hashes([text])
+from bilingo.document import Document
+from bilingo.provenance import Conflict, Provenance, block_hash
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class MergePlan:
     #: front-matter field -> twin value kept verbatim
     keep_fields: Mapping[str, Any] = field(default_factory=dict)
     field_machine_hashes: Mapping[str, str] = field(default_factory=dict)
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
     #: human-edited twin paragraphs dropped because their source paragraph was removed
     dropped_edits: int = 0
 
@@ -106,7 +102,7 @@ def match_blocks(old: Sequence[str], new: Sequence[str]) -> BlockMatches:
 def merge_plan(
     source: Document,
     twin: Document,
-    prov: Mapping[str, Any],
+    prov: Provenance,
     *,
     source_fields: Mapping[str, str],
     twin_fields: Mapping[str, Any],
@@ -115,25 +111,21 @@ def merge_plan(
 ) -> MergePlan | None:
     """Plan a merge, or None when the twin can't be mapped (no hashes, or its paragraph
     structure was changed by hand)."""
-    old_src = str(prov.get("source_blocks", "")).split()
-    machine = str(prov.get("twin_blocks", "")).split()
-    if not isinstance(prov.get("source_blocks"), str) or len(old_src) != len(machine):
+    if prov.source_blocks is None or len(prov.source_blocks) != len(prov.twin_blocks):
         return None
+    old_src, machine = list(prov.source_blocks), list(prov.twin_blocks)
     if len(twin.blocks) != len(machine):
         return None
-    edited = [block_hash(b.text) != machine[i] for i, b in enumerate(twin.blocks)]
-    new_src = [block_hash(b.text) for b in source.blocks]
+    edited = [h != machine[i] for i, h in enumerate(twin.block_hashes)]
+    new_src = list(source.block_hashes)
 
     keep: dict[int, str] = {}
     carried: dict[int, str] = {}
-    conflicts: list[str] = []
+    conflicts: list[Conflict] = []
 
     def conflict(j: int) -> None:
         line = body_line + source.blocks[j].line - 1
-        conflicts.append(
-            f"paragraph at source line {line} changed, and its translation was edited by a "
-            "person: the person's text was kept"
-        )
+        conflicts.append(Conflict(block=j, line=line))
 
     matches = match_blocks(old_src, new_src)
     for j, i in matches.same.items():
@@ -147,9 +139,8 @@ def merge_plan(
 
     keep_fields: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
-    old_fields = prov.get("source_fields")
-    machine_fields = prov.get("twin_fields")
-    if isinstance(old_fields, Mapping) and isinstance(machine_fields, Mapping):
+    old_fields, machine_fields = prov.source_fields, prov.twin_fields
+    if old_fields is not None and machine_fields is not None:
         for key, src_hash in source_fields.items():
             value = twin_fields.get(key)
             if key not in machine_fields or not isinstance(value, str):
@@ -160,8 +151,5 @@ def merge_plan(
                 keep_fields[key] = value
                 field_hashes[key] = str(machine_fields[key])
                 if was_edited and not source_same:
-                    conflicts.append(
-                        f"front matter '{key}' changed in the source, and its translation was "
-                        "edited by a person: the person's text was kept"
-                    )
+                    conflicts.append(Conflict(field=key))
     return MergePlan(keep, carried, keep_fields, field_hashes, tuple(conflicts), dropped)

@@ -396,7 +396,7 @@ def probe_problems(source: str, output: str, *, copy_model: bool) -> tuple[str, 
 
 def _translate_probe(engine: Engine, text: str) -> str:
     """``text`` as ``bilingo translate`` would write it: segmented, so URLs skip the engine."""
-    from bilingo.segment import segment
+    from bilingo.document import segment
 
     document = segment(text)
     return document.render(engine.translate([s.text for s in document.segments]))

@@ -20,6 +20,7 @@ from support import CopyLayout
 from bilingo.article import TEMP_FILE_RE, read_article
 from bilingo.cli import cli
 from bilingo.lock import LOCK_NAME
+from bilingo.provenance import is_twin
 
 #: A small, valid Norwegian article (the copy model translates it to itself).
 GOOD_NB = """---
@@ -110,8 +111,8 @@ def assert_twin_complete(twin: Path, source: Path) -> None:
     """``twin`` is a whole twin of ``source`` as the copy model makes it: not half written."""
     art = read_article(twin)
     src = read_article(source)
-    assert art.is_twin, f"{twin} has no provenance"
-    prov = art.provenance or {}
+    assert is_twin(art), f"{twin} has no provenance"
+    prov = art.meta.get("bilingo") or {}
     assert prov["source"] == source.name
     for key in ("source_hash", "engine", "twin_hash", "source_blocks", "twin_blocks"):
         assert key in prov, f"{twin}: provenance lacks {key}"
@@ -136,7 +137,7 @@ def assert_tree_sound(before: Mapping[str, bytes], root: Path) -> dict[str, byte
             leftovers[name] = after[name]
             continue
         assert name.endswith(".md"), f"unexpected file {name}"
-        prov = read_article(path).provenance or {}
+        prov = read_article(path).meta.get("bilingo") or {}
         source = path.with_name(str(prov.get("source", "")))
         assert str(source.relative_to(root)) in before, f"{name} is not a twin of a source"
         assert_twin_complete(path, source)

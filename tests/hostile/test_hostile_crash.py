@@ -35,8 +35,8 @@ from hostile_support import (
 from support import CopyLayout
 
 from bilingo.article import TEMP_FILE_RE, read_article
+from bilingo.commands.translate import translate_paths
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
 
 WORDS = ["klynge", "samarbeid", "bedrift", "øya", "ærlig", "åpen", "tekst", "Norge", "marked"]
 WORDS += ["eksport", "ull", "klær", "blå"]

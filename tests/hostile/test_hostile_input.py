@@ -25,9 +25,10 @@ from hostile_support import (
 from support import recording_factory
 
 from bilingo.article import parse_article, read_article, render_article
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment
+from bilingo.provenance import is_twin
 
 # (file name, bytes, line the message must name or None, phrases it must contain)
 MALFORMED: list[tuple[str, bytes, int | None, tuple[str, ...]]] = [
@@ -238,7 +239,7 @@ def test_empty_file_gets_an_empty_twin_or_a_message(articles: Path) -> None:
     assert f"failed: {unnamed}: cannot tell the language" in result.output
     assert "add 'lang: nb' or 'lang: en' to the front matter" in result.output
     twin = read_article(articles / "tom.en.md")
-    assert twin.body == "" and twin.meta["lang"] == "en" and twin.is_twin
+    assert twin.body == "" and twin.meta["lang"] == "en" and is_twin(twin)
     assert not (articles / "tom-uten-sprak.en.md").exists()
     assert not (articles / "tom-uten-sprak.nb.md").exists()
     assert_tree_sound(before, articles)

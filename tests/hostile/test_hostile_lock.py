@@ -26,10 +26,11 @@ from hostile_support import (
 )
 from support import CopyLayout
 
+from bilingo.commands.translate import translate_paths
 from bilingo.engine import ArgosEngine, Engine, Progress, find_package
 from bilingo.glossary import empty_glossary
 from bilingo.lock import LOCK_NAME, tree_lock
-from bilingo.pipeline import EngineFactory, translate_paths
+from bilingo.translation import EngineFactory
 
 
 def _site(articles: Path, n: int = 3) -> None:

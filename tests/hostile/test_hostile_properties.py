@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 from support import E2E_LAYOUTS, CopyLayout
 
 from bilingo.article import parse_article, read_article, render_article
+from bilingo.commands.translate import translate_paths
+from bilingo.document import segment
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError
 from bilingo.glossary import empty_glossary
-from bilingo.pipeline import translate_paths
-from bilingo.segment import segment
+from bilingo.provenance import is_twin
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIPELINE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,4 +212,4 @@ def test_copy_model_translation_is_exact(
         twin = read_article(folder / "art.en.md")
         assert twin.body == layout.expected_body(body)
         assert twin.meta["title"] == layout.expected(title)
-        assert twin.is_twin
+        assert is_twin(twin)

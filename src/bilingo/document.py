@@ -33,7 +33,7 @@ import functools
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,18 @@ from markdown_it.token import Token
 
 from bilingo.errors import BilingoError
 
-__all__ = ["Block", "Document", "Segment", "segment", "segment_text", "split_sentences"]
+__all__ = [
+    "Block",
+    "Document",
+    "Segment",
+    "markdown",
+    "parse",
+    "prose_mask",
+    "segment",
+    "segment_text",
+    "split_sentences",
+    "structure_problems",
+]
 
 try:
     from markdown_it.common.utils import mdTrim as _md_trim
@@ -85,6 +96,13 @@ class Document:
     body: str
     segments: tuple[Segment, ...]
     blocks: tuple[Block, ...]
+
+    @functools.cached_property
+    def block_hashes(self) -> tuple[str, ...]:
+        """Each block's provenance hash (:func:`bilingo.provenance.block_hashes`), computed once."""
+        from bilingo.provenance import block_hashes
+
+        return block_hashes(b.text for b in self.blocks)
 
     def render(
         self, translations: Sequence[str], *, overrides: Mapping[int, str] | None = None
@@ -445,7 +463,7 @@ _RAW_HTML = re.compile(r"<(script|style)\b[^>]*(?<!/)>", re.IGNORECASE)
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md = _dialect()
     # commonmark's limit of 20 nested containers makes markdown-it stop tokenizing the
     # rest of the body, which would leave every later paragraph silently untranslated.
     md.options["maxNesting"] = _MAX_NESTING
@@ -786,3 +804,121 @@ def _segment(body: str, *, strict: bool) -> Document:
                     raise
                 # Leave the block literal: untranslated beats corrupted.
     return builder.document()
+
+
+# --------------------------------------------------------------------------------------
+# The one Markdown dialect every module reads, and what the other modules ask of a body
+
+
+def _dialect() -> MarkdownIt:
+    """A new parser of bilingo's dialect: CommonMark with tables and strikethrough."""
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@functools.cache
+def markdown() -> MarkdownIt:
+    """The plain parser of :func:`_dialect` (no source maps), for links, references and
+    text runs (``bilingo.detect``, ``bilingo.compare``); segmenting uses the same dialect."""
+    return _dialect()
+
+
+#: Larger bodies are segmented each time they are asked for, never kept.
+_PARSE_CACHE_MAX = 256 * 1024
+
+
+def parse(body: str) -> Document:
+    """:func:`segment`, remembered for the last bodies: one translate job asks for the same
+    source (plan, language, seal) and twin (merge, provenance) several times."""
+    return _parse_cached(body) if len(body) <= _PARSE_CACHE_MAX else segment(body)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(body: str) -> Document:
+    return segment(body)
+
+
+def prose_mask(text: str) -> str:
+    """``text`` with everything that is not prose (no segment) blanked to spaces, newlines
+    kept, so offsets still index ``text``: what the engine sees, and nothing else.
+
+    A term inside a shortcode, code or a link target is never translated, so it must not
+    be looked for either (``bilingo glossary check``, ``bilingo diff``).
+    """
+    try:
+        doc = parse(text)
+    except BilingoError:  # nested too deeply to segment: nothing of it is translated
+        return re.sub(r"[^\n]", " ", text)
+    out: list[str] = []
+    pos = 0
+    for seg in doc.segments:
+        out.append(re.sub(r"[^\n]", " ", text[pos : seg.start]))
+        out.append(seg.text)
+        pos = seg.end
+    out.append(re.sub(r"[^\n]", " ", text[pos:]))
+    return "".join(out)
+
+
+#: Characters that make structure when outside prose: emphasis, code, links, tables, HTML.
+_MARKUP = frozenset("*_`[]|<>~\\")
+
+
+def _literal_markup(doc: Document, block: Block) -> list[str]:
+    """The markup characters of ``block`` outside its segments, in order."""
+    out: list[str] = []
+    pos = block.start
+    for i in (*block.segments, None):
+        end = doc.segments[i].start if i is not None else block.end
+        out += [ch for ch in doc.body[pos:end] if ch in _MARKUP]
+        if i is not None:
+            pos = doc.segments[i].end
+    return out
+
+
+def _letters(texts: Iterable[str]) -> str:
+    """The letters of ``texts`` in order: prose, whatever the spacing and punctuation."""
+    return "".join(ch for text in texts for ch in text if ch.isalpha())
+
+
+def structure_problems(
+    source: Document,
+    translations: Sequence[str],
+    twin: Document,
+    *,
+    overrides: Mapping[int, str] | None = None,
+) -> list[int]:
+    """Source blocks whose translation changed the twin's structure; [] when none did.
+
+    ``twin`` is ``source.render(translations, overrides=overrides)`` segmented. Block by
+    block it must have the same kind and containers, the text rendered for it (a ``|`` in
+    a table cell's translation makes a new cell, and markdown-it drops the row's last),
+    the same markup outside prose (a ``*`` in a translation that pairs with another makes
+    emphasis) and the same prose (a backtick that pairs with one of the source's turns its
+    code into prose). Returns the first such block's index (blocks after it cannot be
+    compared); overridden blocks are the twin's own text and are not judged.
+    """
+    overrides = overrides or {}
+    for block in source.blocks:
+        if block.index >= len(twin.blocks):
+            return [block.index]
+        other = twin.blocks[block.index]
+        if block.index in overrides:
+            if other.text.strip() != overrides[block.index].strip():
+                return []  # a person's paragraph changed the layout: later blocks do not align
+            continue
+        pos, parts = block.start, []
+        for i in block.segments:
+            seg = source.segments[i]
+            parts += [source.body[pos : seg.start], _NEWLINE_RE.sub(" ", translations[i])]
+            pos = seg.end
+        expected = "".join([*parts, source.body[pos : block.end]])
+        placed = "".join(translations[i] for i in block.segments)
+        if (
+            (other.kind, other.containers) != (block.kind, block.containers)
+            or other.text.strip() != expected.strip()
+            or _literal_markup(twin, other) != _literal_markup(source, block)
+            or _letters(twin.segments[i].text for i in other.segments) != _letters([placed])
+        ):
+            return [block.index]
+    if len(twin.blocks) != len(source.blocks) and source.blocks:
+        return [source.blocks[-1].index]
+    return []

@@ -18,19 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
     other_language,
     read_article,
-    source_hash,
-    twin_path,
     write_atomic,
 )
-from bilingo.check import find_markdown, provenance_state
-from bilingo.diff import ArticleDiff, Flag, Pair, Row, Term, diff_pair
+from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
+from bilingo.detect import detect_article, twins_beside
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
+from bilingo.pairs import Pair, find_markdown, twin_path
+from bilingo.provenance import source_hash
+from bilingo.site import Settings
 
 State = Literal["missing", "stale", "machine", "reviewed", "conflict", "human", "invalid"]
 STATES: tuple[State, ...] = (
@@ -76,49 +78,73 @@ class ReviewReport:
     def pages(self) -> tuple[Path, ...]:
         return tuple(self.directory / e.page for e in self.entries if e.page)
 
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.counts().get("invalid") else 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "directory": str(self.directory),
+            "index": str(self.index),
+            "articles": [
+                {
+                    "source": str(e.source),
+                    "twin": str(e.twin) if e.twin else None,
+                    "state": e.state,
+                    "detail": e.detail,
+                    "page": e.page,
+                    "flags": e.flags,
+                }
+                for e in self.entries
+            ],
+            "counts": self.counts(),
+        }
+
+
+def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
+    """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
+    return build_review(
+        list(paths) or [Path(".")],
+        out_dir=out_dir,
+        glossary=settings.glossary,
+        fields=settings.fields,
+        root=settings.root,
+    )
+
 
 def article_state(
     source: Article, twin: Article | None, *, glossary_hash: str, fields: Sequence[str]
 ) -> tuple[State, str]:
-    """The state a reviewer cares about, from the twin's provenance (``bilingo.check``)."""
+    """The state a reviewer cares about, from the twin's provenance."""
     if twin is None:
         return "missing", "no twin yet; run: bilingo translate " + str(source.path)
-    prov = twin.provenance
+    prov = provenance.read(twin)
     if prov is None:
         return "human", "both files written by people; bilingo does not track them"
-    state, detail = provenance_state(source, twin, glossary_hash=glossary_hash, fields=fields)
+    state, detail = provenance.twin_state(source, twin, glossary_hash=glossary_hash, fields=fields)
     if state == "foreign":
         return "invalid", detail
-    conflicts = prov.get("conflicts")
-    if isinstance(conflicts, list) and conflicts:
-        return "conflict", f"{len(conflicts)} conflict(s) recorded by the last re-translation"
+    if prov.conflicts:
+        return "conflict", f"{len(prov.conflicts)} conflict(s) recorded by the last re-translation"
     if state != "current":
-        if prov.get("source_hash") != source_hash(source):
+        if prov.source_hash != source_hash(source):
             why = "the source changed since it was translated"
         else:
             why = "made with another version of the glossary"
         return "stale", why + ("; it is marked reviewed" if state == "reviewed" else "")
-    if prov.get("reviewed") is True:
-        who = prov.get("reviewed_by")
-        when = prov.get("reviewed_at")
-        by = f" by {who}" if who else ""
-        on = f" on {when}" if when else ""
+    if prov.reviewed:
+        by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
+        on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
         return "reviewed", f"reviewed{by}{on}"
-    if prov.get("machine") is False or prov.get("twin_hash") != _twin_hash(twin, fields):
+    if provenance.is_edited(twin, prov, fields):
         return "machine", "edited by hand, not yet approved"
     return "machine", "machine translation, not yet reviewed"
 
 
-def _twin_hash(twin: Article, fields: Sequence[str]) -> str:
-    from bilingo.article import twin_content_hash
-
-    return twin_content_hash(twin.meta, twin.body, tuple(fields))
-
-
-def _page_name(source: Path, used: set[str]) -> str:
+def _page_name(source: Path, used: set[str], root: Path) -> str:
     """A safe, unique file name inside DIR for an article's page (no folders, no dots)."""
     try:
-        rel = source.resolve().relative_to(Path.cwd().resolve())
+        rel = source.resolve().relative_to(root.resolve())
     except ValueError:
         rel = Path(source.name)
     stem = rel.as_posix().removesuffix(".md")
@@ -137,10 +163,11 @@ def build_review(
     out_dir: Path,
     glossary: Glossary,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    root: Path = Path("."),
 ) -> ReviewReport:
-    """Write ``index.html`` and one page per article pair into ``out_dir``."""
-    from bilingo.detect import detect_article, twins_beside
+    """Write ``index.html`` and one page per article pair into ``out_dir``.
 
+    Pages are named from each source's path inside ``root`` (the site's root)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
     files, _links = find_markdown(paths)
@@ -157,7 +184,7 @@ def build_review(
         except BilingoError as exc:
             entries.append(Entry(path, None, "invalid", exc.message))
             continue
-        if article.is_twin:
+        if provenance.is_twin(article):
             continue  # shown with its source
         try:
             lang = detect_article(article, twins=twins_beside(article)).lang
@@ -179,7 +206,7 @@ def build_review(
             entries.append(Entry(path, twin_file, state, detail, lang, target))
             continue
         diff = diff_pair(Pair(article, twin, lang, target), glossary=glossary, fields=fields)
-        page = _page_name(path, used)
+        page = _page_name(path, used, root)
         entry = Entry(path, twin_file, state, detail, lang, target, page, len(diff.all_flags))
         write_atomic(out_dir / page, render_page(diff, entry))
         entries.append(entry)

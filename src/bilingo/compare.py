@@ -1,48 +1,29 @@
-"""``bilingo diff``: a source and its twin, paragraph by paragraph, with problems flagged.
+"""A source and its twin, paragraph by paragraph, with what a reviewer must not miss.
 
-The twin is rendered from the source's blocks (``bilingo.segment``), so block *i* of the
-twin is the translation of block *i* of the source; when a person added or removed
+The twin is rendered from the source's blocks (:mod:`bilingo.document`), so block *i* of
+the twin is the translation of block *i* of the source; when a person added or removed
 paragraphs the counts differ and the blocks are aligned by kind and by what survives
 translation (numbers, URLs, names).
 Each aligned pair is checked for what a reviewer must not miss: a URL, number or link
 target that differs, prose left in the source language, a glossary term not followed,
-and conflicts the re-translation recorded in the provenance.
-
-``fresh_diff`` compares the twin on disk with what a machine translation would give now:
-what the reviewer changed, or what a new model or glossary would change. Nothing here
-prints or writes; the CLI and ``bilingo.review`` render the values.
+and conflicts the re-translation recorded in the provenance. ``bilingo diff`` and
+``bilingo review`` render the values; nothing here prints or writes.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
-import textwrap
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-import click
-from markdown_it import MarkdownIt
-
-from bilingo.article import (
-    DEFAULT_TRANSLATED_FIELDS,
-    PROVENANCE_KEY,
-    Article,
-    fold_language,
-    other_language,
-    read_article,
-    render_article,
-    twin_path,
-)
-from bilingo.errors import BilingoError
+from bilingo import provenance
+from bilingo.document import markdown, prose_mask
 from bilingo.glossary import Glossary
-
-if TYPE_CHECKING:
-    from bilingo.pipeline import EngineFactory
+from bilingo.pairs import Pair
+from bilingo.provenance import Conflict
 
 FlagKind = Literal["url", "number", "link", "untranslated", "glossary", "conflict", "unmatched"]
 #: How the rows were paired: one to one by block index, or by kind and shared anchors.
@@ -112,16 +93,6 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Pair:
-    """A source article and its twin, with the direction of translation."""
-
-    source: Article
-    twin: Article
-    source_lang: str
-    target_lang: str
-
-
-@dataclass(frozen=True)
 class ArticleDiff:
     source: Path
     twin: Path
@@ -155,38 +126,6 @@ class ArticleDiff:
             "counts": self.counts(),
             "ok": self.exit_code == 0,
         }
-
-
-# --------------------------------------------------------------------------- finding the pair
-
-
-def find_pair(path: Path) -> Pair:
-    """The source/twin pair ``path`` belongs to, whichever of the two it is."""
-    from bilingo.detect import detect_article, twins_beside
-
-    article = read_article(path)
-    if article.is_twin:
-        prov = article.provenance or {}
-        # Only the file name counts: provenance cannot point outside the twin's folder.
-        source_file = path.with_name(Path(str(prov["source"])).name)
-        if not source_file.is_file():
-            raise BilingoError(
-                f"its source {source_file.name} is gone; restore it, or delete the twin",
-                path=path,
-            )
-        source = read_article(source_file)
-        lang = fold_language(str(prov.get("source_lang", ""))) or detect_article(source).lang
-        target = fold_language(str(article.meta.get("lang", ""))) or other_language(lang)
-        return Pair(source, article, lang, target)
-    lang = detect_article(article, twins=twins_beside(article)).lang
-    target = other_language(lang)
-    twin_file = twin_path(path, target)
-    if not twin_file.is_file():
-        raise BilingoError(
-            f"it has no {target} twin yet ({twin_file.name}); run: bilingo translate {path}",
-            path=path,
-        )
-    return Pair(article, read_article(twin_file), lang, target)
 
 
 # --------------------------------------------------------------------------- alignment
@@ -262,15 +201,10 @@ _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
-@functools.cache
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
-
-
 def references(body: str) -> dict[str, str]:
     """Reference-link definitions of a body: label -> target."""
     env: dict[str, Any] = {}
-    _markdown().parse(body, env)
+    markdown().parse(body, env)
     refs = env.get("references", {})
     # markdown-it upper-cases labels (they match case-insensitively); most are written lower.
     return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
@@ -283,7 +217,7 @@ def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
     }
     links: list[str] = []
     prose: list[str] = []
-    for token in _markdown().parse(text, env):
+    for token in markdown().parse(text, env):
         if token.type != "inline":
             continue
         stack = list(reversed(token.children or []))
@@ -368,13 +302,10 @@ def paragraph_flags(
     return flags
 
 
-_NOT_PROSE_RE = re.compile(r"\]\([^)\n]*\)|<[^>\n]+>|`[^`\n]+`|" + _URL_RE.pattern)
-
-
 def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
-    """Glossary forms in ``text``, outside link targets, URLs, tags and code."""
-    # Blanked to the same length, so offsets still index ``text``.
-    masked = _NOT_PROSE_RE.sub(lambda m: " " * len(m.group()), text)
+    """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
+    tags, code or shortcodes)."""
+    masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
         for m, entry, _form in glossary.matches(masked, lang=lang)
@@ -393,7 +324,7 @@ class _Unit:
 
 def units(body: str) -> list[_Unit]:
     """The body's blocks in order; the cells of one table row become one unit."""
-    from bilingo.segment import segment
+    from bilingo.document import segment
 
     out: list[_Unit] = []
     for b in segment(body).blocks:
@@ -408,13 +339,8 @@ def units(body: str) -> list[_Unit]:
 
 # --------------------------------------------------------------------------- the article diff
 
-_CONFLICT_LINE_RE = re.compile(r"source line (\d+)")
-_CONFLICT_FIELD_RE = re.compile(r"front matter '([^']+)'")
 
-
-def diff_pair(
-    pair: Pair, *, glossary: Glossary, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
-) -> ArticleDiff:
+def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> ArticleDiff:
     """Align ``pair`` paragraph by paragraph and flag each pair's problems."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
@@ -496,7 +422,8 @@ def diff_pair(
                     f"{b or 'nothing'} in the twin",
                 )
             )
-    rows, unplaced = _place_conflicts(rows, (twin.provenance or {}).get("conflicts"))
+    prov = provenance.read(twin)
+    rows, unplaced = _place_conflicts(rows, prov.conflicts if prov is not None else ())
     article_flags += unplaced
     return ArticleDiff(
         source=source.path,
@@ -509,20 +436,18 @@ def diff_pair(
     )
 
 
-def _place_conflicts(rows: list[Row], conflicts: object) -> tuple[list[Row], list[Flag]]:
+def _place_conflicts(
+    rows: list[Row], conflicts: Sequence[Conflict]
+) -> tuple[list[Row], list[Flag]]:
     """Attach each recorded conflict to the paragraph (or field) it names, if any."""
-    if not isinstance(conflicts, list):
-        return rows, []
     unplaced: list[Flag] = []
     extra: dict[int, list[Flag]] = {}
     for item in conflicts:
-        flag = Flag("conflict", str(item))
-        line = _CONFLICT_LINE_RE.search(str(item))
-        field = _CONFLICT_FIELD_RE.search(str(item))
+        flag = Flag("conflict", item.message())
         target = None
         for k, row in enumerate(rows):
-            if (line and row.source_line == int(line.group(1))) or (
-                field and row.field == field.group(1)
+            if (item.line is not None and row.source_line == item.line) or (
+                item.field is not None and row.field == item.field
             ):
                 target = k
                 break
@@ -534,201 +459,3 @@ def _place_conflicts(rows: list[Row], conflicts: object) -> tuple[list[Row], lis
         replace(r, flags=r.flags + tuple(extra[k])) if k in extra else r for k, r in enumerate(rows)
     ]
     return out, unplaced
-
-
-def diff_path(
-    path: Path, *, glossary: Glossary, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
-) -> ArticleDiff:
-    """``bilingo diff PATH``: PATH is a source or a twin."""
-    return diff_pair(find_pair(path), glossary=glossary, fields=fields)
-
-
-# --------------------------------------------------------------------------- fresh translation
-
-
-def fresh_diff(
-    path: Path,
-    *,
-    glossary: Glossary,
-    engine_factory: EngineFactory | None = None,
-    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
-) -> str:
-    """A unified diff: the twin on disk -> a machine translation made now (nothing written).
-
-    The provenance block is left out of both sides (its hashes always differ), and both are
-    rendered the same way so YAML layout is no difference.
-    """
-    from bilingo.pipeline import build_twin, default_engine_factory, plan, translate_segments
-
-    pair = find_pair(path)
-    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True)
-    if not the_plan.jobs:
-        reason = the_plan.outcomes[0].reason if the_plan.outcomes else ""
-        if pair.twin.provenance is None:
-            reason = "its twin was written by a person (no provenance)"
-        raise BilingoError(
-            f"cannot make a fresh translation: {reason or 'nothing to translate'}",
-            path=pair.source.path,
-        )
-    job = the_plan.jobs[0]
-    engine = (engine_factory or default_engine_factory())(job.source_lang, job.target_lang)
-    translations, _, _ = translate_segments(
-        job.texts(),
-        engine=engine,
-        glossary=glossary,
-        source=job.source_lang,
-        target=job.target_lang,
-    )
-    meta, body = build_twin(
-        job, translations, engine_name=engine.name, glossary=glossary, fields=fields
-    )
-    label = str(pair.twin.path)
-    return "".join(
-        difflib.unified_diff(
-            _without_provenance(pair.twin.meta, pair.twin.body).splitlines(keepends=True),
-            _without_provenance(meta, body).splitlines(keepends=True),
-            fromfile=f"{label} (on disk)",
-            tofile=f"{label} (fresh machine translation)",
-        )
-    )
-
-
-def _without_provenance(meta: Mapping[str, Any], body: str) -> str:
-    text = render_article({k: v for k, v in meta.items() if k != PROVENANCE_KEY}, body)
-    return text if text.endswith("\n") else text + "\n"
-
-
-# --------------------------------------------------------------------------- terminal rendering
-
-
-def _wrap(text: str, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap returning (start, end) offsets into ``text``, so highlights survive."""
-    width = max(width, 8)
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        start, end = pos, pos + len(line)
-        pos = end + 1
-        if start == end:
-            out.append((start, start))
-            continue
-        while end - start > width:
-            cut = text.rfind(" ", start, start + width + 1)
-            if cut <= start:
-                out.append((start, start + width))
-                start += width
-                continue
-            out.append((start, cut))
-            start = cut + 1
-        out.append((start, end))
-    return out
-
-
-def _styled(text: str, span: tuple[int, int], terms: Sequence[Term]) -> str:
-    """text[span] with glossary terms emphasised (ANSI; click strips it without colour)."""
-    a, b = span
-    out: list[str] = []
-    pos = a
-    for t in terms:
-        s, e = max(t.start, a), min(t.end, b)
-        if s >= e or s < pos:
-            continue
-        out.append(text[pos:s])
-        fg = "cyan" if t.kind == "term" else "magenta"
-        out.append(click.style(text[s:e], fg=fg, bold=True, underline=True))
-        pos = e
-    out.append(text[pos:b])
-    return "".join(out)
-
-
-def _column(text: str | None, terms: Sequence[Term], width: int) -> list[tuple[str, int]]:
-    """(styled line, visible length) per wrapped line; a missing side is a dim note."""
-    if text is None:
-        note = "(none)"
-        return [(click.style(note, dim=True), len(note))]
-    return [(_styled(text, span, terms), span[1] - span[0]) for span in _wrap(text, width)]
-
-
-def _where(row: Row, pair_langs: tuple[str, str]) -> str:
-    if row.kind == "field":
-        return f"front matter {row.field}"
-    s = f"{pair_langs[0]} line {row.source_line}" if row.source_line else f"no {pair_langs[0]}"
-    t = f"{pair_langs[1]} line {row.twin_line}" if row.twin_line else f"no {pair_langs[1]}"
-    return f"{row.kind.replace('_', ' ')}, {s} ↔ {t}"
-
-
-def _flag_lines(flags: Sequence[Flag], width: int) -> Iterator[str]:
-    for f in flags:
-        head = click.style(f"! {f.kind}", fg="red", bold=True)
-        body = textwrap.wrap(
-            f"{f.detail}", width=max(width - len(f.kind) - 4, 20), subsequent_indent="  "
-        )
-        yield f"{head}: {body[0] if body else ''}"
-        for more in body[1:]:
-            yield " " * (len(f.kind) + 2) + more
-
-
-def format_diff(diff: ArticleDiff, *, width: int) -> str:
-    """The diff for a terminal: side by side at ``width`` ≥ 120 columns, stacked below.
-
-    Styled with ANSI codes; ``click.echo(color=False)`` strips them for pipes and NO_COLOR.
-    """
-    langs = (diff.source_lang, diff.target_lang)
-    side = width >= SIDE_BY_SIDE_MIN
-    col = (width - 3) // 2
-    lines = [
-        click.style(f"{diff.source_lang}: {diff.source}", bold=True),
-        click.style(f"{diff.target_lang}: {diff.twin}", bold=True),
-    ]
-    if diff.alignment == "similarity":
-        lines.append("paragraph counts differ: aligned by structure, check the pairing")
-    for flag_line in _flag_lines(diff.flags, width):
-        lines.append(flag_line)
-    for n, row in enumerate(diff.rows, 1):
-        rule = f"── ¶{n} · {_where(row, langs)} "
-        lines.append(click.style(rule + "─" * max(width - len(rule), 0), dim=True))
-        if side:
-            left = _column(row.source, row.source_terms, col)
-            right = _column(row.twin, row.twin_terms, col)
-            for k in range(max(len(left), len(right))):
-                ltext, llen = left[k] if k < len(left) else ("", 0)
-                rtext, _ = right[k] if k < len(right) else ("", 0)
-                lines.append(f"{ltext}{' ' * (col - llen)} │ {rtext}".rstrip())
-        else:
-            for lang, text, terms in (
-                (diff.source_lang, row.source, row.source_terms),
-                (diff.target_lang, row.twin, row.twin_terms),
-            ):
-                tag = click.style(f"{lang} │ ", dim=True)
-                for styled, _ in _column(text, terms, width - 5):
-                    lines.append(f"{tag}{styled}".rstrip())
-        lines.extend(_flag_lines(row.flags, width))
-    counts = diff.counts()
-    flagged = sum(1 for r in diff.rows if r.flags)
-    summary = f"{len(diff.rows)} paragraphs, {flagged} flagged" + (
-        ": " + ", ".join(f"{n} {k}" for k, n in counts.items()) if counts else ""
-    )
-    lines.append(click.style(summary, bold=True))
-    return "\n".join(lines)
-
-
-def use_color(*, isatty: bool, environ: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return isatty and not environ.get("NO_COLOR")
-
-
-def style_unified(text: str) -> str:
-    """A unified diff with removed lines red, added green and hunk headers cyan."""
-    out: list[str] = []
-    for line in text.splitlines():
-        if line.startswith(("---", "+++")):
-            out.append(click.style(line, bold=True))
-        elif line.startswith("@@"):
-            out.append(click.style(line, fg="cyan"))
-        elif line.startswith("-"):
-            out.append(click.style(line, fg="red"))
-        elif line.startswith("+"):
-            out.append(click.style(line, fg="green"))
-        else:
-            out.append(line)
-    return "\n".join(out)

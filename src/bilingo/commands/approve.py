@@ -11,31 +11,32 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
-    PROVENANCE_KEY,
     Article,
     encode_text,
     parse_article,
     read_article,
-    render_article,
-    short_hashes,
-    source_hash,
-    twin_content_hash,
     write_atomic_bytes,
 )
-from bilingo.check import seal_twin
+from bilingo.document import segment
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.seal import SEAL_KEY
+from bilingo.judge import seal_twin
+from bilingo.lock import tree_lock
+from bilingo.pairs import find_pair, source_name_problem
+from bilingo.provenance import (
+    Provenance,
+    block_hash,
+    source_hash,
+    twin_content_hash,
+)
+from bilingo.site import Settings
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,67 @@ class Approval:
     cleared_conflicts: int = 0
     #: The source changed since the twin was made: check still reports it stale.
     stale: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "twin": str(self.twin),
+            "changed": self.changed,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
+            "cleared_conflicts": self.cleared_conflicts,
+            "stale": self.stale,
+        }
+
+
+@dataclass(frozen=True)
+class ApproveItem:
+    """One PATH given to ``bilingo approve``: what approving did, or why it could not."""
+
+    path: Path
+    approval: Approval | None = None
+    error: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        if self.approval is None:
+            return {"path": str(self.path), "error": self.error}
+        return {"path": str(self.path), **self.approval.as_dict()}
+
+
+@dataclass(frozen=True)
+class ApproveReport:
+    items: tuple[ApproveItem, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if any(i.approval is None for i in self.items) else 0
+
+    def as_dict(self) -> list[dict[str, object]]:
+        return [i.as_dict() for i in self.items]
+
+
+def run(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    by: str | None = None,
+    today: _dt.date | None = None,
+) -> ApproveReport:
+    """``bilingo approve``: each PATH in turn, under the tree's lock; one failing does not
+    stop the others."""
+    for p in paths:
+        if not p.is_file():
+            raise BilingoError(f"no such file: {p}")
+    reviewer = by.strip() if by and by.strip() else default_reviewer()
+    items: list[ApproveItem] = []
+    with tree_lock(list(paths), wait=10.0):
+        for p in paths:
+            try:
+                done = approve(p, by=reviewer, today=today, fields=settings.fields)
+            except BilingoError as exc:
+                items.append(ApproveItem(p, error=exc.format()))
+                continue
+            items.append(ApproveItem(p, done))
+    return ApproveReport(tuple(items))
 
 
 def default_reviewer(*, cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -91,12 +153,11 @@ def _read(path: Path) -> tuple[Article, str]:
 
 def twin_to_approve(path: Path) -> Path:
     """The twin file ``path`` stands for: itself when it is a twin, else its twin."""
-    from bilingo.diff import find_pair
-
     article, _ = _read(path)
-    if article.is_twin:
+    prov = provenance.read(article)
+    if prov is not None and prov.is_twin:
         return path
-    if article.provenance is not None:
+    if prov is not None:
         raise BilingoError(
             "its bilingo block names no source, so it is not a twin bilingo wrote; nothing "
             "to approve",
@@ -110,7 +171,7 @@ def twin_to_approve(path: Path) -> Path:
             "path of a translated file, or run: bilingo translate " + str(path),
             path=path,
         ) from None
-    if not pair.twin.is_twin:
+    if not provenance.is_twin(pair.twin):
         raise BilingoError(
             f"neither it nor {pair.twin.path.name} has bilingo provenance: a pair written by "
             "people has nothing to approve",
@@ -127,45 +188,41 @@ def approve(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
 ) -> Approval:
     """Mark the twin of ``path`` (or ``path`` itself) reviewed by ``by``."""
-    from bilingo.segment import segment
-
     twin_file = twin_to_approve(path)
     twin, text = _read(twin_file)
-    prov: dict[str, Any] = dict(twin.provenance or {})
+    prov = provenance.read(twin) or Provenance()
+    used = prov.translated_fields(fields)
     when = (today or _dt.date.today()).isoformat()
-    baseline = {
-        "twin_hash": twin_content_hash(twin.meta, twin.body, tuple(fields)),
-        "twin_blocks": short_hashes(b.text for b in segment(twin.body).blocks),
-        "twin_fields": {
-            k: short_hashes([v]) for k in fields if isinstance(v := twin.meta.get(k), str)
-        },
-    }
-    conflicts = prov.get("conflicts")
-    cleared = len(conflicts) if isinstance(conflicts, list) else 0
+    # The twin as it is now becomes the baseline later runs compare against.
+    twin_hash = twin_content_hash(twin.meta, twin.body, used)
+    twin_blocks = segment(twin.body).block_hashes
+    twin_fields = {k: block_hash(v) for k in used if isinstance(v := twin.meta.get(k), str)}
+    cleared = len(prov.conflicts)
     source = _source_of(twin_file, prov)
-    stale = source is not None and prov.get("source_hash") != source_hash(source)
+    stale = source is not None and prov.source_hash != source_hash(source)
     if (
-        prov.get("reviewed") is True
+        prov.reviewed
         and not cleared
-        and all(prov.get(k) == v for k, v in baseline.items())
+        and (prov.twin_hash, prov.twin_blocks, prov.twin_fields)
+        == (twin_hash, twin_blocks, twin_fields)
     ):
         return Approval(
-            twin_file, str(prov.get("reviewed_by", "")), str(prov.get("reviewed_at", "")),
-            changed=False, stale=stale,
-        )  # fmt: skip
-    prov.pop("conflicts", None)
-    prov.update(baseline)
-    # Who and when go right after "reviewed", where a person reading the block looks.
-    review = {"reviewed": True, "reviewed_by": by, "reviewed_at": when}
-    rest = [(k, v) for k, v in prov.items() if k not in review]
-    at = next((i for i, (k, _) in enumerate(rest) if k == "machine"), len(rest) - 1) + 1
-    prov = dict(rest[:at] + list(review.items()) + rest[at:])
-    prov.pop(SEAL_KEY, None)
+            twin_file, prov.reviewed_by or "", prov.reviewed_at or "", changed=False, stale=stale
+        )
+    approved = replace(
+        prov,
+        reviewed=True,
+        reviewed_by=by,
+        reviewed_at=when,
+        twin_hash=twin_hash,
+        twin_blocks=twin_blocks,
+        twin_fields=twin_fields,
+        conflicts=(),
+        seal=None,
+    )
 
     def render(seal: str | None) -> str:
-        new_text = _replace_provenance(
-            twin, text, prov if seal is None else {**prov, SEAL_KEY: seal}
-        )
+        new_text = provenance.rewrite(twin, text, replace(approved, seal=seal))
         return new_text.replace("\n", twin.newline) if twin.newline != "\n" else new_text
 
     if source is None:
@@ -177,50 +234,21 @@ def approve(
             source=source,
             twin=twin_file,
             bom=twin.bom,
-            glossary_hash=str(prov.get("glossary_hash", "")),
+            glossary_hash=prov.glossary_hash,
             fields=fields,
         )
     write_atomic_bytes(twin_file, data)
     return Approval(twin_file, by, when, changed=True, cleared_conflicts=cleared, stale=stale)
 
 
-def _source_of(twin_file: Path, prov: Mapping[str, Any]) -> Article | None:
-    """The source the provenance names, beside the twin; None when it cannot be read."""
-    name = Path(str(prov.get("source", ""))).name
-    if not name:
-        return None
+def _source_of(twin_file: Path, prov: Provenance) -> Article | None:
+    """The source the provenance names, beside the twin; None when it cannot be read.
+
+    A name that is no plain file name beside the twin is an error, as for every command."""
+    problem = source_name_problem(prov.source)
+    if problem is not None:
+        raise BilingoError(problem, path=twin_file)
     try:
-        return read_article(twin_file.with_name(name))
+        return read_article(twin_file.with_name(str(prov.source)))
     except BilingoError:
         return None
-
-
-# A top-level "bilingo:" key and its indented lines (blank lines inside included).
-_BLOCK_RE = re.compile(
-    rf"^{PROVENANCE_KEY}:[ \t]*\n(?:[ \t]+\S[^\n]*\n|[ \t]*\n(?=[ \t]+\S))*", re.M
-)
-
-
-def _replace_provenance(twin: Article, text: str, prov: Mapping[str, Any]) -> str:
-    """The file's text with only the provenance block re-written.
-
-    Falls back to re-rendering the whole front matter when the block is not laid out as
-    bilingo writes it (flow style, say); the result is checked by parsing it back.
-    """
-    meta = {**twin.meta, PROVENANCE_KEY: dict(prov)}
-    front = text[: len(text) - len(twin.body)]
-    block = yaml.safe_dump(
-        {PROVENANCE_KEY: dict(prov)},
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
-    matches = list(_BLOCK_RE.finditer(front))
-    if len(matches) == 1:
-        m = matches[0]
-        candidate = front[: m.start()] + block + front[m.end() :] + twin.body
-        check = parse_article(twin.path, candidate)
-        if dict(check.meta) == meta and check.body == twin.body:
-            return candidate
-    return render_article(meta, twin.body)

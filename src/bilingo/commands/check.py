@@ -1,0 +1,149 @@
+"""``bilingo check``: the CI gate. Lists missing, stale, orphaned and invalid translations.
+
+It writes nothing and never loads a model: it reads front matter, hashes bodies and compares
+them with the provenance each twin carries (:mod:`bilingo.judge`). Like twine's check, it
+reports every problem before deciding the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bilingo import provenance
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
+from bilingo.detect import detect_article, twins_of
+from bilingo.errors import ArticleError
+from bilingo.judge import Problem, pair_problems, unreviewed
+from bilingo.pairs import find_markdown, symlink_reason, twin_path
+from bilingo.seal import settle_pairs
+from bilingo.site import Settings
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: tuple[Problem, ...]
+    sources: int
+    twins: int
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.problems:
+            out[p.kind] = out.get(p.kind, 0) + 1
+        return out
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "problems": [p.as_dict() for p in self.problems],
+            "sources": self.sources,
+            "twins": self.twins,
+            "counts": self.counts(),
+            "ok": self.exit_code == 0,
+        }
+
+
+def run(
+    settings: Settings, paths: Sequence[Path], *, require_reviewed: bool = False
+) -> CheckReport:
+    """``bilingo check`` over ``paths`` (default: the current folder)."""
+    return check_paths(
+        list(paths) or [Path(".")],
+        glossary_hash=settings.glossary.hash,
+        fields=settings.fields,
+        require_reviewed=require_reviewed,
+    )
+
+
+def check_paths(
+    paths: Sequence[Path],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    require_reviewed: bool = False,
+    use_seals: bool = True,
+) -> CheckReport:
+    """Check every article under ``paths``; read-only.
+
+    Pairs whose seal holds (:mod:`bilingo.seal`) are settled from their bytes; every other
+    file is read, parsed and judged in full. ``use_seals=False`` judges everything in full
+    (the tests compare both).
+    """
+    found, links = find_markdown(paths)
+    problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
+    settled, files = (
+        settle_pairs(found, glossary_hash=glossary_hash, fields=fields)
+        if use_seals
+        else ([], found)
+    )
+    for pair in settled:
+        if pair.verdict != "reviewed":
+            problems.append(
+                unreviewed(
+                    pair.twin, edited=pair.verdict == "edited", require_reviewed=require_reviewed
+                )
+            )
+    articles: dict[Path, Article] = {}
+    for path in files:
+        try:
+            articles[path.resolve()] = read_article(path)
+        except ArticleError as exc:
+            problems.append(Problem(path, "invalid", exc.message, line=exc.line))
+
+    sources = twins = len(settled)
+    claimed: set[Path] = set()
+    for article in articles.values():
+        if provenance.is_twin(article):
+            twins += 1
+            continue
+        sources += 1
+        try:
+            lang = detect_article(article, twins=twins_of(article, articles)).lang
+        except ArticleError as exc:
+            problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
+            continue
+        twin_file = twin_path(article.path, other_language(lang))
+        claimed.add(twin_file.resolve())
+        twin = articles.get(twin_file.resolve())
+        if twin is None:
+            if twin_file.exists():
+                continue  # unreadable: already reported as invalid
+            problems.append(
+                Problem(
+                    article.path,
+                    "missing",
+                    f"no {other_language(lang)} twin ({twin_file.name}); run: bilingo translate "
+                    f"{article.path}",
+                )
+            )
+            continue
+        if provenance.read(twin) is None:
+            continue  # a pair written by people: nothing to track
+        problems += pair_problems(
+            article,
+            twin,
+            glossary_hash=glossary_hash,
+            fields=fields,
+            require_reviewed=require_reviewed,
+        )
+
+    for key, article in articles.items():
+        prov = provenance.read(article)
+        if prov is not None and prov.is_twin and key not in claimed:
+            problems.append(
+                Problem(
+                    article.path,
+                    "orphaned",
+                    f"its source {prov.source} is gone; delete the twin or restore the source",
+                )
+            )
+    problems.sort(key=lambda p: (str(p.path), p.line or 0, p.kind))
+    return CheckReport(tuple(problems), sources, twins)

@@ -1,0 +1,108 @@
+"""``bilingo memory rebuild``: refill the translation memory from the article pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from bilingo import provenance
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS
+from bilingo.document import segment, segment_text
+from bilingo.memory import Memory, MemoryKey
+from bilingo.pairs import load_articles, source_path
+from bilingo.provenance import block_hash, source_hash
+from bilingo.site import Settings
+from bilingo.translation import field_docs
+
+
+def run(
+    settings: Settings, paths: Sequence[Path], *, memory_path: Path | None = None
+) -> RebuildReport:
+    """Rebuild into ``memory_path`` (default: the site's memory)."""
+    where = memory_path or settings.memory_path
+    with Memory(where) as memory:
+        report = rebuild_memory(paths, memory=memory, fields=settings.fields)
+        return replace(report, total=len(memory), memory_path=where)
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    pairs: int
+    articles: int
+    skipped_blocks: int
+    #: Entries in the memory afterwards, and where it is.
+    total: int = 0
+    memory_path: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pairs": self.pairs,
+            "articles": self.articles,
+            "skipped_paragraphs": self.skipped_blocks,
+            "entries": self.total,
+            "memory": str(self.memory_path) if self.memory_path else None,
+        }
+
+
+def rebuild_memory(
+    paths: Sequence[Path],
+    *,
+    memory: Memory,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+) -> RebuildReport:
+    """Refill the translation memory from the article pairs on disk.
+
+    Only machine output goes back in: paragraphs a person edited are left out, and so
+    are paragraphs whose sentence count differs between source and twin (their sentences
+    cannot be paired with certainty).
+    """
+    found = load_articles(paths)
+    by_path = {a.path.resolve(): a for a in found.articles}
+    pairs = articles = skipped = 0
+    for twin in found.articles:
+        prov = provenance.read(twin)
+        if prov is None or not prov.is_twin:
+            continue
+        named = source_path(twin)
+        src_article = by_path.get(named.resolve()) if named is not None else None
+        if src_article is None or prov.source_hash != source_hash(src_article):
+            continue
+        src_doc, twin_doc = segment(src_article.body), segment(twin.body)
+        machine = prov.twin_blocks
+        if len(src_doc.blocks) != len(twin_doc.blocks) or len(machine) != len(twin_doc.blocks):
+            skipped += len(src_doc.blocks)
+            continue
+        found_pairs: list[tuple[str, str]] = []
+        for sb, tb, th, mh in zip(
+            src_doc.blocks, twin_doc.blocks, twin_doc.block_hashes, machine, strict=True
+        ):
+            if th != mh or len(sb.segments) != len(tb.segments):
+                skipped += 1
+                continue
+            found_pairs += [
+                (src_doc.segments[i].text, twin_doc.segments[j].text)
+                for i, j in zip(sb.segments, tb.segments, strict=True)
+            ]
+        machine_fields = prov.twin_fields
+        if machine_fields is not None:
+            for key, doc in field_docs(src_article, prov.translated_fields(fields)).items():
+                value = twin.meta.get(key)
+                if not isinstance(value, str) or block_hash(value) != machine_fields.get(key):
+                    continue
+                tdoc = segment_text(value)
+                if len(tdoc.segments) == len(doc.segments):
+                    found_pairs += [
+                        (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)
+                    ]
+        mkey = MemoryKey(
+            prov.source_lang, str(twin.meta.get("lang", "")), prov.engine, prov.glossary_hash
+        )
+        pairs += memory.store(found_pairs, mkey)
+        articles += 1
+    return RebuildReport(pairs, articles, skipped)

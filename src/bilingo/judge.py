@@ -1,0 +1,221 @@
+"""What a pair's twin owes its source: the problems ``check`` reports, and the seal.
+
+Judging reads front matter, hashes bodies and compares them with the provenance each twin
+carries; it never loads a model. The Markdown parser is only imported to name the
+paragraphs of a stale article. :func:`seal_twin` gives every writer of a twin (translate,
+approve) the bytes to write, sealed when :func:`pair_problems` confirms the verdict on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bilingo import provenance
+from bilingo.article import Article, encode_text, other_language, parse_article
+from bilingo.errors import ArticleError
+from bilingo.pairs import twin_path
+from bilingo.provenance import source_hash
+from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
+
+Kind = Literal[
+    "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
+]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    kind: Kind
+    detail: str
+    severity: Severity = "error"
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "severity": self.severity,
+            "line": self.line,
+            "detail": self.detail,
+        }
+
+
+def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str, int]]:
+    """(what, line) for each source paragraph added or changed since the twin was made."""
+    from bilingo.document import parse
+    from bilingo.merge import match_blocks
+
+    doc = parse(source.body)
+    blocks, now = doc.blocks, list(doc.block_hashes)
+    before = list(stored)
+    out: list[tuple[str, int]] = []
+    matches = match_blocks(before, now)
+    for j, block in enumerate(blocks):
+        if j in matches.changed:
+            out.append(("changed", source.body_line + block.line - 1))
+        elif j not in matches.same:
+            out.append(("added", source.body_line + block.line - 1))
+    for i in matches.removed:
+        # Where it stood: the new paragraph now at its old position (or the last one).
+        at = blocks[min(i, len(blocks) - 1)].line if blocks else 1
+        out.append(("removed", source.body_line + at - 1))
+    out.sort(key=lambda item: item[1])
+    return out
+
+
+def unreviewed(twin: Path, *, edited: bool, require_reviewed: bool) -> Problem:
+    state = "edited by hand, not yet approved" if edited else "machine translation"
+    return Problem(
+        twin,
+        "unreviewed",
+        f"{state}; review it, then run: bilingo approve {twin}",
+        "error" if require_reviewed else "warning",
+    )
+
+
+def settle_verdict(
+    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+) -> Verdict | None:
+    """What ``bilingo check`` finds for this pair, as a seal can record it; None when it
+    finds more than an unreviewed twin (stale, conflicts, ...), which a seal cannot carry."""
+    from bilingo.detect import detect_article
+
+    if provenance.is_twin(source) or provenance.read(twin) is None:
+        return None
+    try:
+        lang = detect_article(source, twins=[twin]).lang
+    except ArticleError:
+        return None
+    if twin_path(source.path, other_language(lang)).name != twin.path.name:
+        return None
+    found = pair_problems(
+        source, twin, glossary_hash=glossary_hash, fields=fields, require_reviewed=False
+    )
+    if not found:
+        return "reviewed"
+    if len(found) == 1 and found[0].kind == "unreviewed":
+        edited = found[0] == unreviewed(twin.path, edited=True, require_reviewed=False)
+        return "edited" if edited else "machine"
+    return None
+
+
+def pair_problems(
+    source: Article,
+    twin: Article,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    require_reviewed: bool,
+) -> list[Problem]:
+    prov = provenance.read(twin) or provenance.Provenance()
+    out: list[Problem] = []
+    if prov.source != source.path.name:
+        out.append(
+            Problem(
+                twin.path,
+                "invalid",
+                f"its provenance names {prov.source!r}, not {source.path.name}; fix "
+                "the 'source:' line of its bilingo block",
+            )
+        )
+        return out
+    if prov.source_hash != source_hash(source):
+        stored = prov.source_blocks
+        changes = changed_paragraphs(source, stored) if stored is not None else []
+        if changes:
+            for what, line in changes:
+                out.append(
+                    Problem(
+                        source.path,
+                        "stale",
+                        f"paragraph {what} since {twin.path.name} was made; run: bilingo "
+                        f"translate {source.path}",
+                        line=line,
+                    )
+                )
+        else:
+            out.append(
+                Problem(
+                    source.path,
+                    "stale",
+                    f"changed since {twin.path.name} was made (front matter or layout); run: "
+                    f"bilingo translate {source.path}",
+                )
+            )
+    if prov.glossary_hash != glossary_hash:
+        out.append(
+            Problem(
+                twin.path,
+                "outdated-glossary",
+                "made with another version of the glossary; run: bilingo translate "
+                f"{source.path} (reviewed twins: bilingo glossary check {twin.path})",
+            )
+        )
+    for item in prov.conflicts:
+        out.append(
+            Problem(
+                twin.path,
+                "conflict",
+                f"{item.message()}; resolve it by hand, then run: bilingo approve {twin.path} "
+                "(or translate --force)",
+            )
+        )
+    if not prov.reviewed:
+        edited = provenance.is_edited(twin, prov, fields)
+        out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def seal_twin(
+    render: Callable[[str | None], str],
+    *,
+    source: Article,
+    twin: Path,
+    bom: bool,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> bytes:
+    """The twin's bytes to write, sealed when :func:`check_paths` would settle the pair.
+
+    ``render(value)`` gives the twin's text with ``value`` as its provenance's seal (None:
+    without one). The verdict is taken from the text as it will be on disk, parsed back, so
+    a seal never records what the full path would not find.
+    """
+
+    def unsealed() -> bytes:
+        return encode_text(render(None), bom=bom)
+
+    if not source.raw_digest:
+        return unsealed()  # not read from disk: nothing to seal
+    # One render (PyYAML's emitter is the slow part): the placeholder's verdict word is
+    # swapped in the bytes, and only a pair that cannot be sealed is rendered again.
+    text = render(placeholder("machine"))
+    verdict = settle_verdict(
+        source, parse_article(twin, text, bom=bom), glossary_hash=glossary_hash, fields=fields
+    )
+    data = encode_text(text, bom=bom)
+    match = find_seal(data)
+    if verdict is None or match is None or match.group(1) != UNSEALED.encode():
+        return unsealed()
+    data = data[: match.start(2)] + verdict.encode() + data[match.end(2) :]
+    sealed = seal_bytes(
+        data,
+        glossary_hash=glossary_hash,
+        fields=fields,
+        source_name=source.path.name,
+        source_digest=source.raw_digest,
+        twin_name=twin.name,
+    )
+    if sealed is None:
+        return unsealed()
+    # The first seal line must be the front matter's own (a multi-line value could hold one).
+    match = find_seal(sealed)
+    prov = provenance.read(parse_article(twin, sealed.decode("utf-8-sig"), bom=bom))
+    seal = prov.seal if prov is not None else None
+    if match is None or seal != f"{match.group(1).decode()} {verdict}":
+        return unsealed()
+    return sealed

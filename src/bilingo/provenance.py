@@ -1,0 +1,339 @@
+"""The ``bilingo:`` block of a twin: one typed record, one reader, one writer.
+
+A twin's provenance says what it was made from (source name, language and hash), how
+(engine, glossary hash), what the machine wrote (per-paragraph and per-field hashes) and
+what people did since (reviewed, conflicts). Every command reads it through
+:func:`read` and classifies the twin with :func:`twin_state`; only :meth:`Provenance.as_dict`
+writes it, so the key order and layout are the same whoever writes a twin.
+
+The block is text in a file anyone can edit: the reader accepts any YAML, and a value of
+the wrong type reads as missing (it then matches no hash, so the twin is treated as
+changed, never as current).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import yaml
+
+from bilingo.article import Article, canonical_json, digest, parse_article, render_article
+from bilingo.seal import SEAL_KEY
+
+#: Front-matter key holding bilingo's provenance in a twin.
+PROVENANCE_KEY = "bilingo"
+
+TwinState = Literal["current", "stale", "reviewed", "edited", "foreign"]
+
+#: The keys bilingo writes, in the order it writes them; others are kept after these.
+_ORDER = (
+    "source",
+    "source_lang",
+    "source_hash",
+    "engine",
+    "glossary_hash",
+    "fields",
+    "machine",
+    "reviewed",
+    "reviewed_by",
+    "reviewed_at",
+    "twin_hash",
+    "source_blocks",
+    "twin_blocks",
+    "source_fields",
+    "twin_fields",
+    "conflicts",
+)
+
+# Conflicts as sentences (twins written before conflicts were data): what they name.
+_LINE_RE = re.compile(r"source line (\d+)")
+_FIELD_RE = re.compile(r"front matter '([^']+)'")
+
+
+# --------------------------------------------------------------------------- hashes
+
+
+def block_hashes(texts: Iterable[str]) -> tuple[str, ...]:
+    """Per-paragraph hashes for provenance: 8 hex digits each."""
+    return tuple(hashlib.sha256(t.encode("utf-8")).hexdigest()[:8] for t in texts)
+
+
+def short_hashes(texts: Iterable[str]) -> str:
+    """:func:`block_hashes` as written in provenance: space-separated."""
+    return " ".join(block_hashes(texts))
+
+
+def block_hash(text: str) -> str:
+    return short_hashes([text])
+
+
+def source_hash(article: Article) -> str:
+    """Hash of what a twin depends on: the body and every front-matter value but provenance."""
+    meta = {k: v for k, v in article.meta.items() if k != PROVENANCE_KEY}
+    return digest(canonical_json(meta), article.body)
+
+
+def twin_content_hash(meta: Mapping[str, Any], body: str, fields: Sequence[str]) -> str:
+    """Hash of a twin's human-editable content: the body and its translated fields."""
+    translated = {k: meta[k] for k in fields if k in meta}
+    return digest(canonical_json(translated), body)
+
+
+# --------------------------------------------------------------------------- the record
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A source paragraph (or field) that changed while a person had edited its translation."""
+
+    #: Index of the source paragraph, and its 1-based line in the source file, when recorded.
+    block: int | None = None
+    line: int | None = None
+    #: Front-matter key, for a field.
+    field: str | None = None
+    #: An older twin's sentence, kept as written (it is what people saw).
+    note: str = ""
+
+    def message(self) -> str:
+        if self.note:
+            return self.note
+        if self.field is not None:
+            return (
+                f"front matter '{self.field}' changed in the source, and its translation was "
+                "edited by a person: the person's text was kept"
+            )
+        return (
+            f"paragraph at source line {self.line} changed, and its translation was edited by "
+            "a person: the person's text was kept"
+        )
+
+    def as_data(self) -> object:
+        if self.note:
+            return self.note
+        if self.field is not None:
+            return {"field": self.field}
+        return {"block": self.block, "line": self.line}
+
+    @classmethod
+    def from_data(cls, value: object) -> Conflict:
+        if isinstance(value, Mapping):
+            block, line, name = value.get("block"), value.get("line"), value.get("field")
+            return cls(
+                block=block if isinstance(block, int) else None,
+                line=line if isinstance(line, int) else None,
+                field=str(name) if name is not None else None,
+                note="" if name is not None or isinstance(line, int) else str(dict(value)),
+            )
+        text = str(value)
+        line_match, field_match = _LINE_RE.search(text), _FIELD_RE.search(text)
+        return cls(
+            line=int(line_match.group(1)) if line_match else None,
+            field=field_match.group(1) if field_match else None,
+            note=text,
+        )
+
+
+@dataclass(frozen=True)
+class BlockState:
+    """One paragraph as the provenance records it (room for a per-paragraph review state)."""
+
+    source: str
+    machine: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """A twin's ``bilingo:`` block. Hashes missing or of the wrong type read as ``""``."""
+
+    #: The source's file name as written (None: the block names no source, so no twin).
+    source: str | None = None
+    source_lang: str = ""
+    source_hash: str = ""
+    engine: str = ""
+    glossary_hash: str = ""
+    #: Translated front-matter fields, when not the default ones (None: the default).
+    fields: tuple[str, ...] | None = None
+    machine: bool = True
+    reviewed: bool = False
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    twin_hash: str = ""
+    #: Per-paragraph hashes (None when missing: the twin cannot be merged paragraph-wise).
+    source_blocks: tuple[str, ...] | None = None
+    twin_blocks: tuple[str, ...] = ()
+    source_fields: Mapping[str, str] | None = None
+    twin_fields: Mapping[str, str] | None = None
+    conflicts: tuple[Conflict, ...] = ()
+    seal: str | None = None
+    #: Keys bilingo does not know, kept as they are.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_twin(self) -> bool:
+        return self.source is not None
+
+    @property
+    def blocks(self) -> tuple[BlockState, ...]:
+        """Source and machine hash per paragraph (empty when the lists do not pair)."""
+        src = self.source_blocks or ()
+        if len(src) != len(self.twin_blocks):
+            return ()
+        return tuple(BlockState(s, m) for s, m in zip(src, self.twin_blocks, strict=True))
+
+    def translated_fields(self, default: Sequence[str]) -> tuple[str, ...]:
+        """The front-matter fields this twin was translated with."""
+        return self.fields if self.fields is not None else tuple(default)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The block as written into the twin's front matter (the one writer)."""
+        values: dict[str, Any] = {
+            "source": self.source,
+            "source_lang": self.source_lang,
+            "source_hash": self.source_hash,
+            "engine": self.engine,
+            "glossary_hash": self.glossary_hash,
+            "fields": list(self.fields) if self.fields is not None else None,
+            "machine": self.machine,
+            "reviewed": self.reviewed,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
+            "twin_hash": self.twin_hash,
+            "source_blocks": " ".join(self.source_blocks)
+            if self.source_blocks is not None
+            else None,
+            "twin_blocks": " ".join(self.twin_blocks),
+            "source_fields": dict(self.source_fields) if self.source_fields is not None else None,
+            "twin_fields": dict(self.twin_fields) if self.twin_fields is not None else None,
+            "conflicts": [c.as_data() for c in self.conflicts] or None,
+        }
+        out = {k: values[k] for k in _ORDER if values[k] is not None}
+        out.update(self.extra)
+        if self.seal is not None:
+            out[SEAL_KEY] = self.seal
+        return out
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _opt_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _hash_map(value: object) -> Mapping[str, str] | None:
+    if not isinstance(value, Mapping):
+        return None
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def from_mapping(block: Mapping[str, Any]) -> Provenance:
+    """The record for a ``bilingo:`` block (the one reader)."""
+    fields = block.get("fields")
+    source_blocks = block.get("source_blocks")
+    conflicts = block.get("conflicts")
+    return Provenance(
+        source=_opt_text(block["source"]) if "source" in block else None,
+        source_lang=_text(block.get("source_lang")),
+        source_hash=_text(block.get("source_hash")),
+        engine=_text(block.get("engine")),
+        glossary_hash=_text(block.get("glossary_hash")),
+        fields=tuple(str(f) for f in fields) if isinstance(fields, list) else None,
+        machine=block.get("machine", True) is True,
+        reviewed=block.get("reviewed") is True,
+        reviewed_by=_opt_text(block.get("reviewed_by")),
+        reviewed_at=_opt_text(block.get("reviewed_at")),
+        twin_hash=_text(block.get("twin_hash")),
+        source_blocks=tuple(source_blocks.split()) if isinstance(source_blocks, str) else None,
+        twin_blocks=tuple(_text(block.get("twin_blocks")).split()),
+        source_fields=_hash_map(block.get("source_fields")),
+        twin_fields=_hash_map(block.get("twin_fields")),
+        conflicts=tuple(Conflict.from_data(c) for c in conflicts)
+        if isinstance(conflicts, list)
+        else (),
+        seal=_opt_text(block.get(SEAL_KEY)),
+        extra={k: v for k, v in block.items() if k not in _ORDER and k != SEAL_KEY},
+    )
+
+
+def read(article: Article) -> Provenance | None:
+    """The article's provenance; None when it has no ``bilingo:`` mapping."""
+    block = article.meta.get(PROVENANCE_KEY)
+    return from_mapping(block) if isinstance(block, Mapping) else None
+
+
+def is_twin(article: Article) -> bool:
+    """A file bilingo wrote (its provenance names a source)."""
+    block = article.meta.get(PROVENANCE_KEY)
+    return isinstance(block, Mapping) and "source" in block
+
+
+def with_seal(prov: Provenance, seal: str | None) -> Provenance:
+    return replace(prov, seal=seal)
+
+
+# --------------------------------------------------------------------------- the twin's state
+
+
+def is_edited(twin: Article, prov: Provenance, fields: Sequence[str]) -> bool:
+    """A person changed the twin's body or translated fields since bilingo wrote it, or it
+    holds a person's paragraphs that translate kept (``machine: false``)."""
+    content = twin_content_hash(twin.meta, twin.body, prov.translated_fields(fields))
+    return not prov.machine or prov.twin_hash != content
+
+
+def twin_state(
+    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+) -> tuple[TwinState, str]:
+    """Classify an existing twin against its source, from provenance alone."""
+    prov = read(twin)
+    if prov is None or prov.source is None:
+        return "foreign", "it exists and was not written by bilingo (no provenance)"
+    if prov.source != source.path.name:
+        return "foreign", f"its provenance names another source ({prov.source})"
+    current = prov.source_hash == source_hash(source) and prov.glossary_hash == glossary_hash
+    if current:
+        return "current", ""
+    if prov.reviewed:
+        return "reviewed", "it is marked reviewed"
+    if is_edited(twin, prov, fields):
+        return "edited", "it was edited by hand since bilingo wrote it"
+    return "stale", ""
+
+
+# --------------------------------------------------------------------------- writing in place
+
+# A top-level "bilingo:" key and its indented lines (blank lines inside included).
+_BLOCK_RE = re.compile(
+    rf"^{PROVENANCE_KEY}:[ \t]*\n(?:[ \t]+\S[^\n]*\n|[ \t]*\n(?=[ \t]+\S))*", re.M
+)
+
+
+def rewrite(twin: Article, text: str, prov: Provenance) -> str:
+    """``text`` (the twin's, newlines as ``\\n``) with only its provenance block written anew.
+
+    Falls back to re-rendering the whole front matter when the block is not laid out as
+    bilingo writes it (flow style, say); the result is checked by parsing it back.
+    """
+    values = prov.as_dict()
+    meta = {**twin.meta, PROVENANCE_KEY: values}
+    front = text[: len(text) - len(twin.body)]
+    block = yaml.safe_dump(
+        {PROVENANCE_KEY: values},
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    matches = list(_BLOCK_RE.finditer(front))
+    if len(matches) == 1:
+        m = matches[0]
+        candidate = front[: m.start()] + block + front[m.end() :] + twin.body
+        check = parse_article(twin.path, candidate)
+        if dict(check.meta) == meta and check.body == twin.body:
+            return candidate
+    return render_article(meta, twin.body)

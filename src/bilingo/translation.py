@@ -1,0 +1,434 @@
+"""Translating articles, the pieces every command that translates stands on.
+
+:func:`plan` decides per source what its twin needs (reads no model),
+:func:`translate_segments` translates the distinct texts once (memory first, then glossary
++ engine), :func:`build_twin` renders the twin and its provenance, :func:`twin_bytes` gives
+the bytes to write, sealed. ``bilingo translate`` and ``bilingo diff --fresh`` drive them.
+Never prints: progress goes through a callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bilingo import provenance
+from bilingo.article import (
+    DEFAULT_TRANSLATED_FIELDS,
+    Article,
+    other_language,
+    read_article,
+    render_article,
+)
+from bilingo.detect import detect_article, twins_of
+from bilingo.document import Document, parse, segment_text, structure_problems
+from bilingo.engine import ArgosEngine, Engine, find_package
+from bilingo.errors import ArticleError, BilingoError
+from bilingo.glossary import Glossary, PlaceholderLost
+from bilingo.judge import seal_twin
+from bilingo.memory import Memory, MemoryKey
+from bilingo.merge import MergePlan, merge_plan
+from bilingo.pairs import twin_path
+from bilingo.provenance import (
+    PROVENANCE_KEY,
+    Provenance,
+    block_hash,
+    source_hash,
+    twin_content_hash,
+)
+from bilingo.seal import SEAL_KEY
+from bilingo.site import EngineOptions
+
+Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
+#: (stage, done, total): stage is "translate" while the engine runs.
+ProgressCallback = Callable[[str, int, int], None]
+EngineFactory = Callable[[str, str], Engine]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one source article."""
+
+    source: Path
+    action: Action
+    twin: Path | None = None
+    source_lang: str = ""
+    target_lang: str = ""
+    reason: str = ""
+    #: Line of the problem in ``source`` (failures), when known.
+    line: int | None = None
+    #: Segments translated for this article (from memory or the engine).
+    segments: int = 0
+    words: int = 0
+    #: Paragraphs kept from the existing twin (human edits included).
+    kept: int = 0
+    conflicts: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "twin": str(self.twin) if self.twin else None,
+            "action": self.action,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "segments": self.segments,
+            "words": self.words,
+            "kept_paragraphs": self.kept,
+            "conflicts": list(self.conflicts),
+            "reason": self.reason,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One source article whose twin must be (re)written."""
+
+    article: Article
+    source_lang: str
+    target_lang: str
+    twin: Path
+    body: Document
+    fields: Mapping[str, Document]
+    merge: MergePlan = field(default_factory=MergePlan)
+    #: The twin as planned on (:func:`bilingo.article.fingerprint`; None: no twin yet). If
+    #: it differs at write time, someone changed the twin meanwhile and it is not overwritten.
+    twin_fingerprint: tuple[int, int, int] | None = None
+
+    def texts(self) -> list[str]:
+        """Segment texts that need a translation (kept paragraphs and fields excluded)."""
+        out = [s.text for s in self.body.segments if s.block not in self.merge.keep_blocks]
+        for key, doc in self.fields.items():
+            if key not in self.merge.keep_fields:
+                out += [s.text for s in doc.segments]
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    jobs: tuple[Job, ...]
+    outcomes: tuple[Outcome, ...]
+
+
+def field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
+    """The translated front-matter fields of ``article`` that hold text, segmented."""
+    return {
+        key: segment_text(value)
+        for key in fields
+        if isinstance(value := article.meta.get(key), str) and value.strip()
+    }
+
+
+def plan(
+    articles: Sequence[Article],
+    *,
+    glossary: Glossary,
+    fields: Sequence[str],
+    force: bool = False,
+) -> Plan:
+    """Decide, per source article, what its twin needs. Reads no model."""
+    by_path = {a.path.resolve(): a for a in articles}
+    jobs: list[Job] = []
+    outcomes: list[Outcome] = []
+    for article in articles:
+        if provenance.is_twin(article):
+            continue
+        decided = _plan_one(article, by_path, glossary=glossary, fields=fields, force=force)
+        if isinstance(decided, Job):
+            jobs.append(decided)
+        else:
+            outcomes.append(decided)
+    # Two sources with one twin (foo.md and foo.nb.md, both nb): writing both would silently
+    # replace one translation with the other, so neither is written.
+    claims: dict[Path, list[Job]] = {}
+    for job in jobs:
+        claims.setdefault(job.twin.resolve(), []).append(job)
+    kept: list[Job] = []
+    for job in jobs:
+        rivals = [j.article.path.name for j in claims[job.twin.resolve()] if j is not job]
+        if not rivals:
+            kept.append(job)
+            continue
+        outcomes.append(
+            Outcome(
+                job.article.path,
+                "failed",
+                job.twin,
+                job.source_lang,
+                job.target_lang,
+                reason=f"{', '.join(rivals)} would be translated into the same twin "
+                f"{job.twin.name}; rename one of them, or give one another lang:",
+            )
+        )
+    return Plan(tuple(kept), tuple(outcomes))
+
+
+def _plan_one(
+    article: Article,
+    by_path: Mapping[Path, Article],
+    *,
+    glossary: Glossary,
+    fields: Sequence[str],
+    force: bool,
+) -> Job | Outcome:
+    """One source article: the job for its twin, or why there is none."""
+    try:
+        detection = detect_article(article, twins=twins_of(article, by_path))
+    except ArticleError as exc:
+        return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
+    src, tgt = detection.lang, other_language(detection.lang)
+    twin = twin_path(article.path, tgt)
+
+    def outcome(action: Action, reason: str = "") -> Outcome:
+        return Outcome(article.path, action, twin, src, tgt, reason=reason)
+
+    if twin.is_symlink():
+        return outcome(
+            "failed",
+            f"its twin {twin.name} is a symbolic link; bilingo neither writes through links "
+            "nor replaces them: make it a plain file, or delete it",
+        )
+    if twin.resolve() == article.path.resolve():
+        return outcome(
+            "failed",
+            f"the file name says {tgt} but the article is {src}; "
+            f"rename it to {article.slug}.{src}.md or fix its lang:",
+        )
+    existing = by_path.get(twin.resolve())
+    if existing is None and twin.exists():
+        try:
+            existing = read_article(twin)
+        except ArticleError as exc:
+            return outcome(
+                "failed", f"its twin cannot be read ({exc.format()}); fix or delete the twin"
+            )
+    try:
+        body = parse(article.body)
+    except BilingoError as exc:
+        return outcome("failed", exc.message)
+    docs = field_docs(article, fields)
+    merge = MergePlan()
+    if existing is not None:
+        state, detail = provenance.twin_state(
+            article, existing, glossary_hash=glossary.hash, fields=fields
+        )
+        prov = provenance.read(existing)
+        if state == "foreign" and prov is None:
+            return outcome("unchanged")  # both files written by people: never touched
+        if state == "current" and not force:
+            return outcome("unchanged")
+        if state in ("reviewed", "foreign") and not force:
+            return outcome(
+                "skipped",
+                f"not overwriting {twin.name}: {detail}; run with --force to translate it again",
+            )
+        if state in ("stale", "edited") and not force and prov is not None:
+            mp = merge_plan(
+                body,
+                parse(existing.body),
+                prov,
+                source_fields={k: block_hash(d.body) for k, d in docs.items()},
+                twin_fields=existing.meta,
+                # Unedited paragraphs of an unchanged source are kept unless the glossary
+                # changed since (memory makes re-translating them cheap).
+                retranslate_unedited=prov.glossary_hash != glossary.hash,
+                body_line=article.body_line,
+            )
+            if mp is None and state == "edited":
+                return outcome(
+                    "skipped",
+                    f"not overwriting {twin.name}: its paragraphs were rearranged by hand "
+                    "since bilingo wrote it, so edits can't be mapped; merge by hand, or run "
+                    "with --force",
+                )
+            merge = mp or MergePlan()
+    return Job(
+        article,
+        src,
+        tgt,
+        twin,
+        body,
+        docs,
+        merge,
+        twin_fingerprint=existing.fingerprint if existing is not None else None,
+    )
+
+
+def default_engine_factory(options: EngineOptions | None = None) -> EngineFactory:
+    """Argos packages on CTranslate2, run as ``options`` (the settings') say."""
+    opts = options or EngineOptions()
+
+    def make(source: str, target: str) -> Engine:
+        return ArgosEngine(
+            find_package(source, target),
+            device=opts.device,
+            beam_size=opts.beam_size,
+            max_batch_tokens=opts.batch_tokens,
+            max_batch_segments=opts.batch_segments,
+        )
+
+    return make
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def translate_segments(
+    texts: Sequence[str],
+    *,
+    engine: Engine,
+    glossary: Glossary,
+    source: str,
+    target: str,
+    memory: Memory | None = None,
+    progress: ProgressCallback | None = None,
+    warnings: list[str] | None = None,
+) -> tuple[dict[str, str], int, int]:
+    """Translate each distinct text once: memory first, then glossary + engine.
+
+    Returns (text -> translation, segments from memory, segments sent to the engine).
+    """
+    unique = list(dict.fromkeys(texts))
+    key = MemoryKey(source, target, engine.name, glossary.hash)
+    found = memory.lookup(unique, key) if memory is not None else {}
+    todo = [t for t in unique if t not in found]
+    protected = [glossary.protect(t, source=source, target=target) for t in todo]
+    total = len(protected)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress("translate", done, total)
+
+    if todo:
+        if progress is not None:
+            progress("translate", 0, total)
+        raw = engine.translate([p.text for p in protected], progress=tick)
+        fresh: dict[str, str] = {}
+        unprotected: list[str] = []
+        for text, prot, out in zip(todo, protected, raw, strict=True):
+            try:
+                fresh[text] = prot.restore(out)
+            except PlaceholderLost as exc:
+                # Never write a placeholder or a gap: translate the segment again without
+                # protection, and let `glossary check` flag the term.
+                unprotected.append(text)
+                if warnings is not None:
+                    warnings.append(exc.message)
+        if unprotected:
+            fresh.update(zip(unprotected, engine.translate(unprotected), strict=True))
+        if memory is not None:
+            memory.store(fresh, key)
+        found.update(fresh)
+    return found, len(unique) - len(todo), len(todo)
+
+
+def build_twin(
+    job: Job,
+    translations: Mapping[str, str],
+    *,
+    engine_name: str,
+    glossary: Glossary,
+    fields: Sequence[str],
+    warnings: list[str] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """The twin's front matter and body, given translations for every segment text."""
+    merge = job.merge
+    texts = [translations.get(s.text, s.text) for s in job.body.segments]
+    body = job.body.render(texts, overrides=merge.keep_blocks)
+    # A translation that changes the Markdown structure is not written: its block stays in
+    # the source language, with a warning, as a lost placeholder falls back to a plain run.
+    for _ in job.body.blocks:
+        bad = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
+        if not bad:
+            break
+        block = job.body.blocks[bad[0]]
+        if all(texts[i] == job.body.segments[i].text for i in block.segments):
+            break  # already in the source language: nothing left to undo
+        for i in block.segments:
+            texts[i] = job.body.segments[i].text
+        body = job.body.render(texts, overrides=merge.keep_blocks)
+        if warnings is not None:
+            line = job.article.body_line + block.line - 1
+            warnings.append(
+                f"{job.article.path}:{line}: the translation of this "
+                f"{block.kind.replace('_', ' ')} would change its Markdown structure; it was "
+                f"left untranslated in {job.twin.name}: translate it there by hand"
+            )
+    meta: dict[str, Any] = {}
+    field_hashes: dict[str, str] = {}
+    for key, value in job.article.meta.items():
+        if key == PROVENANCE_KEY:
+            continue
+        doc = job.fields.get(key)
+        if doc is None:
+            meta[key] = value
+        elif key in merge.keep_fields:
+            meta[key] = merge.keep_fields[key]
+            field_hashes[key] = merge.field_machine_hashes[key]
+        else:
+            meta[key] = doc.render([translations[s.text] for s in doc.segments])
+            field_hashes[key] = block_hash(meta[key])
+    meta["lang"] = job.target_lang
+    # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
+    # would link pages that share a name (index, _index) across sections. The source's own
+    # key is copied above; one Hugo could not read is left out rather than guessed.
+    if not isinstance(meta.get("translationKey", ""), str | int):
+        del meta["translationKey"]
+    # What the machine wrote for each paragraph; kept human paragraphs carry the machine
+    # hash they replaced, so they stay "edited" on every later run.
+    hashes = parse(body).block_hashes
+    machine = tuple(merge.machine_hashes.get(i, h) for i, h in enumerate(hashes))
+    # A kept paragraph or field whose text is not what the machine wrote is a person's: the
+    # twin then is no plain machine translation (check and review say "edited by hand").
+    person = machine != tuple(hashes) or any(
+        block_hash(str(meta[k])) != h for k, h in field_hashes.items()
+    )
+    prov = Provenance(
+        source=job.article.path.name,
+        source_lang=job.source_lang,
+        source_hash=source_hash(job.article),
+        engine=engine_name,
+        glossary_hash=glossary.hash,
+        fields=None if tuple(fields) == DEFAULT_TRANSLATED_FIELDS else tuple(fields),
+        machine=not person,
+        reviewed=False,
+        twin_hash=twin_content_hash(meta, body, fields),
+        source_blocks=job.body.block_hashes,
+        twin_blocks=machine,
+        source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
+        twin_fields=field_hashes,
+        conflicts=merge.conflicts,
+    )
+    meta[PROVENANCE_KEY] = prov.as_dict()
+    return meta, body
+
+
+def twin_bytes(
+    job: Job,
+    meta: Mapping[str, Any],
+    body: str,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> bytes:
+    """The twin file :func:`build_twin` made, as written: sealed when it is up to date."""
+    prov = {k: v for k, v in meta[PROVENANCE_KEY].items() if k != SEAL_KEY}
+
+    def render(seal: str | None) -> str:
+        sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
+        return render_article({**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline)
+
+    return seal_twin(
+        render,
+        source=job.article,
+        twin=job.twin,
+        bom=job.article.bom,
+        glossary_hash=glossary_hash,
+        fields=fields,
+    )
