@@ -223,4 +223,4 @@ def _replace_provenance(twin: Article, text: str, prov: Mapping[str, Any]) -> st
         check = parse_article(twin.path, candidate)
         if dict(check.meta) == meta and check.body == twin.body:
             return candidate
-    return render_article(meta, twin.body)
+    return render_article(meta, twin.body, like=twin)
