@@ -177,7 +177,7 @@ def test_every_command_works_on_toml_and_json_articles(site: Path, tmp_path: Pat
             if not line.strip().startswith(added)
         ]
         if source.front_format == "json":
-            source_lines = source_lines[:-2] + [source_lines[-2] + ","]  # a member follows
+            source_lines = [*source_lines[:-2], source_lines[-2] + ","]  # a member follows
         assert twin_lines[: len(source_lines) - 1] == source_lines[:-1]
         assert find_seal(twin_path.read_bytes()) is not None
 
