@@ -39,9 +39,7 @@ _VALUE = rb"(sha256:[0-9a-f]{16}) (machine|edited|reviewed)"
 #: match in a file is the one in its front matter, which comes before the body.
 SEAL_RE = re.compile(rb"^  " + SEAL_KEY.encode() + rb": " + _VALUE + rb"\r?\n", re.M)
 TOML_SEAL_RE = re.compile(rb"^" + SEAL_KEY.encode() + rb' = "' + _VALUE + rb'"\r?\n', re.M)
-JSON_SEAL_RE = re.compile(
-    rb'^[ \t]*"' + SEAL_KEY.encode() + rb'": "' + _VALUE + rb'",?\r?\n', re.M
-)
+JSON_SEAL_RE = re.compile(rb'^[ \t]*"' + SEAL_KEY.encode() + rb'": "' + _VALUE + rb'",?\r?\n', re.M)
 _VERSION = b"bilingo-seal/1"
 #: Per format (told by the file's first byte after a BOM): how a seal line starts, how far
 #: before that the line itself starts, and the line's pattern.
