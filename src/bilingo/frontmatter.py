@@ -17,6 +17,7 @@ for; where it does not (a library quirk), the value-only rendering of today is u
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -299,7 +300,10 @@ def _rt_yaml(raw: str) -> tuple[Any, Any]:
     rt.width = _NO_WRAP
     rt.allow_unicode = True
     rt.allow_duplicate_keys = True
-    doc, indent, seq_offset = load_yaml_guess_indent(raw, yaml=rt)
+    try:
+        doc, indent, seq_offset = load_yaml_guess_indent(raw, yaml=rt)
+    except IndexError:  # its guess trips over some lines ("- -" at a line's end)
+        doc, indent, seq_offset = rt.load(raw), None, None
     if seq_offset is None:
         rt.indent(mapping=indent or 2, sequence=indent or 2, offset=0)
     else:
@@ -346,18 +350,47 @@ def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
         from ruamel.yaml.comments import CommentedMap
 
         doc = CommentedMap()
+    source_spans = _entry_spans(doc, like.raw)
+    unchanged: set[Any] = set()
     for key in [k for k in doc if k not in rest]:
         del doc[key]
     for key, value in rest.items():
         if key in doc and key in like.meta and _same(like.meta[key], value):
-            continue  # unchanged: ruamel writes it back as it was
+            unchanged.add(key)
+            continue
         doc[key] = _yaml_value(doc.get(key), value)
     out = io.StringIO()
     if doc:
         rt.dump(doc, out)
+    text = out.getvalue()
+    if source_spans is not None and unchanged:
+        # ruamel re-emits even an unchanged value in its own way (a hand-wrapped line
+        # joined, escapes rewritten): each unchanged entry's own lines are put back.
+        dumped = _entry_spans(_rt_yaml(text)[1], text)
+        if dumped is not None:
+            text = "".join(
+                source_spans[key] if key in unchanged or key is None else span
+                for key, span in dumped.items()
+            )
     # The provenance as bilingo always wrote it: a compact block, one key a line.
     block = _pyyaml({PROVENANCE_KEY: prov}) if prov is not None else ""
-    return f"---\n{out.getvalue()}{block}---\n"
+    return f"---\n{text}{block}---\n"
+
+
+def _entry_spans(doc: Any, text: str) -> dict[Any, str] | None:
+    """Each top-level entry's lines in ``text`` (comments after it included), the lines
+    before the first entry under the key None; None when entries share a line."""
+    if not doc or getattr(doc.fa, "flow_style", lambda: False)():
+        return None
+    starts = [doc.lc.key(key)[0] for key in doc]
+    if any(b <= a for a, b in itertools.pairwise(starts)) or None in doc:
+        return None
+    lines = text.splitlines(keepends=True)
+    ends = [*starts[1:], len(lines)]
+    spans: dict[Any, str] = {None: "".join(lines[: starts[0]])}
+    for key, start, end in zip(doc, starts, ends, strict=True):
+        spans[key] = "".join(lines[start:end])
+    return spans
 
 
 # ----- TOML
