@@ -248,3 +248,23 @@ def _fields() -> tuple[str, ...]:
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
 
     return DEFAULT_TRANSLATED_FIELDS
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bom_and_crlf_source_gives_a_bom_and_crlf_twin_that_is_sealed(
+    site: Path, case: Path
+) -> None:
+    for other in site.glob("*.md"):
+        other.unlink()
+    source = site / case.name
+    source.write_bytes(b"\xef\xbb\xbf" + case.read_bytes().replace(b"\n", b"\r\n"))
+    result = invoke("translate", str(site))
+    assert result.exit_code == 0 and "1 written" in result.output, result.output
+    twin = site / case.name.replace(".nb.md", ".en.md")
+    data = twin.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == data.count(b"\r\n")
+    assert read_article(twin).front_format == FORMATS[read_article(source).slug]
+    settled, rest = settle_pairs(
+        [source, twin], glossary_hash=_glossary_hash(site), fields=_fields()
+    )
+    assert len(settled) == 1 and not rest
