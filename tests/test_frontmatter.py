@@ -268,3 +268,17 @@ def test_bom_and_crlf_source_gives_a_bom_and_crlf_twin_that_is_sealed(
         [source, twin], glossary_hash=_glossary_hash(site), fields=_fields()
     )
     assert len(settled) == 1 and not rest
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_lines_of_fields_and_body_are_file_lines(case: Path) -> None:
+    """Messages name file lines: a field's line and the body's first line, in every format."""
+    from bilingo.frontmatter import key_line
+
+    article = read_article(case)
+    lines = case.read_text(encoding="utf-8").splitlines()
+    for key in ("title", "description", "date"):
+        line = key_line(article.front_format, article.raw_front_matter, key)
+        assert line is not None and key in lines[line - 1].split("=")[0].split(":")[0], key
+    assert key_line(article.front_format, article.raw_front_matter, "nowhere") is None
+    assert lines[article.body_line - 1 :] == article.body.splitlines()

@@ -80,6 +80,21 @@ def split_front_matter(path: Path, text: str) -> FrontMatter | None:
     return None
 
 
+def key_line(fmt: Format, raw: str, key: str) -> int | None:
+    """The file line of top-level ``key`` in front matter ``raw`` of format ``fmt``."""
+    name = re.escape(key)
+    pattern = {
+        "yaml": rf"^{name}\s*:",
+        "toml": rf"^(?:{name}|\"{name}\"|'{name}')\s*=",
+        "json": rf"^\s*\"{name}\"\s*:",
+    }[fmt]
+    match = re.search(pattern, raw, re.MULTILINE)
+    if match is None:
+        return None
+    # YAML and TOML front matter start on line 2 (line 1 is the fence); JSON on line 1.
+    return raw.count("\n", 0, match.start()) + (1 if fmt == "json" else 2)
+
+
 def _mapping(path: Path, loaded: Any, line: int) -> dict[str, Any]:
     if loaded is None:
         return {}
