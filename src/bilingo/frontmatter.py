@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,29 +136,52 @@ def _load_yaml(path: Path, raw: str) -> dict[str, Any]:
 
 
 def _load_toml(path: Path, raw: str) -> dict[str, Any]:
+    """TOML values: the standard library's reader where there is one (3.11+: nine times
+    faster than tomlkit's, which writing needs anyway), else tomlkit's. A problem is told
+    in tomlkit's words, which name the character or the value it could not read."""
+    if sys.version_info < (3, 11):
+        return _load_toml_with_tomlkit(path, raw)
+    import tomllib  # type: ignore[import-not-found]  # stdlib from 3.11; mypy reads as 3.10
+
+    try:
+        loaded = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        _load_toml_with_tomlkit(path, raw)  # raises, with the better message
+        # The message ends "(at line L, column C)" (or "(at end of document)").
+        where = re.search(r" \(at line (\d+), column \d+\)\Z", str(exc))
+        problem = re.sub(r" \(at (line \d+, column \d+|end of document)\)\Z", "", str(exc))
+        line = int(where.group(1)) if where else raw.count("\n")
+        raise _toml_error(path, raw, problem, line) from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        _load_toml_with_tomlkit(path, raw)
+        raise _toml_error(path, raw, f"a value cannot be read ({exc})", 1) from None
+    return _mapping(path, loaded, 2)
+
+
+def _load_toml_with_tomlkit(path: Path, raw: str) -> dict[str, Any]:
     import tomlkit
     from tomlkit.exceptions import ParseError, TOMLKitError
 
-    last = 1 + max(raw.count("\n"), 1)
     try:
         loaded = tomlkit.parse(raw).unwrap()
     except ParseError as exc:
         # tomlkit appends "at line L col C" to its message; the file line is said separately.
         problem = re.sub(r"\.? at line \d+ col \d+\Z", "", str(exc)).rstrip(".")
-        raise ArticleError(
-            f"bad TOML front matter: {problem}; fix the TOML between the '+++' lines "
-            "(strings in quotes, key = value)",
-            path=path,
-            line=min(exc.line + 1, last),
-        ) from None
+        raise _toml_error(path, raw, problem, exc.line) from None
     except (TOMLKitError, ValueError, OverflowError, RecursionError) as exc:
-        raise ArticleError(
-            f"bad TOML front matter: a value cannot be read ({exc}); fix the TOML between the "
-            "'+++' lines",
-            path=path,
-            line=2,
-        ) from None
+        raise _toml_error(path, raw, f"a value cannot be read ({exc})", 1) from None
     return _mapping(path, loaded, 2)
+
+
+def _toml_error(path: Path, raw: str, problem: str, line: int) -> ArticleError:
+    """``line`` counts from the front matter's first line, which is the file's second."""
+    last = 1 + max(raw.count("\n"), 1)
+    return ArticleError(
+        f"bad TOML front matter: {problem}; fix the TOML between the '+++' lines "
+        "(strings in quotes, key = value)",
+        path=path,
+        line=min(max(line, 1) + 1, last),
+    )
 
 
 def _load_json(path: Path, text: str) -> FrontMatter:
