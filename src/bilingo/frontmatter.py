@@ -389,7 +389,7 @@ def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
         from ruamel.yaml.comments import CommentedMap
 
         doc = CommentedMap()
-    source_spans = _entry_spans(doc, like.raw)
+    source_spans = _entry_spans(list(doc), _ruamel_key_lines(doc), like.raw)
     unchanged: set[Any] = set()
     for key in [k for k in doc if k not in rest]:
         del doc[key]
@@ -405,7 +405,7 @@ def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
     if source_spans is not None and unchanged:
         # ruamel re-emits even an unchanged value in its own way (a hand-wrapped line
         # joined, escapes rewritten): each unchanged entry's own lines are put back.
-        dumped = _entry_spans(_rt_yaml(text)[1], text)
+        dumped = _entry_spans(list(doc), _composed_key_lines(text), text)
         if dumped is not None:
             text = "".join(
                 source_spans[key] if key in unchanged or key is None else span
@@ -416,18 +416,40 @@ def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
     return f"---\n{text}{block}---\n"
 
 
-def _entry_spans(doc: Any, text: str) -> dict[Any, str] | None:
-    """Each top-level entry's lines in ``text`` (comments after it included), the lines
-    before the first entry under the key None; None when entries share a line."""
-    if not doc or getattr(doc.fa, "flow_style", lambda: False)():
+def _ruamel_key_lines(doc: Any) -> list[int] | None:
+    """The line of each top-level key of a ruamel document (None: a flow mapping)."""
+    if not doc or doc.fa.flow_style():
         return None
-    starts = [doc.lc.key(key)[0] for key in doc]
-    if any(b <= a for a, b in itertools.pairwise(starts)) or None in doc:
+    try:
+        return [doc.lc.key(key)[0] for key in doc]
+    except (KeyError, TypeError, AttributeError):  # a key merged in ("<<: *base")
+        return None
+
+
+def _composed_key_lines(text: str) -> list[int] | None:
+    """The line of each top-level key of YAML ``text``, from PyYAML's (C) composer: no
+    second round-trip load of what ruamel just wrote."""
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return None
+    return [key.start_mark.line for key, _ in node.value]
+
+
+def _entry_spans(keys: list[Any], starts: list[int] | None, text: str) -> dict[Any, str] | None:
+    """Each top-level entry's lines in ``text`` (comments after it included), the lines
+    before the first entry under the key None; None when entries cannot be told apart."""
+    if (
+        not keys
+        or starts is None
+        or len(starts) != len(keys)
+        or None in keys
+        or any(b <= a for a, b in itertools.pairwise(starts))
+    ):
         return None
     lines = text.splitlines(keepends=True)
     ends = [*starts[1:], len(lines)]
     spans: dict[Any, str] = {None: "".join(lines[: starts[0]])}
-    for key, start, end in zip(doc, starts, ends, strict=True):
+    for key, start, end in zip(keys, starts, ends, strict=True):
         spans[key] = "".join(lines[start:end])
     return spans
 
