@@ -286,9 +286,13 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b) or (a != a and b != b)  # NaN equals itself here
 
 
-def _split_provenance(meta: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
-    rest = {k: v for k, v in meta.items() if k != PROVENANCE_KEY}
-    return rest, meta.get(PROVENANCE_KEY)
+def _split_provenance(meta: Mapping[str, Any]) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
+    """The values kept in the source's style, and bilingo's provenance (written compactly at
+    the end); a ``bilingo`` key that is no mapping is not bilingo's, and kept as it is."""
+    prov = meta.get(PROVENANCE_KEY)
+    if not isinstance(prov, Mapping):
+        return dict(meta), None
+    return {k: v for k, v in meta.items() if k != PROVENANCE_KEY}, prov
 
 
 # ----- YAML
