@@ -225,6 +225,22 @@ def test_yaml_python_tags_are_rejected_and_never_executed(
     assert snapshot(articles) == before
 
 
+@pytest.mark.parametrize(
+    "tag", TAGS, ids=["apply-system", "apply-call", "new-popen", "name", "module"]
+)
+def test_round_trip_yaml_loader_keeps_python_tags_as_data(world: Path, tag: str) -> None:
+    """ruamel's round-trip loader (used to write twins in their source's style) builds only
+    its own containers: fed python tags directly, past PyYAML's refusal, nothing runs."""
+    from bilingo.frontmatter import FrontMatter, render_front_matter
+
+    marker = world / "outside" / "pwned-rt"
+    raw = f"title: Hei\nextra:\n  - {tag.format(marker=marker)}\n"
+    like = FrontMatter({"title": "Hei"}, "yaml", raw, 0)
+    text = render_front_matter({"title": "Hello"}, like=like)
+    assert parse_article(Path("x.en.md"), text + "Tekst.\n").meta == {"title": "Hello"}
+    assert not marker.exists()
+
+
 def test_utf8_bom_is_kept_in_the_twin(articles: Path) -> None:
     """A BOM (Windows editors add one) is read past and written back at the twin's start."""
     src = articles / "bom.nb.md"
