@@ -249,7 +249,9 @@ def render_front_matter(meta: Mapping[str, Any], *, like: FrontMatter | None = N
     With ``like``, in its format and keeping its text for every value ``meta`` does not
     change; without, YAML written from the values alone.
     """
-    if like is not None:
+    # An empty YAML or TOML front matter ("---" twice) followed by a body holding a "---"
+    # line reads back differently; "{}" does not.
+    if like is not None and meta:
         try:
             text = _ROUND_TRIP[like.format](meta, like)
         except Exception:  # any library quirk: the checked fallback below
