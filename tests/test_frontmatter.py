@@ -282,3 +282,16 @@ def test_lines_of_fields_and_body_are_file_lines(case: Path) -> None:
         assert line is not None and key in lines[line - 1].split("=")[0].split(":")[0], key
     assert key_line(article.front_format, article.raw_front_matter, "nowhere") is None
     assert lines[article.body_line - 1 :] == article.body.splitlines()
+
+
+def test_a_fence_line_inside_a_new_multi_line_value_does_not_close_the_front_matter() -> None:
+    toml = read_article(FIXTURES / "ullklaer-toml.nb.md")
+    meta = {**toml.meta, "summary": "a\n+++\nb"}
+    text = render_article(meta, toml.body, like=toml)
+    assert 'summary = "a\\n+++\\nb"' in text and "# the feed shows this" in text
+    assert parse_article(Path("x.en.md"), text).meta == meta
+    yaml_article = read_article(FIXTURES / "ullklaer-yaml.nb.md")
+    meta = {**yaml_article.meta, "summary": "a\n---\nb", "title": "---"}
+    text = render_article(meta, yaml_article.body, like=yaml_article)
+    assert "summary: |-\n  a\n  ---\n  b\n" in text and "# the feed shows this" in text
+    assert parse_article(Path("x.en.md"), text).meta == meta

@@ -42,6 +42,7 @@ _TOML_RE = re.compile(r"\A(\+\+\+[ \t]*\n)(.*?\n)?(\+\+\+[ \t]*)(?:\n|\Z)", re.D
 #: Hugo reads a file opening with ``{`` as JSON front matter; a key must follow, so a body
 #: that starts with a shortcode (``{{< x >}}``) is not taken for one.
 _JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 #: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
 _MAX_FRONT_MATTER_VALUES = 100_000
 #: Wider than any line: round-trip emitters must never fold a long value onto new lines.
@@ -472,7 +473,8 @@ def _toml_value(old: Any, new: Any) -> Any:
     if not isinstance(new, str) or not isinstance(old, String):
         return new
     literal = old.type.is_literal()
-    multiline = old.type.is_multiline() and "\n" in new
+    # A "+++" line inside a multi-line string would close the front matter early.
+    multiline = old.type.is_multiline() and "\n" in new and not _TOML_FENCE.search(new)
     try:
         return tomlkit.string(new, literal=literal, multiline=multiline)
     except InvalidStringError:  # a quote in a literal string: basic quoting holds anything
