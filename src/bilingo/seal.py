@@ -1,7 +1,7 @@
 """Seals: a twin's proof that nothing its pair's verdict depends on has changed.
 
 ``check`` and ``translate`` classify every pair on every run. From scratch that means parsing
-every front matter (YAML) and, for sources that do not declare a language, running
+every front matter (YAML, TOML, JSON) and, for sources that do not declare a language, running
 langdetect: on a thousand pairs, ten times the start-up of the tool itself. A seal is a
 digest, kept on one line of the twin's provenance, of everything that classification reads:
 the bytes of both files (the seal line excluded), their names, the glossary hash and the
