@@ -295,3 +295,31 @@ def test_a_fence_line_inside_a_new_multi_line_value_does_not_close_the_front_mat
     text = render_article(meta, yaml_article.body, like=yaml_article)
     assert "summary: |-\n  a\n  ---\n  b\n" in text and "# the feed shows this" in text
     assert parse_article(Path("x.en.md"), text).meta == meta
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('+++\ntitle = "x"\n\n[bilingo]\nseal = "{}"\n+++\nseal = "{}"\n', 'seal = "{}"\n'),
+        ('{\n  "bilingo": {\n    "seal": "{}"\n  }\n}\nTekst.\n', '    "seal": "{}"\n'),
+        ('{\n  "bilingo": {\n    "seal": "{}",\n    "x": 1\n  }\n}\n', '    "seal": "{}",\n'),
+        ("\ufeff---\r\nbilingo:\r\n  seal: {}\r\n---\r\n", "  seal: {}\r\n"),
+    ],
+    ids=["toml", "json", "json-comma", "yaml-bom-crlf"],
+)
+def test_seal_line_is_found_and_filled_in_every_format(text: str, line: str) -> None:
+    from bilingo.seal import UNSEALED, placeholder, seal_bytes
+
+    data = text.replace("{}", placeholder("edited")).encode("utf-8")
+    match = find_seal(data)
+    assert match is not None
+    assert match.group(0).decode() == line.replace("{}", placeholder("edited"))
+    assert (match.group(1).decode(), match.group(2).decode()) == (UNSEALED, "edited")
+    sealed = seal_bytes(
+        data, glossary_hash="g", fields=("title",), source_name="x.md", source_digest="d",
+        twin_name="x.en.md",
+    )  # fmt: skip
+    assert sealed is not None and len(sealed) == len(data)
+    filled = find_seal(sealed)
+    assert filled is not None and filled.group(1).decode() != UNSEALED
+    assert sealed.count(UNSEALED.encode()) == data.count(UNSEALED.encode()) - 1
