@@ -323,3 +323,20 @@ def test_seal_line_is_found_and_filled_in_every_format(text: str, line: str) -> 
     filled = find_seal(sealed)
     assert filled is not None and filled.group(1).decode() != UNSEALED
     assert sealed.count(UNSEALED.encode()) == data.count(UNSEALED.encode()) - 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_front_matter_over_the_round_trip_limit_is_written_from_its_values(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pure-Python round trips cost ~10 s a megabyte: a huge front matter is not kept line
+    for line, but its values are, in its format (TOML, JSON) or YAML."""
+    import bilingo.frontmatter
+
+    monkeypatch.setattr(bilingo.frontmatter, "MAX_ROUND_TRIP_CHARS", 100)
+    article = read_article(case)
+    meta = {**article.meta, "title": "New", "lang": "en"}
+    text = render_article(meta, article.body, like=article)
+    twin = parse_article(case, text)
+    assert twin.meta == meta and twin.front_format == article.front_format
+    assert "# the feed shows this" not in text

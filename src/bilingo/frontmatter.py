@@ -45,6 +45,9 @@ _JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
 _TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 #: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
 _MAX_FRONT_MATTER_VALUES = 100_000
+#: Round-trip writers are pure Python (ruamel.yaml ~10 s a megabyte): a front matter larger
+#: than this (an article's is a few kilobytes) is written from its values alone.
+MAX_ROUND_TRIP_CHARS = 256 * 1024
 #: Wider than any line: round-trip emitters must never fold a long value onto new lines.
 _NO_WRAP = 1 << 30
 
@@ -252,20 +255,19 @@ def render_front_matter(meta: Mapping[str, Any], *, like: FrontMatter | None = N
     """
     # An empty YAML or TOML front matter ("---" twice) followed by a body holding a "---"
     # line reads back differently; "{}" does not.
+    templates: list[FrontMatter] = []
     if like is not None and meta:
-        try:
-            text = _ROUND_TRIP[like.format](meta, like)
-        except Exception:  # any library quirk: the checked fallback below
-            text = None
-        if text is not None and _reads_back(text, meta, like.format):
-            return text
+        if len(like.raw) <= MAX_ROUND_TRIP_CHARS:
+            templates.append(like)
         if like.format != "yaml":
-            try:
-                text = _ROUND_TRIP[like.format](meta, _EMPTY[like.format])
-            except Exception:  # e.g. a value TOML cannot hold (null)
-                text = None
-            if text is not None and _reads_back(text, meta, like.format):
-                return text
+            templates.append(_EMPTY[like.format])  # the format, from the values alone
+    for template in templates:
+        try:
+            text = _ROUND_TRIP[template.format](meta, template)
+        except Exception:  # any library quirk (a null TOML cannot hold): the next way
+            continue
+        if _reads_back(text, meta, template.format):
+            return text
     return _plain_yaml(meta)
 
 
