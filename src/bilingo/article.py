@@ -1,9 +1,10 @@
-"""Read and write articles: YAML front matter + Markdown body, Hugo's by-filename languages.
+"""Read and write articles: front matter + Markdown body, Hugo's by-filename languages.
 
-Bodies are kept byte for byte: the front matter is split off with a strict regex (so the
-body's exact text is known) and parsed with python-frontmatter's YAML handler, which uses
-PyYAML's *safe* loader (``!!python/...`` tags are rejected, never executed). Line endings
-are normalised to ``\\n`` in memory and restored on write, so a CRLF source gives a CRLF twin.
+Bodies are kept byte for byte: the front matter (YAML ``---``, TOML ``+++`` or JSON ``{…}``,
+see :mod:`bilingo.frontmatter`) is split off with a strict pattern, so the body's exact text is
+known. YAML is read with PyYAML's *safe* loader (``!!python/...`` tags are rejected, never
+executed). Line endings are normalised to ``\\n`` in memory and restored on write, so a CRLF
+source gives a CRLF twin.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from bilingo.errors import ArticleError
+
+# PROVENANCE_KEY is defined beside the formats that write it and re-exported here.
+from bilingo.frontmatter import PROVENANCE_KEY as PROVENANCE_KEY
+from bilingo.frontmatter import Format, FrontMatter, split_front_matter
+from bilingo.frontmatter import render_front_matter as _render_front_matter
 
 #: The two sides of the pair bilingo keeps; every other code is folded or rejected.
 LANGUAGES = ("nb", "en")
@@ -31,14 +34,8 @@ SUFFIX_LANGS = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
 #: Front-matter fields translated by default (the default of :class:`bilingo.site.Settings`).
 DEFAULT_TRANSLATED_FIELDS = ("title", "description", "summary")
 
-_FM_RE = re.compile(r"\A(---[ \t]*\n)(.*?\n)?(---[ \t]*)(?:\n|\Z)", re.DOTALL)
-#: Hugo's other front-matter formats, which bilingo does not read: TOML and JSON.
-_TOML_RE = re.compile(r"\A\+\+\+[ \t]*(?:\n|\Z)")
-_JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
 #: Larger files are refused (an article is kilobytes; this is a mistake or an attack).
 MAX_BYTES = 50 * 1024 * 1024
-#: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
-_MAX_FRONT_MATTER_VALUES = 100_000
 #: ``write_atomic``'s temporary files: ``.<name>.<8 random characters>.tmp`` beside ``<name>``.
 #: Dotfiles, so Hugo (and bilingo's discovery) ignore them; a run killed mid-write may leave one.
 TEMP_FILE_RE = re.compile(r"\A\.(?P<name>.+\.md)\.[a-z0-9_]{8}\.tmp\Z")
@@ -72,6 +69,8 @@ class Article:
     #: 1-based line of the body's first line in the file (for messages).
     body_line: int = 1
     raw_front_matter: str = field(default="", repr=False)
+    #: The front matter's format: written back in it (``yaml`` also when there is none).
+    front_format: Format = "yaml"
     #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
     #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
@@ -121,104 +120,24 @@ def _decode(path: Path, data: bytes) -> tuple[str, bool]:
         ) from None
 
 
-def _front_matter_problem(value: Any) -> str | None:
-    """Why a loaded front matter cannot be used (alias bomb, self-reference), or None.
-
-    Walks the value as JSON or YAML output would expand it, iteratively (YAML nests up to
-    1,000 levels, deeper than Python's recursion limit), stopping at the budget.
-    """
-    count = 0
-    on_path: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(value, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            continue
-        count += 1
-        if count > _MAX_FRONT_MATTER_VALUES:
-            return (
-                f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values (YAML "
-                "aliases '*name' repeating anchors '&name'?); write the values out instead"
-            )
-        if isinstance(node, dict | list):
-            if id(node) in on_path:
-                return (
-                    "front matter contains a value that contains itself (a YAML alias '*name' "
-                    "inside its own anchor '&name'); remove that alias"
-                )
-            on_path.add(id(node))
-            stack.append((node, True))
-            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
-            stack.extend((child, False) for child in children)
-    return None
-
-
 def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
     """Parse an article's text (any newline style) into an :class:`Article`."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
-    if _TOML_RE.match(text) or _JSON_RE.match(text):
-        kind = "TOML ('+++')" if text.startswith("+") else "JSON ('{')"
-        raise ArticleError(
-            f"{kind} front matter is not supported: bilingo reads YAML front matter only; "
-            "convert it to YAML between '---' lines",
-            path=path,
-            line=1,
-        )
-    match = _FM_RE.match(text)
-    if match is None:
-        if text.startswith("---") and text[3:4] in ("", "\n", " ", "\t"):
-            raise ArticleError(
-                "front matter opened with '---' is never closed; add a closing '---' line",
-                path=path,
-                line=1,
-            )
+    front = split_front_matter(path, text)
+    if front is None:
         return Article(
             path=path, meta={}, body=text, has_front_matter=False, newline=newline, bom=bom
         )
-    raw = match.group(2) or ""
-    try:
-        loaded = YAMLHandler().load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        # Front matter starts on line 2; an error noticed at its end belongs to its last line.
-        last = 1 + max(raw.count("\n"), 1)
-        line = min(mark.line + 2, last) if mark is not None else 2
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArticleError(
-            f"bad YAML front matter: {problem}; fix the YAML between the '---' lines",
-            path=path,
-            line=line,
-        ) from None
-    except (ValueError, OverflowError, RecursionError) as exc:
-        # The safe loader's constructors: a date like 2024-13-45, an integer of 5,000 digits.
-        raise ArticleError(
-            f"bad YAML front matter: a value cannot be read ({exc}); quote it to keep it as text",
-            path=path,
-            line=2,
-        ) from None
-    if loaded is None:
-        loaded = {}
-    if not isinstance(loaded, dict):
-        raise ArticleError(
-            f"front matter must be a mapping of keys to values, not a {type(loaded).__name__}",
-            path=path,
-            line=2,
-        )
-    problem = _front_matter_problem(loaded)
-    if problem is not None:
-        raise ArticleError(problem, path=path, line=2)
-    body = text[match.end() :]
-    body_line = text[: match.end()].count("\n") + 1
     return Article(
         path=path,
-        meta=loaded,
-        body=body,
+        meta=front.meta,
+        body=text[front.body_start :],
         newline=newline,
         bom=bom,
-        body_line=body_line,
-        raw_front_matter=raw,
+        body_line=text.count("\n", 0, front.body_start) + 1,
+        raw_front_matter=front.raw,
+        front_format=front.format,
     )
 
 
@@ -306,35 +225,24 @@ def digest(*parts: str) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
-class _Dumper(yaml.SafeDumper):
-    """PyYAML's safe dumper, with strings holding U+0085 (NEL) double-quoted.
+def front_matter_of(article: Article) -> FrontMatter | None:
+    """The article's front matter as a template for :func:`render_article`."""
+    if not article.has_front_matter:
+        return None
+    return FrontMatter(dict(article.meta), article.front_format, article.raw_front_matter, 0)
 
-    With ``allow_unicode`` PyYAML writes NEL raw inside a plain or single-quoted scalar,
-    where YAML reads it as a line break: ``'a\x85b'`` would come back as ``'a b'``. In
-    double quotes it is escaped (``\\N``) and survives.
+
+def render_article(
+    meta: Mapping[str, Any], body: str, *, newline: str = "\n", like: Article | None = None
+) -> str:
+    """Front matter + body, in ``newline`` style.
+
+    With ``like`` (the article the result is modelled on), in its front-matter format,
+    keeping its comments, quoting and layout for every value ``meta`` leaves unchanged;
+    without, YAML with key order kept and Unicode as is.
     """
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    if "\x85" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-    return dumper.represent_str(data)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-def render_article(meta: Mapping[str, Any], body: str, *, newline: str = "\n") -> str:
-    """Front matter (YAML, key order kept, Unicode as is) + body, in ``newline`` style."""
-    fm = yaml.dump(
-        dict(meta),
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
-    text = f"---\n{fm}---\n{body}"
+    front = _render_front_matter(meta, like=None if like is None else front_matter_of(like))
+    text = front + body
     return text.replace("\n", newline) if newline != "\n" else text
 
 

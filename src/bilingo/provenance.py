@@ -336,4 +336,4 @@ def rewrite(twin: Article, text: str, prov: Provenance) -> str:
         check = parse_article(twin.path, candidate)
         if dict(check.meta) == meta and check.body == twin.body:
             return candidate
-    return render_article(meta, twin.body)
+    return render_article(meta, twin.body, like=twin)

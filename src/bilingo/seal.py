@@ -1,7 +1,7 @@
 """Seals: a twin's proof that nothing its pair's verdict depends on has changed.
 
 ``check`` and ``translate`` classify every pair on every run. From scratch that means parsing
-every front matter (YAML) and, for sources that do not declare a language, running
+every front matter (YAML, TOML, JSON) and, for sources that do not declare a language, running
 langdetect: on a thousand pairs, ten times the start-up of the tool itself. A seal is a
 digest, kept on one line of the twin's provenance, of everything that classification reads:
 the bytes of both files (the seal line excluded), their names, the glossary hash and the
@@ -33,20 +33,33 @@ VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
 SEAL_KEY = "seal"
 #: The value written before the digest is known (same length as a real one).
 UNSEALED = "sha256:" + "0" * 16
-#: The seal line as bilingo's YAML dumper writes it inside the ``bilingo:`` block. The first
+_VALUE = rb"(sha256:[0-9a-f]{16}) (machine|edited|reviewed)"
+#: The seal line as bilingo writes it in each front-matter format: inside the ``bilingo:``
+#: block (YAML), the ``[bilingo]`` table (TOML) or the ``"bilingo"`` object (JSON). The first
 #: match in a file is the one in its front matter, which comes before the body.
-SEAL_RE = re.compile(
-    rb"^  " + SEAL_KEY.encode() + rb": (sha256:[0-9a-f]{16}) (machine|edited|reviewed)\r?\n",
-    re.M,
-)
+SEAL_RE = re.compile(rb"^  " + SEAL_KEY.encode() + rb": " + _VALUE + rb"\r?\n", re.M)
+TOML_SEAL_RE = re.compile(rb"^" + SEAL_KEY.encode() + rb' = "' + _VALUE + rb'"\r?\n', re.M)
+JSON_SEAL_RE = re.compile(rb'^[ \t]*"' + SEAL_KEY.encode() + rb'": "' + _VALUE + rb'",?\r?\n', re.M)
 _VERSION = b"bilingo-seal/1"
-_SEAL_START = b"\n  " + SEAL_KEY.encode() + b": "
+#: Per format (told by the file's first byte after a BOM): how a seal line starts, how far
+#: before that the line itself starts, and the line's pattern.
+_SEAL_STARTS: dict[bytes, tuple[bytes, int, re.Pattern[bytes]]] = {
+    b"-": (b"\n  " + SEAL_KEY.encode() + b": ", 1, SEAL_RE),
+    b"+": (b"\n" + SEAL_KEY.encode() + b' = "', 1, TOML_SEAL_RE),
+    b"{": (b'"' + SEAL_KEY.encode() + b'": "', 0, JSON_SEAL_RE),
+}
 
 
 def find_seal(data: bytes) -> re.Match[bytes] | None:
     """The file's seal line: the first line that starts like one, if it is well formed."""
-    at = data.find(_SEAL_START)  # bytes.find: far cheaper than a multi-line regex search
-    return None if at < 0 else SEAL_RE.match(data, at + 1)
+    first = data[3:4] if data.startswith(b"\xef\xbb\xbf") else data[:1]
+    start, skip, pattern = _SEAL_STARTS.get(first, _SEAL_STARTS[b"-"])
+    at = data.find(start)  # bytes.find: far cheaper than a multi-line regex search
+    if at < 0:
+        return None
+    if not skip:  # JSON's seal line is indented as its object is: back to the line start
+        at = data.rfind(b"\n", 0, at)
+    return pattern.match(data, at + 1)
 
 
 def placeholder(verdict: Verdict) -> str:

@@ -422,7 +422,9 @@ def twin_bytes(
 
     def render(seal: str | None) -> str:
         sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
-        return render_article({**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline)
+        return render_article(
+            {**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline, like=job.article
+        )
 
     return seal_twin(
         render,

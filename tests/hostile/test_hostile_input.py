@@ -82,16 +82,47 @@ MALFORMED: list[tuple[str, bytes, int | None, tuple[str, ...]]] = [
         ("binary file, not a Markdown article", "rename it or move it out of the tree"),
     ),
     (
-        "toml.nb.md",
-        b'+++\ntitle = "Hei"\n+++\nTekst.\n',
-        1,
-        ("TOML ('+++') front matter is not supported", "convert it to YAML"),
+        "bad-toml.nb.md",
+        b'+++\ntitle = "Hei"\ndraft = yes\n+++\nTekst.\n',
+        3,
+        ("bad TOML front matter: Unexpected character", "fix the TOML between the '+++' lines"),
     ),
     (
-        "json.nb.md",
-        b'{\n  "title": "Hei"\n}\nTekst.\n',
+        "bad-toml-string.nb.md",
+        b'+++\ntitle = "Hei\ndate = 2024-01-01\n+++\nTekst.\n',
+        2,
+        ("bad TOML front matter", "fix the TOML"),
+    ),
+    (
+        "bad-toml-date.nb.md",
+        b"+++\ntitle = 'Hei'\ndate = 2024-13-45\n+++\nTekst.\n",
+        3,
+        ("bad TOML front matter: Invalid date", "fix the TOML"),
+    ),
+    ("unclosed-toml.nb.md", b'+++\ntitle = "Hei"\n\nTekst.\n', 1, ("never closed", "'+++'")),
+    (
+        "deep-toml.nb.md",
+        b"+++\nx = " + b"[" * 5000 + b"]" * 5000 + b"\n+++\nTekst.\n",
+        2,
+        ("bad TOML front matter",),
+    ),
+    (
+        "bad-json.nb.md",
+        b'{\n  "title": "Hei",\n}\nTekst.\n',
+        3,
+        ("bad JSON front matter: Expecting property name", "fix the JSON object at the top"),
+    ),
+    (
+        "unclosed-json.nb.md",
+        b'{\n  "title": "Hei"\n\nTekst.\n',
+        4,
+        ("bad JSON front matter: Expecting ',' delimiter", "fix the JSON object"),
+    ),
+    (
+        "deep-json.nb.md",
+        b'{"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\nTekst.\n",
         1,
-        ("JSON ('{') front matter is not supported", "convert it to YAML"),
+        ("bad JSON front matter: a value cannot be read",),
     ),
     (
         "bad-date.nb.md",
@@ -195,6 +226,22 @@ def test_yaml_python_tags_are_rejected_and_never_executed(
         assert "fix the YAML" in result.output
     assert not marker.exists()
     assert snapshot(articles) == before
+
+
+@pytest.mark.parametrize(
+    "tag", TAGS, ids=["apply-system", "apply-call", "new-popen", "name", "module"]
+)
+def test_round_trip_yaml_loader_keeps_python_tags_as_data(world: Path, tag: str) -> None:
+    """ruamel's round-trip loader (used to write twins in their source's style) builds only
+    its own containers: fed python tags directly, past PyYAML's refusal, nothing runs."""
+    from bilingo.frontmatter import FrontMatter, render_front_matter
+
+    marker = world / "outside" / "pwned-rt"
+    raw = f"title: Hei\nextra:\n  - {tag.format(marker=marker)}\n"
+    like = FrontMatter({"title": "Hei"}, "yaml", raw, 0)
+    text = render_front_matter({"title": "Hello"}, like=like)
+    assert parse_article(Path("x.en.md"), text + "Tekst.\n").meta == {"title": "Hello"}
+    assert not marker.exists()
 
 
 def test_utf8_bom_is_kept_in_the_twin(articles: Path) -> None:

@@ -108,6 +108,19 @@ def copy_engine(
             st.text(max_size=20),
             st.text(max_size=20),
         ),
+        st.builds(lambda fm, body: f"+++\n{fm}\n+++\n{body}", st.text(), st.text()),
+        st.builds(
+            lambda k, v, body: f"+++\n{k} = {v}\n+++\n{body}",
+            st.text(min_size=1, max_size=5),
+            st.text(max_size=20),
+            st.text(max_size=20),
+        ),
+        st.builds(
+            lambda k, v, body: f'{{"{k}": {v}\n{body}',
+            st.text(max_size=5),
+            st.text(max_size=20),
+            st.text(max_size=20),
+        ),
     )
 )
 def test_parse_never_fails_but_with_a_message(text: str) -> None:
@@ -175,6 +188,75 @@ def test_render_then_parse_gives_back_meta_and_body(
     assert dict(article.meta) == meta
     assert article.body == body
     assert article.newline == ("\r\n" if crlf and "\n" in text else "\n")
+
+
+keys = st.text(LETTERS + "_", min_size=1, max_size=12)
+
+
+@FUZZ
+@given(
+    fmt=st.sampled_from(["yaml", "toml", "json"]),
+    source=st.dictionaries(keys, yaml_value, min_size=1, max_size=6),
+    changes=st.dictionaries(keys, yaml_value, max_size=3),
+    dropped=st.sets(keys, max_size=2),
+    crlf=st.booleans(),
+)
+def test_twin_rendered_after_a_source_in_any_format_reads_back_exactly(
+    fmt: str,
+    source: dict[str, Any],
+    changes: dict[str, Any],
+    dropped: set[str],
+    crlf: bool,
+) -> None:
+    """Round-trip rendering (ruamel.yaml, tomlkit, JSON splicing) never changes a value: what
+    is read back is what was asked for, in the source's format wherever the values fit it."""
+    import json
+
+    import tomlkit
+    import yaml
+
+    if fmt == "toml":
+        source = _without_none(source)
+        try:
+            text = f"+++\n{tomlkit.dumps(source)}+++\nTekst.\n"
+        except (ValueError, TypeError):
+            return  # not every value tree is TOML (an empty key path, say)
+    elif fmt == "json":
+        text = json.dumps(source, ensure_ascii=False, indent=2, default=str) + "\nTekst.\n"
+    else:
+        text = f"---\n{yaml.safe_dump(source, allow_unicode=True)}---\nTekst.\n"
+    try:
+        like = parse_article(Path("src.nb.md"), text)
+    except ArticleError:
+        return
+    meta = {k: v for k, v in {**like.meta, **changes}.items() if k not in dropped}
+    out = render_article(meta, "Tekst.\n", newline="\r\n" if crlf else "\n", like=like)
+    twin = parse_article(Path("src.en.md"), out)
+    assert dict(twin.meta) == meta and twin.body == "Tekst.\n"
+    if meta and _fits(fmt, meta):
+        assert twin.front_format == like.front_format
+    if meta == like.meta and not isinstance(meta.get("bilingo"), dict):
+        # Nothing changed: nothing rewritten (bilingo's own block is always written last).
+        assert out.replace("\r\n", "\n") == text
+
+
+def _fits(fmt: str, value: Any) -> bool:
+    """Whether a format can hold ``value``: TOML has no null, JSON no dates."""
+    if isinstance(value, dict):
+        return all(_fits(fmt, v) for v in value.values())
+    if isinstance(value, list):
+        return all(_fits(fmt, v) for v in value)
+    if value is None:
+        return fmt != "toml"
+    return fmt != "json" or isinstance(value, str | int | float | bool)
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
 
 
 @FUZZ

@@ -133,7 +133,6 @@ def check_articles(
 
 
 def _field_line(article: Article, key: str) -> int | None:
-    match = re.search(rf"^{re.escape(key)}\s*:", article.raw_front_matter, re.MULTILINE)
-    if match is None:
-        return None
-    return article.raw_front_matter.count("\n", 0, match.start()) + 2  # line 1 is '---'
+    from bilingo.frontmatter import key_line
+
+    return key_line(article.front_format, article.raw_front_matter, key)

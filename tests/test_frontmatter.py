@@ -1,0 +1,342 @@
+"""Front matter in YAML, TOML and JSON: read, written back in the source's style, every command.
+
+Golden files: ``tests/fixtures/frontmatter/<slug>.nb.md`` is a source; ``<slug>.twin.txt``
+is the front matter :func:`render_article` writes for it after a fixed set of changes (the
+translated fields, ``lang``, ``translationKey``, a provenance block). Regenerate with
+``BILINGO_REGEN=1 pytest tests/test_frontmatter.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bilingo import provenance
+from bilingo.article import parse_article, read_article, render_article
+from bilingo.cli import cli
+from bilingo.seal import find_seal, settle_pairs
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frontmatter"
+CASES = sorted(FIXTURES.glob("*.nb.md"))
+REGEN = os.environ.get("BILINGO_REGEN") == "1"
+FORMATS = {"ullklaer-yaml": "yaml", "ullklaer-toml": "toml", "ullklaer-json": "json"}
+
+#: What a translation changes, with values that test quoting, length and line breaks.
+CHANGES: dict[str, Any] = {
+    "title": 'Wool\'s "export" trade',
+    "description": (
+        "Norwegian wool is sold to the textile industry in Europe, and demand for clean and "
+        "traceable wool has grown steadily over the last five years: yes, really."
+    ),
+    "summary": "Norwegian wool is in demand.\nA second line.",
+    "lang": "en",
+    "translationKey": "ullklaer",
+    "bilingo": {
+        "source": "ullklaer.nb.md",
+        "machine": True,
+        "source_fields": {"title": "a1b2c3d4"},
+        "conflicts": ["paragraph 2"],
+        "seal": "sha256:0000000000000000 machine",
+    },
+}
+
+
+def front_of(text: str, body: str) -> str:
+    return text[: len(text) - len(body)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_unchanged_front_matter_is_written_back_byte_for_byte(case: Path) -> None:
+    article = read_article(case)
+    assert article.front_format == FORMATS[article.slug]
+    assert render_article(dict(article.meta), article.body, like=article) == case.read_text()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_twin_front_matter(case: Path) -> None:
+    """Only the changed values are rewritten, in the old value's quoting; the rest is kept."""
+    article = read_article(case)
+    meta = {**article.meta, **{k: v for k, v in CHANGES.items() if k in article.meta}}
+    meta.update({k: CHANGES[k] for k in ("lang", "translationKey", "bilingo")})
+    text = render_article(meta, article.body, like=article)
+    reread = parse_article(case, text)
+    assert reread.meta == meta and reread.body == article.body
+    assert reread.front_format == article.front_format
+    front = front_of(text, article.body)
+    expected = case.with_name(case.name.replace(".nb.md", ".twin.txt"))
+    if REGEN:
+        expected.write_text(front, encoding="utf-8")
+    assert expected.exists(), f"missing {expected.name}: run with BILINGO_REGEN=1"
+    assert front == expected.read_text(encoding="utf-8")
+    # Every line of the source's front matter that holds no changed value is still there.
+    changed = tuple(CHANGES)
+    source_front = front_of(case.read_text(), article.body)
+    for line in source_front.splitlines():
+        key = line.strip().lstrip('"').split('"')[0].split(":")[0].split("=")[0].strip()
+        if key not in changed and not line.startswith(("  Norsk", '"""', "Norsk")):
+            assert line in front.splitlines(), line
+    # Provenance stays compact: one key a line, the seal line found by bytes.
+    match = find_seal(text.encode())
+    assert match is not None and match.group(0).decode().strip().count("\n") == 0
+
+
+def test_new_plain_yaml_value_that_would_read_as_another_type_is_quoted() -> None:
+    article = parse_article(Path("x.nb.md"), "---\ntitle: Hei\ndraft: true\n---\nTekst.\n")
+    text = render_article({"title": "yes", "draft": True, "lang": "no"}, "Tekst.\n", like=article)
+    assert text == '---\ntitle: "yes"\ndraft: true\nlang: "no"\n---\nTekst.\n'
+    assert parse_article(Path("x.en.md"), text).meta["lang"] == "no"
+
+
+def test_toml_literal_string_that_cannot_hold_a_quote_becomes_a_basic_string() -> None:
+    article = parse_article(Path("x.nb.md"), "+++\ntitle = 'Hei'\n+++\nTekst.\n")
+    text = render_article({"title": "Wool's"}, "Tekst.\n", like=article)
+    assert text == '+++\ntitle = "Wool\'s"\n+++\nTekst.\n'
+
+
+def test_toml_keys_added_go_before_the_first_table() -> None:
+    article = parse_article(Path("x.nb.md"), '+++\ntitle = "Hei"\n\n[params]\nx = 1\n+++\nT\n')
+    text = render_article({**article.meta, "lang": "en"}, "T\n", like=article)
+    assert parse_article(Path("x.en.md"), text).meta == {**article.meta, "lang": "en"}
+    assert text.index('lang = "en"') < text.index("[params]")
+
+
+def test_single_line_json_front_matter_keeps_its_line() -> None:
+    article = parse_article(Path("x.nb.md"), '{"title": "Hei", "draft": true}\nTekst.\n')
+    assert article.meta == {"title": "Hei", "draft": True} and article.body == "Tekst.\n"
+    text = render_article({"title": "Hello", "draft": True}, article.body, like=article)
+    assert text == '{"title": "Hello", "draft": true}\nTekst.\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("\ufeff---\r\ntitle: Hei\r\n---\r\nTekst.\r\n", "yaml"),
+        ('\ufeff+++\r\ntitle = "Hei"\r\n+++\r\nTekst.\r\n', "toml"),
+        ('\ufeff{\r\n  "title": "Hei"\r\n}\r\nTekst.\r\n', "json"),
+    ],
+)
+def test_bom_and_crlf_are_kept_in_every_format(tmp_path: Path, text: str, fmt: str) -> None:
+    path = tmp_path / "x.nb.md"
+    path.write_bytes(text.encode("utf-8"))
+    article = read_article(path)
+    assert article.bom and article.newline == "\r\n" and article.front_format == fmt
+    again = render_article(dict(article.meta), article.body, newline="\r\n", like=article)
+    assert "\ufeff" + again == text
+
+
+def test_a_body_opening_with_a_shortcode_is_not_json_front_matter() -> None:
+    article = parse_article(Path("x.nb.md"), "{{< figure src=x >}}\n\nTekst.\n")
+    assert not article.has_front_matter and article.body.startswith("{{<")
+
+
+# ----------------------------------------------------------------------- every command
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def site(tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The three fixture sources, one per front-matter format, in a site folder."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for case in CASES:
+        shutil.copy(case, articles)
+    monkeypatch.chdir(tmp_path)
+    return articles
+
+
+def test_every_command_works_on_toml_and_json_articles(site: Path, tmp_path: Path) -> None:
+    result = invoke("translate", str(site))
+    assert result.exit_code == 0, result.output
+    assert "3 written" in result.output
+    for case in CASES:
+        source = read_article(site / case.name)
+        twin_path = site / case.name.replace(".nb.md", ".en.md")
+        twin = read_article(twin_path)
+        # Same format; the source's front matter is kept line for line (the copy model
+        # gives the fields back unchanged), only lang added (Hugo pairs the files by path).
+        assert twin.front_format == source.front_format == FORMATS[source.slug]
+        assert twin.body == source.body
+        assert {k: v for k, v in twin.meta.items() if k != "bilingo"} == {
+            **source.meta,
+            "lang": "en",
+        }
+        source_lines = front_of(case.read_text(), source.body).splitlines()
+        added = ("lang", '"lang"', "translationKey", '"translationKey"')
+        twin_lines = [
+            line
+            for line in front_of(twin_path.read_text(), twin.body).splitlines()
+            if not line.strip().startswith(added)
+        ]
+        if source.front_format == "json":
+            source_lines = [*source_lines[:-2], source_lines[-2] + ","]  # a member follows
+        assert twin_lines[: len(source_lines) - 1] == source_lines[:-1]
+        assert find_seal(twin_path.read_bytes()) is not None
+
+    # The seals hold: check settles every pair by hashing alone.
+    files = sorted(site.glob("*.md"))
+    settled, rest = settle_pairs(files, glossary_hash=_glossary_hash(site), fields=_fields())
+    assert len(settled) == 3 and not rest
+
+    check = invoke("check", str(site))
+    assert check.exit_code == 0, check.output
+    detect = invoke("detect", "--json", str(site))
+    assert detect.exit_code == 0, detect.output
+    langs = {Path(r["file"]).name: r["lang"] for r in json.loads(detect.output)}
+    assert sorted(langs.values()) == ["en"] * 3 + ["nb"] * 3
+
+    for case in CASES:
+        twin_path = site / case.name.replace(".nb.md", ".en.md")
+        diff = invoke("diff", str(twin_path))
+        # The copy model leaves Norwegian in the twin: diff flags it (exit 1), field by field.
+        assert diff.exit_code == 1, diff.output
+        assert "¶1 · front matter title" in diff.output
+        assert "¶2 · front matter description" in diff.output
+        assert "untranslated: identical to the source" in diff.output
+    review = invoke("review", str(site), "--html", str(tmp_path / "review"))
+    assert review.exit_code == 0, review.output
+    assert len(list((tmp_path / "review").glob("*.html"))) >= 4
+
+    for case in CASES:
+        twin_path = site / case.name.replace(".nb.md", ".en.md")
+        before = read_article(twin_path)
+        approve = invoke("approve", "--by", "Kari", str(twin_path))
+        assert approve.exit_code == 0, approve.output
+        after = read_article(twin_path)
+        assert after.front_format == before.front_format
+        assert after.meta["bilingo"]["reviewed"] is True
+        assert after.meta["bilingo"]["reviewed_by"] == "Kari"
+        # Approving rewrites the provenance only: the rest of the front matter is as it was.
+        old = front_of(twin_path.read_text(), after.body)
+        assert {k: v for k, v in after.meta.items() if k != "bilingo"} == {
+            k: v for k, v in before.meta.items() if k != "bilingo"
+        }
+        assert old.splitlines()[:5] == case.read_text().splitlines()[:5]
+    strict = invoke("check", "--require-reviewed", str(site))
+    assert strict.exit_code == 0, strict.output
+    again = invoke("translate", str(site))
+    assert again.exit_code == 0 and "0 written" in again.output, again.output
+
+
+def test_broken_toml_is_named_and_the_other_articles_are_translated(site: Path) -> None:
+    bad = site / "brutt.nb.md"
+    bad.write_text('+++\ntitle = "Hei"\ntags = [ull,\n+++\nTekst.\n', encoding="utf-8")
+    result = invoke("translate", str(site))
+    assert result.exit_code == 1
+    assert f"{bad}:3: bad TOML front matter" in result.output
+    assert "fix the TOML between the '+++' lines" in result.output
+    assert "3 written" in result.output and "1 failed" in result.output
+    assert not (site / "brutt.en.md").exists()
+
+
+def _glossary_hash(site: Path) -> str:
+    twin = read_article(next(site.glob("*.en.md")))
+    prov = provenance.read(twin)
+    assert prov is not None
+    return prov.glossary_hash
+
+
+def _fields() -> tuple[str, ...]:
+    from bilingo.article import DEFAULT_TRANSLATED_FIELDS
+
+    return DEFAULT_TRANSLATED_FIELDS
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bom_and_crlf_source_gives_a_bom_and_crlf_twin_that_is_sealed(
+    site: Path, case: Path
+) -> None:
+    for other in site.glob("*.md"):
+        other.unlink()
+    source = site / case.name
+    source.write_bytes(b"\xef\xbb\xbf" + case.read_bytes().replace(b"\n", b"\r\n"))
+    result = invoke("translate", str(site))
+    assert result.exit_code == 0 and "1 written" in result.output, result.output
+    twin = site / case.name.replace(".nb.md", ".en.md")
+    data = twin.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == data.count(b"\r\n")
+    assert read_article(twin).front_format == FORMATS[read_article(source).slug]
+    settled, rest = settle_pairs(
+        [source, twin], glossary_hash=_glossary_hash(site), fields=_fields()
+    )
+    assert len(settled) == 1 and not rest
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_lines_of_fields_and_body_are_file_lines(case: Path) -> None:
+    """Messages name file lines: a field's line and the body's first line, in every format."""
+    from bilingo.frontmatter import key_line
+
+    article = read_article(case)
+    lines = case.read_text(encoding="utf-8").splitlines()
+    for key in ("title", "description", "date"):
+        line = key_line(article.front_format, article.raw_front_matter, key)
+        assert line is not None and key in lines[line - 1].split("=")[0].split(":")[0], key
+    assert key_line(article.front_format, article.raw_front_matter, "nowhere") is None
+    assert lines[article.body_line - 1 :] == article.body.splitlines()
+
+
+def test_a_fence_line_inside_a_new_multi_line_value_does_not_close_the_front_matter() -> None:
+    toml = read_article(FIXTURES / "ullklaer-toml.nb.md")
+    meta = {**toml.meta, "summary": "a\n+++\nb"}
+    text = render_article(meta, toml.body, like=toml)
+    assert 'summary = "a\\n+++\\nb"' in text and "# the feed shows this" in text
+    assert parse_article(Path("x.en.md"), text).meta == meta
+    yaml_article = read_article(FIXTURES / "ullklaer-yaml.nb.md")
+    meta = {**yaml_article.meta, "summary": "a\n---\nb", "title": "---"}
+    text = render_article(meta, yaml_article.body, like=yaml_article)
+    assert "summary: |-\n  a\n  ---\n  b\n" in text and "# the feed shows this" in text
+    assert parse_article(Path("x.en.md"), text).meta == meta
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('+++\ntitle = "x"\n\n[bilingo]\nseal = "{}"\n+++\nseal = "{}"\n', 'seal = "{}"\n'),
+        ('{\n  "bilingo": {\n    "seal": "{}"\n  }\n}\nTekst.\n', '    "seal": "{}"\n'),
+        ('{\n  "bilingo": {\n    "seal": "{}",\n    "x": 1\n  }\n}\n', '    "seal": "{}",\n'),
+        ("\ufeff---\r\nbilingo:\r\n  seal: {}\r\n---\r\n", "  seal: {}\r\n"),
+    ],
+    ids=["toml", "json", "json-comma", "yaml-bom-crlf"],
+)
+def test_seal_line_is_found_and_filled_in_every_format(text: str, line: str) -> None:
+    from bilingo.seal import UNSEALED, placeholder, seal_bytes
+
+    data = text.replace("{}", placeholder("edited")).encode("utf-8")
+    match = find_seal(data)
+    assert match is not None
+    assert match.group(0).decode() == line.replace("{}", placeholder("edited"))
+    assert (match.group(1).decode(), match.group(2).decode()) == (UNSEALED, "edited")
+    sealed = seal_bytes(
+        data, glossary_hash="g", fields=("title",), source_name="x.md", source_digest="d",
+        twin_name="x.en.md",
+    )  # fmt: skip
+    assert sealed is not None and len(sealed) == len(data)
+    filled = find_seal(sealed)
+    assert filled is not None and filled.group(1).decode() != UNSEALED
+    assert sealed.count(UNSEALED.encode()) == data.count(UNSEALED.encode()) - 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_front_matter_over_the_round_trip_limit_is_written_from_its_values(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pure-Python round trips cost ~10 s a megabyte: a huge front matter is not kept line
+    for line, but its values are, in its format (TOML, JSON) or YAML."""
+    import bilingo.frontmatter
+
+    monkeypatch.setattr(bilingo.frontmatter, "MAX_ROUND_TRIP_CHARS", 100)
+    article = read_article(case)
+    meta = {**article.meta, "title": "New", "lang": "en"}
+    text = render_article(meta, article.body, like=article)
+    twin = parse_article(case, text)
+    assert twin.meta == meta and twin.front_format == article.front_format
+    assert "# the feed shows this" not in text
