@@ -154,7 +154,10 @@ def word_alignment(
     for s0, s1, t0, t1 in pairs:
         sw = range(bisect_right(s_ends, s0), bisect_left(s_starts, s1))
         tw = range(bisect_right(t_ends, t0), bisect_left(t_starts, t1))
-        out.update((i, j) for i in sw for j in tw)
+        if len(sw) == len(tw):  # a piece of several words ("»."): word by word
+            out.update(zip(sw, tw, strict=True))
+        else:
+            out.update((i, j) for i in sw for j in tw)
     return sorted(out)
 
 
