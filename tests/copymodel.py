@@ -49,6 +49,9 @@ import sentencepiece as spm
 from numpy.typing import NDArray
 
 Size = Literal["small", "base"]
+#: What a copy model does with a source token it cannot read (``<unk>``): copy it back
+#: (through CTranslate2's ``replace_unknowns``), or write a plain space instead.
+Unknowns = Literal["copy", "space"]
 Matrix = NDArray[np.float32]
 
 #: Appended to training text by the fixtures and the CLI: letters and punctuation that articles
@@ -210,7 +213,7 @@ class _Weights:
         ffn.linear_1.weight = self.noise(d, f)
 
 
-def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
+def _copy_spec(pieces: list[str], shape: ModelShape, seed: int, unknowns: Unknowns = "copy") -> Any:
     """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``."""
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
     if dh < POSITION_DIMS or t <= 0:
@@ -288,8 +291,21 @@ def _copy_spec(pieces: list[str], shape: ModelShape, seed: int) -> Any:
         cross.linear[2].weight = output
     weights.set_layer_norm(decoder.layer_norm)
 
-    decoder.projection.weight = scaled_codes()
+    projection = scaled_codes()
+    if unknowns == "space":
+        _unknown_to_space(projection, pieces)
+    decoder.projection.weight = projection
     return spec
+
+
+def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
+    """Where the copy model would emit ``<unk>`` (which ``replace_unknowns`` turns back into
+    the source token), emit the space piece ``▁``: a model that drops what it cannot read."""
+    if "<unk>" not in pieces or "\u2581" not in pieces:
+        raise ValueError("the SentencePiece model needs <unk> and a plain space piece")
+    unk, space = pieces.index("<unk>"), pieces.index("\u2581")
+    projection[space] += projection[unk]
+    projection[unk] = 0.0
 
 
 class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
@@ -302,14 +318,16 @@ class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
         return self._spec
 
 
-def _build_model_files(work_dir: Path, training_text: str, size: Size) -> _ModelFiles:
+def _build_model_files(
+    work_dir: Path, training_text: str, size: Size, unknowns: Unknowns = "copy"
+) -> _ModelFiles:
     shape = SHAPES[size]
     sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
     sp_path = work_dir / "sentencepiece.model"
     sp_path.write_bytes(sp_bytes)
     processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    spec = _copy_spec(pieces, shape, SEED)
+    spec = _copy_spec(pieces, shape, SEED, unknowns)
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, sp_path, shape, len(pieces))
@@ -439,16 +457,18 @@ def install_copy_models(
     training_text: str,
     size: Size = "small",
     pairs: Sequence[tuple[str, str]] = (("nb", "en"), ("en", "nb")),
+    unknowns: Unknowns = "copy",
 ) -> list[Path]:
     """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
 
     One model is built and packaged once per pair.  Returns the installed package directories.
+    ``unknowns="space"``: models that never copy what they cannot read (see :data:`Unknowns`).
     """
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
     installed: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
-        files = _build_model_files(Path(work), training_text, size)
+        files = _build_model_files(Path(work), training_text, size, unknowns)
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
                 archive = _write_package(Path(work) / "packages", files, from_code, to_code)

@@ -41,3 +41,20 @@ def test_copy_model_alignment_is_the_diagonal(engine: ArgosEngine) -> None:
 
 def test_no_segments_no_work(engine: ArgosEngine) -> None:
     assert engine.translate_aligned([]) == []
+
+
+def test_dropping_model_writes_a_space_for_what_it_cannot_read(
+    dropping_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(dropping_packages_dir))
+    dropping = ArgosEngine(find_package("nb", "en"), beam_size=2)
+    out = dropping.translate_aligned(SENTENCES)
+    assert [r.text for r in out] == [
+        s.replace("\ue000", " ").replace("\ue001", " ") for s in SENTENCES
+    ]
+    # Its alignment is still the diagonal for every word it wrote.
+    src, tgt = words(SENTENCES[2]), words(out[2].text)
+    assert [
+        (SENTENCES[2][src[i][0] : src[i][1]], out[2].text[tgt[j][0] : tgt[j][1]])
+        for i, j in word_alignment(src, tgt, out[2].pairs)
+    ] == [("Kjør", "Kjør"), ("før", "før"), ("du", "du"), ("publiserer", "publiserer"), (".", ".")]
