@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bilingo.engine import ArgosEngine, Engine, Progress, find_package
+from bilingo.engine import Aligned, ArgosEngine, Engine, Progress, find_package
 from bilingo.pipeline import EngineFactory
 
 
@@ -22,6 +22,12 @@ class RecordingEngine:
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
         self.sent.extend(segments)
         return self.inner.translate(segments, progress=progress)
+
+    def translate_aligned(
+        self, segments: Sequence[str], *, progress: Progress | None = None
+    ) -> list[Aligned]:
+        self.sent.extend(segments)
+        return self.inner.translate_aligned(segments, progress=progress)
 
 
 def recording_factory(

@@ -19,6 +19,7 @@ from bilingo.cli import cli
 from bilingo.glossary import empty_glossary
 from bilingo.pipeline import translate_paths
 from bilingo.segment import segment, segment_text
+from bilingo.units import units
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -42,10 +43,14 @@ def sources_in(folder: Path) -> list[Path]:
 
 
 def test_twins_are_byte_identical_and_every_segment_reached_the_engine(site: Path) -> None:
+    """--inline fragments: every segment, cut at markup and line breaks, as before."""
     sources = sources_in(site)
     sent: list[str] = []
     report = translate_paths(
-        [site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+        [site],
+        glossary=empty_glossary(),
+        engine_factory=recording_factory(sent),
+        inline="fragments",
     )
     assert report.exit_code == 0, report.outcomes
     assert report.count("written") == len(sources) >= 4
@@ -79,6 +84,40 @@ def test_twins_are_byte_identical_and_every_segment_reached_the_engine(site: Pat
         assert prov["engine"].startswith("argos:translate-")
         assert prov["glossary_hash"] == empty_glossary().hash
         assert outcome.twin.name == f"{src.slug}.{outcome.target_lang}.md"
+
+
+def test_whole_sentences_reach_the_engine_once_and_twins_stay_byte_identical(site: Path) -> None:
+    """The default: every sentence of the articles reaches the engine once and whole (markup
+    and line breaks out, literals behind placeholders), and comes back byte for byte."""
+    sources = sources_in(site)
+    sent: list[str] = []
+    report = translate_paths(
+        [site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+    )
+    assert report.exit_code == 0, report.outcomes
+    assert report.fallback_sentences == 0
+    expected: set[str] = set()
+    fields: set[str] = set()
+    multi_line = with_markup = 0
+    for src in sources:
+        art = read_article(src)
+        doc = segment(art.body)
+        found = units(doc)
+        # Every segment of the body lies in one sentence: nothing is cut off.
+        assert sorted(i for u in found for i in u.segments) == list(range(len(doc.segments)))
+        expected |= {u.sentence.text for u in found}
+        multi_line += sum("\n" in u.key for u in found)
+        with_markup += sum(bool(u.sentence.spans) for u in found)
+        for key in DEFAULT_TRANSLATED_FIELDS:
+            if key in art.meta:
+                fields |= {s.text for s in segment_text(art.meta[key]).segments}
+    assert multi_line >= 3 and with_markup >= 10  # the fixtures do exercise both
+    assert set(sent) == expected | fields
+    assert len(sent) == len(set(sent)) == report.engine_segments
+    assert report.whole_sentences == len(expected)
+    for outcome in report.outcomes:
+        assert outcome.twin is not None
+        assert read_article(outcome.twin).body == read_article(outcome.source).body
 
 
 def test_seed_article_twin_via_cli(site: Path) -> None:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import click
 
@@ -130,6 +130,15 @@ def cli() -> None:
     default=None,
     help="Segments per engine batch (default: 16 on CPU, 1024 on GPU).",
 )
+@click.option(
+    "--inline",
+    type=click.Choice(["whole", "fragments"]),
+    default="whole",
+    show_default=True,
+    help="whole: each sentence goes to the engine whole, inline markup and line breaks "
+    "carried back through the model's alignment; fragments: cut at every markup boundary "
+    "and line break (the old behaviour).",
+)
 def translate(
     paths: tuple[Path, ...],
     glossary_path: Path | None,
@@ -144,6 +153,7 @@ def translate(
     fields: tuple[str, ...],
     batch_tokens: int | None,
     batch_segments: int | None,
+    inline: Literal["whole", "fragments"],
 ) -> None:
     """Write the missing or stale twin of every article under PATHS.
 
@@ -180,6 +190,7 @@ def translate(
                     force=force,
                     dry_run=dry_run,
                     progress=progress,
+                    inline=inline,
                 )
             finally:
                 progress.close()
@@ -206,6 +217,8 @@ def translate(
                 ],
                 "engine_segments": report.engine_segments,
                 "memory_segments": report.memory_segments,
+                "whole_sentences": report.whole_sentences,
+                "fallback_sentences": report.fallback_sentences,
                 "words": report.words,
                 "seconds": round(report.seconds, 3),
                 "engine": report.engine,

@@ -14,6 +14,7 @@ import stat
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +49,8 @@ from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
 from bilingo.seal import SEAL_KEY, settle_pairs
 from bilingo.segment import Document, segment, segment_text
+from bilingo.units import InlineMode, translate_whole
+from bilingo.units import render as render_units
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
 #: (stage, done, total): stage is "translate" while the engine runs.
@@ -89,6 +92,9 @@ class TranslateReport:
     warnings: tuple[str, ...] = ()
     #: Temporary files of an interrupted earlier run that were removed (remove_stale_temps).
     removed_temps: tuple[Path, ...] = ()
+    #: Sentences translated whole (--inline whole), and those that fell back to fragments.
+    whole_sentences: int = 0
+    fallback_sentences: int = 0
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -144,6 +150,11 @@ class Job:
     def texts(self) -> list[str]:
         """Segment texts that need a translation (kept paragraphs and fields excluded)."""
         out = [s.text for s in self.body.segments if s.block not in self.merge.keep_blocks]
+        return out + self.field_texts()
+
+    def field_texts(self) -> list[str]:
+        """Segment texts of the front-matter fields that need a translation."""
+        out: list[str] = []
         for key, doc in self.fields.items():
             if key not in self.merge.keep_fields:
                 out += [s.text for s in doc.segments]
@@ -373,13 +384,18 @@ def build_twin(
     engine_name: str,
     glossary: Glossary,
     fields: Sequence[str],
+    whole: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """The twin's front matter and body, given translations for every segment text."""
+    """The twin's front matter and body, given translations for every segment text (and,
+    with ``--inline whole``, for whole sentences: bilingo.units)."""
     merge = job.merge
-    body = job.body.render(
-        [translations.get(s.text, s.text) for s in job.body.segments],
-        overrides=merge.keep_blocks,
-    )
+    if whole is not None:
+        body = render_units(job.body, whole, translations, overrides=merge.keep_blocks)
+    else:
+        body = job.body.render(
+            [translations.get(s.text, s.text) for s in job.body.segments],
+            overrides=merge.keep_blocks,
+        )
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
     for key, value in job.article.meta.items():
@@ -457,8 +473,14 @@ def translate_paths(
     force: bool = False,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    inline: InlineMode = "whole",
 ) -> TranslateReport:
-    """Translate every source article under ``paths`` whose twin is missing or stale."""
+    """Translate every source article under ``paths`` whose twin is missing or stale.
+
+    ``inline="whole"``: each sentence goes to the engine whole, its inline markup carried
+    back through the model's alignment (bilingo.units); ``"fragments"``: the sentence is cut
+    at every markup boundary and line break, as bilingo did first.
+    """
     started = time.perf_counter()
     glossary = glossary or empty_glossary()
     factory = engine_factory or default_engine_factory()
@@ -507,6 +529,7 @@ def translate_paths(
         raise ModelError("\n".join(missing))
 
     engine_segments = memory_segments = total_words = 0
+    whole_sentences = fallback_sentences = 0
     warnings: list[str] = []
     engine_names: list[str] = []
     loaded = False
@@ -515,8 +538,29 @@ def translate_paths(
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
         engine = engines[(src, tgt)]
+        whole: dict[str, str] | None = None
+        texts = [t for job in jobs for t in job.texts()]
+        if inline == "whole":
+            whole, texts, stats = translate_whole(
+                [(job.body, frozenset(job.merge.keep_blocks)) for job in jobs],
+                engine=engine,
+                glossary=glossary,
+                source=src,
+                target=tgt,
+                memory=memory,
+                memory_key=MemoryKey(src, tgt, engine.name, glossary.hash),
+                progress=None if progress is None else partial(progress, "translate"),
+            )
+            # A field that is also a sentence of some body (a title repeated as a heading)
+            # is translated once.
+            texts += [t for job in jobs for t in job.field_texts() if t not in whole]
+            whole_sentences += stats.whole
+            fallback_sentences += stats.fallback
+            engine_segments += stats.engine
+            memory_segments += stats.memory
+            loaded = loaded or stats.engine > 0
         translations, from_memory, sent = translate_segments(
-            [t for job in jobs for t in job.texts()],
+            texts,
             engine=engine,
             glossary=glossary,
             source=src,
@@ -525,13 +569,21 @@ def translate_paths(
             progress=progress,
             warnings=warnings,
         )
+        if whole is not None:
+            for job in jobs:
+                translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
         memory_segments += from_memory
         engine_segments += sent
         loaded = loaded or sent > 0
         engine_names.append(engine.name)
         for job in jobs:
             meta, body = build_twin(
-                job, translations, engine_name=engine.name, glossary=glossary, fields=fields
+                job,
+                translations,
+                engine_name=engine.name,
+                glossary=glossary,
+                fields=fields,
+                whole=whole,
             )
             outcome = _job_outcome(job, "written")
             if fingerprint(job.twin) != job.twin_fingerprint:
@@ -568,6 +620,8 @@ def translate_paths(
         model_loaded=loaded,
         warnings=tuple(warnings),
         removed_temps=removed,
+        whole_sentences=whole_sentences,
+        fallback_sentences=fallback_sentences,
     )
 
 

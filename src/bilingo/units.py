@@ -1,0 +1,427 @@
+"""Whole sentences to the engine, inline markup carried back (``translate --inline whole``).
+
+A *unit* is one sentence of a block (or a few, where a span runs across a sentence end), read
+from the segmenter's inline structure (:attr:`bilingo.segment.Block.inline`): prose becomes
+the plain text the engine sees, emphasis/strong/strikethrough/link/image markers become
+spans, line breaks and odd whitespace become marks, and everything else in between (code,
+HTML, URLs, shortcodes, footnote references, escapes) becomes a literal behind a
+private-use placeholder. Glossary terms get their placeholders from
+:meth:`bilingo.glossary.Glossary.protect` as before. The engine returns the translation
+with its alignment and :func:`bilingo.inline.project` carries everything across.
+
+A unit whose projection fails its checks falls back to the segments it holds, translated
+piecewise as with ``--inline fragments``; the report counts them. Hooks: the pipeline calls
+:func:`translate_whole` instead of translating the body's segments, and
+:func:`render` instead of :meth:`bilingo.segment.Document.render`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from bilingo.engine import Aligned, Engine, Progress
+from bilingo.glossary import Glossary, PlaceholderLost, Protected
+from bilingo.inline import (
+    Literal as InlineLiteral,
+)
+from bilingo.inline import (
+    Mark,
+    Projected,
+    Sentence,
+    Span,
+    project,
+    source_words,
+    word_alignment,
+    words,
+)
+from bilingo.segment import Block, Document, _sentences
+
+InlineMode = Literal["whole", "fragments"]
+INLINE_MODES: tuple[InlineMode, ...] = ("whole", "fragments")
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_WORD_CHAR_RE = re.compile(r"\w")
+# Whitespace other than one plain space is kept verbatim (a mark); same set as the segmenter.
+_ODD_SPACE_RE = re.compile(
+    r"[\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\ufeff\ufff9-\ufffb]+"
+)
+_PUA_LAST = 0xF8FF
+
+
+@runtime_checkable
+class AligningEngine(Protocol):
+    """An engine that can return its alignment (:class:`bilingo.engine.ArgosEngine`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def translate_aligned(
+        self, segments: Sequence[str], *, progress: Progress | None = None
+    ) -> list[Aligned]: ...
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence of a block: ``key`` is its source Markdown, ``body[start:end]``."""
+
+    block: int
+    start: int
+    end: int
+    key: str
+    sentence: Sentence
+    segments: tuple[int, ...]  # the Document segments inside: the piecewise fallback
+    texts: tuple[str, ...]  # their texts
+
+
+def units(doc: Document) -> list[Unit]:
+    """The document's units with letters; a block whose structure cannot be read whole
+    has none (its segments are translated piecewise)."""
+    out: list[Unit] = []
+    for block in doc.blocks:
+        found = _block_units(doc, block)
+        if found is not None:
+            out.extend(found)
+    return out
+
+
+def _block_units(doc: Document, block: Block) -> list[Unit] | None:
+    body = doc.body
+    if not block.inline:
+        return None
+    plain: list[str] = []
+    b0: list[int] = []  # body start of each plain character
+    b1: list[int] = []  # body end
+    spans: list[tuple[int, int, int, int, int, int, str]] = []  # p0, p1, body o0, o1, c0, c1
+    marks: list[tuple[int, str]] = []
+    literals: list[tuple[int, int, int]] = []  # plain pos, body start, end
+    stack: list[tuple[int, int, int, str]] = []
+
+    def add(ch: str, start: int, end: int) -> None:
+        plain.append(ch)
+        b0.append(start)
+        b1.append(end)
+
+    def add_space(text: str, start: int, end: int) -> bool:
+        if not plain or plain[-1] == " ":
+            return False  # two separators in a row, or one first: not a sentence's shape
+        if text != " ":
+            marks.append((len(plain), text))
+        add(" ", start, end)
+        return True
+
+    def add_literal(start: int, end: int) -> None:
+        literals.append((len(plain), start, end))
+        add("\0", start, end)
+
+    pos = block.start
+    for kind, start, end, what in block.inline:
+        if start < pos:
+            return None
+        if start > pos:
+            add_literal(pos, start)
+        if kind == "text":
+            at = start
+            for m in _ODD_SPACE_RE.finditer(body, start, end):
+                for i in range(at, m.start()):
+                    add(body[i], i, i + 1)
+                if not add_space(m.group(), m.start(), m.end()):
+                    return None
+                at = m.end()
+            for i in range(at, end):
+                add(body[i], i, i + 1)
+        elif kind == "break":
+            if not add_space(body[start:end], start, end):
+                return None
+        elif kind == "open":
+            stack.append((len(plain), start, end, what))
+        elif kind == "close":
+            if not stack or stack[-1][3] != what:
+                return None
+            p0, o0, o1, _ = stack.pop()
+            if not _WORD_CHAR_RE.search("".join(plain[p0:])):
+                # Nothing to translate inside ("[](x)", "**2027**"): literal as a whole.
+                del plain[p0:], b0[p0:], b1[p0:]
+                marks[:] = [m for m in marks if m[0] < p0]
+                literals[:] = [lit for lit in literals if lit[0] < p0]
+                spans[:] = [s for s in spans if s[0] < p0]
+                add_literal(o0, end)
+            else:
+                spans.append((p0, len(plain), o0, o1, start, end, what))
+        pos = end
+    if stack or pos > block.end:
+        return None
+    if pos < block.end:
+        add_literal(pos, block.end)
+    if plain and plain[-1] == " ":
+        return None
+    text = _with_placeholders(plain, literals, block.text)
+    if text is None:
+        return None
+
+    # Sentences, merged where a span runs across a sentence end.
+    bounds = [list(b) for b in _sentences(text, 0, len(text))]
+    for p0, p1, *_ in spans:
+        first = _index_of(bounds, p0)
+        last = _index_of(bounds, p1 - 1)
+        if last > first:
+            bounds[first : last + 1] = [[bounds[first][0], bounds[last][1]]]
+    found: list[Unit] = []
+    segs = [doc.segments[i] for i in block.segments]
+    for s, e in bounds:
+        if s >= e or not _LETTER_RE.search(text, s, e):
+            continue
+        start = min([b0[s]] + [sp[2] for sp in spans if sp[0] == s])
+        end = max([b1[e - 1]] + [sp[5] for sp in spans if sp[1] == e])
+        sentence = Sentence(
+            text[s:e],
+            tuple(
+                Span(p0 - s, p1 - s, body[o0:o1], body[c0:c1], kind)
+                for p0, p1, o0, o1, c0, c1, kind in sorted(spans, key=lambda x: (x[0], -x[1], x[2]))
+                if s <= p0 and p1 <= e
+            ),
+            tuple(Mark(p - s, t) for p, t in marks if s <= p < e),
+            tuple(InlineLiteral(p - s, text[p], body[a:b]) for p, a, b in literals if s <= p < e),
+        )
+        inside = [
+            (i, seg.text)
+            for i, seg in zip(block.segments, segs, strict=True)
+            if start <= seg.start and seg.end <= end
+        ]
+        found.append(
+            Unit(
+                block.index,
+                start,
+                end,
+                body[start:end],
+                sentence,
+                tuple(i for i, _ in inside),
+                tuple(t for _, t in inside),
+            )
+        )
+    covered = {i for u in found for i in u.segments}
+    if covered != set(block.segments):
+        return None  # a segment outside every unit: read this block piecewise
+    return found
+
+
+def _index_of(bounds: list[list[int]], p: int) -> int:
+    for i, (s, e) in enumerate(bounds):
+        if p < e or i == len(bounds) - 1:
+            return i if p >= s or i == 0 else i - 1
+    return len(bounds) - 1
+
+
+def _with_placeholders(
+    plain: list[str], literals: list[tuple[int, int, int]], avoid: str
+) -> str | None:
+    code = _PUA_LAST
+    for p, _, _ in literals:
+        while chr(code) in avoid:
+            code -= 1
+        if code < 0xE000 + 256:  # leave the glossary the start of the private-use area
+            return None
+        plain[p] = chr(code)
+        code -= 1
+    return "".join(plain)
+
+
+# --------------------------------------------------------------------------------------
+# Translation
+
+
+@dataclass
+class WholeStats:
+    """What :func:`translate_whole` did, for the report."""
+
+    #: Units translated whole, from the engine or the memory.
+    whole: int = 0
+    #: Units that fell back to their segments (projection failed, or no alignment).
+    fallback: int = 0
+    #: Placeholders (literals, glossary terms) the engine lost, placed by the alignment.
+    placed: int = 0
+    engine: int = 0
+    memory: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    unit: Unit
+    sentence: Sentence  # what the engine sees, term placeholders included
+    protected: Protected
+
+
+def translate_whole(
+    docs: Sequence[tuple[Document, frozenset[int]]],
+    *,
+    engine: Engine,
+    glossary: Glossary,
+    source: str,
+    target: str,
+    memory: Any = None,
+    memory_key: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, str], list[str], WholeStats]:
+    """Translate the units of ``docs`` (each with the blocks to leave out): returns (unit key
+    -> target Markdown, the segment texts of the units that fell back, stats)."""
+    stats = WholeStats()
+    fallback: list[str] = []
+    todo: dict[str, Unit] = {}
+    for doc, skip in docs:
+        found_units = units(doc)
+        covered = {i for u in found_units for i in u.segments}
+        # Blocks that could not be read whole go piecewise, as before.
+        fallback += [
+            s.text for i, s in enumerate(doc.segments) if i not in covered and s.block not in skip
+        ]
+        for unit in found_units:
+            if unit.block not in skip:
+                todo.setdefault(unit.key, unit)
+    found: dict[str, str] = memory.lookup(list(todo), memory_key) if memory is not None else {}
+    stats.memory = len(found)
+    prepared: list[_Prepared] = []
+    for key, unit in todo.items():
+        if key in found:
+            continue
+        ready = (
+            _prepare(unit, glossary, source, target) if isinstance(engine, AligningEngine) else None
+        )
+        if ready is None:
+            _fall_back(stats, fallback, "cannot be sent whole", unit)
+        else:
+            prepared.append(ready)
+    fresh: dict[str, str] = {}
+    if prepared:
+        assert isinstance(engine, AligningEngine)
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, len(prepared))
+
+        results = engine.translate_aligned([p.sentence.text for p in prepared], progress=tick)
+        stats.engine = len(prepared)
+        for ready, result in zip(prepared, results, strict=True):
+            markdown = _carry(ready, result, stats)
+            if markdown is None:
+                _fall_back(stats, fallback, "", ready.unit)
+            else:
+                fresh[ready.unit.key] = markdown
+        if memory is not None and fresh:
+            memory.store(fresh, memory_key)
+    found.update(fresh)
+    stats.whole = len(found)
+    return found, fallback, stats
+
+
+def _fall_back(stats: WholeStats, fallback: list[str], reason: str, unit: Unit) -> None:
+    stats.fallback += 1
+    if reason:
+        stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
+    fallback.extend(unit.texts)
+
+
+def _carry(ready: _Prepared, result: Aligned, stats: WholeStats) -> str | None:
+    sentence = ready.sentence
+    pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
+    projected = project(sentence, result.text, pairs)
+    if not isinstance(projected, Projected):
+        stats.reasons[projected.reason] = stats.reasons.get(projected.reason, 0) + 1
+        return None
+    try:
+        markdown = ready.protected.restore(projected.markdown)
+    except PlaceholderLost:
+        stats.reasons["a glossary term was lost"] = (
+            stats.reasons.get("a glossary term was lost", 0) + 1
+        )
+        return None
+    stats.placed += len(projected.placed)
+    return markdown
+
+
+def _prepare(unit: Unit, glossary: Glossary, source: str, target: str) -> _Prepared | None:
+    """The unit as the engine sees it: glossary terms behind their placeholders too."""
+    sentence = unit.sentence
+    plain = sentence.text
+    protected = glossary.protect(plain, source=source, target=target)
+    if not protected.terms:
+        return _Prepared(unit, sentence, protected)
+    marks = {m.pos: m.text for m in sentence.marks}
+    for term in protected.terms:
+        for span in sentence.spans:
+            if term.start < span.start < term.end or term.start < span.end < term.end:
+                return None  # markup inside a term: the term cannot be one placeholder
+        for pos in [p for p in marks if term.start < p < term.end]:
+            # A line break inside a term moves before it.
+            text = marks.pop(pos)
+            if term.start == 0 or plain[term.start - 1] != " " or term.start - 1 in marks:
+                return None
+            marks[term.start - 1] = text
+
+    def shift(pos: int) -> int:
+        return pos - sum(t.end - t.start - 1 for t in protected.terms if t.end <= pos)
+
+    literals = [
+        InlineLiteral(shift(lit.pos), lit.placeholder, lit.text) for lit in sentence.literals
+    ]
+    literals += [
+        InlineLiteral(shift(t.start), t.placeholder, t.placeholder, term=True)
+        for t in protected.terms
+    ]
+    engine_sentence = Sentence(
+        protected.text,
+        tuple(Span(shift(s.start), shift(s.end), s.open, s.close, s.kind) for s in sentence.spans),
+        tuple(Mark(shift(p), t) for p, t in sorted(marks.items())),
+        tuple(sorted(literals, key=lambda lit: lit.pos)),
+    )
+    if any(protected.text[lit.pos] != lit.placeholder for lit in literals):
+        return None
+    return _Prepared(unit, engine_sentence, protected)
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+
+
+def render(
+    doc: Document,
+    whole: Mapping[str, str],
+    fragments: Mapping[str, str],
+    *,
+    overrides: Mapping[int, str] | None = None,
+) -> str:
+    """The body with each unit in ``whole`` replaced by its translation, every other
+    segment by ``fragments[text]`` (itself when missing), ``overrides[block]`` verbatim."""
+    overrides = overrides or {}
+    replace: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for unit in units(doc):
+        if unit.block in overrides:
+            continue
+        markdown = whole.get(unit.key)
+        if markdown is not None:
+            replace.append((unit.start, unit.end, markdown))
+            taken.update(unit.segments)
+    for block in doc.blocks:
+        if block.index in overrides:
+            replace.append((block.start, block.end, overrides[block.index]))
+            taken.update(block.segments)
+    for i, seg in enumerate(doc.segments):
+        if i not in taken:
+            text = fragments.get(seg.text, seg.text)
+            replace.append((seg.start, seg.end, re.sub(r"\r\n?|\n", " ", text)))
+    replace.sort()
+    out: list[str] = []
+    pos = 0
+    for start, end, text in replace:
+        out.append(doc.body[pos:start])
+        out.append(text)
+        pos = end
+    out.append(doc.body[pos:])
+    return "".join(out)
