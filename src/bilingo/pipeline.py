@@ -49,7 +49,7 @@ from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
 from bilingo.seal import SEAL_KEY, settle_pairs
 from bilingo.segment import Document, segment, segment_text
-from bilingo.units import InlineMode, translate_whole
+from bilingo.units import InlineMode, translate_whole, unit_pairs
 from bilingo.units import render as render_units
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
@@ -731,14 +731,18 @@ def rebuild_memory(
             skipped += len(src_doc.blocks)
             continue
         found_pairs: list[tuple[str, str]] = []
+        machine_blocks: list[int] = []
         for sb, tb, mh in zip(src_doc.blocks, twin_doc.blocks, machine, strict=True):
             if block_hash(tb.text) != mh or len(sb.segments) != len(tb.segments):
                 skipped += 1
                 continue
+            machine_blocks.append(sb.index)
             found_pairs += [
                 (src_doc.segments[i].text, twin_doc.segments[j].text)
                 for i, j in zip(sb.segments, tb.segments, strict=True)
             ]
+        # Whole sentences too (--inline whole), where the block has as many on both sides.
+        found_pairs += unit_pairs(src_doc, twin_doc, machine_blocks)
         machine_fields = prov.get("twin_fields")
         if isinstance(machine_fields, Mapping):
             for key, doc in _field_docs(src_article, fields).items():

@@ -385,6 +385,23 @@ def _prepare(unit: Unit, glossary: Glossary, source: str, target: str) -> _Prepa
     return _Prepared(unit, engine_sentence, protected)
 
 
+def unit_pairs(source: Document, twin: Document, blocks: Sequence[int]) -> list[tuple[str, str]]:
+    """(source unit, twin unit) Markdown pairs of the given blocks (same index on both
+    sides), for the translation memory; a block with unequal counts gives none."""
+    by_block: dict[int, list[Unit]] = {}
+    for unit in units(source):
+        by_block.setdefault(unit.block, []).append(unit)
+    twin_by_block: dict[int, list[Unit]] = {}
+    for unit in units(twin):
+        twin_by_block.setdefault(unit.block, []).append(unit)
+    out: list[tuple[str, str]] = []
+    for index in blocks:
+        mine, theirs = by_block.get(index, []), twin_by_block.get(index, [])
+        if len(mine) == len(theirs):
+            out += [(a.key, b.key) for a, b in zip(mine, theirs, strict=True)]
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Rendering
 
