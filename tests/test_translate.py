@@ -114,7 +114,7 @@ def test_whole_sentences_reach_the_engine_once_and_twins_stay_byte_identical(sit
     assert multi_line >= 3 and with_markup >= 10  # the fixtures do exercise both
     assert set(sent) == expected | fields
     assert len(sent) == len(set(sent)) == report.engine_segments
-    assert report.whole_sentences == len(expected)
+    assert report.whole_sentences == len(expected | fields)
     for outcome in report.outcomes:
         assert outcome.twin is not None
         assert read_article(outcome.twin).body == read_article(outcome.source).body
@@ -228,6 +228,16 @@ def test_batch_limits_reach_the_engine_and_change_no_output(
         return real(self, segments, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate", observed)
+    real_aligned = bilingo.engine.ArgosEngine.translate_aligned
+
+    def observed_aligned(
+        self: bilingo.engine.ArgosEngine, segments: list[str], **kw: object
+    ) -> list[bilingo.engine.Aligned]:
+        limits.append((self.max_batch_tokens, self.max_batch_segments))
+        return real_aligned(self, segments, **kw)  # type: ignore[arg-type]
+
+    # Whole sentences go through translate_aligned (issue 14), fragments through translate.
+    monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate_aligned", observed_aligned)
     other = tmp_path / "other"
     shutil.copytree(site, other)
     runner = CliRunner()

@@ -333,6 +333,8 @@ def _aligned(sp: Any, source: str, src_pieces: Any, result: Any) -> Aligned:
         joined += piece.replace("\u2581", " ")
         ends.append(len(joined))
     lead = 1 if joined.startswith(" ") else 0
+    if joined[lead:] != text:  # a space piece first: decoding drops every leading space
+        lead = len(joined) - len(joined.lstrip(" "))
     if joined[lead:] != text or not result.attention:
         return Aligned(text, ())
     chars = _byte_to_char(source)

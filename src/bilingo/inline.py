@@ -183,15 +183,11 @@ class _Target:
     def insert(self, g: int, cell: _Cell, space_before: bool, space_after: bool) -> None:
         """Put ``cell`` into gap ``g``, spaced as its source was."""
         gap = self.gaps[g]
+        if not gap.strip(" "):  # plain spaces (where the model dropped the token): one
+            gap = " "
         first, last = g == 0, g == len(self.cells)
-        if space_before and space_after:
-            left, right = gap or " ", " "
-        elif space_before:
-            left, right = gap or " ", ""
-        elif space_after:
-            left, right = "", gap or " "
-        else:
-            left, right = "", gap
+        left = gap if space_before else ""
+        right = gap if space_after else ""
         self.cells.insert(g, cell)
         self.gaps[g : g + 1] = ["" if first else left, "" if last else right]
 

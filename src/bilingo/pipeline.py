@@ -542,7 +542,18 @@ def translate_paths(
         texts = [t for job in jobs for t in job.texts()]
         if inline == "whole":
             whole, texts, stats = translate_whole(
-                [(job.body, frozenset(job.merge.keep_blocks)) for job in jobs],
+                [
+                    (doc, skip)
+                    for job in jobs
+                    for doc, skip in [
+                        (job.body, frozenset(job.merge.keep_blocks)),
+                        *(
+                            (field_doc, frozenset[int]())
+                            for key, field_doc in job.fields.items()
+                            if key not in job.merge.keep_fields
+                        ),
+                    ]
+                ],
                 engine=engine,
                 glossary=glossary,
                 source=src,

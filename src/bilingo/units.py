@@ -91,7 +91,11 @@ def units(doc: Document) -> list[Unit]:
 def _block_units(doc: Document, block: Block) -> list[Unit] | None:
     body = doc.body
     if not block.inline:
-        return None
+        # Plain text (a front-matter field): its segments are its sentences.
+        return [
+            Unit(block.index, seg.start, seg.end, seg.text, Sentence(seg.text), (i,), (seg.text,))
+            for i, seg in ((i, doc.segments[i]) for i in block.segments)
+        ]
     plain: list[str] = []
     b0: list[int] = []  # body start of each plain character
     b1: list[int] = []  # body end
