@@ -58,6 +58,8 @@ BEAM = 4
 #: bilingo's batch limits traded for speed: the ceiling's batch size (64 segments), with
 #: a token cap so one batch of long paragraphs cannot take gigabytes.
 FAST_BATCHES = ("--batch-tokens", "1024", "--batch-segments", "64")
+FRAGMENTS = ("--inline", "fragments")
+WHOLE = ("--inline", "whole")
 
 #: CTranslate2 settings of the ceiling: the fastest found by ``--tune`` on the 2-core machine
 #: of BENCHMARKS.md (two batches at once, one thread each, 64 segments a batch).
@@ -271,6 +273,7 @@ class Direction:
     package: Path
     segments: list[str] = field(default_factory=list)  # every segment, in corpus order
     paragraphs: list[list[str]] = field(default_factory=list)  # the same, by paragraph
+    docs: list[Any] = field(default_factory=list)  # bodies and fields (whole sentences)
 
     @property
     def unique(self) -> list[str]:
@@ -304,6 +307,7 @@ def corpus_directions(corpus: Path) -> list[Direction]:
             raise SystemExit(f"paragraphs of {job.article.path} do not add up to its segments")
         d.segments += flat
         d.paragraphs += paragraphs
+        d.docs += [doc, *job.fields.values()]
     return [directions[k] for k in sorted(directions)]
 
 
@@ -421,6 +425,38 @@ class Ceiling:
             length_penalty=0.2,
         )
         return sum(r.hypotheses[0] != t for r, t in zip(results, tokens, strict=True))
+
+
+class WholeCost:
+    """What whole sentences add (issue 14), on bilingo's engine: the same unique sentences
+    translated plainly, then with the alignment (``translate_aligned``), then projected."""
+
+    def __init__(self, direction: Direction) -> None:
+        from bilingo.engine import ArgosEngine, find_package
+        from bilingo.units import units
+
+        self.engine = ArgosEngine(find_package(direction.source, direction.target), beam_size=BEAM)
+        self.engine.load()
+        found = {u.key: u.sentence for doc in direction.docs for u in units(doc)}
+        self.sentences = list(found.values())
+        self.texts = [s.text for s in self.sentences]
+
+    def run(self) -> tuple[float, float, float, int]:
+        """(plain s, aligned s, projection s, sentences that failed to project)."""
+        from bilingo.inline import Projected, project, source_words, word_alignment, words
+
+        start = time.perf_counter()
+        self.engine.translate(self.texts)
+        plain = time.perf_counter() - start
+        start = time.perf_counter()
+        results = self.engine.translate_aligned(self.texts)
+        aligned = time.perf_counter() - start
+        start = time.perf_counter()
+        failed = 0
+        for sentence, result in zip(self.sentences, results, strict=True):
+            pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
+            failed += not isinstance(project(sentence, result.text, pairs), Projected)
+        return plain, aligned, time.perf_counter() - start, failed
 
 
 def timed(fn: Callable[[], int]) -> tuple[float, float, int]:
@@ -738,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["translate", "argos", "ceiling", "incremental", "check"],
+        choices=["translate", "whole", "argos", "ceiling", "incremental", "check"],
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--rebuild-model", action="store_true")
@@ -823,7 +859,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         row: str, label: str, folder: str, *extra: str, prefix: Sequence[str | Path] = ()
     ) -> None:
         """``bilingo translate`` as a process on a fresh copy of the corpus (``prefix``: run
-        through another launcher), checked to send every unique segment, and recorded."""
+        through another launcher), checked to send every unique segment (whole sentences:
+        every sentence whole, none falling back), and recorded."""
         tree = work / folder
         if tree.exists():
             shutil.rmtree(tree)
@@ -831,7 +868,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = translate_cmd(tree, "--no-memory", *extra)
         proc = run_process([*prefix, *cmd[1:]] if prefix else cmd, cwd=work, env=env)
         report = check_report(proc, label)
-        if report["engine_segments"] != unique:
+        if "whole" in extra:
+            if report["fallback_sentences"] or not report["whole_sentences"]:
+                raise SystemExit(f"{label}: {report['fallback_sentences']} sentences fell back")
+        elif report["engine_segments"] != unique:
             raise SystemExit(f"{label} sent {report['engine_segments']} segments, not {unique}")
         record(row, wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb, inner=report["seconds"])
         print(
@@ -845,15 +885,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     info["corpus"]["pieces_unique"] = sum(len(t) for c in ceilings for t in c.tokens)
     for c in ceilings:  # warm up: first call pays one-off allocations
         c.run(c.tokens[:4])
+    whole_costs = [WholeCost(d) for d in directions] if "whole" not in args.skip else []
 
     for run in range(args.runs):
         print(f"--- run {run + 1}/{args.runs}", flush=True)
         if "translate" not in args.skip:
-            translate_row("bilingo", "bilingo translate", "translate")
+            # The rows against argos and the ceiling send the same segments they do.
+            translate_row("bilingo", "bilingo translate", "translate", *FRAGMENTS)
             translate_row(
                 "bilingo_fast", f"bilingo translate {' '.join(FAST_BATCHES)}", "translate-fast",
-                *FAST_BATCHES,
+                *FAST_BATCHES, *FRAGMENTS,
             )  # fmt: skip
+        if "whole" not in args.skip:
+            translate_row("bilingo_whole", "bilingo translate --inline whole", "whole", *WHOLE)
+            costs = [cost.run() for cost in whole_costs]  # both directions: one corpus pass
+            plain, aligned, projection = (sum(c[k] for c in costs) for k in range(3))
+            record("whole_plain", wall=plain)
+            record("whole_aligned", wall=aligned)
+            record("whole_projection", wall=projection, failed=sum(c[3] for c in costs))
+            print(
+                f"  whole sentences in-process: plain {plain:.1f} s, aligned {aligned:.1f} s, "
+                f"projection {projection:.2f} s ({sum(c[3] for c in costs)} failed)",
+                flush=True,
+            )
         if args.compare_engine:
             before = old_engine(out, args.compare_engine)
             translate_row(
@@ -1034,6 +1088,23 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         r = speed("bilingo_fast", "ceiling")
         lines.append(f"| that speed / ceiling | | | | | {r:.2f} | (≥ 0.90) |")
         lines.append(f"| peak RSS of that, MB | | | | | {m['bilingo_fast']['rss']:.0f} | |")
+    if "bilingo_whole" in m:
+        rate_row("bilingo translate --inline whole (whole sentences, issue 14)", "bilingo_whole")
+        if "bilingo" in m:
+            ratio = m["bilingo_whole"]["rss"] / m["bilingo"]["rss"]
+            lines.append(
+                f"| peak RSS of that / --inline fragments | | | | | {ratio:.2f} "
+                f"({m['bilingo_whole']['rss']:.0f} MB) | ≤ 1.10 {verdict(ratio <= 1.1)} |"
+            )
+    if "whole_plain" in m and "whole_aligned" in m:
+        plain = m["whole_plain"]["wall"]
+        extra = m["whole_aligned"]["wall"] - plain + m["whole_projection"]["wall"]
+        lines.append(
+            f"| whole sentences, in-process: translate {plain:.1f} s; alignment "
+            f"{m['whole_aligned']['wall'] - plain:+.2f} s, projection "
+            f"{m['whole_projection']['wall']:.2f} s | | | | | {extra / plain:.1%} | "
+            f"≤ 10% {verdict(extra <= 0.1 * plain)} |"
+        )
     if "memory_full" in m:
         lines.append(
             f"| bilingo translate, memory on, full run (1 run) | {m['memory_full']['wall']:.1f} "

@@ -89,3 +89,38 @@ def test_fragments_lose_terms_with_the_dropping_model(site: Path) -> None:
     term is not enforced (what issue 14 measured on real models)."""
     report, _ = translate(site, "fragments")
     assert misses(report) > 0
+
+
+def test_a_sentence_that_cannot_go_whole_falls_back_and_is_counted(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markup inside a glossary term ("*Norwegian* Fashion Hub") cannot be one placeholder:
+    that sentence alone goes in pieces, the rest whole; --json counts it, a warning says it."""
+    import json
+
+    from click.testing import CliRunner
+
+    from bilingo.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(ROOT / "glossary.yml", tmp_path / "glossary.yml")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    body = (
+        "Den heter *Norwegian* Fashion Hub og holder til i Oslo.\n"
+        "Den har **mange** medlemmer\nover hele landet.\n"
+    )
+    (articles / "klynge.nb.md").write_text(f"---\ntitle: Klyngen\n---\n{body}", encoding="utf-8")
+    sent: list[str] = []
+    monkeypatch.setattr(
+        "bilingo.pipeline.default_engine_factory", lambda **_: recording_factory(sent)
+    )
+    result = CliRunner().invoke(cli, ["translate", "articles", "--json", "--no-memory"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["fallback_sentences"] == 1
+    assert data["whole_sentences"] == 2  # the second sentence and the title
+    assert any("translated in pieces" in w for w in data["warnings"])
+    assert "Den har mange medlemmer over hele landet." in sent
+    assert "Norwegian" in sent and "Fashion Hub og holder til i Oslo." in sent
+    assert read_article(articles / "klynge.en.md").body == body

@@ -567,6 +567,13 @@ def translate_paths(
             texts += [t for job in jobs for t in job.field_texts() if t not in whole]
             whole_sentences += stats.whole
             fallback_sentences += stats.fallback
+            if stats.fallback:
+                why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
+                warnings.append(
+                    f"{stats.fallback} sentence(s) {src}->{tgt} could not carry their inline "
+                    f"markup across ({why}) and were translated in pieces; review them "
+                    "(bilingo diff), or use --inline fragments"
+                )
             engine_segments += stats.engine
             memory_segments += stats.memory
             loaded = loaded or stats.engine > 0
