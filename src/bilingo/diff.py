@@ -558,7 +558,7 @@ def fresh_diff(
     The provenance block is left out of both sides (its hashes always differ), and both are
     rendered the same way so YAML layout is no difference.
     """
-    from bilingo.pipeline import build_twin, default_engine_factory, plan, translate_segments
+    from bilingo.pipeline import build_twin, default_engine_factory, plan, translate_jobs
 
     pair = find_pair(path)
     the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True)
@@ -572,15 +572,16 @@ def fresh_diff(
         )
     job = the_plan.jobs[0]
     engine = (engine_factory or default_engine_factory())(job.source_lang, job.target_lang)
-    translations, _, _ = translate_segments(
-        job.texts(),
-        engine=engine,
-        glossary=glossary,
-        source=job.source_lang,
-        target=job.target_lang,
+    done = translate_jobs(
+        [job], engine=engine, glossary=glossary, source=job.source_lang, target=job.target_lang
     )
     meta, body = build_twin(
-        job, translations, engine_name=engine.name, glossary=glossary, fields=fields
+        job,
+        done.translations,
+        engine_name=engine.name,
+        glossary=glossary,
+        fields=fields,
+        whole=done.whole,
     )
     label = str(pair.twin.path)
     return "".join(

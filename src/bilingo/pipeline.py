@@ -377,6 +377,94 @@ def translate_segments(
     return found, len(unique) - len(todo), len(todo)
 
 
+@dataclass(frozen=True)
+class Translated:
+    """What :func:`translate_jobs` returns: what :func:`build_twin` needs, and counts."""
+
+    translations: dict[str, str]  # segment text -> translation
+    whole: dict[str, str] | None  # unit Markdown -> translation (--inline whole)
+    memory_segments: int
+    engine_segments: int
+    whole_sentences: int = 0
+    fallback_sentences: int = 0
+
+
+def translate_jobs(
+    jobs: Sequence[Job],
+    *,
+    engine: Engine,
+    glossary: Glossary,
+    source: str,
+    target: str,
+    memory: Memory | None = None,
+    progress: ProgressCallback | None = None,
+    warnings: list[str] | None = None,
+    inline: InlineMode = "whole",
+) -> Translated:
+    """Translate the jobs of one direction: whole sentences (bilingo.units) with their
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``)."""
+    if inline == "fragments":
+        translations, from_memory, sent = translate_segments(
+            [t for job in jobs for t in job.texts()],
+            engine=engine,
+            glossary=glossary,
+            source=source,
+            target=target,
+            memory=memory,
+            progress=progress,
+            warnings=warnings,
+        )
+        return Translated(translations, None, from_memory, sent)
+    docs: list[tuple[Document, frozenset[int]]] = []
+    for job in jobs:
+        docs.append((job.body, frozenset(job.merge.keep_blocks)))
+        docs += [
+            (doc, frozenset[int]())
+            for key, doc in job.fields.items()
+            if key not in job.merge.keep_fields
+        ]
+    whole, texts, stats = translate_whole(
+        docs,
+        engine=engine,
+        glossary=glossary,
+        source=source,
+        target=target,
+        memory=memory,
+        memory_key=MemoryKey(source, target, engine.name, glossary.hash),
+        progress=None if progress is None else partial(progress, "translate"),
+    )
+    if stats.fallback and warnings is not None:
+        why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
+        warnings.append(
+            f"{stats.fallback} sentence(s) {source}->{target} could not carry their inline "
+            f"markup across ({why}) and were translated in pieces; review them "
+            "(bilingo diff), or use --inline fragments"
+        )
+    # A field that is also a sentence of some body (a title repeated as a heading) is
+    # translated once.
+    texts += [t for job in jobs for t in job.field_texts() if t not in whole]
+    translations, from_memory, sent = translate_segments(
+        texts,
+        engine=engine,
+        glossary=glossary,
+        source=source,
+        target=target,
+        memory=memory,
+        progress=progress,
+        warnings=warnings,
+    )
+    for job in jobs:
+        translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
+    return Translated(
+        translations,
+        whole,
+        from_memory + stats.memory,
+        sent + stats.engine,
+        stats.whole,
+        stats.fallback,
+    )
+
+
 def build_twin(
     job: Job,
     translations: Mapping[str, str],
@@ -538,47 +626,8 @@ def translate_paths(
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
         engine = engines[(src, tgt)]
-        whole: dict[str, str] | None = None
-        texts = [t for job in jobs for t in job.texts()]
-        if inline == "whole":
-            whole, texts, stats = translate_whole(
-                [
-                    (doc, skip)
-                    for job in jobs
-                    for doc, skip in [
-                        (job.body, frozenset(job.merge.keep_blocks)),
-                        *(
-                            (field_doc, frozenset[int]())
-                            for key, field_doc in job.fields.items()
-                            if key not in job.merge.keep_fields
-                        ),
-                    ]
-                ],
-                engine=engine,
-                glossary=glossary,
-                source=src,
-                target=tgt,
-                memory=memory,
-                memory_key=MemoryKey(src, tgt, engine.name, glossary.hash),
-                progress=None if progress is None else partial(progress, "translate"),
-            )
-            # A field that is also a sentence of some body (a title repeated as a heading)
-            # is translated once.
-            texts += [t for job in jobs for t in job.field_texts() if t not in whole]
-            whole_sentences += stats.whole
-            fallback_sentences += stats.fallback
-            if stats.fallback:
-                why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
-                warnings.append(
-                    f"{stats.fallback} sentence(s) {src}->{tgt} could not carry their inline "
-                    f"markup across ({why}) and were translated in pieces; review them "
-                    "(bilingo diff), or use --inline fragments"
-                )
-            engine_segments += stats.engine
-            memory_segments += stats.memory
-            loaded = loaded or stats.engine > 0
-        translations, from_memory, sent = translate_segments(
-            texts,
+        done = translate_jobs(
+            jobs,
             engine=engine,
             glossary=glossary,
             source=src,
@@ -586,13 +635,14 @@ def translate_paths(
             memory=memory,
             progress=progress,
             warnings=warnings,
+            inline=inline,
         )
-        if whole is not None:
-            for job in jobs:
-                translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
-        memory_segments += from_memory
-        engine_segments += sent
-        loaded = loaded or sent > 0
+        translations, whole = done.translations, done.whole
+        whole_sentences += done.whole_sentences
+        fallback_sentences += done.fallback_sentences
+        memory_segments += done.memory_segments
+        engine_segments += done.engine_segments
+        loaded = loaded or done.engine_segments > 0
         engine_names.append(engine.name)
         for job in jobs:
             meta, body = build_twin(
