@@ -13,13 +13,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from support import recording_factory
+from test_segment import MARKDOWN
 
 from bilingo.article import read_article
 from bilingo.glossary import check_articles, load_glossary
+from bilingo.inline import Projected, project, source_words
 from bilingo.pipeline import TranslateReport, translate_paths
 from bilingo.segment import segment
-from bilingo.units import units
+from bilingo.units import render, units
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -124,3 +127,20 @@ def test_a_sentence_that_cannot_go_whole_falls_back_and_is_counted(
     assert "Den har mange medlemmer over hele landet." in sent
     assert "Norwegian" in sent and "Fashion Hub og holder til i Oslo." in sent
     assert read_article(articles / "klynge.en.md").body == body
+
+
+@settings(max_examples=60, deadline=None)
+@given(MARKDOWN)
+def test_every_unit_comes_back_whole_on_the_diagonal(body: str) -> None:
+    """On the identity alignment every sentence of any Markdown projects back to its own
+    source, and rendering those gives the body byte for byte."""
+    doc = segment(body)
+    found = units(doc)
+    whole = {}
+    for unit in found:
+        n = len(source_words(unit.sentence))
+        result = project(unit.sentence, unit.sentence.text, [(i, i) for i in range(n)])
+        if isinstance(result, Projected):
+            assert result.markdown == unit.key
+            whole[unit.key] = result.markdown
+    assert render(doc, whole, {}) == body

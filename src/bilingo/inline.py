@@ -396,6 +396,7 @@ def _place_marks(
     """Gap index -> the mark's text, one mark a gap, only between two target words."""
     taken: dict[int, str] = {}
     n = len(tgt.cells)
+    text = sentence.text
     starts = [a for a, _ in src]
     from bisect import bisect_left
 
@@ -406,7 +407,9 @@ def _place_marks(
         for g in order:
             if g in taken or not tgt.gaps[g] or not tgt.gaps[g].isspace():
                 continue
-            if "\n" in mark.text and _BLOCK_START_RE.match(_line_after(tgt, g)):
+            # The source's own line start is as safe here as it was there.
+            same = g == want and k < len(src) and tgt.cells[g].text == text[slice(*src[k])]
+            if "\n" in mark.text and not same and _BLOCK_START_RE.match(_line_after(tgt, g)):
                 continue
             taken[g] = mark.text
             break

@@ -25,9 +25,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from bilingo.engine import Aligned, Engine, Progress
 from bilingo.glossary import Glossary, PlaceholderLost, Protected
 from bilingo.inline import (
-    Literal as InlineLiteral,
-)
-from bilingo.inline import (
+    Failed,
     Mark,
     Projected,
     Sentence,
@@ -36,6 +34,9 @@ from bilingo.inline import (
     source_words,
     word_alignment,
     words,
+)
+from bilingo.inline import (
+    Literal as InlineLiteral,
 )
 from bilingo.segment import Block, Document, _sentences
 
@@ -82,7 +83,10 @@ def units(doc: Document) -> list[Unit]:
     has none (its segments are translated piecewise)."""
     out: list[Unit] = []
     for block in doc.blocks:
-        found = _block_units(doc, block)
+        try:
+            found = _block_units(doc, block)
+        except (ValueError, IndexError, KeyError):  # untranslated-whole beats a crash
+            found = None
         if found is not None:
             out.extend(found)
     return out
@@ -333,8 +337,11 @@ def _fall_back(stats: WholeStats, fallback: list[str], reason: str, unit: Unit) 
 
 def _carry(ready: _Prepared, result: Aligned, stats: WholeStats) -> str | None:
     sentence = ready.sentence
-    pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
-    projected = project(sentence, result.text, pairs)
+    try:
+        pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
+        projected = project(sentence, result.text, pairs)
+    except (ValueError, IndexError, KeyError, StopIteration) as exc:  # a bug: fall back
+        projected = Failed(f"projection error {type(exc).__name__}")
     if not isinstance(projected, Projected):
         stats.reasons[projected.reason] = stats.reasons.get(projected.reason, 0) + 1
         return None
