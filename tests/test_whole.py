@@ -126,7 +126,13 @@ def test_a_sentence_that_cannot_go_whole_falls_back_and_is_counted(
     assert any("translated in pieces" in w for w in data["warnings"])
     assert "Den har mange medlemmer over hele landet." in sent
     assert "Norwegian" in sent and "Fashion Hub og holder til i Oslo." in sent
-    assert read_article(articles / "klynge.en.md").body == body
+    twin = read_article(articles / "klynge.en.md")
+    assert twin.body == body
+    assert twin.meta["bilingo"]["in_pieces"] == [4]  # the file line of that sentence
+    shown = CliRunner().invoke(cli, ["diff", "articles/klynge.en.md", "--json"])
+    flags = [f for row in json.loads(shown.output)["rows"] for f in row["flags"]]
+    pieces = [f for f in flags if f["kind"] == "in-pieces"]  # (and "untranslated": a copy)
+    assert len(pieces) == 1 and "line 4" in pieces[0]["detail"]
 
 
 @settings(max_examples=60, deadline=None)

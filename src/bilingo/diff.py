@@ -40,11 +40,14 @@ from bilingo.article import (
 )
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
+from bilingo.units import IN_PIECES_KEY
 
 if TYPE_CHECKING:
     from bilingo.pipeline import EngineFactory
 
-FlagKind = Literal["url", "number", "link", "untranslated", "glossary", "conflict", "unmatched"]
+FlagKind = Literal[
+    "url", "number", "link", "untranslated", "glossary", "conflict", "unmatched", "in-pieces"
+]
 #: How the rows were paired: one to one by block index, or by kind and shared anchors.
 Alignment = Literal["blocks", "similarity"]
 
@@ -498,6 +501,7 @@ def diff_pair(
             )
     rows, unplaced = _place_conflicts(rows, (twin.provenance or {}).get("conflicts"))
     article_flags += unplaced
+    rows = _place_pieces(rows, (twin.provenance or {}).get(IN_PIECES_KEY))
     return ArticleDiff(
         source=source.path,
         twin=twin.path,
@@ -507,6 +511,27 @@ def diff_pair(
         rows=tuple(rows),
         flags=tuple(article_flags),
     )
+
+
+def _place_pieces(rows: list[Row], lines: object) -> list[Row]:
+    """Flag the paragraph of each sentence that ``translate --inline whole`` translated in
+    pieces (its markup could not be carried across whole): the wording may suffer."""
+    if not isinstance(lines, list):
+        return rows
+    out = list(rows)
+    for line in lines:
+        if not isinstance(line, int):
+            continue
+        at = [k for k, r in enumerate(out) if r.source_line is not None and r.source_line <= line]
+        if at:
+            k = max(at, key=lambda i: out[i].source_line or 0)
+            flag = Flag(
+                "in-pieces",
+                f"the sentence on line {line} was translated in pieces (its inline markup could "
+                "not be carried across whole): check its wording",
+            )
+            out[k] = replace(out[k], flags=(*out[k].flags, flag))
+    return out
 
 
 def _place_conflicts(rows: list[Row], conflicts: object) -> tuple[list[Row], list[Flag]]:

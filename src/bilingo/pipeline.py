@@ -49,7 +49,7 @@ from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, block_hash, merge_plan
 from bilingo.seal import SEAL_KEY, settle_pairs
 from bilingo.segment import Document, segment, segment_text
-from bilingo.units import InlineMode, translate_whole, unit_pairs
+from bilingo.units import IN_PIECES_KEY, InlineMode, pieces_lines, translate_whole, unit_pairs
 from bilingo.units import render as render_units
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
@@ -522,6 +522,9 @@ def build_twin(
     }
     if merge.conflicts:
         prov["conflicts"] = list(merge.conflicts)
+    if whole is not None and (lines := pieces_lines(job.body, whole, merge.keep_blocks)):
+        # Sentences translated in pieces (--inline whole fell back): diff and review flag them.
+        prov[IN_PIECES_KEY] = [job.article.body_line + line - 1 for line in lines]
     meta[PROVENANCE_KEY] = prov
     return meta, body
 

@@ -413,6 +413,24 @@ def unit_pairs(source: Document, twin: Document, blocks: Sequence[int]) -> list[
     return out
 
 
+#: Provenance key: source file lines of the sentences translated in pieces.
+IN_PIECES_KEY = "in_pieces"
+
+
+def pieces_lines(
+    doc: Document, whole: Mapping[str, str], skip: Mapping[int, str] | frozenset[int]
+) -> list[int]:
+    """Body lines (1-based) of the units of ``doc`` that ``whole`` lacks: translated in
+    pieces (blocks in ``skip`` were kept, not translated)."""
+    return sorted(
+        {
+            doc.body.count("\n", 0, u.start) + 1
+            for u in units(doc)
+            if u.block not in skip and u.key not in whole
+        }
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Rendering
 
