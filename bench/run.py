@@ -13,8 +13,10 @@ and cost per token of the real nb↔en models), the generated corpora, and
 
 Measured side by side, interleaved run by run (the machine is shared and noisy), medians:
 
-* ``bilingo translate DIR --no-memory --beam-size 4 --json`` as a process, end to end
-  (interpreter start, imports, model load, segmentation, writing the twins);
+* ``bilingo translate DIR --no-memory --beam-size 4 --json --inline fragments`` as a
+  process, end to end (interpreter start, imports, model load, segmentation, writing the
+  twins), and the same with ``--inline whole`` (issue 14: whole sentences, alignment and
+  projection) next to an in-process split of what the alignment and projection cost;
 * argos' own loop: ``argostranslate.translate.apply_packaged_translation`` paragraph by
   paragraph, as ``PackageTranslation.hypotheses`` calls it (argos' settings: beam 4, batch
   32 tokens), with a trivial sentence splitter instead of MiniSBD (which would download a
