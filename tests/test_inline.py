@@ -285,3 +285,11 @@ def test_any_alignment_gives_wellformed_markdown_or_a_reason(
     plain = [w for w in target.split() if not _is_placeholder(w)]
     assert _strip(out, sentence) == plain
     assert set(result.placed) == {lit.placeholder for lit in sentence.literals} - set(target)
+
+
+def test_a_stray_alignment_link_does_not_stretch_a_span() -> None:
+    sentence = sentence_of("Hun kjøpte en *rød* bil i går.")
+    target = "She bought a red car yesterday."
+    # "rød" also (wrongly) attends to "yesterday": the span stays on "red".
+    pairs = [(0, 0), (1, 1), (2, 2), (3, 3), (3, 5), (4, 4), (5, 5), (6, 5), (7, 6)]
+    assert project(sentence, target, pairs) == Projected("She bought a *red* car yesterday.")

@@ -30,6 +30,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar
@@ -329,7 +330,7 @@ def _span_ranges(
         cells = [i for i, c in enumerate(tgt.cells) if c.sources & own]
         if not cells:
             return Failed(f"no target word is aligned to {sentence.text[span.start : span.end]!r}")
-        ranges.append((min(cells), max(cells)))
+        ranges.append(_cluster(cells, tgt, own))
     # Inner spans first: an outer span grows over what its inner spans cover.
     order = sorted(range(len(spans)), key=lambda i: spans[i].end - spans[i].start)
     for i in order:
@@ -345,6 +346,21 @@ def _span_ranges(
             if a <= d and c <= b:
                 return Failed("two spans overlap in the translation")
     return ranges
+
+
+def _cluster(cells: list[int], tgt: _Target, own: set[int]) -> tuple[int, int]:
+    """The target range of a span from the cells aligned to its words: the largest group
+    not broken by a word that belongs elsewhere (one stray attention link to the far end
+    of the sentence must not stretch the span over everything between)."""
+    groups: list[list[int]] = [[cells[0]]]
+    for a, b in pairwise(cells):
+        between = tgt.cells[a + 1 : b]
+        if any(c.sources and not c.sources & own for c in between):
+            groups.append([b])
+        else:
+            groups[-1].append(b)
+    best = max(groups, key=len)  # the first of the largest
+    return best[0], best[-1]
 
 
 def _contains(outer: Span, inner: Span) -> bool:
