@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,12 @@ from support import recording_factory
 from test_segment import MARKDOWN
 
 from bilingo.article import read_article
-from bilingo.glossary import check_articles, load_glossary
+from bilingo.engine import Aligned, ArgosEngine, Progress, find_package
+from bilingo.glossary import check_articles, empty_glossary, load_glossary
 from bilingo.inline import Projected, project, source_words
 from bilingo.pipeline import TranslateReport, translate_paths
 from bilingo.segment import segment
-from bilingo.units import render, units
+from bilingo.units import render, translate_whole, units
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -149,4 +151,47 @@ def test_every_unit_comes_back_whole_on_the_diagonal(body: str) -> None:
         if isinstance(result, Projected):
             assert result.markdown == unit.key
             whole[unit.key] = result.markdown
+    assert render(doc, whole, {}) == body
+
+
+class Unaligned:
+    """The real engine, with the alignment links of one word removed: a model whose
+    alignment head missed it (the translation itself is untouched)."""
+
+    def __init__(self, inner: ArgosEngine, word: str, sent: list[str]) -> None:
+        self.inner, self.word, self.sent = inner, word, sent
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
+        self.sent.extend(segments)
+        return self.inner.translate(segments, progress=progress)
+
+    def translate_aligned(
+        self, segments: Sequence[str], *, progress: Progress | None = None
+    ) -> list[Aligned]:
+        self.sent.extend(segments)
+        out = self.inner.translate_aligned(segments, progress=progress)
+        return [
+            Aligned(r.text, tuple(p for p in r.pairs if s[p[0] : p[1]].strip() != self.word))
+            for s, r in zip(segments, out, strict=True)
+        ]
+
+
+def test_a_span_the_alignment_missed_is_found_by_its_own_translation(
+    argos_packages_dir: Path,
+) -> None:
+    """argos' tag injection as the second signal: the span's text translated alone, found
+    once in the sentence's translation."""
+    body = "Den har **mange** medlemmer over hele landet.\n"
+    doc = segment(body)
+    sent: list[str] = []
+    engine = Unaligned(ArgosEngine(find_package("nb", "en"), beam_size=1), "mange", sent)
+    whole, fallback, stats = translate_whole(
+        [(doc, frozenset())], engine=engine, glossary=empty_glossary(), source="nb", target="en"
+    )
+    assert (stats.fallback, fallback) == (0, [])
+    assert sent == ["Den har mange medlemmer over hele landet.", "mange"]
     assert render(doc, whole, {}) == body

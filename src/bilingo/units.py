@@ -315,12 +315,17 @@ def translate_whole(
 
         results = engine.translate_aligned([p.sentence.text for p in prepared], progress=tick)
         stats.engine = len(prepared)
+        failed: list[tuple[_Prepared, Aligned, str]] = []
         for ready, result in zip(prepared, results, strict=True):
-            markdown = _carry(ready, result, stats)
+            markdown, reason = _carry(ready, result, stats)
             if markdown is None:
-                _fall_back(stats, fallback, "", ready.unit)
+                failed.append((ready, result, reason))
             else:
                 fresh[ready.unit.key] = markdown
+        failed = _retry_with_hints(failed, engine, stats, fresh)
+        for ready, _, reason in failed:
+            stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
+            _fall_back(stats, fallback, "", ready.unit)
         if memory is not None and fresh:
             memory.store(fresh, memory_key)
     found.update(fresh)
@@ -335,25 +340,59 @@ def _fall_back(stats: WholeStats, fallback: list[str], reason: str, unit: Unit) 
     fallback.extend(unit.texts)
 
 
-def _carry(ready: _Prepared, result: Aligned, stats: WholeStats) -> str | None:
+def _carry(
+    ready: _Prepared,
+    result: Aligned,
+    stats: WholeStats,
+    hints: Mapping[int, str] | None = None,
+) -> tuple[str | None, str]:
+    """(the unit's translated Markdown, "") or (None, why not)."""
     sentence = ready.sentence
     try:
         pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
-        projected = project(sentence, result.text, pairs)
+        projected = project(sentence, result.text, pairs, hints=hints)
     except (ValueError, IndexError, KeyError, StopIteration) as exc:  # a bug: fall back
         projected = Failed(f"projection error {type(exc).__name__}")
     if not isinstance(projected, Projected):
-        stats.reasons[projected.reason] = stats.reasons.get(projected.reason, 0) + 1
-        return None
+        return None, projected.reason
     try:
         markdown = ready.protected.restore(projected.markdown)
     except PlaceholderLost:
-        stats.reasons["a glossary term was lost"] = (
-            stats.reasons.get("a glossary term was lost", 0) + 1
-        )
-        return None
+        return None, "a glossary term was lost"
     stats.placed += len(projected.placed)
-    return markdown
+    return markdown, ""
+
+
+#: Projection failures a separate translation of each span's text may mend.
+_SPAN_FAILURES = ("no target word is aligned", "two spans overlap")
+
+
+def _retry_with_hints(
+    failed: list[tuple[_Prepared, Aligned, str]],
+    engine: Engine,
+    stats: WholeStats,
+    fresh: dict[str, str],
+) -> list[tuple[_Prepared, Aligned, str]]:
+    """The second signal (argos' tag injection): translate each span's text of the units
+    whose spans found no place on their own, look for it in the sentence's translation,
+    and project again. Returns the units that still fail."""
+    retry = [f for f in failed if f[2].startswith(_SPAN_FAILURES)]
+    if not retry:
+        return failed
+    texts = [
+        r.sentence.text[span.start : span.end] for r, _, _ in retry for span in r.sentence.spans
+    ]
+    translated = iter(engine.translate(texts))
+    stats.engine += len(texts)
+    still = [f for f in failed if not f[2].startswith(_SPAN_FAILURES)]
+    for ready, result, reason in retry:
+        hints = {i: next(translated) for i in range(len(ready.sentence.spans))}
+        markdown, why = _carry(ready, result, stats, hints)
+        if markdown is None:
+            still.append((ready, result, why or reason))
+        else:
+            fresh[ready.unit.key] = markdown
+    return still
 
 
 def _prepare(unit: Unit, glossary: Glossary, source: str, target: str) -> _Prepared | None:
