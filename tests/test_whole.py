@@ -135,6 +135,11 @@ def test_a_sentence_that_cannot_go_whole_falls_back_and_is_counted(
     flags = [f for row in json.loads(shown.output)["rows"] for f in row["flags"]]
     pieces = [f for f in flags if f["kind"] == "in-pieces"]  # (and "untranslated": a copy)
     assert len(pieces) == 1 and "line 4" in pieces[0]["detail"]
+    review = CliRunner().invoke(cli, ["review", "articles", "--html", "pages"])
+    assert review.exit_code in (0, 1), review.output
+    assert "<b>in-pieces</b>" in "".join(
+        p.read_text(encoding="utf-8") for p in (tmp_path / "pages").rglob("*.html")
+    )
 
 
 @settings(max_examples=60, deadline=None)
