@@ -140,6 +140,11 @@ def test_a_sentence_that_cannot_go_whole_falls_back_and_is_counted(
     assert "<b>in-pieces</b>" in "".join(
         p.read_text(encoding="utf-8") for p in (tmp_path / "pages").rglob("*.html")
     )
+    # Approving says a person read them: the flag goes.
+    assert (
+        CliRunner().invoke(cli, ["approve", "articles/klynge.en.md", "--by", "Kari"]).exit_code == 0
+    )
+    assert "in_pieces" not in read_article(articles / "klynge.en.md").meta["bilingo"]
 
 
 @settings(max_examples=60, deadline=None)

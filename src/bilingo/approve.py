@@ -36,6 +36,7 @@ from bilingo.article import (
 from bilingo.check import seal_twin
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.seal import SEAL_KEY
+from bilingo.units import IN_PIECES_KEY
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ def approve(
             changed=False, stale=stale,
         )  # fmt: skip
     prov.pop("conflicts", None)
+    prov.pop(IN_PIECES_KEY, None)  # a reviewer has read those sentences too
     prov.update(baseline)
     # Who and when go right after "reviewed", where a person reading the block looks.
     review = {"reviewed": True, "reviewed_by": by, "reviewed_at": when}
