@@ -18,6 +18,8 @@ piecewise as with ``--inline fragments``; the report counts them. Hooks: the pip
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -44,7 +46,6 @@ InlineMode = Literal["whole", "fragments"]
 INLINE_MODES: tuple[InlineMode, ...] = ("whole", "fragments")
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_WORD_CHAR_RE = re.compile(r"\w")
 # Whitespace other than one plain space is kept verbatim (a mark); same set as the segmenter.
 _ODD_SPACE_RE = re.compile(
     r"[\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
@@ -101,17 +102,33 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
             for i, seg in ((i, doc.segments[i]) for i in block.segments)
         ]
     plain: list[str] = []
-    b0: list[int] = []  # body start of each plain character
-    b1: list[int] = []  # body end
+    b0 = array("q")  # body start of each plain character
+    b1 = array("q")  # body end
     spans: list[tuple[int, int, int, int, int, int, str]] = []  # p0, p1, body o0, o1, c0, c1
     marks: list[tuple[int, str]] = []
     literals: list[tuple[int, int, int]] = []  # plain pos, body start, end
     stack: list[tuple[int, int, int, str]] = []
+    last_word = -1  # plain position of the last letter or digit
 
     def add(ch: str, start: int, end: int) -> None:
+        nonlocal last_word
+        if ch.isalnum() or ch == "_":
+            last_word = len(plain)
         plain.append(ch)
         b0.append(start)
         b1.append(end)
+
+    def add_text(start: int, end: int) -> None:
+        """Prose ``body[start:end]``, character for character."""
+        nonlocal last_word
+        chunk = body[start:end]
+        for k in range(len(chunk) - 1, -1, -1):
+            if chunk[k].isalnum() or chunk[k] == "_":
+                last_word = len(plain) + k
+                break
+        plain.extend(chunk)
+        b0.extend(range(start, end))
+        b1.extend(range(start + 1, end + 1))
 
     def add_space(text: str, start: int, end: int) -> bool:
         if not plain or plain[-1] == " ":
@@ -134,13 +151,13 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
         if kind == "text":
             at = start
             for m in _ODD_SPACE_RE.finditer(body, start, end):
-                for i in range(at, m.start()):
-                    add(body[i], i, i + 1)
+                if m.group() == " ":
+                    continue  # one plain space is prose
+                add_text(at, m.start())
                 if not add_space(m.group(), m.start(), m.end()):
                     return None
                 at = m.end()
-            for i in range(at, end):
-                add(body[i], i, i + 1)
+            add_text(at, end)
         elif kind == "break":
             if not add_space(body[start:end], start, end):
                 return None
@@ -150,12 +167,13 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
             if not stack or stack[-1][3] != what:
                 return None
             p0, o0, o1, _ = stack.pop()
-            if not _WORD_CHAR_RE.search("".join(plain[p0:])):
+            if last_word < p0:
                 # Nothing to translate inside ("[](x)", "**2027**"): literal as a whole.
+                # All three lists are in plain order, inner spans closed last: pop the tails.
                 del plain[p0:], b0[p0:], b1[p0:]
-                marks[:] = [m for m in marks if m[0] < p0]
-                literals[:] = [lit for lit in literals if lit[0] < p0]
-                spans[:] = [s for s in spans if s[0] < p0]
+                for items in (marks, literals, spans):
+                    while items and items[-1][0] >= p0:
+                        items.pop()
                 add_literal(o0, end)
             else:
                 spans.append((p0, len(plain), o0, o1, start, end, what))
@@ -166,38 +184,58 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
         add_literal(pos, block.end)
     if plain and plain[-1] == " ":
         return None
-    text = _with_placeholders(plain, literals, block.text)
-    if text is None:
-        return None
+    text = "".join(plain)  # each literal a NUL for now: placeholders are chosen per sentence
 
-    # Sentences, merged where a span runs across a sentence end.
-    bounds = [list(b) for b in _sentences(text, 0, len(text))]
-    for p0, p1, *_ in spans:
-        first = _index_of(bounds, p0)
-        last = _index_of(bounds, p1 - 1)
-        if last > first:
-            bounds[first : last + 1] = [[bounds[first][0], bounds[last][1]]]
+    # Sentences, merged where a span runs across a sentence end (a span's last character
+    # lies in a later sentence than its first).
+    spans.sort(key=lambda x: (x[0], -x[1], x[2]))  # outer first, as the source opens them
+    span_starts = [sp[0] for sp in spans]
+    bounds: list[list[int]] = []
+    reach, k = -1, 0  # the furthest end of the spans that start before the sentence
+    for s, e in _sentences(text, 0, len(text)):
+        while k < len(spans) and spans[k][0] < s:
+            reach = max(reach, spans[k][1])
+            k += 1
+        if bounds and reach > bounds[-1][1]:
+            bounds[-1][1] = e
+        else:
+            bounds.append([s, e])
     found: list[Unit] = []
-    segs = [doc.segments[i] for i in block.segments]
+    mark_at = [m[0] for m in marks]
+    literal_at = [lit[0] for lit in literals]
+    segs = [(i, doc.segments[i]) for i in block.segments]
+    seg_starts = [seg.start for _, seg in segs]
     for s, e in bounds:
         if s >= e or not _LETTER_RE.search(text, s, e):
             continue
-        start = min([b0[s]] + [sp[2] for sp in spans if sp[0] == s])
-        end = max([b1[e - 1]] + [sp[5] for sp in spans if sp[1] == e])
+        mine = spans[bisect_left(span_starts, s) : bisect_left(span_starts, e)]
+        start = min([b0[s]] + [sp[2] for sp in mine if sp[0] == s])
+        end = max([b1[e - 1]] + [sp[5] for sp in mine if sp[1] == e])
+        lits = literals[bisect_left(literal_at, s) : bisect_left(literal_at, e)]
+        chars = _placeholders(body[start:end], len(lits))
+        if chars is None:
+            return None
+        own = list(text[s:e])
+        for (p, _, _), ch in zip(lits, chars, strict=True):
+            own[p - s] = ch
         sentence = Sentence(
-            text[s:e],
+            "".join(own),
             tuple(
                 Span(p0 - s, p1 - s, body[o0:o1], body[c0:c1], kind)
-                for p0, p1, o0, o1, c0, c1, kind in sorted(spans, key=lambda x: (x[0], -x[1], x[2]))
-                if s <= p0 and p1 <= e
+                for p0, p1, o0, o1, c0, c1, kind in mine
             ),
-            tuple(Mark(p - s, t) for p, t in marks if s <= p < e),
-            tuple(InlineLiteral(p - s, text[p], body[a:b]) for p, a, b in literals if s <= p < e),
+            tuple(
+                Mark(p - s, t) for p, t in marks[bisect_left(mark_at, s) : bisect_left(mark_at, e)]
+            ),
+            tuple(
+                InlineLiteral(p - s, ch, body[a:b])
+                for (p, a, b), ch in zip(lits, chars, strict=True)
+            ),
         )
         inside = [
             (i, seg.text)
-            for i, seg in zip(block.segments, segs, strict=True)
-            if start <= seg.start and seg.end <= end
+            for i, seg in segs[bisect_left(seg_starts, start) : bisect_left(seg_starts, end)]
+            if seg.end <= end
         ]
         found.append(
             Unit(
@@ -216,25 +254,18 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
     return found
 
 
-def _index_of(bounds: list[list[int]], p: int) -> int:
-    for i, (s, e) in enumerate(bounds):
-        if p < e or i == len(bounds) - 1:
-            return i if p >= s or i == 0 else i - 1
-    return len(bounds) - 1
-
-
-def _with_placeholders(
-    plain: list[str], literals: list[tuple[int, int, int]], avoid: str
-) -> str | None:
+def _placeholders(avoid: str, n: int) -> list[str] | None:
+    """``n`` private-use characters not in ``avoid``, from the top of the area down (the
+    glossary takes its placeholders from the bottom up)."""
+    out: list[str] = []
     code = _PUA_LAST
-    for p, _, _ in literals:
-        while chr(code) in avoid:
-            code -= 1
-        if code < 0xE000 + 256:  # leave the glossary the start of the private-use area
+    while len(out) < n:
+        if code < 0xE000 + 256:  # leave the glossary the start of the area
             return None
-        plain[p] = chr(code)
+        if chr(code) not in avoid:
+            out.append(chr(code))
         code -= 1
-    return "".join(plain)
+    return out
 
 
 # --------------------------------------------------------------------------------------
