@@ -244,6 +244,11 @@ def translate(
             f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed; "
             f"{report.engine_segments} segments from the engine, {report.memory_segments} "
             f"from memory, {report.words} words in {report.seconds:.1f} s"
+            + (
+                f"; {report.whole_sentences} sentences whole, {report.fallback_sentences} in pieces"
+                if report.whole_sentences or report.fallback_sentences
+                else ""
+            )
         )
     sys.exit(report.exit_code)
 
