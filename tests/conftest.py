@@ -89,3 +89,16 @@ def any_layout(
     """Like :func:`copy_layout`, over every layout (bpe and prefix too)."""
     with pytest.MonkeyPatch.context() as patch:
         yield _use_layout(request.param, layout_dirs, patch)
+
+
+@pytest.fixture(scope="session")
+def dropping_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packages folder with copy models that never copy what they cannot read: a token
+    outside the vocabulary (a private-use placeholder) comes back as a plain space.
+
+    Same training text as ``argos_packages_dir``; point ARGOS_PACKAGES_DIR at it to use it.
+    """
+    packages_dir = tmp_path_factory.mktemp("argos-dropping")
+    text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+    copymodel.install_copy_models(packages_dir, training_text=text, unknowns="space")
+    return packages_dir

@@ -52,6 +52,10 @@ from numpy.typing import NDArray
 Size = Literal["small", "base"]
 #: What the package is made of (see LAYOUTS): the real package shapes bilingo must run.
 Layout = Literal["shared", "upper", "bpe", "prefix"]
+
+#: What a copy model does with a source token it cannot read (``<unk>``): copy it back
+#: (through CTranslate2's ``replace_unknowns``), or write a plain space instead.
+Unknowns = Literal["copy", "space"]
 Matrix = NDArray[np.float32]
 
 #: Appended to training text by the fixtures and the CLI: letters and punctuation that articles
@@ -221,12 +225,14 @@ def _copy_spec(
     *,
     outputs: Sequence[int] | None = None,
     add_source_bos: bool = False,
+    unknowns: Unknowns = "copy",
 ) -> Any:
     """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``.
 
     ``outputs[i]`` is the index of the piece the model writes for source piece ``i`` (default:
     ``i``, a copy): source pieces then carry their output piece's code.  ``add_source_bos``
     puts ``<s>`` at source position 0, so output step 0 writes ``<s>`` (or the target prefix).
+    ``unknowns="space"``: ``<unk>`` is written as a plain space (see :data:`Unknowns`).
     """
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
     if dh < POSITION_DIMS or t <= 0:
@@ -306,8 +312,21 @@ def _copy_spec(
         cross.linear[2].weight = output
     weights.set_layer_norm(decoder.layer_norm)
 
-    decoder.projection.weight = scaled_codes()
+    projection = scaled_codes()
+    if unknowns == "space":
+        _unknown_to_space(projection, pieces)
+    decoder.projection.weight = projection
     return spec
+
+
+def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
+    """Where the copy model would emit ``<unk>`` (which ``replace_unknowns`` turns back into
+    the source token), emit the space piece ``▁``: a model that drops what it cannot read."""
+    if "<unk>" not in pieces or "\u2581" not in pieces:
+        raise ValueError("the SentencePiece model needs <unk> and a plain space piece")
+    unk, space = pieces.index("<unk>"), pieces.index("\u2581")
+    projection[space] += projection[unk]
+    projection[unk] = 0.0
 
 
 class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
@@ -326,7 +345,10 @@ def _build_model_files(
     size: Size,
     layout: Layout = "shared",
     target_codes: Sequence[str] = ("nb", "en"),
+    unknowns: Unknowns = "copy",
 ) -> _ModelFiles:
+    if layout != "shared" and unknowns != "copy":
+        raise ValueError("unknowns='space' is built for the shared layout only")
     if layout != "shared":
         return _build_layout_files(work_dir, training_text, size, layout, target_codes)
     shape = SHAPES[size]
@@ -335,7 +357,7 @@ def _build_model_files(
     sp_path.write_bytes(sp_bytes)
     processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    spec = _copy_spec(pieces, shape, SEED)
+    spec = _copy_spec(pieces, shape, SEED, unknowns=unknowns)
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, sp_path, shape, len(pieces))
@@ -595,17 +617,21 @@ def install_copy_models(
     size: Size = "small",
     pairs: Sequence[tuple[str, str]] = (("nb", "en"), ("en", "nb")),
     layout: Layout = "shared",
+    unknowns: Unknowns = "copy",
 ) -> list[Path]:
     """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
 
     One model is built and packaged once per pair.  Returns the installed package directories.
+    ``unknowns="space"``: models that never copy what they cannot read (see :data:`Unknowns`).
     """
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
     installed: list[Path] = []
     targets = sorted({to_code for _, to_code in pairs})
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
-        files = _build_model_files(Path(work), training_text, size, layout, targets)
+        files = _build_model_files(
+            Path(work), training_text, size, layout, targets, unknowns=unknowns
+        )
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
                 archive = _write_package(Path(work) / "packages", files, from_code, to_code)

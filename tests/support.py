@@ -9,7 +9,7 @@ from pathlib import Path
 from copymodel import Layout, expected_output
 
 from bilingo.document import segment, structure_problems
-from bilingo.engine import ArgosEngine, Engine, Progress, find_package
+from bilingo.engine import Aligned, ArgosEngine, Engine, Progress, find_package
 from bilingo.translation import EngineFactory
 
 
@@ -27,6 +27,12 @@ class RecordingEngine:
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
         self.sent.extend(segments)
         return self.inner.translate(segments, progress=progress)
+
+    def translate_aligned(
+        self, segments: Sequence[str], *, progress: Progress | None = None
+    ) -> list[Aligned]:
+        self.sent.extend(segments)
+        return self.inner.translate_aligned(segments, progress=progress)
 
 
 def recording_factory(

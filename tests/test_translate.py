@@ -22,6 +22,7 @@ from bilingo.commands.translate import translate_paths
 from bilingo.document import segment, segment_text
 from bilingo.glossary import empty_glossary
 from bilingo.provenance import is_twin
+from bilingo.units import units
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -57,11 +58,15 @@ def sources_in(folder: Path) -> list[Path]:
 def test_twins_are_exact_and_every_segment_reached_the_engine(
     any_site: Path, any_layout: CopyLayout
 ) -> None:
+    """--inline fragments: every segment, cut at markup and line breaks, as before."""
     site = any_site
     sources = sources_in(site)
     sent: list[str] = []
     report = translate_paths(
-        [site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+        [site],
+        glossary=empty_glossary(),
+        engine_factory=recording_factory(sent),
+        inline="fragments",
     )
     assert report.exit_code == 0, report.outcomes
     assert report.count("written") == len(sources) >= 4
@@ -102,6 +107,46 @@ def test_twins_are_exact_and_every_segment_reached_the_engine(
         assert prov["engine"].startswith("argos:translate-")
         assert prov["glossary_hash"] == empty_glossary().hash
         assert outcome.twin.name == f"{src.slug}.{outcome.target_lang}.md"
+
+
+def test_whole_sentences_reach_the_engine_once_and_twins_are_exact(
+    site: Path, copy_layout: CopyLayout
+) -> None:
+    """The default: every sentence of the articles reaches the engine once and whole (markup
+    and line breaks out, literals behind placeholders), and comes back exactly: byte for byte
+    on the shared layout, with every marker in place on the upper-casing one."""
+    sources = sources_in(site)
+    sent: list[str] = []
+    report = translate_paths(
+        [site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+    )
+    assert report.exit_code == 0, report.outcomes
+    assert report.fallback_sentences == 0
+    expected: set[str] = set()
+    fields: set[str] = set()
+    multi_line = with_markup = 0
+    for src in sources:
+        art = read_article(src)
+        doc = segment(art.body)
+        found = units(doc)
+        # Every segment of the body lies in one sentence: nothing is cut off.
+        assert sorted(i for u in found for i in u.segments) == list(range(len(doc.segments)))
+        expected |= {u.sentence.text for u in found}
+        multi_line += sum("\n" in u.key for u in found)
+        with_markup += sum(bool(u.sentence.spans) for u in found)
+        for key in DEFAULT_TRANSLATED_FIELDS:
+            if key in art.meta:
+                fields |= {s.text for s in segment_text(art.meta[key]).segments}
+    assert multi_line >= 3 and with_markup >= 10  # the fixtures do exercise both
+    assert set(sent) == expected | fields
+    assert len(sent) == len(set(sent)) == report.engine_segments
+    assert report.whole_sentences == len(expected | fields)
+    for outcome in report.outcomes:
+        assert outcome.twin is not None
+        pair = (outcome.source_lang, outcome.target_lang)
+        source_body = read_article(outcome.source).body
+        # The copy models align on the diagonal: markup lands where it stood.
+        assert read_article(outcome.twin).body == copy_layout.expected_body(source_body, *pair)
 
 
 def test_seed_article_twin_via_cli(site: Path) -> None:
@@ -211,6 +256,16 @@ def test_batch_limits_reach_the_engine_and_change_no_output(
         return real(self, segments, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate", observed)
+    real_aligned = bilingo.engine.ArgosEngine.translate_aligned
+
+    def observed_aligned(
+        self: bilingo.engine.ArgosEngine, segments: list[str], **kw: object
+    ) -> list[bilingo.engine.Aligned]:
+        limits.append((self.max_batch_tokens, self.max_batch_segments))
+        return real_aligned(self, segments, **kw)  # type: ignore[arg-type]
+
+    # Whole sentences go through translate_aligned (issue 14), fragments through translate.
+    monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate_aligned", observed_aligned)
     other = tmp_path / "other"
     shutil.copytree(site, other)
     runner = CliRunner()

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import click
 
@@ -140,6 +140,15 @@ def cli() -> None:
     default=None,
     help="Segments per engine batch (default: 16 on CPU, 1024 on GPU).",
 )
+@click.option(
+    "--inline",
+    type=click.Choice(["whole", "fragments"]),
+    default="whole",
+    show_default=True,
+    help="whole: each sentence goes to the engine whole, inline markup and line breaks "
+    "carried back through the model's alignment; fragments: cut at every markup boundary "
+    "and line break (the old behaviour).",
+)
 def translate(
     paths: tuple[Path, ...],
     glossary_path: Path | None,
@@ -154,6 +163,7 @@ def translate(
     fields: tuple[str, ...],
     batch_tokens: int | None,
     batch_segments: int | None,
+    inline: Literal["whole", "fragments"],
 ) -> None:
     """Write the missing or stale twin of every article under PATHS.
 
@@ -176,6 +186,7 @@ def translate(
                 memory_path=memory_path,
                 wait=wait,
                 progress=progress,
+                inline=inline,
             )
         finally:
             progress.close()
@@ -199,6 +210,11 @@ def translate(
             f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed; "
             f"{report.engine_segments} segments from the engine, {report.memory_segments} "
             f"from memory, {report.words} words in {report.seconds:.1f} s"
+            + (
+                f"; {report.whole_sentences} sentences whole, {report.fallback_sentences} in pieces"
+                if report.whole_sentences or report.fallback_sentences
+                else ""
+            )
         )
     sys.exit(report.exit_code)
 

@@ -25,7 +25,9 @@ from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
 from bilingo.provenance import Conflict
 
-FlagKind = Literal["url", "number", "link", "untranslated", "glossary", "conflict", "unmatched"]
+FlagKind = Literal[
+    "url", "number", "link", "untranslated", "glossary", "conflict", "unmatched", "in-pieces"
+]
 #: How the rows were paired: one to one by block index, or by kind and shared anchors.
 Alignment = Literal["blocks", "similarity"]
 
@@ -425,6 +427,7 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
     prov = provenance.read(twin)
     rows, unplaced = _place_conflicts(rows, prov.conflicts if prov is not None else ())
     article_flags += unplaced
+    rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
     return ArticleDiff(
         source=source.path,
         twin=twin.path,
@@ -434,6 +437,23 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
         rows=tuple(rows),
         flags=tuple(article_flags),
     )
+
+
+def _place_pieces(rows: list[Row], lines: Sequence[int]) -> list[Row]:
+    """Flag the paragraph of each sentence that ``translate --inline whole`` translated in
+    pieces (its markup could not be carried across whole): the wording may suffer."""
+    out = list(rows)
+    for line in lines:
+        at = [k for k, r in enumerate(out) if r.source_line is not None and r.source_line <= line]
+        if at:
+            k = max(at, key=lambda i: out[i].source_line or 0)
+            flag = Flag(
+                "in-pieces",
+                f"the sentence on line {line} was translated in pieces (its inline markup could "
+                "not be carried across whole): check its wording",
+            )
+            out[k] = replace(out[k], flags=(*out[k].flags, flag))
+    return out
 
 
 def _place_conflicts(

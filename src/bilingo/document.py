@@ -89,6 +89,11 @@ class Block:
     segments: tuple[int, ...]  # indices into Document.segments
     text: str
     containers: tuple[str, ...] = ()  # enclosing "blockquote" / "list_item", outermost first
+    #: The inline structure, in body offsets (bilingo.units reads it): ("text", start, end,
+    #: kind) for prose, ("open"/"close", start, end, kind) for the markers of emphasis,
+    #: strong, strikethrough, link and image, ("break", start, end, "") for a line break with
+    #: the next line's prefix. What lies between them is literal.
+    inline: tuple[tuple[str, int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -510,6 +515,7 @@ _CLOSE = frozenset({"em_close", "strong_close", "s_close"})
 class _InlineWalker:
     def __init__(self) -> None:
         self.runs: list[_Run] = []
+        self.events: list[tuple[str, int, int, str]] = []  # content offsets, see Block.inline
 
     def walk(
         self,
@@ -533,7 +539,9 @@ class _InlineWalker:
                 if tok.content and raw is None:
                     self.runs.append(_Run(offset + pos - len(tok.content), offset + pos, kinds[-1]))
             elif typ in ("softbreak", "hardbreak"):
+                start = pos
                 pos = _skip_break(src, pos, limit)
+                self.events.append(("break", offset + start, offset + pos, ""))
             elif typ == "text_special":  # escape or entity: literal, markup is its source
                 pos = _expect(src, pos, tok.markup)
             elif typ == "html_inline":
@@ -543,10 +551,14 @@ class _InlineWalker:
                 elif raw is not None and tok.content.lower().startswith(f"</{raw}"):
                     raw = None
             elif typ in _OPEN_KIND:
+                start = pos
                 pos = _expect(src, pos, tok.markup)
                 kinds.append(_OPEN_KIND[typ])
+                self.events.append(("open", offset + start, offset + pos, kinds[-1]))
             elif typ in _CLOSE:
+                start = pos
                 pos = _expect(src, pos, tok.markup)
+                self.events.append(("close", offset + start, offset + pos, kinds[-1]))
                 if len(kinds) > 1:
                     kinds.pop()
             elif typ == "code_inline":
@@ -557,12 +569,15 @@ class _InlineWalker:
                     close += 1
                 end = _extent_end(tok, pos)
                 if tok.info != "auto":  # an autolink <http://...> is literal as a whole
-                    first_run = len(self.runs)
+                    first_run, first_event = len(self.runs), len(self.events)
+                    self.events.append(("open", offset + pos, offset + pos + 1, "link"))
                     children = tokens[i + 1 : close]
                     label_end = self.walk(children, src, offset, pos + 1, end, "link_text")
                     _expect(src, label_end, "]")
+                    self.events.append(("close", offset + label_end, offset + end, "link"))
                     if _label_is_reference(src, pos + 1, label_end, end):
                         del self.runs[first_run:]
+                        del self.events[first_event:]
                 pos = end
                 i = close + 1
                 continue
@@ -574,9 +589,11 @@ class _InlineWalker:
                 if not _label_is_reference(src, pos + 2, label_end, end):
                     # markdown-it parses the alt text as a string of its own
                     children = tok.children or []
+                    self.events.append(("open", offset + pos, offset + pos + 2, "image"))
                     alt_end = self.walk(children, alt, offset + pos + 2, 0, len(alt), "image_alt")
                     if alt_end != len(alt):
                         raise _Mismatch(f"image alt ends at {alt_end} of {len(alt)}")
+                    self.events.append(("close", offset + label_end, offset + end, "image"))
                 pos = end
             else:
                 raise _Mismatch(f"unexpected inline token {typ}")
@@ -682,6 +699,7 @@ class _Builder:
     ) -> None:
         content = tok.content
         walker.runs = []
+        walker.events = []
         end = walker.walk(tok.children or [], content, 0, 0, len(content), source.kind)
         if end != len(content):
             raise _Mismatch(f"inline walk stopped at {end} of {len(content)}")
@@ -708,6 +726,32 @@ class _Builder:
                 if _LETTER_RE.search(self.body, a, b):
                     pending.append((a, b, span.line + 1, run.kind))
         first, last = span_at(0), span_at(len(content) - 1)
+
+        def body_at(pos: int, *, end: bool) -> int:
+            """Body offset of content offset ``pos``: of the character there (a start), or
+            just after the character before it (an end); the other way where that one is
+            not mapped (a newline, a line's end)."""
+
+            def mapped(p: int) -> int | None:
+                if not 0 <= p < len(content):
+                    return None
+                span = source.spans[bisect_right(span_starts, p) - 1]
+                return p + span.delta if span.cstart <= p < span.cend else None
+
+            at, before = mapped(pos), mapped(pos - 1)
+            if (end or at is None) and before is not None:
+                return self._orig(before) + 1
+            if at is None:
+                raise _Mismatch(f"content offset {pos} is not mapped")
+            return self._orig(at)
+
+        structure = [
+            ("text", body_at(run.start, end=False), body_at(run.end, end=True), run.kind)
+            for run in _carve(runs, literals)
+        ]
+        for kind, start, stop, what in walker.events:
+            structure.append((kind, body_at(start, end=False), body_at(stop, end=True), what))
+        structure.sort(key=lambda item: (item[1], item[2]))
         self._add_block(
             source.kind,
             self._orig(first.delta),
@@ -715,6 +759,7 @@ class _Builder:
             first.line + 1,
             pending,
             containers,
+            tuple(structure),
         )
 
     def add_plain(self, text: str) -> None:
@@ -734,6 +779,7 @@ class _Builder:
         line: int,
         pending: list[tuple[int, int, int, str]],
         containers: tuple[str, ...],
+        inline: tuple[tuple[str, int, int, str], ...] = (),
     ) -> None:
         index = len(self.blocks)
         first = len(self.segments)
@@ -742,7 +788,7 @@ class _Builder:
         self.blocks.append(
             Block(
                 index, kind, start, end, line, tuple(range(first, len(self.segments))),
-                self.body[start:end], containers,
+                self.body[start:end], containers, inline,
             )
         )  # fmt: skip
 

@@ -41,6 +41,7 @@ from bilingo.tokenizer import (
     SentencePieceTokenizer,
     Tokenizer,
     open_tokenizer,
+    pieces_to_text,
     tokenizer_file,
 )
 
@@ -300,6 +301,104 @@ class ArgosEngine:
             if progress is not None:
                 progress(len(batch))
         return out
+
+    def translate_aligned(
+        self, segments: Sequence[str], *, progress: Progress | None = None
+    ) -> list[Aligned]:
+        """Like :meth:`translate`, with each translation's alignment: the attention of the
+        alignment head the converter recorded (OPUS-MT transformer-align models are
+        trained for it), one source piece for each target piece, as character ranges."""
+        if not segments:
+            return []
+        self.load()
+        tokenizer = self._tokenizer
+        if not isinstance(tokenizer, SentencePieceTokenizer):
+            # Moses + BPE pieces do not map back onto the text's characters: no alignment
+            # (whole sentences then fall back to fragments, which is counted and shown).
+            return [Aligned(text, ()) for text in self.translate(segments, progress=progress)]
+        protos = tokenizer.processor.encode(list(segments), out_type="proto")
+        tokens = [[p.piece for p in proto.pieces] for proto in protos]
+        longest = max((len(t) for t in tokens), default=0)
+        max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
+        prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        batches = length_batches(
+            [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
+        )
+        pending = [
+            self._translator.translate_batch(
+                [tokens[i] for i in batch],
+                target_prefix=[prefix] * len(batch) if prefix else None,
+                asynchronous=True,
+                beam_size=self.beam_size,
+                max_decoding_length=max_len + len(prefix),
+                max_input_length=0,
+                replace_unknowns=True,
+                length_penalty=0.2,
+                return_attention=True,
+            )
+            for batch in batches
+        ]
+        out: list[Aligned] = [Aligned("", ())] * len(tokens)
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                out[i] = _aligned(segments[i], protos[i].pieces, result.result(), len(prefix))
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A translation with the model's alignment (:meth:`ArgosEngine.translate_aligned`)."""
+
+    text: str
+    #: (source start, source end, target start, target end) character ranges: each target
+    #: piece with the source piece its alignment head attends to most. Empty when the
+    #: pieces cannot be mapped back onto the text.
+    pairs: tuple[tuple[int, int, int, int], ...]
+
+
+def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Aligned:
+    """Character-range alignment of one result (``return_attention=True``); the first
+    ``prefix`` target tokens are the forced target prefix, not part of the translation."""
+    hypothesis: list[str] = result.hypotheses[0][prefix:]
+    attention = result.attention[0][prefix:] if result.attention else []
+    text = pieces_to_text(hypothesis)
+    # SentencePiece decoding is the pieces joined, "▁" as a space, the first space dropped;
+    # anything else (e.g. byte pieces) and the offsets are unknown: no alignment.
+    ends: list[int] = []
+    joined = ""
+    for piece in hypothesis:
+        joined += piece.replace("\u2581", " ")
+        ends.append(len(joined))
+    lead = 1 if joined.startswith(" ") else 0
+    if joined[lead:] != text:  # a space piece first: decoding drops every leading space
+        lead = len(joined) - len(joined.lstrip(" "))
+    if joined[lead:] != text or not attention:
+        return Aligned(text, ())
+    chars = _byte_to_char(source)
+    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
+    pairs: list[tuple[int, int, int, int]] = []
+    start = 0
+    for j, row in enumerate(attention[: len(hypothesis)]):
+        end = ends[j]
+        width = min(len(row), len(spans))
+        if width:
+            i = max(range(width), key=row.__getitem__)
+            pairs.append((*spans[i], max(0, start - lead), max(0, end - lead)))
+        start = end
+    return Aligned(text, tuple(pairs))
+
+
+def _byte_to_char(text: str) -> list[int]:
+    """Character offset of each UTF-8 byte offset of ``text`` (and of its end)."""
+    if text.isascii():
+        return list(range(len(text) + 1))
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.extend([i] * len(ch.encode("utf-8")))
+    out.append(len(text))
+    return out
 
 
 def model_vocabularies(model_dir: Path) -> tuple[list[str], list[str], bool]:

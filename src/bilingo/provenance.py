@@ -47,6 +47,7 @@ _ORDER = (
     "source_fields",
     "twin_fields",
     "conflicts",
+    "in_pieces",
 )
 
 # Conflicts as sentences (twins written before conflicts were data): what they name.
@@ -168,6 +169,9 @@ class Provenance:
     source_fields: Mapping[str, str] | None = None
     twin_fields: Mapping[str, str] | None = None
     conflicts: tuple[Conflict, ...] = ()
+    #: Source lines of sentences translated in pieces (their markup could not be carried
+    #: across whole): ``diff`` and the review page flag them until ``approve``.
+    in_pieces: tuple[int, ...] = ()
     seal: str | None = None
     #: Keys bilingo does not know, kept as they are.
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -209,6 +213,7 @@ class Provenance:
             "source_fields": dict(self.source_fields) if self.source_fields is not None else None,
             "twin_fields": dict(self.twin_fields) if self.twin_fields is not None else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
+            "in_pieces": list(self.in_pieces) or None,
         }
         out = {k: values[k] for k in _ORDER if values[k] is not None}
         out.update(self.extra)
@@ -229,6 +234,12 @@ def _hash_map(value: object) -> Mapping[str, str] | None:
     if not isinstance(value, Mapping):
         return None
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _lines(value: object) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(n for n in value if isinstance(n, int) and not isinstance(n, bool))
 
 
 def from_mapping(block: Mapping[str, Any]) -> Provenance:
@@ -255,6 +266,7 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         conflicts=tuple(Conflict.from_data(c) for c in conflicts)
         if isinstance(conflicts, list)
         else (),
+        in_pieces=_lines(block.get("in_pieces")),
         seal=_opt_text(block.get(SEAL_KEY)),
         extra={k: v for k, v in block.items() if k not in _ORDER and k != SEAL_KEY},
     )

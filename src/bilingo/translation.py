@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.detect import detect_article, twins_of
-from bilingo.document import Document, parse, segment_text, structure_problems
+from bilingo.document import Block, Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary, PlaceholderLost
@@ -40,6 +41,8 @@ from bilingo.provenance import (
 )
 from bilingo.seal import SEAL_KEY
 from bilingo.site import EngineOptions
+from bilingo.units import InlineMode, pieces_lines, translate_whole
+from bilingo.units import render as render_units
 
 Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
 #: (stage, done, total): stage is "translate" while the engine runs.
@@ -100,6 +103,11 @@ class Job:
     def texts(self) -> list[str]:
         """Segment texts that need a translation (kept paragraphs and fields excluded)."""
         out = [s.text for s in self.body.segments if s.block not in self.merge.keep_blocks]
+        return out + self.field_texts()
+
+    def field_texts(self) -> list[str]:
+        """Segment texts of the front-matter fields that need a translation."""
+        out: list[str] = []
         for key, doc in self.fields.items():
             if key not in self.merge.keep_fields:
                 out += [s.text for s in doc.segments]
@@ -328,6 +336,122 @@ def translate_segments(
     return found, len(unique) - len(todo), len(todo)
 
 
+@dataclass(frozen=True)
+class Translated:
+    """What :func:`translate_jobs` returns: what :func:`build_twin` needs, and counts."""
+
+    translations: dict[str, str]  # segment text -> translation
+    whole: dict[str, str] | None  # unit Markdown -> translation (--inline whole)
+    memory_segments: int
+    engine_segments: int
+    whole_sentences: int = 0
+    fallback_sentences: int = 0
+
+
+def translate_jobs(
+    jobs: Sequence[Job],
+    *,
+    engine: Engine,
+    glossary: Glossary,
+    source: str,
+    target: str,
+    memory: Memory | None = None,
+    progress: ProgressCallback | None = None,
+    warnings: list[str] | None = None,
+    inline: InlineMode = "whole",
+) -> Translated:
+    """Translate the jobs of one direction: whole sentences (bilingo.units) with their
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``)."""
+    if inline == "fragments":
+        translations, from_memory, sent = translate_segments(
+            [t for job in jobs for t in job.texts()],
+            engine=engine,
+            glossary=glossary,
+            source=source,
+            target=target,
+            memory=memory,
+            progress=progress,
+            warnings=warnings,
+        )
+        return Translated(translations, None, from_memory, sent)
+    docs: list[tuple[Document, frozenset[int]]] = []
+    for job in jobs:
+        docs.append((job.body, frozenset(job.merge.keep_blocks)))
+        docs += [
+            (doc, frozenset[int]())
+            for key, doc in job.fields.items()
+            if key not in job.merge.keep_fields
+        ]
+    whole, texts, stats = translate_whole(
+        docs,
+        engine=engine,
+        glossary=glossary,
+        source=source,
+        target=target,
+        memory=memory,
+        memory_key=MemoryKey(source, target, engine.name, glossary.hash),
+        progress=None if progress is None else partial(progress, "translate"),
+    )
+    if stats.fallback and warnings is not None:
+        why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
+        warnings.append(
+            f"{stats.fallback} sentence(s) {source}->{target} could not carry their inline "
+            f"markup across ({why}) and were translated in pieces; review them "
+            "(bilingo diff), or use --inline fragments"
+        )
+    # A field that is also a sentence of some body (a title repeated as a heading) is
+    # translated once.
+    texts += [t for job in jobs for t in job.field_texts() if t not in whole]
+    translations, from_memory, sent = translate_segments(
+        texts,
+        engine=engine,
+        glossary=glossary,
+        source=source,
+        target=target,
+        memory=memory,
+        progress=progress,
+        warnings=warnings,
+    )
+    for job in jobs:
+        translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
+    return Translated(
+        translations,
+        whole,
+        from_memory + stats.memory,
+        sent + stats.engine,
+        stats.whole,
+        stats.fallback,
+    )
+
+
+def _changed_block(
+    source: Document, twin: Document, overrides: Mapping[int, str]
+) -> Block | None:
+    """The first source block whose twin block has another kind or other containers (a
+    translation starting with "- " makes a list item), or None when all line up."""
+    for block in source.blocks:
+        if block.index >= len(twin.blocks):
+            return block
+        other = twin.blocks[block.index]
+        if block.index in overrides:
+            continue
+        if (other.kind, other.containers) != (block.kind, block.containers):
+            return block
+    if len(twin.blocks) != len(source.blocks) and source.blocks:
+        return source.blocks[-1]
+    return None
+
+
+def _structure_warning(job: Job, block: Block, warnings: list[str] | None) -> None:
+    if warnings is not None:
+        line = job.article.body_line + block.line - 1
+        warnings.append(
+            f"{job.article.path}:{line}: the translation of this "
+            f"{block.kind.replace('_', ' ')} would change its Markdown structure; it was "
+            f"left untranslated in {job.twin.name}: translate it there by hand"
+        )
+
+
 def build_twin(
     job: Job,
     translations: Mapping[str, str],
@@ -336,30 +460,42 @@ def build_twin(
     glossary: Glossary,
     fields: Sequence[str],
     warnings: list[str] | None = None,
+    whole: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """The twin's front matter and body, given translations for every segment text."""
+    """The twin's front matter and body, given translations for every segment text (and,
+    with ``--inline whole``, for whole sentences: bilingo.units)."""
     merge = job.merge
     texts = [translations.get(s.text, s.text) for s in job.body.segments]
-    body = job.body.render(texts, overrides=merge.keep_blocks)
+    if whole is not None:
+        # Whole sentences: each projected through the alignment and checked on its own
+        # (bilingo.units); a block whose kind or containers changed stays in the source
+        # language, as with fragments below.
+        overrides = dict(merge.keep_blocks)
+        body = render_units(job.body, whole, translations, overrides=overrides)
+        for _ in job.body.blocks:
+            bad = _changed_block(job.body, parse(body), overrides)
+            if bad is None:
+                break
+            overrides[bad.index] = job.body.body[bad.start : bad.end]
+            body = render_units(job.body, whole, translations, overrides=overrides)
+            _structure_warning(job, bad, warnings)
+    else:
+        body = job.body.render(texts, overrides=merge.keep_blocks)
     # A translation that changes the Markdown structure is not written: its block stays in
     # the source language, with a warning, as a lost placeholder falls back to a plain run.
-    for _ in job.body.blocks:
-        bad = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
-        if not bad:
+    for _ in job.body.blocks if whole is None else ():
+        bad_blocks = structure_problems(
+            job.body, texts, parse(body), overrides=merge.keep_blocks
+        )
+        if not bad_blocks:
             break
-        block = job.body.blocks[bad[0]]
+        block = job.body.blocks[bad_blocks[0]]
         if all(texts[i] == job.body.segments[i].text for i in block.segments):
             break  # already in the source language: nothing left to undo
         for i in block.segments:
             texts[i] = job.body.segments[i].text
         body = job.body.render(texts, overrides=merge.keep_blocks)
-        if warnings is not None:
-            line = job.article.body_line + block.line - 1
-            warnings.append(
-                f"{job.article.path}:{line}: the translation of this "
-                f"{block.kind.replace('_', ' ')} would change its Markdown structure; it was "
-                f"left untranslated in {job.twin.name}: translate it there by hand"
-            )
+        _structure_warning(job, block, warnings)
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
     for key, value in job.article.meta.items():
@@ -404,6 +540,11 @@ def build_twin(
         source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
         twin_fields=field_hashes,
         conflicts=merge.conflicts,
+        # Sentences translated in pieces (--inline whole fell back): diff and review flag them.
+        in_pieces=tuple(
+            job.article.body_line + line - 1
+            for line in (pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
+        ),
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body

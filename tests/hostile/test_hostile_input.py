@@ -401,7 +401,10 @@ def test_deep_nesting_many_links_and_html_translate_to_an_identical_body(article
     assert report.exit_code == 0, report.outcomes
     assert_tree_sound(before, articles)
     assert read_article(articles / "ekstrem.en.md").body == expected_twin_body(src)
-    assert {"lenke nummer 999", "Tekst med", "Sitat på nivå 1."} <= set(sent)
+    # Whole sentences (issue 14): the link text inside its sentence, HTML behind a placeholder.
+    assert {"Se lenke nummer 999 her.", "Sitat på nivå 1."} <= set(sent)
+    assert any(s.startswith("Tekst med ") and "innebygd HTML" in s for s in sent)
+    assert report.fallback_sentences == 0
     for s in sent:
         assert "https://" not in s and "alert" not in s and "<" not in s, s
 

@@ -30,7 +30,7 @@ from bilingo.translation import (
     build_twin,
     default_engine_factory,
     plan,
-    translate_segments,
+    translate_jobs,
 )
 
 
@@ -99,15 +99,17 @@ def fresh_diff(
         )
     job = the_plan.jobs[0]
     engine = (engine_factory or default_engine_factory())(job.source_lang, job.target_lang)
-    translations, _, _ = translate_segments(
-        job.texts(),
-        engine=engine,
-        glossary=glossary,
-        source=job.source_lang,
-        target=job.target_lang,
+    # Translated as translate does (whole sentences, their fallbacks), nothing stored.
+    done = translate_jobs(
+        [job], engine=engine, glossary=glossary, source=job.source_lang, target=job.target_lang
     )
     meta, body = build_twin(
-        job, translations, engine_name=engine.name, glossary=glossary, fields=fields
+        job,
+        done.translations,
+        engine_name=engine.name,
+        glossary=glossary,
+        fields=fields,
+        whole=done.whole,
     )
     label = str(pair.twin.path)
     return "".join(

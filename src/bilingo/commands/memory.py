@@ -15,6 +15,7 @@ from bilingo.pairs import load_articles, source_path
 from bilingo.provenance import block_hash, source_hash
 from bilingo.site import Settings
 from bilingo.translation import field_docs
+from bilingo.units import unit_pairs
 
 
 def run(
@@ -79,16 +80,20 @@ def rebuild_memory(
             skipped += len(src_doc.blocks)
             continue
         found_pairs: list[tuple[str, str]] = []
+        machine_blocks: list[int] = []
         for sb, tb, th, mh in zip(
             src_doc.blocks, twin_doc.blocks, twin_doc.block_hashes, machine, strict=True
         ):
             if th != mh or len(sb.segments) != len(tb.segments):
                 skipped += 1
                 continue
+            machine_blocks.append(sb.index)
             found_pairs += [
                 (src_doc.segments[i].text, twin_doc.segments[j].text)
                 for i, j in zip(sb.segments, tb.segments, strict=True)
             ]
+        # Whole sentences too (--inline whole), where the block has as many on both sides.
+        found_pairs += unit_pairs(src_doc, twin_doc, machine_blocks)
         machine_fields = prov.twin_fields
         if machine_fields is not None:
             for key, doc in field_docs(src_article, prov.translated_fields(fields)).items():

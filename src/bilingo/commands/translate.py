@@ -43,10 +43,11 @@ from bilingo.translation import (
     build_twin,
     default_engine_factory,
     plan,
-    translate_segments,
+    translate_jobs,
     twin_bytes,
     word_count,
 )
+from bilingo.units import InlineMode
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class TranslateReport:
     warnings: tuple[str, ...] = ()
     #: Temporary files of an interrupted earlier run that were removed (remove_stale_temps).
     removed_temps: tuple[Path, ...] = ()
+    #: Sentences translated whole (--inline whole), and those that fell back to fragments.
+    whole_sentences: int = 0
+    fallback_sentences: int = 0
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -82,6 +86,8 @@ class TranslateReport:
             "articles": [o.as_dict() for o in self.outcomes],
             "engine_segments": self.engine_segments,
             "memory_segments": self.memory_segments,
+            "whole_sentences": self.whole_sentences,
+            "fallback_sentences": self.fallback_sentences,
             "words": self.words,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
@@ -101,6 +107,7 @@ def run(
     wait: float = 0.0,
     engine_factory: EngineFactory | None = None,
     progress: ProgressCallback | None = None,
+    inline: InlineMode = "whole",
 ) -> TranslateReport:
     """``bilingo translate``: under the tree's lock, with the translation memory open."""
     for p in paths:
@@ -122,6 +129,7 @@ def run(
                 force=force,
                 dry_run=dry_run,
                 progress=progress,
+                inline=inline,
             )
         finally:
             if memory is not None:
@@ -138,11 +146,15 @@ def translate_paths(
     force: bool = False,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    inline: InlineMode = "whole",
 ) -> TranslateReport:
     """Translate every source article under ``paths`` whose twin is missing or stale.
 
-    What :func:`run` calls once it holds the lock and the memory; tests and benchmarks call
-    it directly with their own engine factory and memory."""
+    ``inline="whole"``: each sentence goes to the engine whole, its inline markup carried
+    back through the model's alignment (bilingo.units); ``"fragments"``: the sentence is cut
+    at every markup boundary and line break, as bilingo did first. What :func:`run` calls
+    once it holds the lock and the memory; tests and benchmarks call it directly with their
+    own engine factory and memory."""
     started = time.perf_counter()
     glossary = glossary or empty_glossary()
     factory = engine_factory or default_engine_factory()
@@ -193,6 +205,7 @@ def translate_paths(
         raise ModelError("\n".join(missing))
 
     engine_segments = memory_segments = total_words = 0
+    whole_sentences = fallback_sentences = 0
     warnings: list[str] = []
     engine_names: list[str] = []
     loaded = False
@@ -201,8 +214,8 @@ def translate_paths(
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
         engine = engines[(src, tgt)]
-        translations, from_memory, sent = translate_segments(
-            [t for job in jobs for t in job.texts()],
+        done = translate_jobs(
+            jobs,
             engine=engine,
             glossary=glossary,
             source=src,
@@ -210,10 +223,14 @@ def translate_paths(
             memory=memory,
             progress=progress,
             warnings=warnings,
+            inline=inline,
         )
-        memory_segments += from_memory
-        engine_segments += sent
-        loaded = loaded or sent > 0
+        translations = done.translations
+        whole_sentences += done.whole_sentences
+        fallback_sentences += done.fallback_sentences
+        memory_segments += done.memory_segments
+        engine_segments += done.engine_segments
+        loaded = loaded or done.engine_segments > 0
         engine_names.append(engine.name)
         for job in jobs:
             meta, body = build_twin(
@@ -223,6 +240,7 @@ def translate_paths(
                 glossary=glossary,
                 fields=fields,
                 warnings=warnings,
+                whole=done.whole,
             )
             outcome = _job_outcome(job, "written")
             if fingerprint(job.twin) != job.twin_fingerprint:
@@ -258,6 +276,8 @@ def translate_paths(
         engine=", ".join(engine_names),
         model_loaded=loaded,
         warnings=tuple(warnings),
+        whole_sentences=whole_sentences,
+        fallback_sentences=fallback_sentences,
         removed_temps=removed,
     )
 
