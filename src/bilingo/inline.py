@@ -489,7 +489,10 @@ def _is_punct(ch: str) -> bool:
 
 @functools.cache
 def _checker() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["strikethrough"])
+    """bilingo's one Markdown dialect (bilingo.document), reading text as the segmenter does."""
+    from bilingo.document import _dialect
+
+    md = _dialect()
     md.core.ruler.disable(["normalize", "text_join"])
     return md
 
