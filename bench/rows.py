@@ -135,6 +135,9 @@ class WholeCost:
         the aligned one and the projection, and the sentences that failed to project."""
         from bilingo.inline import Projected, project, source_words, word_alignment, words
 
+        # Untimed: loading the other direction's engine released this one's model (one
+        # model in memory at a time), and the plain translation would pay to reload it.
+        self.engine.load()
         start = cpu_seconds()
         self.engine.translate(self.texts)
         plain = cpu_seconds() - start
