@@ -24,6 +24,10 @@ BEAM = 4
 #: bilingo's batch limits traded for speed: the ceiling's batch size (64 segments), with
 #: a token cap so one batch of long paragraphs cannot take gigabytes.
 FAST_BATCHES = ("--batch-tokens", "1024", "--batch-segments", "64")
+#: ``--inline``: the rows against argos and the ceiling send the same segments they do
+#: (fragments); whole sentences (issue 14) are measured in a row of their own.
+FRAGMENTS = ("--inline", "fragments")
+WHOLE = ("--inline", "whole")
 
 #: CTranslate2 settings of the ceiling: the fastest found by ``--tune`` on the 2-core machine
 #: of BENCHMARKS.md (two batches at once, one thread each, 64 segments a batch).

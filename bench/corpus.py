@@ -10,11 +10,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common import (
     TEMPLATE_DIRS,
     TRAINING_ROOTS,
 )
+
+if TYPE_CHECKING:
+    from bilingo.document import Document
 
 # --------------------------------------------------------------------------- corpus
 
@@ -131,6 +135,7 @@ class Direction:
     package: Path
     segments: list[str] = field(default_factory=list)  # every segment, in corpus order
     paragraphs: list[list[str]] = field(default_factory=list)  # the same, by paragraph
+    docs: list[Document] = field(default_factory=list)  # bodies and fields (whole sentences)
 
     @property
     def unique(self) -> list[str]:
@@ -166,6 +171,7 @@ def corpus_directions(corpus: Path) -> list[Direction]:
             raise SystemExit(f"paragraphs of {job.article.path} do not add up to its segments")
         d.segments += flat
         d.paragraphs += paragraphs
+        d.docs += [doc, *job.fields.values()]
     return [directions[k] for k in sorted(directions)]
 
 

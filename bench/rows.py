@@ -1,5 +1,5 @@
-"""The rows measured: argos' own loop and the CTranslate2 ceiling in this process,
-``bilingo`` as a process, and the trees ``bilingo check`` is measured on."""
+"""The rows measured: argos' own loop, the CTranslate2 ceiling and what whole sentences
+cost in this process, ``bilingo`` as a process, and the trees ``bilingo check`` is measured on."""
 
 from __future__ import annotations
 
@@ -114,6 +114,42 @@ class Ceiling:
             length_penalty=0.2,
         )
         return sum(r.hypotheses[0] != t for r, t in zip(results, tokens, strict=True))
+
+
+class WholeCost:
+    """What whole sentences add (issue 14), on bilingo's engine: the same unique sentences
+    translated plainly, then with the alignment (``translate_aligned``), then projected."""
+
+    def __init__(self, direction: Direction) -> None:
+        from bilingo.engine import ArgosEngine, find_package
+        from bilingo.units import units
+
+        self.engine = ArgosEngine(find_package(direction.source, direction.target), beam_size=BEAM)
+        self.engine.load()
+        found = {u.key: u.sentence for doc in direction.docs for u in units(doc)}
+        self.sentences = list(found.values())
+        self.texts = [s.text for s in self.sentences]
+
+    def run(self) -> tuple[float, float, float, int]:
+        """CPU seconds (the machine is shared: wall time is noise) of the plain translation,
+        the aligned one and the projection, and the sentences that failed to project."""
+        from bilingo.inline import Projected, project, source_words, word_alignment, words
+
+        # Untimed: loading the other direction's engine released this one's model (one
+        # model in memory at a time), and the plain translation would pay to reload it.
+        self.engine.load()
+        start = cpu_seconds()
+        self.engine.translate(self.texts)
+        plain = cpu_seconds() - start
+        start = cpu_seconds()
+        results = self.engine.translate_aligned(self.texts)
+        aligned = cpu_seconds() - start
+        start = cpu_seconds()
+        failed = 0
+        for sentence, result in zip(self.sentences, results, strict=True):
+            pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
+            failed += not isinstance(project(sentence, result.text, pairs), Projected)
+        return plain, aligned, cpu_seconds() - start, failed
 
 
 def timed(fn: Callable[[], int]) -> tuple[float, float, int]:

@@ -13,8 +13,10 @@ and cost per token of the real nb↔en models), the generated corpora, and
 
 Measured side by side, interleaved run by run (the machine is shared and noisy), medians:
 
-* ``bilingo translate DIR --no-memory --beam-size 4 --json`` as a process, end to end
-  (interpreter start, imports, model load, segmentation, writing the twins);
+* ``bilingo translate DIR --no-memory --beam-size 4 --json --inline fragments`` as a
+  process, end to end (interpreter start, imports, model load, segmentation, writing the
+  twins), and the same with ``--inline whole`` (issue 14: whole sentences, alignment and
+  projection) next to an in-process split of what the alignment and projection cost;
 * argos' own loop: ``argostranslate.translate.apply_packaged_translation`` paragraph by
   paragraph, as ``PackageTranslation.hypotheses`` calls it (argos' settings: beam 4, batch
   32 tokens), with a trivial sentence splitter instead of MiniSBD (which would download a
@@ -46,8 +48,10 @@ from common import (
     BILINGO,
     CEILING,
     FAST_BATCHES,
+    FRAGMENTS,
     PYTHON,
     ROOT,
+    WHOLE,
     Launcher,
     Runner,
     med,
@@ -64,6 +68,7 @@ from rows import (
     OTHER_ENGINE,
     ArgosLoop,
     Ceiling,
+    WholeCost,
     bilingo_env,
     check_phases,
     check_report,
@@ -174,7 +179,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["translate", "argos", "ceiling", "incremental", "check"],
+        choices=["translate", "whole", "argos", "ceiling", "incremental", "check"],
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--rebuild-model", action="store_true")
@@ -252,7 +257,8 @@ def translate_row(
     prefix: Sequence[str | Path] = (),
 ) -> None:  # fmt: skip
     """``bilingo translate`` as a process on a fresh copy of the corpus (``prefix``: run
-    through another launcher), checked to send every unique segment, and recorded."""
+    through another launcher), checked to send every unique segment (whole sentences:
+    every sentence whole, none falling back), and recorded."""
     tree = s.work / folder
     if tree.exists():
         shutil.rmtree(tree)
@@ -260,7 +266,10 @@ def translate_row(
     cmd = translate_cmd(tree, "--no-memory", *extra)
     proc = s.run_process([*prefix, *cmd[1:]] if prefix else cmd, cwd=s.work, env=s.env)
     report = check_report(proc, label)
-    if report["engine_segments"] != unique:
+    if "whole" in extra:
+        if report["fallback_sentences"] or not report["whole_sentences"]:
+            raise SystemExit(f"{label}: {report['fallback_sentences']} sentences fell back")
+    elif report["engine_segments"] != unique:
         raise SystemExit(f"{label} sent {report['engine_segments']} segments, not {unique}")
     s.record(row, wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb, inner=report["seconds"])
     print(
@@ -270,8 +279,8 @@ def translate_row(
 
 
 def translation_rows(s: Session, directions: list[Direction]) -> None:
-    """bilingo translate (default and fast batches, another engine), argos' loop and the
-    ceiling, interleaved run by run."""
+    """bilingo translate (default and fast batches, whole sentences, another engine), argos'
+    loop and the ceiling, interleaved run by run."""
     args, out = s.args, s.out
     unique = sum(len(d.unique) for d in directions)
     argos = [ArgosLoop(d) for d in directions] if "argos" not in args.skip else []
@@ -279,16 +288,32 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
     s.info["corpus"]["pieces_unique"] = sum(len(t) for c in ceilings for t in c.tokens)
     for c in ceilings:  # warm up: first call pays one-off allocations
         c.run(c.tokens[:4])
+    whole_costs = [WholeCost(d) for d in directions] if "whole" not in args.skip else []
 
     for run in range(args.runs):
         print(f"--- run {run + 1}/{args.runs}", flush=True)
         if "translate" not in args.skip:
-            translate_row(s, unique, "bilingo", "bilingo translate", "translate")
+            # The rows against argos and the ceiling send the same segments they do.
+            translate_row(s, unique, "bilingo", "bilingo translate", "translate", *FRAGMENTS)
             translate_row(
                 s, unique,
                 "bilingo_fast", f"bilingo translate {' '.join(FAST_BATCHES)}", "translate-fast",
-                *FAST_BATCHES,
+                *FAST_BATCHES, *FRAGMENTS,
             )  # fmt: skip
+        if "whole" not in args.skip:
+            translate_row(
+                s, unique, "bilingo_whole", "bilingo translate --inline whole", "whole", *WHOLE
+            )
+            costs = [cost.run() for cost in whole_costs]  # both directions: one corpus pass
+            plain, aligned, projection = (sum(c[k] for c in costs) for k in range(3))
+            s.record("whole_plain", cpu=plain)
+            s.record("whole_aligned", cpu=aligned)
+            s.record("whole_projection", cpu=projection, failed=sum(c[3] for c in costs))
+            print(
+                f"  whole sentences in-process, CPU: plain {plain:.1f} s, aligned {aligned:.1f} "
+                f"s, projection {projection:.2f} s ({sum(c[3] for c in costs)} failed)",
+                flush=True,
+            )
         if args.compare_engine:
             before = old_engine(out, args.compare_engine)
             translate_row(
@@ -513,6 +538,23 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         r = speed("bilingo_fast", "ceiling")
         lines.append(f"| that speed / ceiling | | | | | {r:.2f} | (≥ 0.90) |")
         lines.append(f"| peak RSS of that, MB | | | | | {m['bilingo_fast']['rss']:.0f} | |")
+    if "bilingo_whole" in m:
+        rate_row("bilingo translate --inline whole (whole sentences, issue 14)", "bilingo_whole")
+        if "bilingo" in m:
+            ratio = m["bilingo_whole"]["rss"] / m["bilingo"]["rss"]
+            lines.append(
+                f"| peak RSS of that / --inline fragments | | | | | {ratio:.2f} "
+                f"({m['bilingo_whole']['rss']:.0f} MB) | ≤ 1.10 {verdict(ratio <= 1.1)} |"
+            )
+    if "whole_plain" in m and "whole_aligned" in m:
+        plain = m["whole_plain"]["cpu"]
+        extra = m["whole_aligned"]["cpu"] - plain + m["whole_projection"]["cpu"]
+        lines.append(
+            f"| whole sentences, in-process CPU: translate {plain:.1f} s; alignment "
+            f"{m['whole_aligned']['cpu'] - plain:+.2f} s, projection "
+            f"{m['whole_projection']['cpu']:.2f} s | | {plain:.1f} | | | {extra / plain:.1%} | "
+            f"≤ 10% {verdict(extra <= 0.1 * plain)} |"
+        )
     if "memory_full" in m:
         lines.append(
             f"| bilingo translate, memory on, full run (1 run) | {m['memory_full']['wall']:.1f} "
