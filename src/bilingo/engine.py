@@ -268,12 +268,28 @@ class ArgosEngine:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
         tokens = tokenizer.encode(segments)
+        batches, pending, prefix = self._queue(tokens, attention=False)
+        out: list[str] = [""] * len(tokens)
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                hypothesis: list[str] = result.result().hypotheses[0]
+                # The output starts with the forced prefix: not part of the translation.
+                if prefix and hypothesis[: len(prefix)] == prefix:
+                    hypothesis = hypothesis[len(prefix) :]
+                out[i] = tokenizer.decode(hypothesis)
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def _queue(
+        self, tokens: Sequence[list[str]], *, attention: bool
+    ) -> tuple[list[list[int]], list[Any], list[str]]:
+        """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
+        turn): (batches of indices, their pending results, the forced target prefix)."""
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
         prefix = [self.package.target_prefix] if self.package.target_prefix else []
-        # All batches are queued at once; CTranslate2's workers (inter_threads) take them
-        # in turn, and results are collected in order.
         batches = length_batches(
             [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
         )
@@ -287,20 +303,11 @@ class ArgosEngine:
                 max_input_length=0,
                 replace_unknowns=True,
                 length_penalty=0.2,
+                return_attention=attention,
             )
             for batch in batches
         ]
-        out: list[str] = [""] * len(tokens)
-        for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, results, strict=True):
-                hypothesis: list[str] = result.result().hypotheses[0]
-                # The output starts with the forced prefix: not part of the translation.
-                if prefix and hypothesis[: len(prefix)] == prefix:
-                    hypothesis = hypothesis[len(prefix) :]
-                out[i] = tokenizer.decode(hypothesis)
-            if progress is not None:
-                progress(len(batch))
-        return out
+        return batches, pending, prefix
 
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
@@ -318,26 +325,7 @@ class ArgosEngine:
             return [Aligned(text, ()) for text in self.translate(segments, progress=progress)]
         protos = tokenizer.processor.encode(list(segments), out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
-        longest = max((len(t) for t in tokens), default=0)
-        max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
-        prefix = [self.package.target_prefix] if self.package.target_prefix else []
-        batches = length_batches(
-            [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
-        )
-        pending = [
-            self._translator.translate_batch(
-                [tokens[i] for i in batch],
-                target_prefix=[prefix] * len(batch) if prefix else None,
-                asynchronous=True,
-                beam_size=self.beam_size,
-                max_decoding_length=max_len + len(prefix),
-                max_input_length=0,
-                replace_unknowns=True,
-                length_penalty=0.2,
-                return_attention=True,
-            )
-            for batch in batches
-        ]
+        batches, pending, prefix = self._queue(tokens, attention=True)
         out: list[Aligned] = [Aligned("", ())] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
             for i, result in zip(batch, results, strict=True):
