@@ -18,7 +18,7 @@ from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
 from bilingo.pairs import find_markdown, symlink_reason, twin_path
 from bilingo.seal import settle_pairs
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class CheckReport:
         }
 
 
+@in_site
 def run(
     settings: Settings, paths: Sequence[Path], *, require_reviewed: bool = False
 ) -> CheckReport:
