@@ -286,13 +286,16 @@ def glossary() -> None:
 
 
 @glossary.command("validate")
-@click.argument("path", type=PathArg, default=Path("glossary.yml"))
-def glossary_validate(path: Path) -> None:
-    """Load PATH and report its size and hash (exit 2 with file and line if malformed)."""
+@click.argument("path", type=PathArg, required=False)
+def glossary_validate(path: Path | None) -> None:
+    """Load PATH (default: the site's glossary) and report its size and hash (exit 2 with
+    file and line if malformed)."""
     from bilingo.commands import glossary as command
 
     with user_errors():
-        g = command.run_validate(settings_for(use_glossary=False), path).glossary
+        settings = settings_for(use_glossary=False)
+        path = path or settings.site_glossary
+        g = command.run_validate(settings, path).glossary
     click.echo(
         f"{path}: ok: {len(g.terms)} terms, {len(g.keep)} kept names, {g.form_count} forms; "
         f"hash {g.hash}"

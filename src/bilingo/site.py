@@ -83,8 +83,15 @@ class Settings:
     inline: Inline = "whole"
     #: Where bilingo keeps its memory and lock (``.bilingo`` in the root).
     state: Path | None = None
+    #: The site's glossary file (it may not exist), whatever --glossary says.
+    glossary_file: Path | None = None
     #: Every setting with the file it came from (``bilingo site``); None for a bare Settings.
     origins: Mapping[str, Sourced[Any]] = field(default_factory=dict)
+
+    @property
+    def site_glossary(self) -> Path:
+        """Where the site's glossary is (or would be): bilingo.toml's, else the root's."""
+        return self.glossary_file or self.root / GLOSSARY_NAME
 
     @property
     def state_dir(self) -> Path:
@@ -233,6 +240,7 @@ def build_settings(
         inline=config.inline.value,
         state=_relative(config.state_dir.value, here),
         origins=origins,
+        glossary_file=_relative(config.glossary.value, here),
     )
 
 
