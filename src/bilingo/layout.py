@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from bilingo.article import SUFFIX_LANGS, other_language
@@ -46,6 +47,7 @@ class Pairing:
     def folder(self, lang: str) -> Path:
         return dict(self.folders)[lang]
 
+    @cached_property
     def _suffixes(self) -> Mapping[str, str]:
         """File-name suffixes (lower case) -> language: the site's codes, then bilingo's own."""
         found = {code.lower(): lang for lang, code in self.codes}
@@ -56,7 +58,7 @@ class Pairing:
         name = path.name
         stem = name[: -len(".md")] if name.endswith(".md") else path.stem
         head, dot, tail = stem.rpartition(".")
-        lang = self._suffixes().get(tail.lower()) if dot else None
+        lang = self._suffixes.get(tail.lower()) if dot else None
         return (head, lang) if lang is not None else (stem, None)
 
     def folder_language(self, path: Path) -> str | None:

@@ -38,6 +38,11 @@ def twin_path(source: Path, target_lang: str) -> Path:
     return layout.current().twin_path(source, target_lang)
 
 
+def twin_label(twin: Path) -> str:
+    """How messages name a twin: its file name beside the source, by folder its path."""
+    return str(twin) if layout.current().by_folder else twin.name
+
+
 def make_twin_folder(twin: Path) -> None:
     """By folder, create the twin's missing folders, inside its language's content folder
     only (a link on the way that leads out of it is refused: BilingoError)."""
@@ -254,9 +259,8 @@ def find_pair(path: Path) -> Pair:
     target = other_language(lang)
     twin_file = twin_path(path, target)
     if not twin_file.is_file():
-        shown = twin_file if layout.current().by_folder else twin_file.name
         raise BilingoError(
-            f"it has no {target} twin yet ({shown}); run: bilingo translate {path}",
+            f"it has no {target} twin yet ({twin_label(twin_file)}); run: bilingo translate {path}",
             path=path,
         )
     twin = read_article(twin_file)

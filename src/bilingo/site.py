@@ -160,7 +160,8 @@ def pairing_of(config: SiteConfig) -> Pairing:
     if config.layout.value == "folder":
         folders = tuple((lang, Path(str(langs[lang].content_dir)).resolve()) for lang in LANGUAGES)
     defaults = [lang for lang in LANGUAGES if langs[lang].default]
-    default = defaults[0] if len(defaults) == 1 and config.kind.value != "plain" else None
+    # Only a site that says so has one (Hugo/MkDocs language tables, bilingo.toml).
+    default = defaults[0] if len(defaults) == 1 else None
     return Pairing(codes=codes, folders=folders, default=default)
 
 

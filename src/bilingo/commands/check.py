@@ -16,7 +16,7 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, 
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
-from bilingo.pairs import find_markdown, symlink_reason, twin_path
+from bilingo.pairs import find_markdown, symlink_reason, twin_label, twin_path
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings, in_site
 
@@ -121,8 +121,8 @@ def check_paths(
                 Problem(
                     article.path,
                     "missing",
-                    f"no {other_language(lang)} twin ({twin_file.name}); run: bilingo translate "
-                    f"{article.path}",
+                    f"no {other_language(lang)} twin ({twin_label(twin_file)}); run: "
+                    f"bilingo translate {article.path}",
                 )
             )
             continue
