@@ -47,10 +47,9 @@ def make_twin_folder(twin: Path) -> None:
     """By folder, create the twin's missing folders, inside its language's content folder
     only (a link on the way that leads out of it is refused: BilingoError)."""
     pairing = layout.current()
-    if not pairing.by_folder or (twin.parent.is_dir() and not twin.parent.is_symlink()):
-        if pairing.by_folder and pairing.folder_language(twin) is None:
-            raise BilingoError(f"{twin.parent} leads outside the site's language folders")
-        return
+    if not pairing.by_folder:
+        return  # beside its source, in a folder that exists
+    # folder_language resolves the existing part of the path: a link leading out is caught.
     if pairing.folder_language(twin) is None:
         raise BilingoError(
             f"{twin.parent} leads outside the site's language folders; bilingo writes twins "
@@ -74,13 +73,19 @@ def source_name_problem(name: str | None) -> str | None:
     return layout.current().ref_problem(name)
 
 
+def resolve_source(twin: Path, name: str) -> Path | None:
+    """The source file ``name`` (a provenance's ``source:``) names for ``twin``; None if it
+    names no file the site's pairing allows."""
+    return layout.current().resolve_ref(twin, name)
+
+
 def source_path(twin: Article) -> Path | None:
     """The source a twin's provenance names; None if it names no valid file."""
     prov = provenance.read(twin)
     name = prov.source if prov is not None else None
     if name is None:
         return None
-    return layout.current().resolve_ref(twin.path, name)
+    return resolve_source(twin.path, name)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -229,7 +234,7 @@ def source_of(twin: Article) -> Article:
     problem = source_name_problem(name)
     if problem is not None:
         raise BilingoError(problem, path=twin.path)
-    source_file = layout.current().resolve_ref(twin.path, str(name))
+    source_file = resolve_source(twin.path, str(name))
     if source_file is None:
         raise BilingoError(
             f"its provenance names {name!r}, outside the source language's folder; fix the "

@@ -29,7 +29,7 @@ from bilingo.document import segment
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.judge import seal_twin
 from bilingo.lock import tree_lock
-from bilingo.pairs import find_pair, source_name_problem, source_path
+from bilingo.pairs import find_pair, resolve_source, source_name_problem
 from bilingo.provenance import (
     Provenance,
     block_hash,
@@ -247,7 +247,7 @@ def _source_of(twin_file: Path, prov: Provenance) -> Article | None:
 
     A name that names no file of the site's pairing is an error, as for every command."""
     problem = source_name_problem(prov.source)
-    named = source_path(read_article(twin_file)) if problem is None else None
+    named = resolve_source(twin_file, str(prov.source)) if problem is None else None
     if named is None:
         raise BilingoError(
             problem
