@@ -311,3 +311,17 @@ def test_one_lock_per_site_whichever_folder_a_run_is_given(
     assert not (tmp_path / "content" / "b" / "y.en.md").exists()
     code, out = invoke("glossary", "validate")
     assert code == 2 and "glossary.yml" in out  # the site's glossary, at the root
+
+
+def test_a_plain_folder_names_no_content_so_translate_asks_for_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a site configuration, ``translate`` with no path would take the whole current
+    folder (a home folder, a repository): it asks for the folders instead."""
+    write(tmp_path / "a" / "x.md", NB)
+    monkeypatch.chdir(tmp_path)
+    code, out = invoke("translate")
+    assert code == 2 and "give the folders or files to translate" in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+    code, out = invoke("check")  # read-only: the current folder, as before
+    assert code == 1 and "missing" in out, out

@@ -175,6 +175,11 @@ def translate(
     engine = EngineFlags(device, beam_size, batch_tokens, batch_segments)
     with user_errors():
         settings = settings_for(paths, glossary_path, fields=fields, engine=engine)
+        if not paths and not settings.content_dirs:
+            fail(
+                "give the folders or files to translate (no Hugo or MkDocs configuration, "
+                'and no content = "…" in bilingo.toml, says where the articles are)'
+            )
         try:
             report = command.run(
                 settings,
@@ -250,14 +255,17 @@ def check(
 ) -> None:
     """Report missing, stale, orphaned and invalid translations (writes nothing).
 
-    PATHS default to the site's content folders. Exit 0 when clean, 1 when problems were found.
+    PATHS default to the site's content folders (a plain folder: the current folder).
+    Exit 0 when clean, 1 when problems were found.
     """
     from bilingo.commands import check as command
 
     with user_errors():
         settings = settings_for(paths, glossary_path)
         report = command.run(
-            settings, list(paths) or list(settings.content_dirs), require_reviewed=require_reviewed
+            settings,
+            list(paths) or list(settings.content_dirs) or [Path(".")],
+            require_reviewed=require_reviewed,
         )
     counts = report.counts()
     summary = f"{report.sources} sources, {report.twins} twins: " + (

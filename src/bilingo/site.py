@@ -75,8 +75,9 @@ class Settings:
     engine: EngineOptions = field(default_factory=EngineOptions)
     #: How the site pairs its files (the site's codes, folders, default language).
     pairing: Pairing = PLAIN
-    #: The folders ``translate`` and ``check`` take when given no path.
-    content_dirs: tuple[Path, ...] = (Path("."),)
+    #: The folders ``translate`` and ``check`` take when given no path (empty: a plain
+    #: folder, which names none; ``check`` then takes the current folder).
+    content_dirs: tuple[Path, ...] = ()
     #: The Markdown dialect of the site's pages (hugo, mkdocs, commonmark).
     dialect: Dialect = "commonmark"
     #: How inline markup is translated ("whole": whole sentences, "fragments").
@@ -211,6 +212,8 @@ def build_settings(
     else:
         dirs = [_relative(config.content_dir.value, here)]
     existing = tuple(d for d in dirs if d.is_dir()) or (root,)
+    if config.kind.value == "plain" and config.content_dir.origin == "default":
+        existing = ()  # a plain folder names no content: the commands say what to give
     options = _engine_options(config, engine)
     chosen_fields = tuple(fields) or config.fields.value
     origins: dict[str, Sourced[Any]] = {
