@@ -33,6 +33,14 @@ weight = 2
 languageName = "English"
 """
 
+#: The language keyed ``no`` (as many Norwegian sites do), pairs by file name: ``x.no.md``.
+HUGO_NO_CONFIG = HUGO_CONFIG.replace('"nb"', '"no"').replace("[languages.nb]", "[languages.no]")
+
+#: Pairs by folder: each language has its own content folder (Hugo's contentDir).
+HUGO_FOLDER_CONFIG = HUGO_NO_CONFIG.replace(
+    'languageName = "Norsk"', 'languageName = "Norsk"\ncontentDir = "content/no"'
+).replace('languageName = "English"', 'languageName = "English"\ncontentDir = "content/en"')
+
 #: Every page: its language and permalink, its content, and the translations Hugo linked.
 SINGLE = """\
 <!doctype html>
@@ -47,10 +55,11 @@ SINGLE = """\
 </html>
 """
 
-LIST = """\
-<!doctype html>
-<html lang="{{ .Language.Lang }}"><body>{{ range .Pages }}{{ .Title }}{{ end }}</body></html>
-"""
+#: Section and home pages: the same as a single page (their ``_index`` content and the
+#: translations Hugo linked), then the titles of the pages they list.
+LIST = SINGLE.replace(
+    "</body>", '<ul id="list">{{ range .Pages }}{{ .Title }}{{ end }}</ul></body>'
+)
 
 
 def hugo_or_skip() -> str:
@@ -61,10 +70,10 @@ def hugo_or_skip() -> str:
     return hugo
 
 
-def write_site(root: Path) -> Path:
+def write_site(root: Path, config: str = HUGO_CONFIG) -> Path:
     """A Hugo site's config and templates under ``root``; returns its content folder."""
     (root / "layouts" / "_default").mkdir(parents=True)
-    (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (root / "hugo.toml").write_text(config, encoding="utf-8")
     (root / "layouts" / "_default" / "single.html").write_text(SINGLE, encoding="utf-8")
     (root / "layouts" / "_default" / "list.html").write_text(LIST, encoding="utf-8")
     (root / "layouts" / "index.html").write_text(LIST, encoding="utf-8")
@@ -135,7 +144,7 @@ def read_pages(public: Path) -> dict[str, Page]:
     for file in sorted(public.rglob("*.html")):
         parser = _PageParser()
         parser.feed(file.read_text(encoding="utf-8"))
-        if parser.permalink:  # list pages have no canonical link
+        if parser.permalink:  # every template above prints one
             pages[parser.permalink] = Page(
                 file,
                 parser.lang,

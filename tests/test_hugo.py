@@ -12,14 +12,23 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hugosite import build, hugo_or_skip, read_pages, write_site
+from hugosite import (
+    HUGO_FOLDER_CONFIG,
+    HUGO_NO_CONFIG,
+    build,
+    hugo_or_skip,
+    read_pages,
+    write_site,
+)
 
 from bilingo.article import read_article
 from bilingo.cli import cli
+from bilingo.glossary import load_glossary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frontmatter"
 CASES = sorted(FIXTURES.glob("*.nb.md"))
 BASE = "https://example.org"
+GLOSSARY = "terms:\n  - nb: ull\n    en: wool\n"
 
 
 def translated_site(root: Path, folder: str = "") -> Path:
@@ -70,3 +79,124 @@ def test_hugo_links_every_pair_in_a_section_both_ways(
     monkeypatch.chdir(tmp_path)
     translated_site(tmp_path / "site", "posts")
     assert_pairs_linked(tmp_path / "site", "posts")
+
+
+#: A site's pages by their path inside the nb content (no language suffix), each from a
+#: fixture: the home and nested sections (``_index``), a leaf bundle (``index``), and pages
+#: with TOML and JSON front matter.
+PAGES = {
+    "_index": "ullklaer-yaml",
+    "docs/_index": "ullklaer-yaml",
+    "docs/guide/_index": "ullklaer-json",
+    "docs/guide/oppsett": "ullklaer-toml",
+    "posts/ull/index": "ullklaer-yaml",
+    "posts/eksport": "ullklaer-toml",
+}
+
+
+def url_of(rel: str) -> str:
+    """The path Hugo publishes a page at (a bundle's ``index``/a section's ``_index``: the
+    folder's URL)."""
+    folder, _, name = rel.rpartition("/")
+    parts = [folder] if name in ("index", "_index") else [folder, name]
+    return "/".join(p for p in parts if p)
+
+
+def assert_site_linked(root: Path, nb_code: str) -> None:
+    """Every page of :data:`PAGES` is published in both languages, each linked to the other,
+    with the same structure."""
+    pages = read_pages(build(root))
+    for rel in PAGES:
+        url = url_of(rel)
+        url = f"{url}/" if url else ""
+        nb = pages[f"{BASE}/{nb_code}/{url}"]
+        en = pages[f"{BASE}/en/{url}"]
+        assert (nb.lang, en.lang) == (nb_code, "en"), rel
+        assert nb.translations == {"en": en.permalink}, rel
+        assert en.translations == {nb_code: nb.permalink}, rel
+        assert nb.structure == en.structure, rel
+        assert {"h2", "p"} <= set(nb.structure), rel
+
+
+def test_hugo_site_keyed_no_with_bundles_and_sections_links_every_pair(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Languages keyed ``no`` and ``en``, pairs by file name: twins are named with the site's
+    code (``x.en.md`` beside ``x.no.md``), bundles and ``_index`` pages included. Run from a
+    section folder (``cd content/docs && bilingo translate .``), bilingo uses the site's
+    glossary and the one memory at the root, and leaves nothing beside the articles."""
+    hugo_or_skip()
+    root = tmp_path / "site"
+    content = write_site(root, HUGO_NO_CONFIG)
+    for rel, case in PAGES.items():
+        target = content / f"{rel}.no.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / f"{case}.nb.md", target)
+    (root / "glossary.yml").write_text(GLOSSARY, encoding="utf-8")
+    before = {p.relative_to(root) for p in root.rglob("*")}
+
+    monkeypatch.chdir(content / "docs")
+    result = CliRunner().invoke(cli, ["translate", "."], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "3 written" in result.output
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["translate"], catch_exceptions=False)  # the content
+    assert result.exit_code == 0, result.output
+    assert "3 written" in result.output and "3 up to date" in result.output
+
+    made = {p.relative_to(root) for p in root.rglob("*")} - before
+    twins = {Path("content") / f"{rel}.en.md" for rel in PAGES}
+    state = {Path(".bilingo"), Path(".bilingo/.gitignore"), Path(".bilingo/lock")}
+    assert made - state == twins | {Path(".bilingo/memory.sqlite")}
+    assert (root / ".bilingo" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    twin = read_article(content / "docs" / "guide" / "oppsett.en.md")
+    assert twin.front_format == "toml"
+    assert "translationKey" not in twin.meta
+    assert twin.meta["bilingo"]["source"] == "oppsett.no.md"
+    # Both runs (from the section and from the root) used the site's glossary.
+    site_glossary = load_glossary(root / "glossary.yml").hash
+    for rel in ("docs/guide/oppsett", "posts/eksport"):
+        prov = read_article(content / f"{rel}.en.md").meta["bilingo"]
+        assert prov["glossary_hash"] == site_glossary, rel
+
+    check = CliRunner().invoke(cli, ["check"], catch_exceptions=False)
+    assert check.exit_code == 0 or "unreviewed" in check.output, check.output
+    assert "missing" not in check.output and "orphaned" not in check.output
+    assert_site_linked(root, "no")
+
+
+def test_hugo_site_with_a_content_folder_per_language_links_every_pair(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """contentDir per language: ``content/no/posts/x.md`` gets ``content/en/posts/x.md``
+    (folders created inside the English content only), and Hugo links them by path."""
+    hugo_or_skip()
+    root = tmp_path / "site"
+    write_site(root, HUGO_FOLDER_CONFIG)
+    nb = root / "content" / "no"
+    for rel, case in PAGES.items():
+        target = nb / f"{rel}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / f"{case}.nb.md", target)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["translate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{len(PAGES)} written" in result.output
+    en = root / "content" / "en"
+    assert sorted(p.relative_to(en) for p in en.rglob("*.md")) == sorted(
+        Path(f"{rel}.md") for rel in PAGES
+    )
+    twin = read_article(en / "docs" / "guide" / "oppsett.md")
+    assert twin.meta["bilingo"]["source"] == "docs/guide/oppsett.md"
+    assert twin.meta["lang"] == "en" or "lang" not in twin.meta
+
+    # Either side finds the pair; the second run has nothing to do.
+    for side in (nb / "posts" / "eksport.md", en / "posts" / "eksport.md"):
+        diff = CliRunner().invoke(cli, ["diff", str(side)], catch_exceptions=False)
+        assert "no en twin" not in diff.output and "error" not in diff.output, diff.output
+    again = CliRunner().invoke(cli, ["translate"], catch_exceptions=False)
+    assert f"{len(PAGES)} up to date" in again.output, again.output
+    check = CliRunner().invoke(cli, ["check"], catch_exceptions=False)
+    assert "missing" not in check.output and "orphaned" not in check.output, check.output
+    assert "invalid" not in check.output, check.output
+    assert_site_linked(root, "no")

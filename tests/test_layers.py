@@ -38,7 +38,7 @@ def is_command(name: str) -> bool:
 def test_the_commands_are_where_the_layers_say() -> None:
     commands = {module_name(p) for p in (PACKAGE / "commands").glob("*.py")}
     expected = {"translate", "check", "detect", "diff", "review", "approve", "glossary"}
-    expected |= {"memory", "models"}
+    expected |= {"memory", "models", "site"}
     assert {f"bilingo.commands.{n}" for n in expected} <= commands
 
 

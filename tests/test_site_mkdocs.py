@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bilingo.article import read_article
 from bilingo.cli import cli
 
 SITE = Path(__file__).resolve().parent / "fixtures" / "sites" / "mkdocs-suffix"
@@ -74,16 +75,20 @@ def mkdocs_site(tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(site)
     result = CliRunner().invoke(cli, ["translate", "docs", "--beam-size", "1"])
     assert result.exit_code == 0, result.output
+    mkdocs_build(site, tmp_path)
+    return site
+
+
+def mkdocs_build(site: Path, home: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "out"],
         cwd=site,
         capture_output=True,
         text=True,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(home)},
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    return site
 
 
 # source file -> (its page's URL, the twin page's URL)
@@ -95,9 +100,7 @@ PAGES = {
 
 
 def test_twins_are_written_beside_their_sources(mkdocs_site: Path) -> None:
-    twins = sorted(
-        str(p.relative_to(mkdocs_site)) for p in (mkdocs_site / "docs").rglob("*.md")
-    )
+    twins = sorted(str(p.relative_to(mkdocs_site)) for p in (mkdocs_site / "docs").rglob("*.md"))
     assert twins == sorted(
         [
             "docs/about.en.md", "docs/about.nb.md", "docs/guide/oppsett.en.md",
@@ -114,6 +117,7 @@ def test_every_pair_builds_and_links_both_ways(mkdocs_site: Path, source: str) -
     own_page, twin_page = read_page(own), read_page(twin)
     own_lang = "nb" if own_url.startswith("/nb/") else "en"
     twin_lang = "en" if own_lang == "nb" else "nb"
+
     # The language selector of each page leads to the other (site-relative links).
     def target(page: Page, lang: str) -> str:
         return re.sub(r"^(\.\./)+|^\./", "/", page.alternates[lang]).rstrip("/") + "/"
@@ -123,3 +127,76 @@ def test_every_pair_builds_and_links_both_ways(mkdocs_site: Path, source: str) -
     # Same structure: headings, paragraphs, admonitions, tabs, tables, buttons.
     assert own_page.structure == twin_page.structure
     assert "admonition" in own_page.structure or "details" in own_page.structure
+
+
+@pytest.fixture
+def mkdocs_folder_site(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The same site with ``docs_structure: folder``: ``docs/nb/x.md`` ↔ ``docs/en/x.md``,
+    translated with no path given (the site's two language folders)."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site, ignore=shutil.ignore_patterns("docs"))
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "docs_structure: suffix", "docs_structure: folder"
+        ),
+        encoding="utf-8",
+    )
+    for source in (SITE / "docs").rglob("*.md"):
+        rel = source.relative_to(SITE / "docs")
+        slug, lang = rel.name[: -len(".md")].rsplit(".", 1)
+        target = site / "docs" / lang / rel.parent / f"{slug}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+    monkeypatch.chdir(site / "docs" / "nb")  # any folder of the site: the same settings
+    result = CliRunner().invoke(cli, ["translate", "--beam-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 written" in result.output
+    monkeypatch.chdir(site)
+    mkdocs_build(site, tmp_path)
+    return site
+
+
+def test_folder_structure_twins_mirror_their_sources(mkdocs_folder_site: Path) -> None:
+    docs = mkdocs_folder_site / "docs"
+    assert sorted(str(p.relative_to(docs)) for p in docs.rglob("*.md")) == sorted(
+        [
+            "en/about.md", "en/guide/oppsett.md", "en/index.md",
+            "nb/about.md", "nb/guide/oppsett.md", "nb/index.md",
+        ]
+    )  # fmt: skip
+    twin = read_article(docs / "en" / "guide" / "oppsett.md")
+    assert twin.meta["bilingo"]["source"] == "guide/oppsett.md"
+    check = CliRunner().invoke(cli, ["check"])
+    assert "missing" not in check.output and "invalid" not in check.output, check.output
+    assert "3 sources, 3 twins" in check.output
+    assert not list(mkdocs_folder_site.rglob("*.lock"))
+    assert (mkdocs_folder_site / ".bilingo" / "memory.sqlite").is_file()
+
+
+# folder-structure page -> (its URL, the twin's URL)
+FOLDER_PAGES = {
+    "docs/nb/index.md": ("/nb/", "/"),
+    "docs/nb/guide/oppsett.md": ("/nb/guide/oppsett/", "/guide/oppsett/"),
+    "docs/en/about.md": ("/about/", "/nb/about/"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(FOLDER_PAGES))
+def test_folder_structure_pairs_build_and_link_both_ways(
+    mkdocs_folder_site: Path, source: str
+) -> None:
+    own_url, twin_url = FOLDER_PAGES[source]
+    own = read_page(built(mkdocs_folder_site, own_url))
+    twin = read_page(built(mkdocs_folder_site, twin_url))
+    own_lang = "nb" if own_url.startswith("/nb/") else "en"
+    twin_lang = "en" if own_lang == "nb" else "nb"
+
+    def target(page: Page, lang: str) -> str:
+        return re.sub(r"^(\.\./)+|^\./", "/", page.alternates[lang]).rstrip("/") + "/"
+
+    assert target(own, twin_lang).endswith(twin_url)
+    assert target(twin, own_lang).endswith(own_url)
+    assert own.structure == twin.structure

@@ -18,7 +18,7 @@ import click
 from bilingo import __version__
 from bilingo.errors import BilingoError
 from bilingo.report import Report, to_json
-from bilingo.site import EngineOptions, Settings, build_settings
+from bilingo.site import EngineFlags, EngineOptions, Settings, build_settings
 
 PathArg = click.Path(path_type=Path)
 
@@ -50,9 +50,10 @@ def settings_for(
     *,
     use_glossary: bool = True,
     fields: Sequence[str] = (),
-    engine: EngineOptions | None = None,
+    engine: EngineFlags | None = None,
 ) -> Settings:
-    """The run's settings (call inside :func:`user_errors`: a bad glossary exits 2)."""
+    """The run's settings (call inside :func:`user_errors`: a bad site configuration or
+    glossary exits 2)."""
     return build_settings(
         paths, glossary_path=glossary_path, use_glossary=use_glossary, fields=fields, engine=engine
     )
@@ -98,14 +99,21 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@click.argument("paths", nargs=-1, type=PathArg)
 @glossary_option
 @click.option("--force", is_flag=True, help="Re-translate twins that are reviewed or hand-edited.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; say what would be written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-@click.option("--device", default=_ENGINE.device, show_default=True, help="cpu, cuda or auto.")
 @click.option(
-    "--beam-size", default=_ENGINE.beam_size, show_default=True, type=click.IntRange(1, 16)
+    "--device",
+    default=None,
+    help=f"cpu, cuda or auto (default: [engine] device in bilingo.toml, else {_ENGINE.device}).",
+)
+@click.option(
+    "--beam-size",
+    default=None,
+    type=click.IntRange(1, 16),
+    help=f"Beam size (default: [engine] beam_size in bilingo.toml, else {_ENGINE.beam_size}).",
 )
 @click.option(
     "--memory",
@@ -143,11 +151,10 @@ def cli() -> None:
 @click.option(
     "--inline",
     type=click.Choice(["whole", "fragments"]),
-    default="whole",
-    show_default=True,
-    help="whole: each sentence goes to the engine whole, inline markup and line breaks "
-    "carried back through the model's alignment; fragments: cut at every markup boundary "
-    "and line break (the old behaviour).",
+    default=None,
+    help="whole (default): each sentence goes to the engine whole, inline markup and line "
+    "breaks carried back through the model's alignment; fragments: cut at every markup "
+    "boundary and line break (the old behaviour). Default: bilingo.toml's inline.",
 )
 def translate(
     paths: tuple[Path, ...],
@@ -155,17 +162,18 @@ def translate(
     force: bool,
     dry_run: bool,
     as_json: bool,
-    device: str,
-    beam_size: int,
+    device: str | None,
+    beam_size: int | None,
     memory_path: Path | None,
     no_memory: bool,
     wait: float,
     fields: tuple[str, ...],
     batch_tokens: int | None,
     batch_segments: int | None,
-    inline: Literal["whole", "fragments"],
+    inline: Literal["whole", "fragments"] | None,
 ) -> None:
-    """Write the missing or stale twin of every article under PATHS.
+    """Write the missing or stale twin of every article under PATHS (default: the site's
+    content folders).
 
     Unchanged paragraphs keep the twin's text, human edits included; a paragraph changed
     in the source but edited by a person in the twin is kept and reported as a conflict.
@@ -173,13 +181,18 @@ def translate(
     from bilingo.commands import translate as command
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
-    engine = EngineOptions(device, beam_size, batch_tokens, batch_segments)
+    engine = EngineFlags(device, beam_size, batch_tokens, batch_segments)
     with user_errors():
         settings = settings_for(paths, glossary_path, fields=fields, engine=engine)
+        if not paths and not settings.content_dirs:
+            fail(
+                "give the folders or files to translate (no Hugo or MkDocs configuration, "
+                'and no content = "…" in bilingo.toml, says where the articles are)'
+            )
         try:
             report = command.run(
                 settings,
-                list(paths),
+                list(paths) or list(settings.content_dirs),
                 force=force,
                 dry_run=dry_run,
                 use_memory=not no_memory,
@@ -257,13 +270,18 @@ def check(
 ) -> None:
     """Report missing, stale, orphaned and invalid translations (writes nothing).
 
-    PATHS default to the current folder. Exit 0 when clean, 1 when problems were found.
+    PATHS default to the site's content folders (a plain folder: the current folder).
+    Exit 0 when clean, 1 when problems were found.
     """
     from bilingo.commands import check as command
 
     with user_errors():
         settings = settings_for(paths, glossary_path)
-        report = command.run(settings, paths, require_reviewed=require_reviewed)
+        report = command.run(
+            settings,
+            list(paths) or list(settings.content_dirs) or [Path(".")],
+            require_reviewed=require_reviewed,
+        )
     counts = report.counts()
     summary = f"{report.sources} sources, {report.twins} twins: " + (
         ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "all translations up to date"
@@ -291,13 +309,16 @@ def glossary() -> None:
 
 
 @glossary.command("validate")
-@click.argument("path", type=PathArg, default=Path("glossary.yml"))
-def glossary_validate(path: Path) -> None:
-    """Load PATH and report its size and hash (exit 2 with file and line if malformed)."""
+@click.argument("path", type=PathArg, required=False)
+def glossary_validate(path: Path | None) -> None:
+    """Load PATH (default: the site's glossary) and report its size and hash (exit 2 with
+    file and line if malformed)."""
     from bilingo.commands import glossary as command
 
     with user_errors():
-        g = command.run_validate(settings_for(use_glossary=False), path).glossary
+        settings = settings_for(use_glossary=False)
+        path = path or settings.site_glossary
+        g = command.run_validate(settings, path).glossary
     click.echo(
         f"{path}: ok: {len(g.terms)} terms, {len(g.keep)} kept names, {g.form_count} forms; "
         f"hash {g.hash}"
@@ -402,7 +423,8 @@ def models_list(as_json: bool) -> None:
     """List installed translation packages and what each is made of."""
     from bilingo.commands import models as command
 
-    report = command.run_list(settings_for(use_glossary=False))
+    with user_errors():
+        report = command.run_list(settings_for(use_glossary=False))
     if as_json:
         emit_json(report)
         return
@@ -593,6 +615,23 @@ def approve(paths: tuple[Path, ...], by: str | None, as_json: bool) -> None:
                 f"note: the source of {done.twin} changed since it was translated; "
                 "check reports it stale until it is translated again (--force)"
             )
+    sys.exit(report.exit_code)
+
+
+@cli.command("site")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+def site_command(as_json: bool) -> None:
+    """Print the site's settings and where each came from (bilingo.toml, the Hugo or MkDocs
+    configuration, or bilingo's default)."""
+    from bilingo.commands import site as command
+
+    with user_errors():
+        report = command.run(settings_for())
+    if as_json:
+        emit_json(report)
+    else:
+        for row in report.rows:
+            click.echo(f"{row.name:<12} {row.value}  ({row.origin})")
     sys.exit(report.exit_code)
 
 

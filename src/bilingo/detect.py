@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo import provenance
+from bilingo import layout, provenance
 from bilingo.article import LANGUAGES, Article, fold_language, read_article
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.pairs import twin_path
+from bilingo.pairs import path_language, source_ref, twin_path
 
-Method = Literal["front-matter", "filename", "recorded", "detected"]
+Method = Literal["front-matter", "filename", "folder", "recorded", "detected"]
 
 #: Below this share of probability for one side, detection is too weak to trust.
 MIN_CONFIDENCE = 0.80
@@ -120,10 +120,10 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     candidates = []
     for twin in twins:
         prov = provenance.read(twin)
-        if prov is None or prov.source != article.path.name:
+        if prov is None or prov.source != source_ref(article.path):
             continue
         lang, hashes = prov.source_lang, prov.source_blocks
-        if lang in ("nb", "en") and hashes is not None and twin.suffix_lang != lang:
+        if lang in ("nb", "en") and hashes is not None and path_language(twin.path) != lang:
             candidates.append((lang, hashes))
     if len(candidates) != 1:
         return None  # none, or two twins that disagree: let detection decide
@@ -173,8 +173,9 @@ def detect_article(
                 line=2,
             )
         return Detection(folded, 1.0, "front-matter")
-    if article.suffix_lang is not None:
-        return Detection(article.suffix_lang, 1.0, "filename")
+    by_path = path_language(article.path)
+    if by_path is not None:
+        return Detection(by_path, 1.0, "folder" if layout.current().by_folder else "filename")
     recorded = recorded_language(article, twins)
     if recorded is not None:
         return Detection(recorded, 1.0, "recorded")

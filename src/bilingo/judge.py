@@ -16,7 +16,7 @@ from typing import Literal
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
-from bilingo.pairs import twin_path
+from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
 
@@ -113,12 +113,13 @@ def pair_problems(
 ) -> list[Problem]:
     prov = provenance.read(twin) or provenance.Provenance()
     out: list[Problem] = []
-    if prov.source != source.path.name:
+    ref = source_ref(source.path)
+    if prov.source != ref:
         out.append(
             Problem(
                 twin.path,
                 "invalid",
-                f"its provenance names {prov.source!r}, not {source.path.name}; fix "
+                f"its provenance names {prov.source!r}, not {ref}; fix "
                 "the 'source:' line of its bilingo block",
             )
         )

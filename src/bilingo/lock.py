@@ -1,11 +1,14 @@
-"""One ``bilingo translate`` at a time per tree: an advisory ``flock`` on a lock file.
+"""One ``bilingo translate`` at a time per site: an advisory ``flock`` on the lock file in the
+site's state folder (``.bilingo/lock`` at the site's root), whichever folder it was run on.
 
 The kernel drops a ``flock`` when its process dies (even by ``kill -9``), so a crashed run
-never leaves the tree locked; the file itself may stay behind, harmlessly.
+never leaves the site locked; the file itself may stay behind, harmlessly, in ``.bilingo/``
+(whose ``.gitignore`` keeps it, and the memory, out of the site's history).
 
 The lock file is opened without following a symbolic link and must be a plain file with one
-name: bilingo truncates it to write its pid, and a ``.bilingo.lock`` planted as a link to a
-file outside the tree must not make it overwrite that file.
+name: bilingo truncates it to write its pid, and a lock planted as a link to a file outside
+the site must not make it overwrite that file. The state folder itself must be a real folder,
+not a link leading elsewhere.
 """
 
 from __future__ import annotations
@@ -15,25 +18,55 @@ import fcntl
 import os
 import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bilingo.errors import LockError
 
-LOCK_NAME = ".bilingo.lock"
+LOCK_NAME = "lock"
+#: Everything in the state folder is bilingo's own: none of it belongs in the site's history.
+GITIGNORE = "# bilingo's state (translation memory, lock): rebuilt as needed, never committed\n*\n"
 
 
-def lock_path(paths: Sequence[Path]) -> Path:
-    """The lock file for the tree holding ``paths``: in their deepest common folder."""
-    dirs = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
-    return Path(os.path.commonpath(dirs)) / LOCK_NAME
+def state_folder(state_dir: Path) -> Path:
+    """Create bilingo's state folder (with its ``.gitignore``) if it is missing; refuse a
+    symbolic link or a file in its place (LockError, saying what to do)."""
+    if state_dir.is_symlink():
+        raise LockError(
+            f"bilingo's state folder {state_dir} is a symbolic link; bilingo does not write "
+            f"through links: delete it (rm {state_dir}) and run again"
+        )
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LockError(
+            f"cannot create bilingo's state folder {state_dir}: {exc.strerror}; make the site's "
+            'root writable (or set state = "…" in bilingo.toml)'
+        ) from None
+    ignore = state_dir / ".gitignore"
+    try:
+        fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return state_dir  # kept as the user left it
+    except OSError:
+        return state_dir  # unwritable or a link: the lock below says what is wrong
+    try:
+        os.write(fd, GITIGNORE.encode("ascii"))
+    finally:
+        os.close(fd)
+    return state_dir
+
+
+def lock_path(state_dir: Path) -> Path:
+    """The site's lock file: in its state folder, as an absolute path (for messages)."""
+    return Path(os.path.abspath(state_dir)) / LOCK_NAME
 
 
 @contextmanager
-def tree_lock(paths: Sequence[Path], *, wait: float = 0.0) -> Iterator[Path]:
-    """Hold the tree's lock, waiting up to ``wait`` seconds, else raise LockError."""
-    path = lock_path(paths)
+def tree_lock(state_dir: Path, *, wait: float = 0.0) -> Iterator[Path]:
+    """Hold the site's lock, waiting up to ``wait`` seconds, else raise LockError."""
+    path = lock_path(state_folder(state_dir))
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
@@ -44,7 +77,7 @@ def tree_lock(paths: Sequence[Path], *, wait: float = 0.0) -> Iterator[Path]:
             ) from None
         raise LockError(
             f"cannot create the lock file {path}: {exc.strerror}; bilingo needs to write in "
-            "the folder it translates (make it writable, or run on a writable copy)"
+            "the site's state folder (make it writable, or run on a writable copy)"
         ) from None
     try:
         st = os.fstat(fd)
@@ -62,7 +95,7 @@ def tree_lock(paths: Sequence[Path], *, wait: float = 0.0) -> Iterator[Path]:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                     raise LockError(
-                        f"another bilingo translate (pid {holder}) is working on this tree "
+                        f"another bilingo translate (pid {holder}) is working on this site "
                         f"(lock {path}); wait for it to finish, or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.1)

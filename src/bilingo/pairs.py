@@ -1,10 +1,13 @@
 """From paths to articles to pairs: the one place that says which file is whose twin.
 
-A source's twin lives beside it, named from the source's file name only
-(``slug.<target>.md``, Hugo's by-filename convention); a twin names its source in its
-provenance (``source:``), which must be a plain file name beside it. Provenance is text
-anyone can edit, so ``source: ../a/x.nb.md`` (or any path) is invalid for every command:
-bilingo never reads or writes outside the twin's folder because of it.
+The site's :class:`bilingo.layout.Pairing` decides where a twin lives: beside its source,
+named from the source's file name only (``slug.<code>.md``, Hugo's and mkdocs-static-i18n's
+by-filename convention, with the site's own language codes), or by folder, at the same path
+inside the other language's content folder. A twin names its source in its provenance
+(``source:``): a plain file name beside it, or by folder the path inside the source
+language's folder. Provenance is text anyone can edit, so ``source: ../a/x.nb.md`` (or any
+path reaching out) is invalid for every command: bilingo never reads or writes outside the
+site's content because of it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bilingo import provenance
-from bilingo.article import Article, fold_language, other_language, read_article, slug_of
+from bilingo import layout, provenance
+from bilingo.article import Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 
 #: Folders never searched for articles.
@@ -26,31 +29,63 @@ SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}
 
 
 def twin_path(source: Path, target_lang: str) -> Path:
-    """Where the twin of ``source`` lives: beside it, ``<slug>.<target>.md``.
+    """Where the twin of ``source`` lives, by the run's pairing: beside it,
+    ``<slug>.<code>.md``, or at the same path in the other language's folder.
 
-    Only the file name is used, never front-matter values, so an article cannot steer
-    the output outside its own folder.
+    Only the path is used, never front-matter values, so an article cannot steer the output
+    outside the site's content.
     """
-    return source.with_name(f"{slug_of(source)}.{target_lang}.md")
+    return layout.current().twin_path(source, target_lang)
+
+
+def twin_label(twin: Path) -> str:
+    """How messages name a twin: its file name beside the source, by folder its path."""
+    return str(twin) if layout.current().by_folder else twin.name
+
+
+def make_twin_folder(twin: Path) -> None:
+    """By folder, create the twin's missing folders, inside its language's content folder
+    only (a link on the way that leads out of it is refused: BilingoError)."""
+    pairing = layout.current()
+    if not pairing.by_folder:
+        return  # beside its source, in a folder that exists
+    # folder_language resolves the existing part of the path: a link leading out is caught.
+    if pairing.folder_language(twin) is None:
+        raise BilingoError(
+            f"{twin.parent} leads outside the site's language folders; bilingo writes twins "
+            "only inside them (replace the symbolic link with a folder)"
+        )
+    twin.parent.mkdir(parents=True, exist_ok=True)
+
+
+def source_ref(source: Path) -> str:
+    """What a twin's provenance says for ``source`` (see :meth:`Pairing.source_ref`)."""
+    return layout.current().source_ref(source)
+
+
+def path_language(path: Path) -> str | None:
+    """The language ``path`` alone says: its folder, its suffix, or the site's default."""
+    return layout.current().path_language(path)
 
 
 def source_name_problem(name: str | None) -> str | None:
-    """Why a provenance's ``source:`` cannot name a file beside the twin, or None."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        return (
-            f"its provenance names {name!r}, not a file beside it; fix the 'source:' line of "
-            "its bilingo block"
-        )
-    return None
+    """Why a provenance's ``source:`` cannot name a source of this twin, or None."""
+    return layout.current().ref_problem(name)
+
+
+def resolve_source(twin: Path, name: str) -> Path | None:
+    """The source file ``name`` (a provenance's ``source:``) names for ``twin``; None if it
+    names no file the site's pairing allows."""
+    return layout.current().resolve_ref(twin, name)
 
 
 def source_path(twin: Article) -> Path | None:
-    """The source a twin's provenance names, beside the twin; None if it names no plain file."""
+    """The source a twin's provenance names; None if it names no valid file."""
     prov = provenance.read(twin)
     name = prov.source if prov is not None else None
-    if name is None or source_name_problem(name) is not None:
+    if name is None:
         return None
-    return twin.path.with_name(name)
+    return resolve_source(twin.path, name)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -199,7 +234,13 @@ def source_of(twin: Article) -> Article:
     problem = source_name_problem(name)
     if problem is not None:
         raise BilingoError(problem, path=twin.path)
-    source_file = twin.path.with_name(str(name))
+    source_file = resolve_source(twin.path, str(name))
+    if source_file is None:
+        raise BilingoError(
+            f"its provenance names {name!r}, outside the source language's folder; fix the "
+            "'source:' line of its bilingo block",
+            path=twin.path,
+        )
     if not source_file.is_file():
         raise BilingoError(
             f"its source {source_file.name} is gone; restore it, or delete the twin",
@@ -224,15 +265,16 @@ def find_pair(path: Path) -> Pair:
     twin_file = twin_path(path, target)
     if not twin_file.is_file():
         raise BilingoError(
-            f"it has no {target} twin yet ({twin_file.name}); run: bilingo translate {path}",
+            f"it has no {target} twin yet ({twin_label(twin_file)}); run: bilingo translate {path}",
             path=path,
         )
     twin = read_article(twin_file)
     twin_prov = provenance.read(twin)
-    if twin_prov is not None and twin_prov.is_twin and twin_prov.source != path.name:
+    ref = layout.current().source_ref(path)
+    if twin_prov is not None and twin_prov.is_twin and twin_prov.source != ref:
         # The twin's provenance names another file: the same verdict as from the twin's side.
         problem = source_name_problem(twin_prov.source) or (
-            f"its provenance names {twin_prov.source!r}, not {path.name}; fix the 'source:' "
+            f"its provenance names {twin_prov.source!r}, not {ref}; fix the 'source:' "
             "line of its bilingo block"
         )
         raise BilingoError(problem, path=twin_file)

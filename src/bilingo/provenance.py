@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bilingo import layout
 from bilingo.article import Article, canonical_json, digest, parse_article, render_article
 from bilingo.seal import SEAL_KEY
 
@@ -305,7 +306,7 @@ def twin_state(
     prov = read(twin)
     if prov is None or prov.source is None:
         return "foreign", "it exists and was not written by bilingo (no provenance)"
-    if prov.source != source.path.name:
+    if prov.source != layout.current().source_ref(source.path):
         return "foreign", f"its provenance names another source ({prov.source})"
     current = prov.source_hash == source_hash(source) and prov.glossary_hash == glossary_hash
     if current:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo.article import MAX_BYTES, slug_of, suffix_language
+from bilingo import layout
+from bilingo.article import MAX_BYTES
 
 Verdict = Literal["machine", "edited", "reviewed"]
 VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
@@ -135,7 +136,7 @@ class SettledPair:
 
     @property
     def target_lang(self) -> str:
-        lang = suffix_language(self.twin)
+        lang = layout.current().split_name(self.twin)[1]
         assert lang is not None  # only suffixed names are taken as twins
         return lang
 
@@ -176,7 +177,7 @@ def _settle(
     for i in (0, 1):
         twin, twin_data = group[i], data[i]
         source, source_data = group[1 - i], data[1 - i]
-        if twin_data is None or source_data is None or suffix_language(twin) is None:
+        if twin_data is None or source_data is None or layout.current().split_name(twin)[1] is None:
             continue
         try:
             twin.name.encode("utf-8"), source.name.encode("utf-8")
@@ -208,11 +209,15 @@ def settle_pairs(
     Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
     third file of that slug could claim the same twin, which only the full path can judge.
     """
+    pairing = layout.current()
+    if pairing.by_folder:
+        return [], list(files)  # pairs span two folders: every file is judged in full
     # Keyed by strings and object ids: hashing thousands of Path objects costs more.
     groups: dict[tuple[str, str], list[Path]] = {}
     for path in files:
         text, name = str(path), path.name
-        groups.setdefault((text[: len(text) - len(name)], slug_of(path)), []).append(path)
+        slug = pairing.split_name(path)[0]
+        groups.setdefault((text[: len(text) - len(name)], slug), []).append(path)
     settled: list[SettledPair] = []
     done: set[int] = set()
     for group in groups.values():

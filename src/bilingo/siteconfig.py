@@ -276,11 +276,9 @@ def hugo_languages(
     default_code = str(config.get("defaultcontentlanguage") or "en").lower()
     table = config.get("languages")
     if not isinstance(table, dict) or not table:
-        # A one-language site: pairs by file name, the codes bilingo uses.
-        langs = {
-            lang: SiteLanguage(lang, lang, None, pair_language(default_code) == lang)
-            for lang in ("nb", "en")
-        }
+        # A one-language site: pairs by file name, the codes bilingo uses; no default, so
+        # a file without a suffix has its language detected, as in a plain folder.
+        langs = {lang: SiteLanguage(lang, lang, None, False) for lang in ("nb", "en")}
         return langs, "suffix", content, ()
     for lang, code in chosen.items():
         if code.lower() not in table:
@@ -358,7 +356,7 @@ def mkdocs_languages(
     docs = root / str(config.get("docs_dir") or "docs")
     plugin = _i18n_plugin(config)
     if plugin is None:
-        langs = {lang: SiteLanguage(lang, lang, None, lang == "en") for lang in ("nb", "en")}
+        langs = {lang: SiteLanguage(lang, lang, None, False) for lang in ("nb", "en")}
         return langs, "suffix", docs, ()
     structure = str(plugin.get("docs_structure") or "suffix")
     if structure not in ("suffix", "folder"):

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from bilingo import provenance
+from bilingo import layout, provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
@@ -31,7 +31,7 @@ from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.judge import seal_twin
 from bilingo.memory import Memory, MemoryKey
 from bilingo.merge import MergePlan, merge_plan
-from bilingo.pairs import twin_path
+from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import (
     PROVENANCE_KEY,
     Provenance,
@@ -187,6 +187,21 @@ def _plan_one(
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
+    pairing = layout.current()
+    if pairing.by_folder and pairing.folder_language(article.path) != src:
+        where = pairing.folder_language(article.path)
+        return Outcome(
+            article.path,
+            "skipped",
+            reason=(
+                f"it is {src}, but it lies in the {where} folder; move it to "
+                f"{pairing.folder(src)} or fix its lang:"
+                if where
+                else "it is outside the site's language folders "
+                f"({', '.join(str(f) for _, f in pairing.folders)}); bilingo pairs only "
+                "the pages inside them"
+            ),
+        )
     twin = twin_path(article.path, tgt)
 
     def outcome(action: Action, reason: str = "") -> Outcome:
@@ -275,6 +290,7 @@ def default_engine_factory(options: EngineOptions | None = None) -> EngineFactor
             beam_size=opts.beam_size,
             max_batch_tokens=opts.batch_tokens,
             max_batch_segments=opts.batch_segments,
+            compute_type=opts.compute_type,
         )
 
     return make
@@ -526,7 +542,7 @@ def build_twin(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
     prov = Provenance(
-        source=job.article.path.name,
+        source=source_ref(job.article.path),
         source_lang=job.source_lang,
         source_hash=source_hash(job.article),
         engine=engine_name,

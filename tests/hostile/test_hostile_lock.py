@@ -1,4 +1,5 @@
-"""Two runs at once: one ``translate`` per tree (flock on ``.bilingo.lock``), no interleaving.
+"""Two runs at once: one ``translate`` per site (flock on ``.bilingo/lock`` at its root),
+no interleaving.
 
 The second run exits 2 naming the lock and the holder's pid, or waits with ``--wait``. And a
 twin someone saves while bilingo translates is never overwritten with what bilingo planned
@@ -33,6 +34,12 @@ from bilingo.lock import LOCK_NAME, tree_lock
 from bilingo.translation import EngineFactory
 
 
+def _state() -> Path:
+    """The state folder of the site the tests run on: the current folder (no marker above
+    ``world/site/articles`` names another root)."""
+    return Path.cwd() / ".bilingo"
+
+
 def _site(articles: Path, n: int = 3) -> None:
     for i in range(n):
         (articles / f"art-{i}.nb.md").write_text(
@@ -44,12 +51,12 @@ def test_lock_held_by_another_process_exits_2_naming_it(articles: Path) -> None:
     """The lock is held (here by the test itself): exit 2 at once, with lock, pid and --wait."""
     _site(articles)
     before = snapshot(articles)
-    with tree_lock([articles]) as lock:
+    with tree_lock(_state()) as lock:
         started = time.monotonic()
         result = invoke("translate", str(articles))
         assert time.monotonic() - started < 5
     assert result.exit_code == 2
-    assert f"error: another bilingo translate (pid {os.getpid()}) is working on this tree" in (
+    assert f"error: another bilingo translate (pid {os.getpid()}) is working on this site" in (
         result.output
     )
     assert f"(lock {lock})" in result.output and "--wait SECONDS" in result.output
@@ -60,11 +67,11 @@ def test_wait_gives_up_after_the_time_given(articles: Path) -> None:
     """--wait 0.5 with the lock never released: exit 2 after about half a second."""
     _site(articles, 1)
     before = snapshot(articles)
-    with tree_lock([articles]):
+    with tree_lock(_state()):
         started = time.monotonic()
         result = invoke("translate", str(articles), "--wait", "0.5")
         waited = time.monotonic() - started
-    assert result.exit_code == 2 and "is working on this tree" in result.output
+    assert result.exit_code == 2 and "is working on this site" in result.output
     assert 0.4 < waited < 10
     assert snapshot(articles) == before
 
@@ -77,7 +84,7 @@ def test_wait_runs_once_the_lock_is_released(articles: Path) -> None:
     release = threading.Event()
 
     def holder() -> None:
-        with tree_lock([articles]):
+        with tree_lock(_state()):
             held.set()
             release.wait(30)
 
@@ -100,12 +107,12 @@ def test_dry_run_is_not_blocked_and_writes_nothing(articles: Path) -> None:
     """A dry run only reads: it neither takes nor waits for the lock."""
     _site(articles, 1)
     before = snapshot(articles, ignore=())
-    with tree_lock([articles]):
+    with tree_lock(_state()):
         after_lock = snapshot(articles, ignore=())
         result = invoke("translate", str(articles), "--dry-run")
     assert result.exit_code == 0 and "would-write" in result.output
-    assert snapshot(articles, ignore=()) == after_lock
-    assert set(after_lock) - set(before) == {LOCK_NAME}
+    assert snapshot(articles, ignore=()) == after_lock == before  # the lock is not here
+    assert (_state() / LOCK_NAME).is_file()
 
 
 def test_two_real_processes(world: Path, articles: Path, copy_layout: CopyLayout) -> None:
@@ -121,7 +128,7 @@ def test_two_real_processes(world: Path, articles: Path, copy_layout: CopyLayout
     env = bilingo_env(copy_layout.path, world / "home")
     cwd = world / "cwd"
     args = ["translate", str(articles), "--beam-size", "1", "--json"]
-    lock = articles / LOCK_NAME
+    lock = cwd / ".bilingo" / LOCK_NAME
 
     a = bilingo_process(args, cwd=cwd, env=env)
     deadline = time.monotonic() + 60
@@ -134,7 +141,7 @@ def test_two_real_processes(world: Path, articles: Path, copy_layout: CopyLayout
     b = bilingo_process(args, cwd=cwd, env=env)
     b_out, b_err = b.communicate(timeout=60)
     assert b.returncode == 2
-    assert f"error: another bilingo translate (pid {a.pid}) is working on this tree" in b_err
+    assert f"error: another bilingo translate (pid {a.pid}) is working on this site" in b_err
     assert f"(lock {lock})" in b_err and "--wait" in b_err
     assert b_out == "" and "Traceback" not in b_err
 

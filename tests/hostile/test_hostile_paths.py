@@ -112,13 +112,21 @@ def test_twin_path_that_is_a_symlink_is_neither_written_through_nor_replaced(
     assert snapshot(world / "outside") == outside
 
 
+def _lock() -> Path:
+    """The site's lock file (the site here is the current folder: no marker above the
+    articles names another root), its state folder created as bilingo would."""
+    state = Path.cwd() / ".bilingo"
+    state.mkdir(exist_ok=True)
+    return state / LOCK_NAME
+
+
 def test_lock_file_planted_as_a_symlink_is_not_written_through(world: Path, articles: Path) -> None:
-    """.bilingo.lock -> ~/.bashrc: bilingo truncates its lock file, so it must refuse a link
+    """.bilingo/lock -> ~/.bashrc: bilingo truncates its lock file, so it must refuse a link
     (exit 2, says to delete it) and leave the target as it was."""
     victim = world / "outside" / "bashrc"
     victim.write_text("export IMPORTANT=1\n", encoding="utf-8")
     (articles / "god.nb.md").write_text(GOOD_NB, encoding="utf-8")
-    lock = articles / LOCK_NAME
+    lock = _lock()
     lock.symlink_to(victim)
     before = snapshot(articles, ignore=())
     result = invoke("translate", str(articles))
@@ -129,12 +137,28 @@ def test_lock_file_planted_as_a_symlink_is_not_written_through(world: Path, arti
     assert snapshot(articles, ignore=()) == before
 
 
+def test_state_folder_planted_as_a_symlink_is_not_written_through(
+    world: Path, articles: Path
+) -> None:
+    """.bilingo -> a folder outside: neither the lock nor the memory is written there."""
+    elsewhere = world / "outside" / "state"
+    elsewhere.mkdir()
+    (articles / "god.nb.md").write_text(GOOD_NB, encoding="utf-8")
+    state = Path.cwd() / ".bilingo"
+    state.symlink_to(elsewhere, target_is_directory=True)
+    result = invoke("translate", str(articles))
+    assert result.exit_code == 2
+    assert f"error: bilingo's state folder {Path('.bilingo')} is a symbolic link" in result.output
+    assert list(elsewhere.iterdir()) == []
+    assert not (articles / "god.en.md").exists()
+
+
 def test_lock_file_planted_as_a_hard_link_is_not_written(world: Path, articles: Path) -> None:
     """A hard link shares the outside file's bytes: truncating it would empty that file."""
     victim = world / "outside" / "profile"
     victim.write_text("PATH=/usr/bin\n", encoding="utf-8")
     (articles / "god.nb.md").write_text(GOOD_NB, encoding="utf-8")
-    os.link(victim, articles / LOCK_NAME)
+    os.link(victim, _lock())
     before = snapshot(articles, ignore=())
     result = invoke("translate", str(articles))
     assert result.exit_code == 2
@@ -145,13 +169,14 @@ def test_lock_file_planted_as_a_hard_link_is_not_written(world: Path, articles: 
 
 def test_lock_file_that_cannot_be_created_is_a_message(articles: Path) -> None:
     """A folder where the lock file should be (as root can write anywhere, this stands for an
-    unwritable tree): exit 2 with what to do, not a traceback."""
+    unwritable state folder): exit 2 with what to do, not a traceback."""
     (articles / "god.nb.md").write_text(GOOD_NB, encoding="utf-8")
-    (articles / LOCK_NAME).mkdir()
+    lock = _lock()
+    lock.mkdir()
     before = snapshot(articles, ignore=())
     result = invoke("translate", str(articles))
     assert result.exit_code == 2
-    assert f"error: cannot create the lock file {articles / LOCK_NAME}" in result.output
+    assert f"error: cannot create the lock file {lock}" in result.output
     assert "make it writable" in result.output
     assert snapshot(articles, ignore=()) == before
 

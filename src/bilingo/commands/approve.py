@@ -29,14 +29,14 @@ from bilingo.document import segment
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.judge import seal_twin
 from bilingo.lock import tree_lock
-from bilingo.pairs import find_pair, source_name_problem
+from bilingo.pairs import find_pair, resolve_source, source_name_problem
 from bilingo.provenance import (
     Provenance,
     block_hash,
     source_hash,
     twin_content_hash,
 )
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class ApproveReport:
         return [i.as_dict() for i in self.items]
 
 
+@in_site
 def run(
     settings: Settings,
     paths: Sequence[Path],
@@ -104,7 +105,7 @@ def run(
             raise BilingoError(f"no such file: {p}")
     reviewer = by.strip() if by and by.strip() else default_reviewer()
     items: list[ApproveItem] = []
-    with tree_lock(list(paths), wait=10.0):
+    with tree_lock(settings.state_dir, wait=10.0):
         for p in paths:
             try:
                 done = approve(p, by=reviewer, today=today, fields=settings.fields)
@@ -243,13 +244,19 @@ def approve(
 
 
 def _source_of(twin_file: Path, prov: Provenance) -> Article | None:
-    """The source the provenance names, beside the twin; None when it cannot be read.
+    """The source the provenance names; None when it cannot be read.
 
-    A name that is no plain file name beside the twin is an error, as for every command."""
+    A name that names no file of the site's pairing is an error, as for every command."""
     problem = source_name_problem(prov.source)
-    if problem is not None:
-        raise BilingoError(problem, path=twin_file)
+    named = resolve_source(twin_file, str(prov.source)) if problem is None else None
+    if named is None:
+        raise BilingoError(
+            problem
+            or f"its provenance names {prov.source!r}, outside its language's folder; "
+            "fix the 'source:' line of its bilingo block",
+            path=twin_file,
+        )
     try:
-        return read_article(twin_file.with_name(str(prov.source)))
+        return read_article(named)
     except BilingoError:
         return None

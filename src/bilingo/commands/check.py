@@ -16,9 +16,9 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, 
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
-from bilingo.pairs import find_markdown, symlink_reason, twin_path
+from bilingo.pairs import find_markdown, symlink_reason, twin_label, twin_path
 from bilingo.seal import settle_pairs
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class CheckReport:
         }
 
 
+@in_site
 def run(
     settings: Settings, paths: Sequence[Path], *, require_reviewed: bool = False
 ) -> CheckReport:
@@ -120,8 +121,8 @@ def check_paths(
                 Problem(
                     article.path,
                     "missing",
-                    f"no {other_language(lang)} twin ({twin_file.name}); run: bilingo translate "
-                    f"{article.path}",
+                    f"no {other_language(lang)} twin ({twin_label(twin_file)}); run: "
+                    f"bilingo translate {article.path}",
                 )
             )
             continue

@@ -9,7 +9,7 @@ from pathlib import Path
 from bilingo.detect import Detection, detect_article, twins_of
 from bilingo.errors import BilingoError
 from bilingo.pairs import load_articles
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class DetectReport:
         return [r.as_dict() for r in self.rows]
 
 
+@in_site
 def run(settings: Settings, paths: Sequence[Path]) -> DetectReport:
     found = load_articles(list(paths))
     by_path = {a.path.resolve(): a for a in found.articles}

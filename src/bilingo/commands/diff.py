@@ -24,7 +24,7 @@ from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.pairs import find_pair
 from bilingo.provenance import PROVENANCE_KEY
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 from bilingo.translation import (
     EngineFactory,
     build_twin,
@@ -50,11 +50,13 @@ class FreshDiff:
         return {"path": str(self.path), "changed": bool(self.text), "diff": self.text}
 
 
+@in_site
 def run(settings: Settings, path: Path) -> ArticleDiff:
     """``bilingo diff PATH``: PATH is a source or a twin."""
     return diff_path(path, glossary=settings.glossary, fields=settings.fields)
 
 
+@in_site
 def run_fresh(
     settings: Settings, path: Path, *, engine_factory: EngineFactory | None = None
 ) -> FreshDiff:

@@ -19,8 +19,8 @@ from bilingo.glossary import (
     load_glossary,
     show,
 )
-from bilingo.pairs import load_articles, source_path, twin_path
-from bilingo.site import Settings
+from bilingo.pairs import load_articles, source_path, source_ref, twin_path
+from bilingo.site import Settings, in_site
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ def run_export(
     return ExportReport(export_deepl(settings.glossary, source=source, target=target, fmt=fmt))
 
 
+@in_site
 def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
     """For each source and twin: glossary terms whose target form is missing in the twin."""
     found = load_articles(list(paths))
@@ -168,6 +169,6 @@ def _pair_of(article: Article, by_path: dict[Path, Article]) -> tuple[Article, A
             return None
         source, twin = article, read_article(path)
         prov = provenance.read(twin)
-        if prov is not None and prov.is_twin and prov.source != source.path.name:
+        if prov is not None and prov.is_twin and prov.source != source_ref(source.path):
             return None  # the twin names another source: invalid, check reports it
     return source, twin, detect_article(source, twins=[twin]).lang

@@ -10,18 +10,22 @@ from typing import Any
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS
 from bilingo.document import segment, segment_text
+from bilingo.lock import state_folder
 from bilingo.memory import Memory, MemoryKey
 from bilingo.pairs import load_articles, source_path
 from bilingo.provenance import block_hash, source_hash
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 from bilingo.translation import field_docs
 from bilingo.units import unit_pairs
 
 
+@in_site
 def run(
     settings: Settings, paths: Sequence[Path], *, memory_path: Path | None = None
 ) -> RebuildReport:
     """Rebuild into ``memory_path`` (default: the site's memory)."""
+    if memory_path is None:
+        state_folder(settings.state_dir)
     where = memory_path or settings.memory_path
     with Memory(where) as memory:
         report = rebuild_memory(paths, memory=memory, fields=settings.fields)

@@ -32,7 +32,7 @@ from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair, find_markdown, twin_path
 from bilingo.provenance import source_hash
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 
 State = Literal["missing", "stale", "machine", "reviewed", "conflict", "human", "invalid"]
 STATES: tuple[State, ...] = (
@@ -101,6 +101,7 @@ class ReviewReport:
         }
 
 
+@in_site
 def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
     return build_review(

@@ -31,9 +31,15 @@ from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
-from bilingo.pairs import SKIP_DIRS, find_markdown, read_articles, symlink_reason
+from bilingo.pairs import (
+    SKIP_DIRS,
+    find_markdown,
+    make_twin_folder,
+    read_articles,
+    symlink_reason,
+)
 from bilingo.seal import settle_pairs
-from bilingo.site import Settings
+from bilingo.site import Settings, in_site
 from bilingo.translation import (
     Action,
     EngineFactory,
@@ -96,6 +102,7 @@ class TranslateReport:
         }
 
 
+@in_site
 def run(
     settings: Settings,
     paths: Sequence[Path],
@@ -107,15 +114,16 @@ def run(
     wait: float = 0.0,
     engine_factory: EngineFactory | None = None,
     progress: ProgressCallback | None = None,
-    inline: InlineMode = "whole",
+    inline: InlineMode | None = None,
 ) -> TranslateReport:
-    """``bilingo translate``: under the tree's lock, with the translation memory open."""
+    """``bilingo translate``: under the tree's lock, with the translation memory open
+    (``inline``: the site's setting unless given)."""
     for p in paths:
         if not p.exists():
             raise BilingoError(f"no such file or folder: {p}")
     # A dry run writes nothing, not even the lock file or the memory.
     lock: AbstractContextManager[object] = (
-        nullcontext() if dry_run else tree_lock(list(paths), wait=wait)
+        nullcontext() if dry_run else tree_lock(settings.state_dir, wait=wait)
     )
     with lock:
         memory = None if not use_memory or dry_run else Memory(memory_path or settings.memory_path)
@@ -129,7 +137,7 @@ def run(
                 force=force,
                 dry_run=dry_run,
                 progress=progress,
-                inline=inline,
+                inline=inline or settings.inline,
             )
         finally:
             if memory is not None:
@@ -254,6 +262,7 @@ def translate_paths(
                 )
                 continue
             try:
+                make_twin_folder(job.twin)
                 write_atomic_bytes(
                     job.twin,
                     twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields),
@@ -262,6 +271,8 @@ def translate_paths(
                 outcome = replace(
                     outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}"
                 )
+            except BilingoError as exc:
+                outcome = replace(outcome, action="failed", reason=exc.message)
             else:
                 total_words += outcome.words
             outcomes.append(outcome)
