@@ -86,6 +86,10 @@ class ClickProgress:
             self._bar = None
 
 
+#: Articles an interrupted run lists by name as left (the rest are counted).
+SHOWN_LEFT = 20
+
+
 class ProgressLines:
     """Where no progress bar can be drawn (stderr is no terminal: CI, a log file), one line
     on stderr every ``every`` seconds, so a long run is seen to be alive."""
@@ -219,7 +223,7 @@ def translate(
     from bilingo.commands import translate as command
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
-    lines = ProgressLines(progress_interval, enabled=not sys.stderr.isatty())
+    lines = ProgressLines(progress_interval, enabled=not as_json and not sys.stderr.isatty())
     engine = EngineOptions(device, beam_size, batch_tokens, batch_segments)
     with user_errors():
         settings = settings_for(paths, glossary_path, fields=fields, engine=engine)
@@ -242,16 +246,21 @@ def translate(
     if as_json:
         emit_json(report)
     else:
+        left = 0
         for o in report.outcomes:
             if o.action == "unchanged":
                 continue
             if o.action == "interrupted":
-                click.echo(f"left: {o.source}", err=True)
+                left += 1
+                if left <= SHOWN_LEFT:
+                    click.echo(f"left: {o.source}", err=True)
                 continue
             arrow = f" -> {o.twin}" if o.twin and o.action in ("written", "would-write") else ""
             where = f"{o.source}:{o.line}" if o.line else str(o.source)
             detail = f": {o.reason}" if o.reason else ""
             click.echo(f"{o.action}: {where}{arrow}{detail}", err=o.action == "failed")
+        if left > SHOWN_LEFT:
+            click.echo(f"left: … and {left - SHOWN_LEFT} more (--json lists them all)", err=True)
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
         for temp in report.removed_temps:
