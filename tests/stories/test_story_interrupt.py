@@ -211,8 +211,9 @@ def test_signal_to_the_real_cli_finishes_the_writes_and_exits_130(
         source = site / twin.replace(".en.", ".nb.")
         assert_twin_complete(site / twin, source)
         texts = segments[source.name]
-        engine_name = read_provenance(read_article(site / twin)).engine  # type: ignore[union-attr]
-        key = MemoryKey("nb", "en", engine_name, empty_glossary().hash)
+        prov = read_provenance(read_article(site / twin))
+        assert prov is not None
+        key = MemoryKey("nb", "en", prov.engine, empty_glossary().hash)
         assert memory.lookup(texts, key) == {t: t for t in texts}
     memory.close()
 
