@@ -2,8 +2,9 @@
 
 Never prints: it returns a :class:`TranslateReport` and reports progress through a
 callback, so the CLI, tests and benchmarks drive it the same way. Segments already in the
-translation memory are reused; all others, of all articles, go to the engine in one
-batched call per direction. The engine (and its heavy imports) is only created when some
+translation memory are reused; the others go to the engine a chunk of articles at a time
+(batched across them), each chunk's twins written as it comes back, so an interrupted run
+keeps what it finished. The engine (and its heavy imports) is only created when some
 segment actually needs translating, so a re-run over unchanged articles never loads it.
 """
 
