@@ -241,6 +241,12 @@ def translate(
                 status=lines,
                 follow_renames=follow_renames,
             )
+        except KeyboardInterrupt:
+            # Before any twin was being translated (reading, waiting for the lock, loading
+            # the model): nothing was written.
+            progress.close()
+            click.echo("interrupted: nothing was written", err=True)
+            sys.exit(130)
         finally:
             progress.close()
     if as_json:
