@@ -8,10 +8,11 @@ input or no model. A :class:`BilingoError` becomes one ``error:`` line, never a 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 
@@ -19,6 +20,9 @@ from bilingo import __version__
 from bilingo.errors import BilingoError
 from bilingo.report import Report, to_json
 from bilingo.site import EngineFlags, EngineOptions, Settings, build_settings
+
+if TYPE_CHECKING:
+    from bilingo.translation import RunStatus
 
 PathArg = click.Path(path_type=Path)
 
@@ -81,6 +85,36 @@ class ClickProgress:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+
+
+#: Articles an interrupted run lists by name as left (the rest are counted).
+SHOWN_LEFT = 20
+
+
+class ProgressLines:
+    """Where no progress bar can be drawn (stderr is no terminal: CI, a log file), one line
+    on stderr every ``every`` seconds, so a long run is seen to be alive."""
+
+    def __init__(self, every: float, *, enabled: bool) -> None:
+        self.every = every
+        self.enabled = enabled
+        self._last = time.monotonic()
+
+    def __call__(self, status: RunStatus) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._last < self.every:
+            return
+        self._last = now
+        rate = status.words_done / status.seconds if status.seconds > 0 else 0.0
+        per_segment = status.seconds / status.segments_done if status.segments_done else None
+        left = status.segments_total - status.segments_done
+        eta = f"{left * per_segment:.0f} s" if per_segment is not None else "unknown"
+        click.echo(
+            f"progress: {status.articles_done}/{status.articles_total} articles, "
+            f"{status.segments_done}/{status.segments_total} segments, {rate:.0f} words/s, "
+            f"ETA {eta}",
+            err=True,
+        )
 
 
 glossary_option = click.option(
@@ -156,6 +190,20 @@ def cli() -> None:
     "breaks carried back through the model's alignment; fragments: cut at every markup "
     "boundary and line break (the old behaviour). Default: bilingo.toml's inline.",
 )
+@click.option(
+    "--follow-renames",
+    is_flag=True,
+    help="Move the twin of a renamed source (found by the text it was made from) beside it "
+    "instead of reporting the git mv to run.",
+)
+@click.option(
+    "--progress-interval",
+    type=click.FloatRange(0),
+    default=10.0,
+    envvar="BILINGO_PROGRESS_INTERVAL",
+    hidden=True,
+    help="Seconds between progress lines when stderr is not a terminal.",
+)
 def translate(
     paths: tuple[Path, ...],
     glossary_path: Path | None,
@@ -171,6 +219,8 @@ def translate(
     batch_tokens: int | None,
     batch_segments: int | None,
     inline: Literal["whole", "fragments"] | None,
+    follow_renames: bool,
+    progress_interval: float,
 ) -> None:
     """Write the missing or stale twin of every article under PATHS (default: the site's
     content folders).
@@ -181,6 +231,7 @@ def translate(
     from bilingo.commands import translate as command
 
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
+    lines = ProgressLines(progress_interval, enabled=not as_json and not sys.stderr.isatty())
     engine = EngineFlags(device, beam_size, batch_tokens, batch_segments)
     with user_errors():
         settings = settings_for(paths, glossary_path, fields=fields, engine=engine)
@@ -200,19 +251,35 @@ def translate(
                 wait=wait,
                 progress=progress,
                 inline=inline,
+                status=lines,
+                follow_renames=follow_renames,
             )
+        except KeyboardInterrupt:
+            # Before any twin was being translated (reading, waiting for the lock, loading
+            # the model): nothing was written.
+            progress.close()
+            click.echo("interrupted: nothing was written", err=True)
+            sys.exit(130)
         finally:
             progress.close()
     if as_json:
         emit_json(report)
     else:
+        left = 0
         for o in report.outcomes:
             if o.action == "unchanged":
+                continue
+            if o.action == "interrupted":
+                left += 1
+                if left <= SHOWN_LEFT:
+                    click.echo(f"left: {o.source}", err=True)
                 continue
             arrow = f" -> {o.twin}" if o.twin and o.action in ("written", "would-write") else ""
             where = f"{o.source}:{o.line}" if o.line else str(o.source)
             detail = f": {o.reason}" if o.reason else ""
             click.echo(f"{o.action}: {where}{arrow}{detail}", err=o.action == "failed")
+        if left > SHOWN_LEFT:
+            click.echo(f"left: … and {left - SHOWN_LEFT} more (--json lists them all)", err=True)
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
         for temp in report.removed_temps:
@@ -220,7 +287,10 @@ def translate(
         click.echo(
             f"{len(report.outcomes)} articles: {report.count('written')} written, "
             f"{report.count('would-write')} would be written, {report.count('unchanged')} "
-            f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed; "
+            f"up to date, {report.count('skipped')} skipped, {report.count('failed')} failed"
+            + (f", {report.count('moved')} moved" if report.count("moved") else "")
+            + (f", {report.count('interrupted')} left" if report.interrupted else "")
+            + "; "
             f"{report.engine_segments} segments from the engine, {report.memory_segments} "
             f"from memory, {report.words} words in {report.seconds:.1f} s"
             + (
@@ -229,6 +299,13 @@ def translate(
                 else ""
             )
         )
+        if report.interrupted:
+            click.echo(
+                f"interrupted: {report.count('written')} twin(s) written and complete, "
+                f"{report.count('interrupted')} article(s) left; run the same bilingo "
+                "translate again to finish them (what is done is not translated again)",
+                err=True,
+            )
     sys.exit(report.exit_code)
 
 

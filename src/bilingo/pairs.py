@@ -279,3 +279,63 @@ def find_pair(path: Path) -> Pair:
         )
         raise BilingoError(problem, path=twin_file)
     return Pair(article, twin, lang, target)
+
+
+# --------------------------------------------------------------------------- renames
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A twin whose source was renamed or moved (``git mv a.nb.md b.nb.md``): the source its
+    provenance names is gone, and the text it was made from (``source_hash``) is another
+    source's, which has no twin yet."""
+
+    twin: Path
+    source: Path
+    #: Where the twin belongs now: beside ``source``, named from it.
+    new_twin: Path
+
+    def command(self) -> str:
+        return f"git mv {self.twin} {self.new_twin}"
+
+
+def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
+    """The renamed pairs among ``articles``: each orphaned twin matched to the one source
+    without a twin whose text it was made from. Ambiguous matches (two orphans for one
+    source, two sources for one orphan) are left out: moving one would be a guess."""
+    every = list(articles)
+    orphans: list[tuple[Article, provenance.Provenance]] = []
+    for article in every:
+        prov = provenance.read(article)
+        if prov is None or not prov.is_twin or not prov.source_hash:
+            continue
+        named = source_path(article)
+        if named is None or named.exists():
+            continue
+        orphans.append((article, prov))
+    if not orphans:
+        return ()
+    wanted = {prov.source_hash for _, prov in orphans}
+    by_hash: dict[str, list[Article]] = {}
+    for article in every:
+        if provenance.read(article) is not None:
+            continue  # a twin, or a page bilingo keeps its hands off
+        digest = provenance.source_hash(article)
+        if digest in wanted:
+            by_hash.setdefault(digest, []).append(article)
+    found: list[Rename] = []
+    for twin, prov in orphans:
+        target = fold_language(str(twin.meta.get("lang", ""))) or other_language(
+            fold_language(prov.source_lang) or "nb"
+        )
+        options = [
+            Rename(twin.path, s.path, new)
+            for s in by_hash.get(prov.source_hash, [])
+            if not (new := twin_path(s.path, target)).exists() and not new.is_symlink()
+        ]
+        if len(options) == 1:
+            found.append(options[0])
+    claims: dict[Path, int] = {}
+    for r in found:
+        claims[r.new_twin.resolve()] = claims.get(r.new_twin.resolve(), 0) + 1
+    return tuple(r for r in found if claims[r.new_twin.resolve()] == 1)

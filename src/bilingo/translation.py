@@ -44,9 +44,28 @@ from bilingo.site import EngineOptions
 from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
 
-Action = Literal["written", "would-write", "unchanged", "skipped", "failed"]
+Action = Literal[
+    "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
+]
 #: (stage, done, total): stage is "translate" while the engine runs.
 ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """Where a translate run stands (for a progress line): articles written of those to
+    translate, their segments and words done, seconds since the run started."""
+
+    articles_done: int
+    articles_total: int
+    segments_done: int
+    segments_total: int
+    words_done: int
+    words_total: int
+    seconds: float
+
+
+StatusCallback = Callable[[RunStatus], None]
 EngineFactory = Callable[[str, str], Engine]
 
 

@@ -8,7 +8,7 @@ reports every problem before deciding the exit code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bilingo import provenance
@@ -16,7 +16,7 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, 
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
-from bilingo.pairs import find_markdown, symlink_reason, twin_label, twin_path
+from bilingo.pairs import find_markdown, find_renames, symlink_reason, twin_label, twin_path
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings, in_site
 
@@ -136,15 +136,37 @@ def check_paths(
             require_reviewed=require_reviewed,
         )
 
+    orphans: list[tuple[Article, str | None]] = []
     for key, article in articles.items():
         prov = provenance.read(article)
         if prov is not None and prov.is_twin and key not in claimed:
-            problems.append(
-                Problem(
-                    article.path,
-                    "orphaned",
-                    f"its source {prov.source} is gone; delete the twin or restore the source",
-                )
+            orphans.append((article, prov.source))
+    # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
+    # not "delete the twin", which would throw reviewed text away.
+    renames = {r.twin.resolve(): r for r in find_renames(articles.values())} if orphans else {}
+    moved_to = {r.source.resolve(): r for r in renames.values()}
+    for article, source in orphans:
+        rename = renames.get(article.path.resolve())
+        problems.append(
+            Problem(
+                article.path,
+                "orphaned",
+                f"its source {source} is gone; delete the twin or restore the source"
+                if rename is None
+                else f"its source {source} is gone, renamed to {rename.source} (same text, "
+                f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
+                f"--follow-renames {rename.source})",
             )
+        )
+    if moved_to:
+        problems = [
+            replace(
+                p,
+                detail=f"its twin is {r.twin}, left under the old name; move it: {r.command()}",
+            )
+            if p.kind == "missing" and (r := moved_to.get(p.path.resolve())) is not None
+            else p
+            for p in problems
+        ]
     problems.sort(key=lambda p: (str(p.path), p.line or 0, p.kind))
     return CheckReport(tuple(problems), sources, twins)

@@ -2,8 +2,9 @@
 
 Never prints: it returns a :class:`TranslateReport` and reports progress through a
 callback, so the CLI, tests and benchmarks drive it the same way. Segments already in the
-translation memory are reused; all others, of all articles, go to the engine in one
-batched call per direction. The engine (and its heavy imports) is only created when some
+translation memory are reused; the others go to the engine a chunk of articles at a time
+(batched across them), each chunk's twins written as it comes back, so an interrupted run
+keeps what it finished. The engine (and its heavy imports) is only created when some
 segment actually needs translating, so a re-run over unchanged articles never loads it.
 """
 
@@ -12,28 +13,35 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     TEMP_FILE_RE,
     fingerprint,
     other_language,
+    read_article,
     write_atomic_bytes,
 )
 from bilingo.detect import release_profiles
 from bilingo.engine import Engine, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
+from bilingo.interrupt import deferred, interruptible
+from bilingo.judge import seal_twin
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
 from bilingo.pairs import (
     SKIP_DIRS,
+    Found,
+    Rename,
     find_markdown,
+    find_renames,
     make_twin_folder,
     read_articles,
     symlink_reason,
@@ -45,7 +53,11 @@ from bilingo.translation import (
     EngineFactory,
     Job,
     Outcome,
+    Plan,
     ProgressCallback,
+    RunStatus,
+    StatusCallback,
+    Translated,
     build_twin,
     default_engine_factory,
     plan,
@@ -75,6 +87,8 @@ class TranslateReport:
     #: Sentences translated whole (--inline whole), and those that fell back to fragments.
     whole_sentences: int = 0
     fallback_sentences: int = 0
+    #: Stopped by Ctrl-C or SIGTERM: the twins written so far are complete, the rest left.
+    interrupted: bool = False
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -82,6 +96,8 @@ class TranslateReport:
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 130  # as a shell reports a process stopped by Ctrl-C
         return 1 if self.failed else 0
 
     def count(self, action: Action) -> int:
@@ -99,6 +115,7 @@ class TranslateReport:
             "engine": self.engine,
             "warnings": list(self.warnings),
             "removed_temp_files": [str(p) for p in self.removed_temps],
+            "interrupted": self.interrupted,
         }
 
 
@@ -115,9 +132,14 @@ def run(
     engine_factory: EngineFactory | None = None,
     progress: ProgressCallback | None = None,
     inline: InlineMode | None = None,
+    status: StatusCallback | None = None,
+    follow_renames: bool = False,
 ) -> TranslateReport:
     """``bilingo translate``: under the tree's lock, with the translation memory open
-    (``inline``: the site's setting unless given)."""
+    (``inline``: the site's setting unless given).
+
+    SIGTERM stops it as Ctrl-C does: the twins being written are finished, the lock is
+    released and the report says what is left (``interrupted``, exit code 130)."""
     for p in paths:
         if not p.exists():
             raise BilingoError(f"no such file or folder: {p}")
@@ -125,7 +147,7 @@ def run(
     lock: AbstractContextManager[object] = (
         nullcontext() if dry_run else tree_lock(settings.state_dir, wait=wait)
     )
-    with lock:
+    with interruptible(), lock:
         memory = None if not use_memory or dry_run else Memory(memory_path or settings.memory_path)
         try:
             return translate_paths(
@@ -138,6 +160,8 @@ def run(
                 dry_run=dry_run,
                 progress=progress,
                 inline=inline or settings.inline,
+                status=status,
+                follow_renames=follow_renames,
             )
         finally:
             if memory is not None:
@@ -155,6 +179,9 @@ def translate_paths(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     inline: InlineMode = "whole",
+    status: StatusCallback | None = None,
+    chunk_segments: int | None = None,
+    follow_renames: bool = False,
 ) -> TranslateReport:
     """Translate every source article under ``paths`` whose twin is missing or stale.
 
@@ -162,7 +189,15 @@ def translate_paths(
     back through the model's alignment (bilingo.units); ``"fragments"``: the sentence is cut
     at every markup boundary and line break, as bilingo did first. What :func:`run` calls
     once it holds the lock and the memory; tests and benchmarks call it directly with their
-    own engine factory and memory."""
+    own engine factory and memory.
+
+    Twins are written as their chunk of articles is translated (``chunk_segments``
+    segments, default 16 engine batches); Ctrl-C or SIGTERM (see :func:`run`) ends the run
+    after the twins being written, ``interrupted`` set and the articles left reported.
+    ``status`` hears where the run stands after every engine batch. A source whose twin
+    was left under its old name (:func:`bilingo.pairs.find_renames`) is not translated:
+    its outcome gives the ``git mv`` to run, or with ``follow_renames`` the twin is moved.
+    """
     started = time.perf_counter()
     glossary = glossary or empty_glossary()
     factory = engine_factory or default_engine_factory()
@@ -172,7 +207,13 @@ def translate_paths(
         ([], files) if force else settle_pairs(files, glossary_hash=glossary.hash, fields=fields)
     )
     found = read_articles(files, links)
+    renames = {r.source.resolve(): r for r in find_renames(found.articles)}
+    moved: list[Outcome] = []
+    if renames and follow_renames and not dry_run:
+        found, moved = _follow_renames(found, renames, glossary_hash=glossary.hash, fields=fields)
     the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
+    if renames:
+        the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
     if the_plan.jobs and not dry_run:
         # Every language is decided: langdetect's profiles need not sit next to a model.
         release_profiles()
@@ -217,65 +258,92 @@ def translate_paths(
     warnings: list[str] = []
     engine_names: list[str] = []
     loaded = False
-    for (src, tgt), jobs in sorted(by_pair.items()):
-        if dry_run:
-            outcomes += [_job_outcome(job, "would-write") for job in jobs]
-            continue
-        engine = engines[(src, tgt)]
-        done = translate_jobs(
-            jobs,
-            engine=engine,
-            glossary=glossary,
-            source=src,
-            target=tgt,
-            memory=memory,
-            progress=progress,
-            warnings=warnings,
-            inline=inline,
-        )
-        translations = done.translations
-        whole_sentences += done.whole_sentences
-        fallback_sentences += done.fallback_sentences
-        memory_segments += done.memory_segments
-        engine_segments += done.engine_segments
-        loaded = loaded or done.engine_segments > 0
-        engine_names.append(engine.name)
-        for job in jobs:
-            meta, body = build_twin(
-                job,
-                translations,
-                engine_name=engine.name,
-                glossary=glossary,
-                fields=fields,
-                warnings=warnings,
-                whole=done.whole,
+    interrupted = False
+    finished: set[int] = set()  # id() of the jobs whose outcome is known
+    all_jobs = [job for _, jobs in sorted(by_pair.items()) for job in jobs]
+    sizes = {id(job): (len(t := job.texts()), sum(word_count(x) for x in t)) for job in all_jobs}
+    segments_total = sum(n for n, _ in sizes.values())
+    words_total = sum(w for _, w in sizes.values())
+    articles_done = segments_done = words_done = 0
+
+    def report_status(seg: int, words: int) -> None:
+        if status is not None:
+            status(
+                RunStatus(
+                    articles_done,
+                    len(all_jobs),
+                    seg,
+                    segments_total,
+                    words,
+                    words_total,
+                    time.perf_counter() - started,
+                )
             )
-            outcome = _job_outcome(job, "written")
-            if fingerprint(job.twin) != job.twin_fingerprint:
-                outcomes.append(
-                    replace(
-                        outcome,
-                        action="skipped",
-                        reason=f"not overwriting {job.twin.name}: it changed while bilingo "
-                        "was translating; run bilingo translate again",
-                    )
-                )
+        if progress is not None:
+            progress("translate", seg, segments_total)
+
+    try:
+        for (src, tgt), jobs in sorted(by_pair.items()):
+            if dry_run:
+                outcomes += [_job_outcome(job, "would-write") for job in jobs]
                 continue
-            try:
-                make_twin_folder(job.twin)
-                write_atomic_bytes(
-                    job.twin,
-                    twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields),
+            engine = engines[(src, tgt)]
+            engine_names.append(engine.name)
+            # Articles go to the engine a chunk at a time: each chunk still fills whole
+            # batches across articles, and its twins are written (its translations already
+            # in the memory) before the next starts, so an interrupt loses one chunk at most.
+            for chunk in _chunks(jobs, chunk_segments or _chunk_size(engine)):
+                chunk_segs = sum(sizes[id(j)][0] for j in chunk)
+                chunk_words = sum(sizes[id(j)][1] for j in chunk)
+                tick = _ChunkTicker(
+                    report_status, segments_done, words_done, chunk_segs, chunk_words
                 )
-            except OSError as exc:
-                outcome = replace(
-                    outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}"
+                done = translate_jobs(
+                    chunk,
+                    engine=engine,
+                    glossary=glossary,
+                    source=src,
+                    target=tgt,
+                    memory=memory,
+                    progress=tick if progress is not None or status is not None else None,
+                    warnings=warnings,
+                    inline=inline,
                 )
-            except BilingoError as exc:
-                outcome = replace(outcome, action="failed", reason=exc.message)
-            else:
-                total_words += outcome.words
-            outcomes.append(outcome)
+                whole_sentences += done.whole_sentences
+                fallback_sentences += done.fallback_sentences
+                memory_segments += done.memory_segments
+                engine_segments += done.engine_segments
+                loaded = loaded or done.engine_segments > 0
+                # Ctrl-C or SIGTERM now waits until these twins are on disk.
+                with deferred():
+                    for job in chunk:
+                        outcome = _write_twin(
+                            job,
+                            done,
+                            engine_name=engine.name,
+                            glossary=glossary,
+                            fields=fields,
+                            warnings=warnings,
+                        )
+                        finished.add(id(job))
+                        outcomes.append(outcome)
+                        if outcome.action == "written":
+                            total_words += outcome.words
+                        articles_done += 1
+                segments_done += chunk_segs
+                words_done += chunk_words
+                report_status(segments_done, words_done)
+    except KeyboardInterrupt:
+        interrupted = True
+        outcomes += [
+            replace(
+                _job_outcome(job, "interrupted"),
+                reason="interrupted before it was translated; run bilingo translate again "
+                "to finish (what was written is kept)",
+            )
+            for job in all_jobs
+            if id(job) not in finished
+        ]
 
     outcomes.sort(key=lambda o: str(o.source))
     return TranslateReport(
@@ -290,7 +358,92 @@ def translate_paths(
         whole_sentences=whole_sentences,
         fallback_sentences=fallback_sentences,
         removed_temps=removed,
+        interrupted=interrupted,
     )
+
+
+class _ChunkTicker:
+    """The engine's progress within one chunk, as the run's segments and words done (the
+    chunk's share of them, never going back: translate_jobs reports two stages)."""
+
+    def __init__(
+        self, report: Callable[[int, int], None], segments: int, words: int, size: int, n: int
+    ) -> None:
+        self.report = report
+        self.base = segments
+        self.words = words
+        self.size = size
+        self.n = n
+        self.shown = segments
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total > 0:
+            self.shown = max(self.shown, self.base + self.size * min(done, total) // total)
+        part = self.n * (self.shown - self.base) // self.size if self.size else 0
+        self.report(self.shown, self.words + part)
+
+
+def _chunks(jobs: Sequence[Job], size: int) -> list[list[Job]]:
+    """``jobs`` in order, cut into runs of about ``size`` segments (an article is never
+    split: its twin needs all of them)."""
+    out: list[list[Job]] = []
+    count = 0
+    for job in jobs:
+        if not out or count >= size:
+            out.append([])
+            count = 0
+        out[-1].append(job)
+        count += len(job.texts())
+    return out
+
+
+#: Segments per chunk, in engine batches: enough that the batches stay full and length-
+#: sorted (what makes the engine fast), few enough that twins appear as the run goes.
+CHUNK_BATCHES = 16
+
+
+def _chunk_size(engine: Engine) -> int:
+    batch = getattr(engine, "max_batch_segments", None)
+    return min(4096, CHUNK_BATCHES * (batch if isinstance(batch, int) and batch > 0 else 16))
+
+
+def _write_twin(
+    job: Job,
+    done: Translated,
+    *,
+    engine_name: str,
+    glossary: Glossary,
+    fields: Sequence[str],
+    warnings: list[str],
+) -> Outcome:
+    """Build and write one job's twin; its outcome."""
+    meta, body = build_twin(
+        job,
+        done.translations,
+        engine_name=engine_name,
+        glossary=glossary,
+        fields=fields,
+        warnings=warnings,
+        whole=done.whole,
+    )
+    outcome = _job_outcome(job, "written")
+    if fingerprint(job.twin) != job.twin_fingerprint:
+        return replace(
+            outcome,
+            action="skipped",
+            reason=f"not overwriting {job.twin.name}: it changed while bilingo "
+            "was translating; run bilingo translate again",
+        )
+    try:
+        make_twin_folder(job.twin)  # by folder: the twin's folders, inside its content only
+        write_atomic_bytes(
+            job.twin, twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
+        )
+    except OSError as exc:
+        return replace(outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}")
+    except BilingoError as exc:
+        return replace(outcome, action="failed", reason=exc.message)
+    return outcome
 
 
 #: A temporary file older than this cannot belong to a write in progress (they take ms).
@@ -362,3 +515,121 @@ def _job_outcome(job: Job, action: Action) -> Outcome:
         kept=len(job.merge.keep_blocks),
         conflicts=conflicts,
     )
+
+
+def move_twin(
+    rename: Rename, *, glossary_hash: str, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
+) -> None:
+    """Move a renamed source's twin beside it, its provenance's ``source:`` updated.
+
+    The new twin is written to a temporary file and hard-linked into place, which fails
+    rather than replace a file that appeared meanwhile; only then is the old name removed.
+    A crash in between leaves both names, never neither."""
+    import tempfile
+
+    twin = read_article(rename.twin)
+    source = read_article(rename.source)
+    prov = provenance.read(twin)
+    if prov is None:
+        raise BilingoError("it has no bilingo provenance; nothing to move", path=rename.twin)
+    data = rename.twin.read_bytes()
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    moved = replace(prov, source=rename.source.name, seal=None)
+
+    def render(seal: str | None) -> str:
+        new_text = provenance.rewrite(twin, text, replace(moved, seal=seal))
+        return new_text.replace("\n", twin.newline) if twin.newline != "\n" else new_text
+
+    out = seal_twin(
+        render,
+        source=source,
+        twin=rename.new_twin,
+        bom=twin.bom,
+        glossary_hash=glossary_hash,
+        fields=fields,
+    )
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{rename.new_twin.name}.", suffix=".tmp", dir=rename.new_twin.parent
+    )
+    try:
+        os.fchmod(fd, rename.twin.stat().st_mode & 0o777)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(out)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, rename.new_twin)
+        except FileExistsError:
+            raise BilingoError(
+                f"{rename.new_twin.name} appeared meanwhile; not overwriting it", path=rename.twin
+            ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    rename.twin.unlink()
+
+
+def _follow_renames(
+    found: Found, renames: dict[Path, Rename], *, glossary_hash: str, fields: Sequence[str]
+) -> tuple[Found, list[Outcome]]:
+    """Move each renamed source's twin beside it; the articles as they are afterwards."""
+    articles = {a.path.resolve(): a for a in found.articles}
+    outcomes: list[Outcome] = []
+    for rename in renames.values():
+        outcome = Outcome(rename.source, "moved", rename.new_twin)
+        try:
+            move_twin(rename, glossary_hash=glossary_hash, fields=fields)
+            articles.pop(rename.twin.resolve(), None)
+            articles[rename.new_twin.resolve()] = read_article(rename.new_twin)
+        except BilingoError as exc:
+            outcome = replace(outcome, action="failed", reason=exc.format())
+        except OSError as exc:
+            outcome = replace(
+                outcome, action="failed", reason=f"cannot move {rename.twin}: {exc.strerror}"
+            )
+        else:
+            outcome = replace(
+                outcome,
+                reason=f"moved {rename.twin} to {rename.new_twin.name} (its source was renamed)",
+            )
+        outcomes.append(outcome)
+    return replace(found, articles=tuple(articles.values())), outcomes
+
+
+def _renamed_plan(
+    the_plan: Plan, renames: dict[Path, Rename], moved: Sequence[Outcome], *, follow: bool
+) -> Plan:
+    """The plan with renamed sources accounted for: moved ones report the move, the others
+    are not translated afresh (that would bury the old twin) but told how to move it."""
+    done = {o.source.resolve(): o for o in moved}
+    # After a move the plan calls the pair up to date: the move is what happened to it.
+    outcomes = [o for o in the_plan.outcomes if o.source.resolve() not in done]
+    outcomes += moved
+    jobs: list[Job] = []
+    for job in the_plan.jobs:
+        key = job.article.path.resolve()
+        rename = renames.get(key)
+        if key in done:
+            if done[key].action == "moved":
+                jobs.append(job)  # moved, and stale all the same (a new glossary)
+            continue
+        if rename is None:
+            jobs.append(job)
+            continue
+        reason = (
+            f"would move {rename.twin} to {rename.new_twin.name} (its source was renamed)"
+            if follow
+            else f"its twin is {rename.twin}, left under the old name when the source was "
+            f"renamed; move it: {rename.command()} (or run: bilingo translate "
+            f"--follow-renames {rename.source})"
+        )
+        outcomes.append(
+            Outcome(
+                job.article.path,
+                "would-write" if follow else "skipped",
+                rename.new_twin,
+                job.source_lang,
+                job.target_lang,
+                reason=reason,
+            )
+        )
+    return Plan(tuple(jobs), tuple(outcomes))
