@@ -21,7 +21,14 @@ from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
 
 Kind = Literal[
-    "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
+    "missing",
+    "stale",
+    "outdated-glossary",
+    "orphaned",
+    "invalid",
+    "unreviewed",
+    "conflict",
+    "edited-after-review",
 ]
 Severity = Literal["error", "warning"]
 
@@ -97,9 +104,13 @@ def settle_verdict(
     )
     if not found:
         return "reviewed"
-    if len(found) == 1 and found[0].kind == "unreviewed":
-        edited = found[0] == unreviewed(twin.path, edited=True, require_reviewed=False)
-        return "edited" if edited else "machine"
+    # Only the twin-wide verdicts: a seal cannot carry per-paragraph review problems.
+    if len(found) == 1 and found[0] == unreviewed(twin.path, edited=True, require_reviewed=False):
+        return "edited"
+    if len(found) == 1 and found[0] == unreviewed(
+        twin.path, edited=False, require_reviewed=False
+    ):
+        return "machine"
     return None
 
 
@@ -164,9 +175,60 @@ def pair_problems(
                 "(or translate --force)",
             )
         )
-    if not prov.reviewed:
+    if prov.any_reviewed or prov.reviewed:
+        out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
+    else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def review_problems(
+    twin: Article, prov: provenance.Provenance, fields: Sequence[str], *, require_reviewed: bool
+) -> list[Problem]:
+    """A twin that went through review: each paragraph (and field) not reviewed as it is
+    now, with its line: needs review, edited by hand, or edited after review."""
+    from bilingo.document import parse
+
+    severity: Severity = "error" if require_reviewed else "warning"
+    fix = f"review it, then run: bilingo approve {twin.path}"
+    out: list[Problem] = []
+
+    def add(kind: Kind, what: str, line: int | None) -> None:
+        out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
+
+    doc = parse(twin.body)
+    if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
+        add("edited-after-review", "paragraphs added or removed after review", None)
+        return out
+    recorded = prov.recorded_states(len(doc.blocks))
+    live = provenance.live_states(prov, doc.block_hashes)
+    for block, was, now in zip(doc.blocks, recorded, live, strict=True):
+        line = twin.body_line + block.line - 1
+        if was == "r" and now == "e":
+            add("edited-after-review", "paragraph edited after review", line)
+        elif now == "n":
+            add(
+                "unreviewed",
+                "paragraph needs review: its source changed and it was translated again",
+                line,
+            )
+        elif now == "e":
+            add("unreviewed", "paragraph edited by hand, not yet approved", line)
+        elif now == "m":
+            add("unreviewed", "paragraph is machine translation, not yet reviewed", line)
+    machine_fields = prov.twin_fields or {}
+    for key in prov.translated_fields(fields):
+        value = twin.meta.get(key)
+        if not isinstance(value, str) or key not in machine_fields:
+            continue
+        was = prov.field_state(key)
+        edited = provenance.block_hash(value) != machine_fields[key]
+        if was == "r" and edited:
+            add("edited-after-review", f"front matter '{key}' edited after review", None)
+        elif was != "r" or edited:
+            name = "edited by hand" if edited or was == "e" else provenance.STATE_NAMES[was]
+            add("unreviewed", f"front matter '{key}': {name}", None)
     return out
 
 

@@ -1,8 +1,10 @@
 """Translation memory: text already translated never reaches the engine again.
 
 One SQLite file inside the site (default ``.bilingo/memory.sqlite``), keyed by source
-segment, language pair, model and glossary hash. It holds *machine* output only; people's
-edits are kept in the twins themselves (see ``bilingo.merge``). Writes happen in one
+segment, language pair, model and glossary hash (table ``tm``: *machine* output only, what
+:meth:`Memory.lookup` hands back). A person's translation that ``translate --force
+--discard-edits`` replaced is kept in a table of its own (``person``: source paragraph ->
+the person's text), so it is never lost and never passed off as the model's. Writes happen in one
 transaction, so a crash leaves the memory as it was. Because every twin carries its
 provenance, the memory can be rebuilt from the article pairs: deleting it loses nothing.
 """
@@ -28,6 +30,14 @@ CREATE TABLE IF NOT EXISTS tm (
     source TEXT NOT NULL,
     target TEXT NOT NULL,
     PRIMARY KEY (source_lang, target_lang, model, glossary, source)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS person (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, source, target)
 ) WITHOUT ROWID;
 """
 _CHUNK = 500
@@ -102,6 +112,27 @@ class Memory:
                 ],
             )
         return len(items)
+
+    def store_person(
+        self, pairs: Iterable[tuple[str, str]], *, source_lang: str, target_lang: str, origin: str
+    ) -> int:
+        """Keep a person's translations (source paragraph, text) that a run replaced;
+        ``origin`` says where they came from (the twin's file name)."""
+        items = list(pairs)
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO person VALUES (?, ?, ?, ?, ?)",
+                [(source_lang, target_lang, s, t, origin) for s, t in items],
+            )
+        return len(items)
+
+    def person_translations(self, source: str, *, source_lang: str, target_lang: str) -> list[str]:
+        """A person's translations of ``source`` kept by :meth:`store_person`."""
+        rows = self._conn.execute(
+            "SELECT target FROM person WHERE source_lang=? AND target_lang=? AND source=?",
+            (source_lang, target_lang, source),
+        )
+        return [str(r[0]) for r in rows.fetchall()]
 
     def __len__(self) -> int:
         row = self._conn.execute("SELECT count(*) FROM tm").fetchone()

@@ -133,6 +133,25 @@ def _walk(
         )
 
 
+def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
+    """``files`` and, for each file given by name in ``paths``, the files it may pair with
+    (same slug beside it: ``x.nb.md`` <-> ``x.en.md``, ``x.md``), so that a source, its
+    twin or their folder give the same verdicts for the pair."""
+    out = list(files)
+    seen = {p.resolve() for p in files}
+    for given in paths:
+        if not given.is_file():
+            continue
+        slug = slug_of(given)
+        for other in sorted(given.parent.glob(f"{slug}.*md")):
+            if other.name != f"{slug}.md" and slug_of(other) != slug:
+                continue
+            if other.is_file() and not other.is_symlink() and other.resolve() not in seen:
+                seen.add(other.resolve())
+                out.append(other)
+    return out
+
+
 def symlink_reason(link: Path) -> str:
     """What to tell about a symlink :func:`find_markdown` skipped."""
     return (

@@ -99,6 +99,36 @@ class Job:
     #: The twin as planned on (:func:`bilingo.article.fingerprint`; None: no twin yet). If
     #: it differs at write time, someone changed the twin meanwhile and it is not overwritten.
     twin_fingerprint: tuple[int, int, int] | None = None
+    #: Planned under --force: the outcome names the person's paragraphs it kept.
+    forced: bool = False
+
+    def notes(self) -> str:
+        """What the outcome says about people's text: conflicts, what was kept under
+        --force, what --discard-edits replaces, what was dropped with its source."""
+        merge = self.merge
+        out = [c.message() for c in merge.conflicts]
+        person = merge.person_blocks()
+        if self.forced and person and not merge.discarded:
+            lines = ", ".join(
+                str(self.article.body_line + self.body.blocks[j].line - 1) for j in person
+            )
+            out.append(
+                f"kept {len(person)} reviewed or edited paragraph(s) (source lines {lines}); "
+                f"to replace them: bilingo translate --force --discard-edits {self.article.path}"
+            )
+        if merge.discarded:
+            where = ", ".join(
+                f"line {d.line}" if d.line is not None else f"'{d.field}'" for d in merge.discarded
+            )
+            out.append(
+                f"replaces {len(merge.discarded)} reviewed or edited paragraph(s) or field(s) "
+                f"({where}) with machine text; the person's text is kept in the memory"
+            )
+        if merge.dropped_edits:
+            out.append(
+                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph"
+            )
+        return "; ".join(out)
 
     def texts(self) -> list[str]:
         """Segment texts that need a translation (kept paragraphs and fields excluded)."""
@@ -135,6 +165,7 @@ def plan(
     glossary: Glossary,
     fields: Sequence[str],
     force: bool = False,
+    discard_edits: bool = False,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model."""
     by_path = {a.path.resolve(): a for a in articles}
@@ -143,7 +174,14 @@ def plan(
     for article in articles:
         if provenance.is_twin(article):
             continue
-        decided = _plan_one(article, by_path, glossary=glossary, fields=fields, force=force)
+        decided = _plan_one(
+            article,
+            by_path,
+            glossary=glossary,
+            fields=fields,
+            force=force,
+            discard_edits=discard_edits,
+        )
         if isinstance(decided, Job):
             jobs.append(decided)
         else:
@@ -180,6 +218,7 @@ def _plan_one(
     glossary: Glossary,
     fields: Sequence[str],
     force: bool,
+    discard_edits: bool = False,
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
@@ -227,29 +266,33 @@ def _plan_one(
             return outcome("unchanged")  # both files written by people: never touched
         if state == "current" and not force:
             return outcome("unchanged")
-        if state in ("reviewed", "foreign") and not force:
+        if state == "foreign" and not force:
             return outcome(
                 "skipped",
                 f"not overwriting {twin.name}: {detail}; run with --force to translate it again",
             )
-        if state in ("stale", "edited") and not force and prov is not None:
+        if state != "foreign" and prov is not None:
+            # Reviewed and edited paragraphs are kept (unless --discard-edits); --force
+            # translates the machine ones again, else only those whose source changed (and
+            # all machine ones after a glossary change: memory makes that cheap).
             mp = merge_plan(
                 body,
                 parse(existing.body),
                 prov,
                 source_fields={k: block_hash(d.body) for k, d in docs.items()},
                 twin_fields=existing.meta,
-                # Unedited paragraphs of an unchanged source are kept unless the glossary
-                # changed since (memory makes re-translating them cheap).
-                retranslate_unedited=prov.glossary_hash != glossary.hash,
+                retranslate_unedited=force or prov.glossary_hash != glossary.hash,
                 body_line=article.body_line,
+                discard_edits=discard_edits,
             )
-            if mp is None and state == "edited":
+            person = not prov.machine or prov.any_reviewed or state == "edited"
+            if mp is None and person and not discard_edits:
                 return outcome(
                     "skipped",
                     f"not overwriting {twin.name}: its paragraphs were rearranged by hand "
-                    "since bilingo wrote it, so edits can't be mapped; merge by hand, or run "
-                    "with --force",
+                    "since bilingo wrote it, so its reviewed or edited paragraphs can't be "
+                    "mapped; merge by hand, or replace them: bilingo translate --force "
+                    f"--discard-edits {article.path}",
                 )
             merge = mp or MergePlan()
     return Job(
@@ -261,6 +304,7 @@ def _plan_one(
         docs,
         merge,
         twin_fingerprint=existing.fingerprint if existing is not None else None,
+        forced=force,
     )
 
 
@@ -361,7 +405,13 @@ def translate_jobs(
     inline: InlineMode = "whole",
 ) -> Translated:
     """Translate the jobs of one direction: whole sentences (bilingo.units) with their
-    fallbacks and the front-matter fields, or every segment (``inline="fragments"``)."""
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``).
+
+    A person's text that a job replaces (--discard-edits) goes into the memory first."""
+    for job in jobs if memory is not None else ():
+        kept = [(d.source, d.text) for d in job.merge.discarded if d.line is not None]
+        if kept and memory is not None:
+            memory.store_person(kept, source_lang=source, target_lang=target, origin=job.twin.name)
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
@@ -424,9 +474,7 @@ def translate_jobs(
     )
 
 
-def _changed_block(
-    source: Document, twin: Document, overrides: Mapping[int, str]
-) -> Block | None:
+def _changed_block(source: Document, twin: Document, overrides: Mapping[int, str]) -> Block | None:
     """The first source block whose twin block has another kind or other containers (a
     translation starting with "- " makes a list item), or None when all line up."""
     for block in source.blocks:
@@ -484,9 +532,7 @@ def build_twin(
     # A translation that changes the Markdown structure is not written: its block stays in
     # the source language, with a warning, as a lost placeholder falls back to a plain run.
     for _ in job.body.blocks if whole is None else ():
-        bad_blocks = structure_problems(
-            job.body, texts, parse(body), overrides=merge.keep_blocks
-        )
+        bad_blocks = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
         if not bad_blocks:
             break
         block = job.body.blocks[bad_blocks[0]]
@@ -525,6 +571,11 @@ def build_twin(
     person = machine != tuple(hashes) or any(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
+    states = tuple(merge.states.get(i, merge.redone_state) for i in range(len(hashes)))
+    field_states = {k: merge.field_states.get(k, merge.redone_state) for k in field_hashes}
+    reviewed = all(st == "r" for st in (*states, *field_states.values())) and not merge.conflicts
+    still_reviewed = "r" in states or "r" in field_states.values()
+    default = "r" if reviewed else "m"
     prov = Provenance(
         source=job.article.path.name,
         source_lang=job.source_lang,
@@ -533,12 +584,17 @@ def build_twin(
         glossary_hash=glossary.hash,
         fields=None if tuple(fields) == DEFAULT_TRANSLATED_FIELDS else tuple(fields),
         machine=not person,
-        reviewed=False,
+        reviewed=reviewed,
+        reviewed_by=merge.reviewed_by if still_reviewed else None,
+        reviewed_at=merge.reviewed_at if still_reviewed else None,
         twin_hash=twin_content_hash(meta, body, fields),
         source_blocks=job.body.block_hashes,
         twin_blocks=machine,
         source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
         twin_fields=field_hashes,
+        # Written only where they say more than ``reviewed:`` does (all one state): compact.
+        states=None if set(states) <= {default} else states,
+        field_states=None if set(field_states.values()) <= {default} else field_states,
         conflicts=merge.conflicts,
         # Sentences translated in pieces (--inline whole fell back): diff and review flag them.
         in_pieces=tuple(

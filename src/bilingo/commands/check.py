@@ -16,7 +16,7 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, 
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
-from bilingo.pairs import find_markdown, symlink_reason, twin_path
+from bilingo.pairs import find_markdown, symlink_reason, twin_path, with_partners
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings
 
@@ -78,6 +78,7 @@ def check_paths(
     (the tests compare both).
     """
     found, links = find_markdown(paths)
+    found = with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
     settled, files = (
         settle_pairs(found, glossary_hash=glossary_hash, fields=fields)

@@ -101,6 +101,7 @@ def run(
     paths: Sequence[Path],
     *,
     force: bool = False,
+    discard_edits: bool = False,
     dry_run: bool = False,
     use_memory: bool = True,
     memory_path: Path | None = None,
@@ -127,6 +128,7 @@ def run(
                 memory=memory,
                 fields=settings.fields,
                 force=force,
+                discard_edits=discard_edits,
                 dry_run=dry_run,
                 progress=progress,
                 inline=inline,
@@ -144,6 +146,7 @@ def translate_paths(
     memory: Memory | None = None,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     force: bool = False,
+    discard_edits: bool = False,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     inline: InlineMode = "whole",
@@ -164,7 +167,9 @@ def translate_paths(
         ([], files) if force else settle_pairs(files, glossary_hash=glossary.hash, fields=fields)
     )
     found = read_articles(files, links)
-    the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
+    the_plan = plan(
+        found.articles, glossary=glossary, fields=fields, force=force, discard_edits=discard_edits
+    )
     if the_plan.jobs and not dry_run:
         # Every language is decided: langdetect's profiles need not sit next to a model.
         release_profiles()
@@ -327,18 +332,7 @@ def remove_stale_temps(
 def _job_outcome(job: Job, action: Action) -> Outcome:
     texts = job.texts()
     conflicts = tuple(c.message() for c in job.merge.conflicts)
-    reason = "; ".join(conflicts)
-    if job.merge.dropped_edits:
-        reason = "; ".join(
-            filter(
-                None,
-                [
-                    reason,
-                    f"{job.merge.dropped_edits} edited paragraph(s) dropped with their "
-                    "source paragraph",
-                ],
-            )
-        )
+    reason = job.notes()
     return Outcome(
         job.article.path,
         action,
