@@ -282,7 +282,12 @@ def approve(
         changed=True,
         cleared_conflicts=cleared,
         stale=stale,
-        warnings=_untouched_conflicts(twin, twin_doc.blocks, prov),
+        # Lines in the file as written (its provenance block got shorter).
+        warnings=_untouched_conflicts(
+            replace(twin, body_line=parse_article(twin_file, data.decode("utf-8-sig")).body_line),
+            twin_doc.blocks,
+            prov,
+        ),
     )
 
 
