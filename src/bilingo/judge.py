@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
@@ -19,6 +19,9 @@ from bilingo.errors import ArticleError
 from bilingo.pairs import twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
+
+if TYPE_CHECKING:
+    from bilingo.glossary import Glossary
 
 Kind = Literal[
     "missing",
@@ -107,9 +110,7 @@ def settle_verdict(
     # Only the twin-wide verdicts: a seal cannot carry per-paragraph review problems.
     if len(found) == 1 and found[0] == unreviewed(twin.path, edited=True, require_reviewed=False):
         return "edited"
-    if len(found) == 1 and found[0] == unreviewed(
-        twin.path, edited=False, require_reviewed=False
-    ):
+    if len(found) == 1 and found[0] == unreviewed(twin.path, edited=False, require_reviewed=False):
         return "machine"
     return None
 
@@ -121,7 +122,11 @@ def pair_problems(
     glossary_hash: str,
     fields: Sequence[str],
     require_reviewed: bool,
+    glossary: Glossary | None = None,
 ) -> list[Problem]:
+    """What ``check`` reports for one pair. With ``glossary`` (the one ``glossary_hash``
+    names), a twin made with another glossary is outdated only where the entries applying
+    to the article are not followed: a changed term the article never uses changes nothing."""
     prov = provenance.read(twin) or provenance.Provenance()
     out: list[Problem] = []
     if prov.source != source.path.name:
@@ -157,7 +162,7 @@ def pair_problems(
                     f"bilingo translate {source.path}",
                 )
             )
-    if prov.glossary_hash != glossary_hash:
+    if prov.glossary_hash != glossary_hash and glossary is None:
         out.append(
             Problem(
                 twin.path,
@@ -166,6 +171,29 @@ def pair_problems(
                 f"{source.path} (reviewed twins: bilingo glossary check {twin.path})",
             )
         )
+    elif prov.glossary_hash != glossary_hash and glossary is not None:
+        from bilingo.glossary import check_articles
+
+        lang = prov.source_lang or other_language(str(twin.meta.get("lang", "")))
+        misses = check_articles(
+            glossary,
+            source,
+            twin,
+            source_lang=lang,
+            target_lang=other_language(lang),
+            fields=prov.translated_fields(fields),
+        )
+        for miss in misses:
+            out.append(
+                Problem(
+                    twin.path,
+                    "outdated-glossary",
+                    f"the glossary changed since it was made, and the twin does not follow "
+                    f"it: {miss.message()} (bilingo translate {source.path} redoes machine "
+                    f"paragraphs; fix reviewed ones by hand, then: bilingo approve {twin.path})",
+                    line=miss.twin_line,
+                )
+            )
     for item in prov.conflicts:
         out.append(
             Problem(
@@ -210,7 +238,7 @@ def review_problems(
         elif now == "n":
             add(
                 "unreviewed",
-                "paragraph needs review: its source changed and it was translated again",
+                "paragraph needs review: its source or the glossary changed since it was reviewed",
                 line,
             )
         elif now == "e":

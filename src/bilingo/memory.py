@@ -1,19 +1,20 @@
 """Translation memory: text already translated never reaches the engine again.
 
 One SQLite file inside the site (default ``.bilingo/memory.sqlite``), keyed by source
-segment, language pair, model and glossary hash (table ``tm``: *machine* output only, what
-:meth:`Memory.lookup` hands back). A person's translation that ``translate --force
---discard-edits`` replaced is kept in a table of its own (``person``: source paragraph ->
-the person's text), so it is never lost and never passed off as the model's. Writes happen in one
-transaction, so a crash leaves the memory as it was. Because every twin carries its
-provenance, the memory can be rebuilt from the article pairs: deleting it loses nothing.
+segment, language pair, model and the hash of the glossary entries applying to the segment
+(table ``tm``: *machine* output only, what :meth:`Memory.lookup` hands back). A person's
+translation that ``translate --force --discard-edits`` replaced is kept in a table of its
+own (``person``: source paragraph -> the person's text, and where it came from), so it is
+never lost and never passed off as the model's. Writes happen in one transaction, so a crash
+leaves the memory as it was. Because every twin carries its provenance, the memory can be
+rebuilt from the article pairs: deleting it loses nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -50,7 +51,15 @@ class MemoryKey:
     source_lang: str
     target_lang: str
     model: str
+    #: The glossary hash (of the whole glossary, or of what ``per_text`` does not cover).
     glossary: str
+    #: Per source text, the hash of the glossary entries applying to it
+    #: (:meth:`bilingo.glossary.Glossary.applying_hash`): one changed term then misses only
+    #: the segments holding it. None: ``glossary`` for every text.
+    per_text: Callable[[str], str] | None = field(default=None, compare=False)
+
+    def glossary_for(self, text: str) -> str:
+        return self.glossary if self.per_text is None else self.per_text(text)
 
 
 class Memory:
@@ -91,13 +100,14 @@ class Memory:
         unique = list(dict.fromkeys(texts))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
+            wanted = {t: key.glossary_for(t) for t in chunk}
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
-                "SELECT source, target FROM tm WHERE source_lang=? AND target_lang=? AND "
-                f"model=? AND glossary=? AND source IN ({marks})",
-                (key.source_lang, key.target_lang, key.model, key.glossary, *chunk),
+                "SELECT source, glossary, target FROM tm WHERE source_lang=? AND "
+                f"target_lang=? AND model=? AND source IN ({marks})",
+                (key.source_lang, key.target_lang, key.model, *chunk),
             )
-            found.update(rows.fetchall())
+            found.update((s, t) for s, g, t in rows.fetchall() if wanted[s] == g)
         return found
 
     def store(self, pairs: Mapping[str, str] | Iterable[tuple[str, str]], key: MemoryKey) -> int:
@@ -107,7 +117,7 @@ class Memory:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (key.source_lang, key.target_lang, key.model, key.glossary, s, t)
+                    (key.source_lang, key.target_lang, key.model, key.glossary_for(s), s, t)
                     for s, t in items
                 ],
             )

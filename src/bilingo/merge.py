@@ -59,6 +59,9 @@ class MergePlan:
     discarded: tuple[Discarded, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    #: The glossary changed since the twin was made: kept reviewed paragraphs that do not
+    #: follow it need review again.
+    glossary_changed: bool = False
 
     def person_blocks(self) -> list[int]:
         """Kept paragraphs that are a person's (reviewed or edited), by new index."""

@@ -10,7 +10,7 @@ Never prints: progress goes through a callback.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -295,6 +295,8 @@ def _plan_one(
                     f"--discard-edits {article.path}",
                 )
             merge = mp or MergePlan()
+            if prov.glossary_hash != glossary.hash:
+                merge = replace(merge, glossary_changed=True)
     return Job(
         article,
         src,
@@ -324,6 +326,13 @@ def default_engine_factory(options: EngineOptions | None = None) -> EngineFactor
     return make
 
 
+def memory_key(glossary: Glossary, source: str, target: str, model: str) -> MemoryKey:
+    """The memory key of one direction: per segment, the glossary entries applying to it."""
+    return MemoryKey(
+        source, target, model, glossary.hash, per_text=partial(glossary.applying_hash, lang=source)
+    )
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -344,7 +353,7 @@ def translate_segments(
     Returns (text -> translation, segments from memory, segments sent to the engine).
     """
     unique = list(dict.fromkeys(texts))
-    key = MemoryKey(source, target, engine.name, glossary.hash)
+    key = memory_key(glossary, source, target, engine.name)
     found = memory.lookup(unique, key) if memory is not None else {}
     todo = [t for t in unique if t not in found]
     protected = [glossary.protect(t, source=source, target=target) for t in todo]
@@ -439,7 +448,7 @@ def translate_jobs(
         source=source,
         target=target,
         memory=memory,
-        memory_key=MemoryKey(source, target, engine.name, glossary.hash),
+        memory_key=memory_key(glossary, source, target, engine.name),
         progress=None if progress is None else partial(progress, "translate"),
     )
     if stats.fallback and warnings is not None:
@@ -571,7 +580,10 @@ def build_twin(
     person = machine != tuple(hashes) or any(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
-    states = tuple(merge.states.get(i, merge.redone_state) for i in range(len(hashes)))
+    states = tuple(
+        "n" if _misses_glossary(job, i, glossary) else merge.states.get(i, merge.redone_state)
+        for i in range(len(hashes))
+    )
     field_states = {k: merge.field_states.get(k, merge.redone_state) for k in field_hashes}
     reviewed = all(st == "r" for st in (*states, *field_states.values())) and not merge.conflicts
     still_reviewed = "r" in states or "r" in field_states.values()
@@ -604,6 +616,19 @@ def build_twin(
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
+
+
+def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:
+    """A reviewed paragraph kept across a glossary change that does not follow the glossary
+    now: it needs review again (one that follows it stays reviewed)."""
+    merge = job.merge
+    if not merge.glossary_changed or merge.states.get(index) != "r":
+        return False
+    text = merge.keep_blocks.get(index)
+    if text is None:
+        return False
+    source = job.body.blocks[index].text
+    return bool(glossary.check(source, text, source=job.source_lang, target=job.target_lang))
 
 
 def twin_bytes(

@@ -70,6 +70,7 @@ class Story:
         return check_paths(
             list(paths) or [self.folder],
             glossary_hash=self.glossary.hash,
+            glossary=self.glossary,
             require_reviewed=require_reviewed,
         )
 

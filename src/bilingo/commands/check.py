@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
@@ -19,6 +20,9 @@ from bilingo.judge import Problem, pair_problems, unreviewed
 from bilingo.pairs import find_markdown, symlink_reason, twin_path, with_partners
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings
+
+if TYPE_CHECKING:
+    from bilingo.glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ def run(
     return check_paths(
         list(paths) or [Path(".")],
         glossary_hash=settings.glossary.hash,
+        glossary=settings.glossary,
         fields=settings.fields,
         require_reviewed=require_reviewed,
     )
@@ -70,6 +75,7 @@ def check_paths(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     require_reviewed: bool = False,
     use_seals: bool = True,
+    glossary: Glossary | None = None,
 ) -> CheckReport:
     """Check every article under ``paths``; read-only.
 
@@ -134,6 +140,7 @@ def check_paths(
             glossary_hash=glossary_hash,
             fields=fields,
             require_reviewed=require_reviewed,
+            glossary=glossary,
         )
 
     for key, article in articles.items():

@@ -89,9 +89,7 @@ def fresh_diff(
     """
     pair = find_pair(path)
     # A machine translation of everything: people's paragraphs are not kept (nothing is written).
-    the_plan = plan(
-        [pair.source], glossary=glossary, fields=fields, force=True, discard_edits=True
-    )
+    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True, discard_edits=True)
     if not the_plan.jobs:
         reason = the_plan.outcomes[0].reason if the_plan.outcomes else ""
         if provenance.read(pair.twin) is None:
