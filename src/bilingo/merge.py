@@ -76,10 +76,12 @@ class Discarded:
 
     #: Source line of the paragraph (None: a field).
     line: int | None
-    #: The source paragraph it translates, and the person's text.
+    #: The source paragraph it stands for, and the person's text.
     source: str
     text: str
     field: str | None = None
+    #: The person translated an older version of that source paragraph (a conflict).
+    older: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,10 @@ def merge_plan(
     matches = match_blocks(old_src, new_src := list(source.block_hashes))
     for j, i in matches.same.items():
         if person[i] and discard_edits:
-            discarded.append(Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text))
+            older = prov.made_against(i) is not None
+            discarded.append(
+                Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=older)
+            )
         elif person[i] or not retranslate_unedited:
             kept(j, i)
             against = prov.made_against(i)
@@ -191,8 +196,10 @@ def merge_plan(
                 # Still unresolved: the conflict follows the paragraph wherever it moved.
                 conflict(j, i, against)
     for j, i in matches.changed.items():
-        if person[i] and discard_edits:
-            discarded.append(Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text))
+        if live[i] == "e" and discard_edits:
+            discarded.append(
+                Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=True)
+            )
         elif live[i] == "e":
             kept(j, i)
             conflict(j, i, prov.made_against(i) or old_src[i])

@@ -418,9 +418,13 @@ def translate_jobs(
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
     for job in jobs if memory is not None else ():
-        kept = [(d.source, d.text) for d in job.merge.discarded if d.line is not None]
-        if kept and memory is not None:
-            memory.store_person(kept, source_lang=source, target_lang=target, origin=job.twin.name)
+        for older in (False, True):
+            kept = [
+                (d.source, d.text) for d in job.merge.discarded if d.source and d.older == older
+            ]
+            if kept and memory is not None:
+                origin = job.twin.name + (" (for an older source paragraph)" if older else "")
+                memory.store_person(kept, source_lang=source, target_lang=target, origin=origin)
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
