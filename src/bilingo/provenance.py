@@ -193,11 +193,15 @@ def states_line(states: Sequence[str]) -> str:
     return " ".join(out)
 
 
+_MAX_RUN = 100_000
+
+
 def parse_states(value: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in value.split():
         head, _, count = token.partition("*")
-        out += [head] * (int(count) if count.isdigit() else 1)
+        # Bounded: the line is text anyone can edit (a longer run matches no twin anyway).
+        out += [head] * (min(int(count), _MAX_RUN) if count.isdigit() else 1)
     return tuple(out)
 
 

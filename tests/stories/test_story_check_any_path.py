@@ -20,6 +20,9 @@ def test_stale_pair_same_verdicts_from_every_path(story: Story) -> None:
     story.translate()
     story.approve(story.folder)  # a folder: every twin under it
     assert story.provenance()["reviewed"] is True
+    (story.root / "drafts").mkdir()
+    nothing = story.cli("approve", "drafts", "--by", "Kari")
+    assert nothing.exit_code == 2 and "no twin bilingo wrote under it" in nothing.output
     story.edit_source(OLD, NEW)
 
     by_folder = verdicts(story.check(story.folder))

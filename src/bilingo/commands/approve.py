@@ -108,6 +108,13 @@ def run(
     reviewer = by.strip() if by and by.strip() else default_reviewer()
     items: list[ApproveItem] = []
     with tree_lock(list(paths), wait=10.0):
+        for p in paths:
+            if p.is_dir() and not _expand([p]):
+                items.append(
+                    ApproveItem(
+                        p, error=f"{p}: no twin bilingo wrote under it; run: bilingo translate {p}"
+                    )
+                )
         for p in _expand(paths):
             try:
                 done = approve(
