@@ -59,6 +59,8 @@ class MergePlan:
     discarded: tuple[Discarded, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    #: The people's texts of ``dropped_edits`` (kept in the memory's person table).
+    dropped_texts: tuple[str, ...] = ()
     #: The glossary changed since the twin was made: kept reviewed paragraphs that do not
     #: follow it need review again.
     glossary_changed: bool = False
@@ -206,6 +208,7 @@ def merge_plan(
     for j in range(len(new_src)):
         states.setdefault(j, redone)
     dropped = sum(person[i] for i in matches.removed)
+    dropped_texts = tuple(twin.blocks[i].text for i in matches.removed if person[i])
 
     keep_fields: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
@@ -240,4 +243,5 @@ def merge_plan(
         discarded=tuple(discarded),
         reviewed_by=prov.reviewed_by,
         reviewed_at=prov.reviewed_at,
+        dropped_texts=dropped_texts,
     )

@@ -126,7 +126,8 @@ class Job:
             )
         if merge.dropped_edits:
             out.append(
-                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph"
+                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph "
+                "(their text is kept in the translation memory)"
             )
         return "; ".join(out)
 
@@ -425,6 +426,13 @@ def translate_jobs(
             if kept and memory is not None:
                 origin = job.twin.name + (" (for an older source paragraph)" if older else "")
                 memory.store_person(kept, source_lang=source, target_lang=target, origin=origin)
+        if job.merge.dropped_texts and memory is not None:
+            memory.store_person(
+                [("", text) for text in job.merge.dropped_texts],
+                source_lang=source,
+                target_lang=target,
+                origin=f"{job.twin.name} (its source paragraph was removed)",
+            )
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
