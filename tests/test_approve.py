@@ -143,17 +143,25 @@ def test_source_path_approves_its_twin_and_translate_keeps_it(site: Path) -> Non
     )
     assert state == "current"
 
-    # The editor changes the source: translate skips the reviewed twin, --force does not.
+    # The editor changes the source: translate redoes that paragraph only, marks it
+    # "needs review" and keeps every reviewed paragraph byte for byte.
+    before = [b.text for b in segment(read_article(twin).body).blocks]
     source.write_text(source.read_text(encoding="utf-8").replace("3 år", "4 år"), encoding="utf-8")
-    approved = twin.read_bytes()
     report = translate_paths([site], glossary=empty_glossary())
     outcome = next(o for o in report.outcomes if o.source == source)
-    assert outcome.action == "skipped" and "marked reviewed" in outcome.reason
-    assert twin.read_bytes() == approved
-    assert approve(twin, by="Kari").stale  # approving again: still stale, says so
-    forced = translate_paths([site], glossary=empty_glossary(), force=True)
-    assert next(o for o in forced.outcomes if o.source == source).action == "written"
-    assert read_article(twin).meta["bilingo"]["reviewed"] is False
+    assert outcome.action == "written"
+    after = [b.text for b in segment(read_article(twin).body).blocks]
+    redone = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert len(redone) == 1 and "4 år" in after[redone[0]]
+    assert "Small firms must cooperate" in after
+    prov = read_article(twin).meta["bilingo"]
+    assert prov["reviewed"] is False and prov["reviewed_by"] == "Kari"
+    problems = check_paths([site], glossary_hash=empty_glossary().hash).problems
+    mine = [p for p in problems if p.path == twin]
+    assert [(p.kind, "needs review" in p.detail) for p in mine] == [("unreviewed", True)]
+    assert f"bilingo approve {twin}" in mine[0].detail
+    assert approve(twin, by="Kari").changed  # approving clears it
+    assert problems_for(site, twin) == []
 
 
 def test_approving_twice_leaves_the_file_alone(site: Path) -> None:

@@ -22,6 +22,7 @@ from bilingo.commands.translate import translate_paths
 from bilingo.compare import ArticleDiff, align, looks_like_prose
 from bilingo.document import segment
 from bilingo.glossary import Glossary, empty_glossary, load_glossary
+from bilingo.provenance import block_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "ett-ar-med-naeringsklyngetillit"
@@ -273,9 +274,11 @@ def test_conflict_recorded_by_retranslation_is_flagged_on_its_paragraph(
     source.write_text(text.replace("21.mai 2015", "22. mai 2015"), encoding="utf-8")
     report = translate_paths([site], glossary=empty_glossary())
     assert report.exit_code == 0, report.outcomes
-    # Conflicts are data (which paragraph, at which source line), not sentences.
+    # Conflicts are data (which paragraph, at which source line, the twin text's hash then),
+    # not sentences.
     conflicts = read_article(twin).meta["bilingo"]["conflicts"]
-    assert conflicts == [{"block": 3, "line": 13}]
+    paragraph = segment(read_article(twin).body).blocks[3].text
+    assert conflicts == [{"block": 3, "line": 13, "twin": block_hash(paragraph)}]
     diff = diff_path(twin, glossary=glossary)
     row = diff.rows[4]
     assert row.source_line == 13

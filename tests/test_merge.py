@@ -79,9 +79,7 @@ def test_merge_decision_table(case: Case, retranslate_unedited: bool) -> None:
     )
     assert plan is not None
     expected = {
-        j: who
-        for j, who in case.kept.items()
-        if who == "person" or not retranslate_unedited
+        j: who for j, who in case.kept.items() if who == "person" or not retranslate_unedited
     }
     got = {j: ("person" if text.startswith("A person's") else "machine")
            for j, text in plan.keep_blocks.items()}  # fmt: skip
@@ -108,3 +106,42 @@ def test_block_matches_are_a_partial_bijection(old: list[str], new: list[str]) -
     for h in set(old) & set(new):
         matched = sum(1 for j, i in m.same.items() if new[j] == h)
         assert matched == min(old.count(h), new.count(h))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("retranslate_unedited", [False, True])
+@pytest.mark.parametrize("discard_edits", [False, True])
+def test_merge_decision_table_on_a_reviewed_twin(
+    case: Case, retranslate_unedited: bool, discard_edits: bool
+) -> None:
+    """The same cells on an approved twin (people's edits approved with it): every paragraph
+    whose source is the same is the reviewer's and kept, even after a glossary change or
+    under --force; a changed one is translated again and needs review (no conflict: nobody
+    touched it since the approval); --discard-edits replaces them all, naming each."""
+    twin_paras = [human(i) if i in case.edited else p for i, p in enumerate(OLD)]
+    prov = Provenance(
+        source_blocks=tuple(block_hash(p) for p in OLD),
+        twin_blocks=tuple(block_hash(p) for p in twin_paras),  # approve re-hashes the twin
+        reviewed=True,
+    )
+    plan = merge_plan(
+        segment("\n\n".join(case.new) + "\n"),
+        segment("\n\n".join(twin_paras) + "\n"),
+        prov,
+        source_fields={},
+        twin_fields={},
+        retranslate_unedited=retranslate_unedited,
+        discard_edits=discard_edits,
+    )
+    assert plan is not None
+    matches = match_blocks(list(prov.source_blocks or ()), [block_hash(p) for p in case.new])
+    if discard_edits:
+        assert plan.keep_blocks == {}
+        assert sorted(d.source for d in plan.discarded) == sorted(case.new[j] for j in matches.same)
+    else:
+        assert plan.keep_blocks == {j: twin_paras[i] for j, i in matches.same.items()}
+        assert plan.discarded == ()
+    assert plan.conflicts == ()
+    expected_states = {j: "r" if j in plan.keep_blocks else "n" for j in range(len(case.new))}
+    assert dict(plan.states) == expected_states
+    assert plan.dropped_edits == len(matches.removed)

@@ -52,9 +52,16 @@ def paragraphs(path: Path) -> list[str]:
     return [b.text for b in segment(read_article(path).body).blocks]
 
 
-def run(site: Path, memory: Memory, recorder: Recorder, *, force: bool = False) -> TranslateReport:
+def run(
+    site: Path, memory: Memory, recorder: Recorder, *, force: bool = False, discard: bool = False
+) -> TranslateReport:
     return translate_paths(
-        [site], glossary=GLOSSARY, engine_factory=recorder.factory(), memory=memory, force=force
+        [site],
+        glossary=GLOSSARY,
+        engine_factory=recorder.factory(),
+        memory=memory,
+        force=force,
+        discard_edits=discard,
     )
 
 
@@ -135,8 +142,16 @@ def test_changed_source_and_edited_twin_paragraph_is_a_conflict(
         kinds = {p.kind for p in check_paths([site], glossary_hash=GLOSSARY.hash).problems}
         assert "conflict" in kinds
 
-        # --force translates again: the person's paragraph gives way to the new source.
-        run(site, memory, Recorder(), force=True)
+        # --force alone keeps the person's paragraph and says so.
+        forced = run(site, memory, Recorder(), force=True)
+        assert paragraphs(twin)[0] == human
+        assert "--discard-edits" in forced.outcomes[0].reason
+        # --force --discard-edits: the person's paragraph gives way to the new source, and
+        # stays in the memory as the person's translation.
+        run(site, memory, Recorder(), force=True, discard=True)
+        assert memory.person_translations(
+            "Helt ny første avsnitt.", source_lang="nb", target_lang="en"
+        ) == [human]
     assert paragraphs(twin)[0] == copy_layout.expected("Helt ny første avsnitt.")
     assert "conflicts" not in read_article(twin).meta["bilingo"]
 

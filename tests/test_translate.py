@@ -198,15 +198,21 @@ def test_hand_edited_twin_survives_a_source_change(site: Path, copy_layout: Copy
         copy_layout.expected_body(read_article(src).body)
     )
 
-    # A reviewed twin is never overwritten without --force.
+    # A reviewed twin follows its source without --force: the new paragraph is translated
+    # in, the person's heading kept.
     twin.write_text(twin.read_text(encoding="utf-8").replace("reviewed: false", "reviewed: true"))
-    before = twin.read_bytes()
     src.write_text(src.read_text(encoding="utf-8") + "\nEnda en linje.\n", encoding="utf-8")
     result = runner.invoke(cli, ["translate", "articles"])
     assert result.exit_code == 0, result.output
-    assert "skipped" in result.output and "--force" in result.output
-    assert twin.read_bytes() == before
-    assert runner.invoke(cli, ["translate", "articles", "--force"]).exit_code == 0
+    after = read_article(twin).body
+    assert "## Small firms must cooperate\n" in after
+    assert after.endswith(f"\n{copy_layout.expected('Enda en linje.')}\n")
+    # --force keeps the person's text and names it; --discard-edits replaces it.
+    result = runner.invoke(cli, ["translate", "articles", "--force", "--dry-run"])
+    assert "--discard-edits" in result.output and "Small firms" in read_article(twin).body
+    assert runner.invoke(cli, ["translate", "articles", "--discard-edits"]).exit_code == 2
+    result = runner.invoke(cli, ["translate", "articles", "--force", "--discard-edits"])
+    assert result.exit_code == 0 and "with machine text" in result.output
     assert read_article(twin).body == copy_layout.expected_body(read_article(src).body)
 
 

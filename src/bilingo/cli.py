@@ -135,7 +135,18 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=PathArg)
 @glossary_option
-@click.option("--force", is_flag=True, help="Re-translate twins that are reviewed or hand-edited.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Translate every machine paragraph again, even of up-to-date twins; reviewed and "
+    "edited paragraphs are kept (and named) unless --discard-edits.",
+)
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="With --force: replace reviewed and edited paragraphs too (the person's text is kept "
+    "in the translation memory).",
+)
 @click.option("--dry-run", is_flag=True, help="Write nothing; say what would be written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.option(
@@ -208,6 +219,7 @@ def translate(
     paths: tuple[Path, ...],
     glossary_path: Path | None,
     force: bool,
+    discard_edits: bool,
     dry_run: bool,
     as_json: bool,
     device: str | None,
@@ -230,6 +242,9 @@ def translate(
     """
     from bilingo.commands import translate as command
 
+    if discard_edits and not force:
+        click.echo("error: --discard-edits goes with --force", err=True)
+        sys.exit(2)
     progress = ClickProgress("Translating", enabled=not as_json and sys.stderr.isatty())
     lines = ProgressLines(progress_interval, enabled=not as_json and not sys.stderr.isatty())
     engine = EngineFlags(device, beam_size, batch_tokens, batch_segments)
@@ -245,6 +260,7 @@ def translate(
                 settings,
                 list(paths) or list(settings.content_dirs),
                 force=force,
+                discard_edits=discard_edits,
                 dry_run=dry_run,
                 use_memory=not no_memory,
                 memory_path=memory_path,
@@ -669,7 +685,7 @@ def approve(paths: tuple[Path, ...], by: str | None, as_json: bool) -> None:
     from bilingo.commands import approve as command
 
     with user_errors():
-        report = command.run(settings_for(paths, use_glossary=False), list(paths), by=by)
+        report = command.run(settings_for(paths), list(paths), by=by)
     if as_json:
         emit_json(report)
         sys.exit(report.exit_code)
@@ -687,10 +703,13 @@ def approve(paths: tuple[Path, ...], by: str | None, as_json: bool) -> None:
             )
         else:
             click.echo(f"already approved: {done.twin} (by {done.reviewed_by})")
+        for warning in done.warnings:
+            click.echo(f"warning: {warning}", err=True)
         if done.stale:
             click.echo(
-                f"note: the source of {done.twin} changed since it was translated; "
-                "check reports it stale until it is translated again (--force)"
+                f"note: the source of {done.twin} changed since it was translated; check "
+                f"reports it stale until: bilingo translate {done.twin.parent} (reviewed "
+                "paragraphs are kept, the changed ones translated again for review)"
             )
     sys.exit(report.exit_code)
 

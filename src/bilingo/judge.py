@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
@@ -20,8 +20,18 @@ from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
 
+if TYPE_CHECKING:
+    from bilingo.glossary import Glossary
+
 Kind = Literal[
-    "missing", "stale", "outdated-glossary", "orphaned", "invalid", "unreviewed", "conflict"
+    "missing",
+    "stale",
+    "outdated-glossary",
+    "orphaned",
+    "invalid",
+    "unreviewed",
+    "conflict",
+    "edited-after-review",
 ]
 Severity = Literal["error", "warning"]
 
@@ -97,9 +107,11 @@ def settle_verdict(
     )
     if not found:
         return "reviewed"
-    if len(found) == 1 and found[0].kind == "unreviewed":
-        edited = found[0] == unreviewed(twin.path, edited=True, require_reviewed=False)
-        return "edited" if edited else "machine"
+    # Only the twin-wide verdicts: a seal cannot carry per-paragraph review problems.
+    if len(found) == 1 and found[0] == unreviewed(twin.path, edited=True, require_reviewed=False):
+        return "edited"
+    if len(found) == 1 and found[0] == unreviewed(twin.path, edited=False, require_reviewed=False):
+        return "machine"
     return None
 
 
@@ -110,7 +122,11 @@ def pair_problems(
     glossary_hash: str,
     fields: Sequence[str],
     require_reviewed: bool,
+    glossary: Glossary | None = None,
 ) -> list[Problem]:
+    """What ``check`` reports for one pair. With ``glossary`` (the one ``glossary_hash``
+    names), a twin made with another glossary is outdated only where the entries applying
+    to the article are not followed: a changed term the article never uses changes nothing."""
     prov = provenance.read(twin) or provenance.Provenance()
     out: list[Problem] = []
     ref = source_ref(source.path)
@@ -147,7 +163,7 @@ def pair_problems(
                     f"bilingo translate {source.path}",
                 )
             )
-    if prov.glossary_hash != glossary_hash:
+    if prov.glossary_hash != glossary_hash and glossary is None:
         out.append(
             Problem(
                 twin.path,
@@ -156,6 +172,29 @@ def pair_problems(
                 f"{source.path} (reviewed twins: bilingo glossary check {twin.path})",
             )
         )
+    elif prov.glossary_hash != glossary_hash and glossary is not None:
+        from bilingo.glossary import check_articles
+
+        lang = prov.source_lang or other_language(str(twin.meta.get("lang", "")))
+        misses = check_articles(
+            glossary,
+            source,
+            twin,
+            source_lang=lang,
+            target_lang=other_language(lang),
+            fields=prov.translated_fields(fields),
+        )
+        for miss in misses:
+            out.append(
+                Problem(
+                    twin.path,
+                    "outdated-glossary",
+                    f"the glossary changed since it was made, and the twin does not follow "
+                    f"it: {miss.message()} (bilingo translate {source.path} redoes machine "
+                    f"paragraphs; fix reviewed ones by hand, then: bilingo approve {twin.path})",
+                    line=miss.twin_line,
+                )
+            )
     for item in prov.conflicts:
         out.append(
             Problem(
@@ -165,9 +204,63 @@ def pair_problems(
                 "(or translate --force)",
             )
         )
-    if not prov.reviewed:
+    if prov.any_reviewed or prov.reviewed:
+        out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
+    else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def review_problems(
+    twin: Article, prov: provenance.Provenance, fields: Sequence[str], *, require_reviewed: bool
+) -> list[Problem]:
+    """A twin that went through review: each paragraph (and field) not reviewed as it is
+    now, with its line: needs review, edited by hand, or edited after review."""
+    from bilingo.document import parse
+
+    used = prov.translated_fields(fields)
+    if prov.reviewed and prov.twin_hash == provenance.twin_content_hash(twin.meta, twin.body, used):
+        return []  # approved, and untouched since: no need to parse it
+    severity: Severity = "error" if require_reviewed else "warning"
+    fix = f"review it, then run: bilingo approve {twin.path}"
+    out: list[Problem] = []
+
+    def add(kind: Kind, what: str, line: int | None) -> None:
+        out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
+
+    doc = parse(twin.body)
+    if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
+        add("edited-after-review", "paragraphs added or removed after review", None)
+        return out
+    recorded = prov.recorded_states(len(doc.blocks))
+    live = provenance.live_states(prov, doc.block_hashes)
+    for block, was, now in zip(doc.blocks, recorded, live, strict=True):
+        line = twin.body_line + block.line - 1
+        if was == "r" and now == "e":
+            add("edited-after-review", "paragraph edited after review", line)
+        elif now == "n":
+            add(
+                "unreviewed",
+                "paragraph needs review: its source or the glossary changed since it was reviewed",
+                line,
+            )
+        elif now == "e":
+            add("unreviewed", "paragraph edited by hand, not yet approved", line)
+        elif now == "m":
+            add("unreviewed", "paragraph is machine translation, not yet reviewed", line)
+    machine_fields = prov.twin_fields or {}
+    for key in prov.translated_fields(fields):
+        value = twin.meta.get(key)
+        if not isinstance(value, str) or key not in machine_fields:
+            continue
+        was = prov.field_state(key)
+        edited = provenance.block_hash(value) != machine_fields[key]
+        if was == "r" and edited:
+            add("edited-after-review", f"front matter '{key}' edited after review", None)
+        elif was != "r" or edited:
+            name = "edited by hand" if edited or was == "e" else provenance.STATE_NAMES[was]
+            add("unreviewed", f"front matter '{key}': {name}", None)
     return out
 
 

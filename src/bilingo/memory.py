@@ -1,17 +1,20 @@
 """Translation memory: text already translated never reaches the engine again.
 
 One SQLite file inside the site (default ``.bilingo/memory.sqlite``), keyed by source
-segment, language pair, model and glossary hash. It holds *machine* output only; people's
-edits are kept in the twins themselves (see ``bilingo.merge``). Writes happen in one
-transaction, so a crash leaves the memory as it was. Because every twin carries its
-provenance, the memory can be rebuilt from the article pairs: deleting it loses nothing.
+segment, language pair, model and the hash of the glossary entries applying to the segment
+(table ``tm``: *machine* output only, what :meth:`Memory.lookup` hands back). A person's
+translation that ``translate --force --discard-edits`` replaced is kept in a table of its
+own (``person``: source paragraph -> the person's text, and where it came from), so it is
+never lost and never passed off as the model's. Writes happen in one transaction, so a crash
+leaves the memory as it was. Because every twin carries its provenance, the memory can be
+rebuilt from the article pairs: deleting it loses nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -29,6 +32,14 @@ CREATE TABLE IF NOT EXISTS tm (
     target TEXT NOT NULL,
     PRIMARY KEY (source_lang, target_lang, model, glossary, source)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS person (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, source, target)
+) WITHOUT ROWID;
 """
 _CHUNK = 500
 
@@ -40,7 +51,15 @@ class MemoryKey:
     source_lang: str
     target_lang: str
     model: str
+    #: The glossary hash (of the whole glossary, or of what ``per_text`` does not cover).
     glossary: str
+    #: Per source text, the hash of the glossary entries applying to it
+    #: (:meth:`bilingo.glossary.Glossary.applying_hash`): one changed term then misses only
+    #: the segments holding it. None: ``glossary`` for every text.
+    per_text: Callable[[str], str] | None = field(default=None, compare=False)
+
+    def glossary_for(self, text: str) -> str:
+        return self.glossary if self.per_text is None else self.per_text(text)
 
 
 class Memory:
@@ -81,13 +100,14 @@ class Memory:
         unique = list(dict.fromkeys(texts))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
+            wanted = {t: key.glossary_for(t) for t in chunk}
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
-                "SELECT source, target FROM tm WHERE source_lang=? AND target_lang=? AND "
-                f"model=? AND glossary=? AND source IN ({marks})",
-                (key.source_lang, key.target_lang, key.model, key.glossary, *chunk),
+                "SELECT source, glossary, target FROM tm WHERE source_lang=? AND "
+                f"target_lang=? AND model=? AND source IN ({marks})",
+                (key.source_lang, key.target_lang, key.model, *chunk),
             )
-            found.update(rows.fetchall())
+            found.update((s, t) for s, g, t in rows.fetchall() if wanted[s] == g)
         return found
 
     def store(self, pairs: Mapping[str, str] | Iterable[tuple[str, str]], key: MemoryKey) -> int:
@@ -97,11 +117,32 @@ class Memory:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (key.source_lang, key.target_lang, key.model, key.glossary, s, t)
+                    (key.source_lang, key.target_lang, key.model, key.glossary_for(s), s, t)
                     for s, t in items
                 ],
             )
         return len(items)
+
+    def store_person(
+        self, pairs: Iterable[tuple[str, str]], *, source_lang: str, target_lang: str, origin: str
+    ) -> int:
+        """Keep a person's translations (source paragraph, text) that a run replaced;
+        ``origin`` says where they came from (the twin's file name)."""
+        items = list(pairs)
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO person VALUES (?, ?, ?, ?, ?)",
+                [(source_lang, target_lang, s, t, origin) for s, t in items],
+            )
+        return len(items)
+
+    def person_translations(self, source: str, *, source_lang: str, target_lang: str) -> list[str]:
+        """A person's translations of ``source`` kept by :meth:`store_person`."""
+        rows = self._conn.execute(
+            "SELECT target FROM person WHERE source_lang=? AND target_lang=? AND source=?",
+            (source_lang, target_lang, source),
+        )
+        return [str(r[0]) for r in rows.fetchall()]
 
     def __len__(self) -> int:
         row = self._conn.execute("SELECT count(*) FROM tm").fetchone()

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bilingo.document import Document
-from bilingo.provenance import Conflict, Provenance, block_hash
+from bilingo.provenance import (
+    Conflict,
+    ParagraphState,
+    Provenance,
+    block_hash,
+    live_states,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,40 @@ class MergePlan:
     conflicts: tuple[Conflict, ...] = ()
     #: human-edited twin paragraphs dropped because their source paragraph was removed
     dropped_edits: int = 0
+    #: new source block index -> state token to record (see provenance.STATE_NAMES)
+    states: Mapping[int, str] = field(default_factory=dict)
+    field_states: Mapping[str, str] = field(default_factory=dict)
+    #: State of what is translated anew: "n" in a twin that went through review.
+    redone_state: ParagraphState = "m"
+    #: A person's paragraphs (reviewed or edited) replaced (``--force --discard-edits``).
+    discarded: tuple[Discarded, ...] = ()
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    #: The people's texts of ``dropped_edits`` (kept in the memory's person table).
+    dropped_texts: tuple[str, ...] = ()
+    #: The glossary changed since the twin was made: kept reviewed paragraphs that do not
+    #: follow it need review again.
+    glossary_changed: bool = False
+
+    def person_blocks(self) -> list[int]:
+        """Kept paragraphs that are a person's (reviewed or edited), by new index."""
+        return [
+            j for j, st in sorted(self.states.items()) if j in self.keep_blocks and st[0] in "er"
+        ]
+
+
+@dataclass(frozen=True)
+class Discarded:
+    """A person's paragraph (or field) that ``--force --discard-edits`` replaces."""
+
+    #: Source line of the paragraph (None: a field).
+    line: int | None
+    #: The source paragraph it stands for, and the person's text.
+    source: str
+    text: str
+    field: str | None = None
+    #: The person translated an older version of that source paragraph (a conflict).
+    older: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,37 +148,71 @@ def merge_plan(
     twin_fields: Mapping[str, Any],
     retranslate_unedited: bool,
     body_line: int = 1,
+    discard_edits: bool = False,
 ) -> MergePlan | None:
     """Plan a merge, or None when the twin can't be mapped (no hashes, or its paragraph
-    structure was changed by hand)."""
+    structure was changed by hand).
+
+    A paragraph is a person's when a person edited it (its text differs from what was
+    written or approved) or approved it (state ``r``): kept unless its source paragraph is
+    gone, or ``discard_edits`` (then it is listed in ``discarded``). A redone paragraph of
+    a twin that went through review is marked ``n``, needs review."""
     if prov.source_blocks is None or len(prov.source_blocks) != len(prov.twin_blocks):
         return None
     old_src, machine = list(prov.source_blocks), list(prov.twin_blocks)
     if len(twin.blocks) != len(machine):
         return None
-    edited = [h != machine[i] for i, h in enumerate(twin.block_hashes)]
-    new_src = list(source.block_hashes)
+    live = live_states(prov, twin.block_hashes)
+    person = [st in ("e", "r") for st in live]
+    redone: ParagraphState = "n" if prov.any_reviewed else "m"
 
     keep: dict[int, str] = {}
     carried: dict[int, str] = {}
+    states: dict[int, str] = {}
     conflicts: list[Conflict] = []
+    discarded: list[Discarded] = []
+    old_conflicts = {c.block: c for c in prov.conflicts if c.block is not None}
 
-    def conflict(j: int) -> None:
-        line = body_line + source.blocks[j].line - 1
-        conflicts.append(Conflict(block=j, line=line))
+    def line_of(j: int) -> int:
+        return body_line + source.blocks[j].line - 1
 
-    matches = match_blocks(old_src, new_src)
+    def conflict(j: int, i: int, against: str) -> None:
+        conflicts.append(Conflict(block=j, line=line_of(j), twin=twin.block_hashes[i]))
+        states[j] = f"e@{against}"
+
+    def kept(j: int, i: int) -> None:
+        keep[j], carried[j] = twin.blocks[i].text, machine[i]
+        states[j] = live[i]
+
+    matches = match_blocks(old_src, new_src := list(source.block_hashes))
     for j, i in matches.same.items():
-        if edited[i] or not retranslate_unedited:
-            keep[j], carried[j] = twin.blocks[i].text, machine[i]
+        if person[i] and discard_edits:
+            older = prov.made_against(i) is not None
+            discarded.append(
+                Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=older)
+            )
+        elif person[i] or not retranslate_unedited:
+            kept(j, i)
+            against = prov.made_against(i)
+            if i in old_conflicts and live[i] == "e" and against is not None:
+                # Still unresolved: the conflict follows the paragraph wherever it moved.
+                conflict(j, i, against)
     for j, i in matches.changed.items():
-        if edited[i]:
-            keep[j], carried[j] = twin.blocks[i].text, machine[i]
-            conflict(j)
-    dropped = sum(edited[i] for i in matches.removed)
+        if live[i] == "e" and discard_edits:
+            discarded.append(
+                Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=True)
+            )
+        elif live[i] == "e":
+            kept(j, i)
+            conflict(j, i, prov.made_against(i) or old_src[i])
+    for j in range(len(new_src)):
+        states.setdefault(j, redone)
+    dropped = sum(person[i] for i in matches.removed)
+    dropped_texts = tuple(twin.blocks[i].text for i in matches.removed if person[i])
 
     keep_fields: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
+    field_states: dict[str, str] = {}
     old_fields, machine_fields = prov.source_fields, prov.twin_fields
     if old_fields is not None and machine_fields is not None:
         for key, src_hash in source_fields.items():
@@ -146,10 +220,28 @@ def merge_plan(
             if key not in machine_fields or not isinstance(value, str):
                 continue
             was_edited = block_hash(value) != machine_fields[key]
+            state = "e" if was_edited else prov.field_state(key)
             source_same = old_fields.get(key) == src_hash
-            if was_edited or (source_same and not retranslate_unedited):
+            if state in ("e", "r") and discard_edits:
+                discarded.append(Discarded(None, "", value, field=key))
+            elif was_edited or (source_same and (state == "r" or not retranslate_unedited)):
                 keep_fields[key] = value
                 field_hashes[key] = str(machine_fields[key])
+                field_states[key] = state
                 if was_edited and not source_same:
-                    conflicts.append(Conflict(field=key))
-    return MergePlan(keep, carried, keep_fields, field_hashes, tuple(conflicts), dropped)
+                    conflicts.append(Conflict(field=key, twin=block_hash(value)))
+    return MergePlan(
+        keep,
+        carried,
+        keep_fields,
+        field_hashes,
+        tuple(conflicts),
+        dropped,
+        states=states,
+        field_states=field_states,
+        redone_state=redone,
+        discarded=tuple(discarded),
+        reviewed_by=prov.reviewed_by,
+        reviewed_at=prov.reviewed_at,
+        dropped_texts=dropped_texts,
+    )

@@ -12,13 +12,14 @@ site's content because of it.
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bilingo import layout, provenance
-from bilingo.article import Article, fold_language, other_language, read_article
+from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 
 #: Folders never searched for articles.
@@ -166,6 +167,30 @@ def _walk(
         _walk(
             folder / entry.name, f"{real_folder}{os.sep}{entry.name}", real_root, files, links, seen
         )
+
+
+def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
+    """``files`` and, for each file given by name in ``paths``, the files it may pair with
+    by the site's pairing (``x.nb.md`` <-> ``x.en.md``, ``x.md``; by folder the same path in
+    the other language's folder), so that a source, its twin or their folder give the same
+    verdicts for the pair."""
+    pairing = layout.current()
+    out = list(files)
+    seen = {p.resolve() for p in files}
+    for given in paths:
+        if not given.is_file():
+            continue
+        candidates = [pairing.twin_path(given, lang) for lang in LANGUAGES]
+        if not pairing.by_folder:
+            slug = pairing.split_name(given)[0]
+            siblings = sorted(given.parent.glob(f"{glob.escape(slug)}.*md"))
+            candidates += [o for o in siblings if pairing.split_name(o)[0] == slug]
+            candidates.append(given.with_name(f"{slug}.md"))
+        for other in candidates:
+            if other.is_file() and not other.is_symlink() and other.resolve() not in seen:
+                seen.add(other.resolve())
+                out.append(other)
+    return out
 
 
 def symlink_reason(link: Path) -> str:

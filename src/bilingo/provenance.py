@@ -47,9 +47,24 @@ _ORDER = (
     "twin_blocks",
     "source_fields",
     "twin_fields",
+    "states",
+    "field_states",
     "conflicts",
     "in_pieces",
 )
+
+#: A paragraph's (or field's) review state, one letter each in the ``states:`` line.
+#: m: machine text; e: a person's text, not yet approved; r: reviewed (approved);
+#: n: translated again after its source changed in a reviewed twin (needs review).
+ParagraphState = Literal["m", "e", "r", "n"]
+_STATES: tuple[ParagraphState, ...] = ("m", "e", "r", "n")
+#: What each state is called in messages.
+STATE_NAMES: Mapping[str, str] = {
+    "m": "machine translation",
+    "e": "edited by hand, not yet approved",
+    "r": "reviewed",
+    "n": "needs review",
+}
 
 # Conflicts as sentences (twins written before conflicts were data): what they name.
 _LINE_RE = re.compile(r"source line (\d+)")
@@ -99,6 +114,9 @@ class Conflict:
     field: str | None = None
     #: An older twin's sentence, kept as written (it is what people saw).
     note: str = ""
+    #: Hash of the twin paragraph (or field) when the conflict was recorded: approve warns
+    #: when it clears a conflict whose text nobody touched since.
+    twin: str | None = None
 
     def message(self) -> str:
         if self.note:
@@ -116,19 +134,26 @@ class Conflict:
     def as_data(self) -> object:
         if self.note:
             return self.note
-        if self.field is not None:
-            return {"field": self.field}
-        return {"block": self.block, "line": self.line}
+        out: dict[str, object] = (
+            {"field": self.field}
+            if self.field is not None
+            else {"block": self.block, "line": self.line}
+        )
+        if self.twin is not None:
+            out["twin"] = self.twin
+        return out
 
     @classmethod
     def from_data(cls, value: object) -> Conflict:
         if isinstance(value, Mapping):
             block, line, name = value.get("block"), value.get("line"), value.get("field")
+            twin = value.get("twin")
             return cls(
                 block=block if isinstance(block, int) else None,
                 line=line if isinstance(line, int) else None,
                 field=str(name) if name is not None else None,
                 note="" if name is not None or isinstance(line, int) else str(dict(value)),
+                twin=twin if isinstance(twin, str) else None,
             )
         text = str(value)
         line_match, field_match = _LINE_RE.search(text), _FIELD_RE.search(text)
@@ -141,10 +166,44 @@ class Conflict:
 
 @dataclass(frozen=True)
 class BlockState:
-    """One paragraph as the provenance records it (room for a per-paragraph review state)."""
+    """One paragraph as the provenance records it: the source paragraph hash it was made
+    or reviewed against, the hash of the twin text as written or approved, its state."""
 
     source: str
     machine: str
+    state: ParagraphState = "m"
+
+
+def _state_token(value: str) -> tuple[ParagraphState, str | None]:
+    """``r`` or ``e@1a2b3c4d`` -> (state, source hash it was made against when not the
+    paragraph's own: a person's text kept while its source changed)."""
+    letter, _, against = value.partition("@")
+    state: ParagraphState = next((s for s in _STATES if s == letter), "m")
+    return state, against or None
+
+
+def states_line(states: Sequence[str]) -> str:
+    """The ``states:`` value: one token per paragraph, runs of one state written ``r*5``."""
+    out: list[str] = []
+    for token in states:
+        if out and out[-1].split("*")[0] == token and "@" not in token:
+            head, _, count = out[-1].partition("*")
+            out[-1] = f"{head}*{int(count or 1) + 1}"
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
+_MAX_RUN = 100_000
+
+
+def parse_states(value: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for token in value.split():
+        head, _, count = token.partition("*")
+        # Bounded: the line is text anyone can edit (a longer run matches no twin anyway).
+        out += [head] * (min(int(count), _MAX_RUN) if count.isdigit() else 1)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -169,6 +228,11 @@ class Provenance:
     twin_blocks: tuple[str, ...] = ()
     source_fields: Mapping[str, str] | None = None
     twin_fields: Mapping[str, str] | None = None
+    #: Review state per paragraph (tokens, see :data:`STATE_NAMES`; ``e@hash`` names the
+    #: older source paragraph a kept person text was made against). None: an older twin,
+    #: the states follow from ``reviewed`` (see :meth:`paragraph_states`).
+    states: tuple[str, ...] | None = None
+    field_states: Mapping[str, str] | None = None
     conflicts: tuple[Conflict, ...] = ()
     #: Source lines of sentences translated in pieces (their markup could not be carried
     #: across whole): ``diff`` and the review page flag them until ``approve``.
@@ -187,7 +251,36 @@ class Provenance:
         src = self.source_blocks or ()
         if len(src) != len(self.twin_blocks):
             return ()
-        return tuple(BlockState(s, m) for s, m in zip(src, self.twin_blocks, strict=True))
+        states = self.recorded_states(len(src))
+        return tuple(
+            BlockState(s, m, st) for s, m, st in zip(src, self.twin_blocks, states, strict=True)
+        )
+
+    def recorded_states(self, count: int) -> tuple[ParagraphState, ...]:
+        """The state each of ``count`` paragraphs was written or approved in. Older twins
+        (no ``states:``): all reviewed when the twin is, else all machine (a person's edit
+        then shows as a hash that differs, see :func:`live_states`)."""
+        if self.states is not None and len(self.states) == count:
+            return tuple(_state_token(t)[0] for t in self.states)
+        return ("r" if self.reviewed else "m",) * count
+
+    def made_against(self, index: int) -> str | None:
+        """The older source paragraph hash a kept person paragraph was made against."""
+        if self.states is None or index >= len(self.states):
+            return None
+        return _state_token(self.states[index])[1]
+
+    def field_state(self, key: str) -> ParagraphState:
+        if self.field_states is not None and key in self.field_states:
+            return _state_token(self.field_states[key])[0]
+        return "r" if self.reviewed else "m"
+
+    @property
+    def any_reviewed(self) -> bool:
+        """Some paragraph or field was approved: the twin went through review once."""
+        states = self.recorded_states(len(self.twin_blocks))
+        fields = (self.field_states or {}).values()
+        return "r" in states or any(_state_token(v)[0] == "r" for v in fields)
 
     def translated_fields(self, default: Sequence[str]) -> tuple[str, ...]:
         """The front-matter fields this twin was translated with."""
@@ -213,6 +306,8 @@ class Provenance:
             "twin_blocks": " ".join(self.twin_blocks),
             "source_fields": dict(self.source_fields) if self.source_fields is not None else None,
             "twin_fields": dict(self.twin_fields) if self.twin_fields is not None else None,
+            "states": states_line(self.states) if self.states is not None else None,
+            "field_states": dict(self.field_states) if self.field_states else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
             "in_pieces": list(self.in_pieces) or None,
         }
@@ -264,6 +359,8 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         twin_blocks=tuple(_text(block.get("twin_blocks")).split()),
         source_fields=_hash_map(block.get("source_fields")),
         twin_fields=_hash_map(block.get("twin_fields")),
+        states=parse_states(states) if isinstance(states := block.get("states"), str) else None,
+        field_states=_hash_map(block.get("field_states")),
         conflicts=tuple(Conflict.from_data(c) for c in conflicts)
         if isinstance(conflicts, list)
         else (),
@@ -297,6 +394,19 @@ def is_edited(twin: Article, prov: Provenance, fields: Sequence[str]) -> bool:
     holds a person's paragraphs that translate kept (``machine: false``)."""
     content = twin_content_hash(twin.meta, twin.body, prov.translated_fields(fields))
     return not prov.machine or prov.twin_hash != content
+
+
+def live_states(prov: Provenance, twin_hashes: Sequence[str]) -> tuple[ParagraphState, ...]:
+    """Each twin paragraph's state now: as recorded, or ``e`` where its text is no longer
+    what was written or approved (a person edited it since)."""
+    if len(twin_hashes) != len(prov.twin_blocks):
+        edited: ParagraphState = "e"
+        return (edited,) * len(twin_hashes)
+    recorded = prov.recorded_states(len(twin_hashes))
+    return tuple(
+        st if h == m else "e"
+        for st, h, m in zip(recorded, twin_hashes, prov.twin_blocks, strict=True)
+    )
 
 
 def twin_state(

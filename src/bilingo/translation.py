@@ -10,7 +10,7 @@ Never prints: progress goes through a callback.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -118,6 +118,37 @@ class Job:
     #: The twin as planned on (:func:`bilingo.article.fingerprint`; None: no twin yet). If
     #: it differs at write time, someone changed the twin meanwhile and it is not overwritten.
     twin_fingerprint: tuple[int, int, int] | None = None
+    #: Planned under --force: the outcome names the person's paragraphs it kept.
+    forced: bool = False
+
+    def notes(self) -> str:
+        """What the outcome says about people's text: conflicts, what was kept under
+        --force, what --discard-edits replaces, what was dropped with its source."""
+        merge = self.merge
+        out = [c.message() for c in merge.conflicts]
+        person = merge.person_blocks()
+        if self.forced and person and not merge.discarded:
+            lines = ", ".join(
+                str(self.article.body_line + self.body.blocks[j].line - 1) for j in person
+            )
+            out.append(
+                f"kept {len(person)} reviewed or edited paragraph(s) (source lines {lines}); "
+                f"to replace them: bilingo translate --force --discard-edits {self.article.path}"
+            )
+        if merge.discarded:
+            where = ", ".join(
+                f"line {d.line}" if d.line is not None else f"'{d.field}'" for d in merge.discarded
+            )
+            out.append(
+                f"replaces {len(merge.discarded)} reviewed or edited paragraph(s) or field(s) "
+                f"({where}) with machine text; the person's text is kept in the memory"
+            )
+        if merge.dropped_edits:
+            out.append(
+                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph "
+                "(their text is kept in the translation memory)"
+            )
+        return "; ".join(out)
 
     def texts(self) -> list[str]:
         """Segment texts that need a translation (kept paragraphs and fields excluded)."""
@@ -154,6 +185,7 @@ def plan(
     glossary: Glossary,
     fields: Sequence[str],
     force: bool = False,
+    discard_edits: bool = False,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model."""
     by_path = {a.path.resolve(): a for a in articles}
@@ -162,7 +194,14 @@ def plan(
     for article in articles:
         if provenance.is_twin(article):
             continue
-        decided = _plan_one(article, by_path, glossary=glossary, fields=fields, force=force)
+        decided = _plan_one(
+            article,
+            by_path,
+            glossary=glossary,
+            fields=fields,
+            force=force,
+            discard_edits=discard_edits,
+        )
         if isinstance(decided, Job):
             jobs.append(decided)
         else:
@@ -199,6 +238,7 @@ def _plan_one(
     glossary: Glossary,
     fields: Sequence[str],
     force: bool,
+    discard_edits: bool = False,
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
@@ -261,31 +301,37 @@ def _plan_one(
             return outcome("unchanged")  # both files written by people: never touched
         if state == "current" and not force:
             return outcome("unchanged")
-        if state in ("reviewed", "foreign") and not force:
+        if state == "foreign" and not force:
             return outcome(
                 "skipped",
                 f"not overwriting {twin.name}: {detail}; run with --force to translate it again",
             )
-        if state in ("stale", "edited") and not force and prov is not None:
+        if state != "foreign" and prov is not None:
+            # Reviewed and edited paragraphs are kept (unless --discard-edits); --force
+            # translates the machine ones again, else only those whose source changed (and
+            # all machine ones after a glossary change: memory makes that cheap).
             mp = merge_plan(
                 body,
                 parse(existing.body),
                 prov,
                 source_fields={k: block_hash(d.body) for k, d in docs.items()},
                 twin_fields=existing.meta,
-                # Unedited paragraphs of an unchanged source are kept unless the glossary
-                # changed since (memory makes re-translating them cheap).
-                retranslate_unedited=prov.glossary_hash != glossary.hash,
+                retranslate_unedited=force or prov.glossary_hash != glossary.hash,
                 body_line=article.body_line,
+                discard_edits=discard_edits,
             )
-            if mp is None and state == "edited":
+            person = not prov.machine or prov.any_reviewed or state == "edited"
+            if mp is None and person and not discard_edits:
                 return outcome(
                     "skipped",
                     f"not overwriting {twin.name}: its paragraphs were rearranged by hand "
-                    "since bilingo wrote it, so edits can't be mapped; merge by hand, or run "
-                    "with --force",
+                    "since bilingo wrote it, so its reviewed or edited paragraphs can't be "
+                    "mapped; merge by hand, or replace them: bilingo translate --force "
+                    f"--discard-edits {article.path}",
                 )
             merge = mp or MergePlan()
+            if prov.glossary_hash != glossary.hash:
+                merge = replace(merge, glossary_changed=True)
     return Job(
         article,
         src,
@@ -295,6 +341,7 @@ def _plan_one(
         docs,
         merge,
         twin_fingerprint=existing.fingerprint if existing is not None else None,
+        forced=force,
     )
 
 
@@ -313,6 +360,13 @@ def default_engine_factory(options: EngineOptions | None = None) -> EngineFactor
         )
 
     return make
+
+
+def memory_key(glossary: Glossary, source: str, target: str, model: str) -> MemoryKey:
+    """The memory key of one direction: per segment, the glossary entries applying to it."""
+    return MemoryKey(
+        source, target, model, glossary.hash, per_text=partial(glossary.applying_hash, lang=source)
+    )
 
 
 def word_count(text: str) -> int:
@@ -335,7 +389,7 @@ def translate_segments(
     Returns (text -> translation, segments from memory, segments sent to the engine).
     """
     unique = list(dict.fromkeys(texts))
-    key = MemoryKey(source, target, engine.name, glossary.hash)
+    key = memory_key(glossary, source, target, engine.name)
     found = memory.lookup(unique, key) if memory is not None else {}
     todo = [t for t in unique if t not in found]
     protected = [glossary.protect(t, source=source, target=target) for t in todo]
@@ -396,7 +450,24 @@ def translate_jobs(
     inline: InlineMode = "whole",
 ) -> Translated:
     """Translate the jobs of one direction: whole sentences (bilingo.units) with their
-    fallbacks and the front-matter fields, or every segment (``inline="fragments"``)."""
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``).
+
+    A person's text that a job replaces (--discard-edits) goes into the memory first."""
+    for job in jobs if memory is not None else ():
+        for older in (False, True):
+            kept = [
+                (d.source, d.text) for d in job.merge.discarded if d.source and d.older == older
+            ]
+            if kept and memory is not None:
+                origin = job.twin.name + (" (for an older source paragraph)" if older else "")
+                memory.store_person(kept, source_lang=source, target_lang=target, origin=origin)
+        if job.merge.dropped_texts and memory is not None:
+            memory.store_person(
+                [("", text) for text in job.merge.dropped_texts],
+                source_lang=source,
+                target_lang=target,
+                origin=f"{job.twin.name} (its source paragraph was removed)",
+            )
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
@@ -424,7 +495,7 @@ def translate_jobs(
         source=source,
         target=target,
         memory=memory,
-        memory_key=MemoryKey(source, target, engine.name, glossary.hash),
+        memory_key=memory_key(glossary, source, target, engine.name),
         progress=None if progress is None else partial(progress, "translate"),
     )
     if stats.fallback and warnings is not None:
@@ -459,9 +530,7 @@ def translate_jobs(
     )
 
 
-def _changed_block(
-    source: Document, twin: Document, overrides: Mapping[int, str]
-) -> Block | None:
+def _changed_block(source: Document, twin: Document, overrides: Mapping[int, str]) -> Block | None:
     """The first source block whose twin block has another kind or other containers (a
     translation starting with "- " makes a list item), or None when all line up."""
     for block in source.blocks:
@@ -519,9 +588,7 @@ def build_twin(
     # A translation that changes the Markdown structure is not written: its block stays in
     # the source language, with a warning, as a lost placeholder falls back to a plain run.
     for _ in job.body.blocks if whole is None else ():
-        bad_blocks = structure_problems(
-            job.body, texts, parse(body), overrides=merge.keep_blocks
-        )
+        bad_blocks = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
         if not bad_blocks:
             break
         block = job.body.blocks[bad_blocks[0]]
@@ -560,6 +627,14 @@ def build_twin(
     person = machine != tuple(hashes) or any(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
+    states = tuple(
+        "n" if _misses_glossary(job, i, glossary) else merge.states.get(i, merge.redone_state)
+        for i in range(len(hashes))
+    )
+    field_states = {k: merge.field_states.get(k, merge.redone_state) for k in field_hashes}
+    reviewed = all(st == "r" for st in (*states, *field_states.values())) and not merge.conflicts
+    still_reviewed = "r" in states or "r" in field_states.values()
+    default = "r" if reviewed else "m"
     prov = Provenance(
         source=source_ref(job.article.path),
         source_lang=job.source_lang,
@@ -568,12 +643,17 @@ def build_twin(
         glossary_hash=glossary.hash,
         fields=None if tuple(fields) == DEFAULT_TRANSLATED_FIELDS else tuple(fields),
         machine=not person,
-        reviewed=False,
+        reviewed=reviewed,
+        reviewed_by=merge.reviewed_by if still_reviewed else None,
+        reviewed_at=merge.reviewed_at if still_reviewed else None,
         twin_hash=twin_content_hash(meta, body, fields),
         source_blocks=job.body.block_hashes,
         twin_blocks=machine,
         source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
         twin_fields=field_hashes,
+        # Written only where they say more than ``reviewed:`` does (all one state): compact.
+        states=None if set(states) <= {default} else states,
+        field_states=None if set(field_states.values()) <= {default} else field_states,
         conflicts=merge.conflicts,
         # Sentences translated in pieces (--inline whole fell back): diff and review flag them.
         in_pieces=tuple(
@@ -583,6 +663,19 @@ def build_twin(
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
+
+
+def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:
+    """A reviewed paragraph kept across a glossary change that does not follow the glossary
+    now: it needs review again (one that follows it stays reviewed)."""
+    merge = job.merge
+    if not merge.glossary_changed or merge.states.get(index) != "r":
+        return False
+    text = merge.keep_blocks.get(index)
+    if text is None:
+        return False
+    source = job.body.blocks[index].text
+    return bool(glossary.check(source, text, source=job.source_lang, target=job.target_lang))
 
 
 def twin_bytes(

@@ -25,11 +25,11 @@ from bilingo.article import (
     read_article,
     write_atomic_bytes,
 )
-from bilingo.document import segment
+from bilingo.document import Block, segment
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.judge import seal_twin
 from bilingo.lock import tree_lock
-from bilingo.pairs import find_pair, resolve_source, source_name_problem
+from bilingo.pairs import find_markdown, find_pair, resolve_source, source_name_problem
 from bilingo.provenance import (
     Provenance,
     block_hash,
@@ -52,6 +52,8 @@ class Approval:
     cleared_conflicts: int = 0
     #: The source changed since the twin was made: check still reports it stale.
     stale: bool = False
+    #: Conflicts cleared whose paragraph nobody touched since they were recorded.
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +63,7 @@ class Approval:
             "reviewed_at": self.reviewed_at,
             "cleared_conflicts": self.cleared_conflicts,
             "stale": self.stale,
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 
@@ -98,22 +101,54 @@ def run(
     by: str | None = None,
     today: _dt.date | None = None,
 ) -> ApproveReport:
-    """``bilingo approve``: each PATH in turn, under the tree's lock; one failing does not
-    stop the others."""
+    """``bilingo approve``: each PATH in turn (a folder: every twin bilingo wrote under it),
+    under the tree's lock; one failing does not stop the others."""
     for p in paths:
-        if not p.is_file():
-            raise BilingoError(f"no such file: {p}")
+        if not p.exists():
+            raise BilingoError(f"no such file or folder: {p}")
     reviewer = by.strip() if by and by.strip() else default_reviewer()
     items: list[ApproveItem] = []
     with tree_lock(settings.state_dir, wait=10.0):
         for p in paths:
+            if p.is_dir() and not _expand([p]):
+                items.append(
+                    ApproveItem(
+                        p, error=f"{p}: no twin bilingo wrote under it; run: bilingo translate {p}"
+                    )
+                )
+        for p in _expand(paths):
             try:
-                done = approve(p, by=reviewer, today=today, fields=settings.fields)
+                done = approve(
+                    p,
+                    by=reviewer,
+                    today=today,
+                    fields=settings.fields,
+                    glossary_hash=settings.glossary.hash,
+                )
             except BilingoError as exc:
                 items.append(ApproveItem(p, error=exc.format()))
                 continue
             items.append(ApproveItem(p, done))
     return ApproveReport(tuple(items))
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the twins bilingo wrote under it."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_file():
+            out.append(p)
+            continue
+        files, _ = find_markdown([p])
+        out += [f for f in files if _is_twin_file(f)]
+    return list(dict.fromkeys(out))
+
+
+def _is_twin_file(path: Path) -> bool:
+    try:
+        return provenance.is_twin(read_article(path))
+    except BilingoError:
+        return True  # approving it reports why it cannot be read
 
 
 def default_reviewer(*, cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -187,8 +222,11 @@ def approve(
     by: str,
     today: _dt.date | None = None,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    glossary_hash: str | None = None,
 ) -> Approval:
-    """Mark the twin of ``path`` (or ``path`` itself) reviewed by ``by``."""
+    """Mark the twin of ``path`` (or ``path`` itself) reviewed by ``by``: every paragraph
+    and field ``r``, conflicts cleared, and the glossary the reviewer checked it against
+    (``glossary_hash``: the current one) recorded."""
     twin_file = twin_to_approve(path)
     twin, text = _read(twin_file)
     prov = provenance.read(twin) or Provenance()
@@ -196,22 +234,27 @@ def approve(
     when = (today or _dt.date.today()).isoformat()
     # The twin as it is now becomes the baseline later runs compare against.
     twin_hash = twin_content_hash(twin.meta, twin.body, used)
-    twin_blocks = segment(twin.body).block_hashes
+    twin_doc = segment(twin.body)
+    twin_blocks = twin_doc.block_hashes
     twin_fields = {k: block_hash(v) for k in used if isinstance(v := twin.meta.get(k), str)}
     cleared = len(prov.conflicts)
     source = _source_of(twin_file, prov)
     stale = source is not None and prov.source_hash != source_hash(source)
+    glossary = prov.glossary_hash if glossary_hash is None else glossary_hash
     if (
         prov.reviewed
         and not cleared
-        and (prov.twin_hash, prov.twin_blocks, prov.twin_fields)
-        == (twin_hash, twin_blocks, twin_fields)
+        and (prov.twin_hash, prov.twin_blocks, prov.twin_fields, prov.glossary_hash)
+        == (twin_hash, twin_blocks, twin_fields, glossary)
     ):
         return Approval(
             twin_file, prov.reviewed_by or "", prov.reviewed_at or "", changed=False, stale=stale
         )
     approved = replace(
         prov,
+        glossary_hash=glossary,
+        states=None,  # all reviewed: what ``reviewed: true`` says
+        field_states=None,
         reviewed=True,
         reviewed_by=by,
         reviewed_at=when,
@@ -236,11 +279,52 @@ def approve(
             source=source,
             twin=twin_file,
             bom=twin.bom,
-            glossary_hash=prov.glossary_hash,
+            glossary_hash=glossary,
             fields=fields,
         )
     write_atomic_bytes(twin_file, data)
-    return Approval(twin_file, by, when, changed=True, cleared_conflicts=cleared, stale=stale)
+    return Approval(
+        twin_file,
+        by,
+        when,
+        changed=True,
+        cleared_conflicts=cleared,
+        stale=stale,
+        # Lines in the file as written (its provenance block got shorter).
+        warnings=_untouched_conflicts(
+            replace(twin, body_line=parse_article(twin_file, data.decode("utf-8-sig")).body_line),
+            twin_doc.blocks,
+            prov,
+        ),
+    )
+
+
+def _untouched_conflicts(
+    twin: Article, blocks: Sequence[Block], prov: Provenance
+) -> tuple[str, ...]:
+    """Conflicts cleared although their paragraph (or field) is as it was when the conflict
+    was recorded: the twin may now say something its source no longer says."""
+    out: list[str] = []
+    for c in prov.conflicts:
+        if c.twin is None:
+            continue
+        if c.field is not None:
+            value = twin.meta.get(c.field)
+            if isinstance(value, str) and block_hash(value) == c.twin:
+                out.append(
+                    f"{twin.path}: conflict cleared on front matter '{c.field}', which was not "
+                    "changed since its source changed; check that it follows the source"
+                )
+            continue
+        hashes = {block_hash(b.text): b for b in blocks}
+        block = hashes.get(c.twin)
+        if block is not None:
+            line = twin.body_line + block.line - 1
+            out.append(
+                f"{twin.path}:{line}: conflict cleared on a paragraph not changed since its "
+                f"source changed (source line {c.line}); check that it follows the source"
+            )
+    return tuple(out)
 
 
 def _source_of(twin_file: Path, prov: Provenance) -> Article | None:

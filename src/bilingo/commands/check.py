@@ -10,15 +10,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
-from bilingo.pairs import find_markdown, find_renames, symlink_reason, twin_label, twin_path
+from bilingo.pairs import (
+    find_markdown,
+    find_renames,
+    symlink_reason,
+    twin_label,
+    twin_path,
+    with_partners,
+)
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings, in_site
+
+if TYPE_CHECKING:
+    from bilingo.glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ def run(
     return check_paths(
         list(paths) or [Path(".")],
         glossary_hash=settings.glossary.hash,
+        glossary=settings.glossary,
         fields=settings.fields,
         require_reviewed=require_reviewed,
     )
@@ -71,6 +83,7 @@ def check_paths(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     require_reviewed: bool = False,
     use_seals: bool = True,
+    glossary: Glossary | None = None,
 ) -> CheckReport:
     """Check every article under ``paths``; read-only.
 
@@ -79,6 +92,7 @@ def check_paths(
     (the tests compare both).
     """
     found, links = find_markdown(paths)
+    found = with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
     settled, files = (
         settle_pairs(found, glossary_hash=glossary_hash, fields=fields)
@@ -134,6 +148,7 @@ def check_paths(
             glossary_hash=glossary_hash,
             fields=fields,
             require_reviewed=require_reviewed,
+            glossary=glossary,
         )
 
     orphans: list[tuple[Article, str | None]] = []

@@ -90,7 +90,8 @@ def fresh_diff(
     rendered the same way so YAML layout is no difference.
     """
     pair = find_pair(path)
-    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True)
+    # A machine translation of everything: people's paragraphs are not kept (nothing is written).
+    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True, discard_edits=True)
     if not the_plan.jobs:
         reason = the_plan.outcomes[0].reason if the_plan.outcomes else ""
         if provenance.read(pair.twin) is None:

@@ -10,12 +10,13 @@ from typing import Any
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS
 from bilingo.document import segment, segment_text
+from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import state_folder
 from bilingo.memory import Memory, MemoryKey
 from bilingo.pairs import load_articles, source_path
 from bilingo.provenance import block_hash, source_hash
 from bilingo.site import Settings, in_site
-from bilingo.translation import field_docs
+from bilingo.translation import field_docs, memory_key
 from bilingo.units import unit_pairs
 
 
@@ -28,7 +29,9 @@ def run(
         state_folder(settings.state_dir)
     where = memory_path or settings.memory_path
     with Memory(where) as memory:
-        report = rebuild_memory(paths, memory=memory, fields=settings.fields)
+        report = rebuild_memory(
+            paths, memory=memory, fields=settings.fields, glossary=settings.glossary
+        )
         return replace(report, total=len(memory), memory_path=where)
 
 
@@ -60,6 +63,7 @@ def rebuild_memory(
     *,
     memory: Memory,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    glossary: Glossary | None = None,
 ) -> RebuildReport:
     """Refill the translation memory from the article pairs on disk.
 
@@ -109,8 +113,13 @@ def rebuild_memory(
                     found_pairs += [
                         (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)
                     ]
-        mkey = MemoryKey(
-            prov.source_lang, str(twin.meta.get("lang", "")), prov.engine, prov.glossary_hash
+        target = str(twin.meta.get("lang", ""))
+        glossary_now = glossary or empty_glossary()
+        # Keyed as translate looks up: per segment, when the twin was made with this glossary.
+        mkey = (
+            memory_key(glossary_now, prov.source_lang, target, prov.engine)
+            if prov.glossary_hash == glossary_now.hash
+            else MemoryKey(prov.source_lang, target, prov.engine, prov.glossary_hash)
         )
         pairs += memory.store(found_pairs, mkey)
         articles += 1

@@ -133,10 +133,16 @@ def article_state(
         else:
             why = "made with another version of the glossary"
         return "stale", why + ("; it is marked reviewed" if state == "reviewed" else "")
+    by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
+    on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
+    content = provenance.twin_content_hash(twin.meta, twin.body, prov.translated_fields(fields))
+    if prov.reviewed and prov.twin_hash != content:
+        return "machine", f"edited after review (reviewed{by}{on}); approve it again"
     if prov.reviewed:
-        by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
-        on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
         return "reviewed", f"reviewed{by}{on}"
+    if prov.any_reviewed:
+        waiting = sum(st != "r" for st in prov.recorded_states(len(prov.twin_blocks)))
+        return "machine", f"{waiting} paragraph(s) need review since it was reviewed{by}{on}"
     if provenance.is_edited(twin, prov, fields):
         return "machine", "edited by hand, not yet approved"
     return "machine", "machine translation, not yet reviewed"

@@ -125,6 +125,7 @@ def run(
     paths: Sequence[Path],
     *,
     force: bool = False,
+    discard_edits: bool = False,
     dry_run: bool = False,
     use_memory: bool = True,
     memory_path: Path | None = None,
@@ -157,6 +158,7 @@ def run(
                 memory=memory,
                 fields=settings.fields,
                 force=force,
+                discard_edits=discard_edits,
                 dry_run=dry_run,
                 progress=progress,
                 inline=inline or settings.inline,
@@ -176,6 +178,7 @@ def translate_paths(
     memory: Memory | None = None,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     force: bool = False,
+    discard_edits: bool = False,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     inline: InlineMode = "whole",
@@ -211,7 +214,9 @@ def translate_paths(
     moved: list[Outcome] = []
     if renames and follow_renames and not dry_run:
         found, moved = _follow_renames(found, renames, glossary_hash=glossary.hash, fields=fields)
-    the_plan = plan(found.articles, glossary=glossary, fields=fields, force=force)
+    the_plan = plan(
+        found.articles, glossary=glossary, fields=fields, force=force, discard_edits=discard_edits
+    )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
     if the_plan.jobs and not dry_run:
@@ -491,18 +496,7 @@ def remove_stale_temps(
 def _job_outcome(job: Job, action: Action) -> Outcome:
     texts = job.texts()
     conflicts = tuple(c.message() for c in job.merge.conflicts)
-    reason = "; ".join(conflicts)
-    if job.merge.dropped_edits:
-        reason = "; ".join(
-            filter(
-                None,
-                [
-                    reason,
-                    f"{job.merge.dropped_edits} edited paragraph(s) dropped with their "
-                    "source paragraph",
-                ],
-            )
-        )
+    reason = job.notes()
     return Outcome(
         job.article.path,
         action,

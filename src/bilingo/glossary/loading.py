@@ -11,7 +11,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bilingo.article import canonical_json, digest
 from bilingo.errors import GlossaryError
 from bilingo.glossary.matching import (
     FORM_CLASSES,
@@ -24,6 +23,7 @@ from bilingo.glossary.matching import (
     _keep_forms,
     _Matcher,
     _normalise,
+    entries_hash,
 )
 
 _TOP_KEYS = ("version", "terms", "keep")
@@ -86,14 +86,9 @@ def parse_glossary(text: str, *, path: Path | None = None) -> Glossary:
 
 def _make_glossary(path: Path | None, entries: Sequence[Entry]) -> Glossary:
     matchers = {lang: _build_matcher(entries, lang, path) for lang in ("nb", "en")}
-    normal = [
-        {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
-        for e in entries
-    ]
-    normal.sort(key=canonical_json)
     return Glossary(
         path=path,
-        hash=digest(f"bilingo-glossary/{GLOSSARY_VERSION}", canonical_json(normal)),
+        hash=entries_hash(tuple(entries)),
         entries=tuple(entries),
         _matchers=matchers,
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bilingo.article import canonical_json, digest
 from bilingo.errors import BilingoError
 
 Lang = Literal["nb", "en"]
@@ -267,6 +268,13 @@ class Glossary:
             out.append((match, entry, entry.forms[hit.form]))
         return out
 
+    def applying_hash(self, text: str, *, lang: str) -> str:
+        """Hash of the entries that apply to ``text`` (language ``lang``): what its
+        translation depends on. The translation memory is keyed by it, so a changed entry
+        redoes only the segments holding it; with none applying, it is the empty glossary's."""
+        found = {id(entry): entry for _, entry, _ in self.matches(text, lang=lang)}
+        return entries_hash(tuple(found.values()))
+
     def protect(self, text: str, *, source: str, target: str) -> Protected:
         """Swap every term of ``text`` (one prose segment) for a placeholder."""
         found = self.matches(text, lang=source) if source != target else []
@@ -361,6 +369,16 @@ class Glossary:
                     )
                 )
         return misses
+
+
+def entries_hash(entries: tuple[Entry, ...] | list[Entry]) -> str:
+    """Stable hash of glossary entries, in any order (a glossary's ``hash``)."""
+    normal = [
+        {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
+        for e in entries
+    ]
+    normal.sort(key=canonical_json)
+    return digest(f"bilingo-glossary/{GLOSSARY_VERSION}", canonical_json(normal))
 
 
 def _lookup(table: Mapping[str, _Hit], written: str) -> tuple[_Hit | None, bool]:
