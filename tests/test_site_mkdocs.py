@@ -44,9 +44,9 @@ class Page(HTMLParser):
         if not self._in_article:
             return
         classes = a.get("class", "").split()
-        if tag in ("h1", "h2", "h3", "table", "li", "p"):
+        if tag in ("h1", "h2", "h3", "table", "li", "p", "pre", "dt", "dd", "abbr", "sup"):
             self.structure.append(tag)
-        for kind in ("admonition", "tabbed-set", "md-button"):
+        for kind in ("admonition", "admonition-title", "tabbed-set", "md-button", "twemoji"):
             if kind in classes:
                 self.structure.append(kind)
         if tag == "details":
@@ -123,3 +123,14 @@ def test_every_pair_builds_and_links_both_ways(mkdocs_site: Path, source: str) -
     # Same structure: headings, paragraphs, admonitions, tabs, tables, buttons.
     assert own_page.structure == twin_page.structure
     assert "admonition" in own_page.structure or "details" in own_page.structure
+
+
+def test_dialect_markup_renders_in_both_languages(mkdocs_site: Path) -> None:
+    """Heading ids, icons, definition lists, abbreviations and tab bodies survive translation."""
+    for url in PAGES["docs/guide/oppsett.nb.md"]:
+        page = read_page(built(mkdocs_site, url))
+        html = built(mkdocs_site, url).read_text(encoding="utf-8")
+        assert 'id="medlem"' in html
+        for kind in ("dt", "dd", "abbr", "sup", "twemoji", "tabbed-set", "pre"):
+            assert kind in page.structure, (url, kind)
+        assert page.structure.count("twemoji") == 2

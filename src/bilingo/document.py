@@ -10,6 +10,13 @@ backslash escapes and entities, markers, pipes, indentation and all whitespace t
 a single space between two words.  Pieces without a letter ("2015", "–", "43 %") stay
 literal too, so every segment is worth sending to the engine.
 
+The dialects of Hugo and MkDocs are read by the same parser (see "Dialects" below): the
+bodies of admonitions (``!!! note``), content tabs (``=== "Linux"``), alerts (``> [!NOTE]``),
+definition lists and ``{{% x %}}`` shortcodes are prose like any other, and so are
+admonition titles, tab labels and terms; their markers, ``{{< x >}}…{{< /x >}}`` bodies,
+attribute lists (``{#id}``, ``{ .md-button }``), icons (``:material-check:``) and
+abbreviation definitions (``*[HTML]: …``) stay literal.
+
 Pipeline, with exact offsets so that ``render([s.text for s in segments]) == body``:
 
 1. Line endings are normalised as markdown-it does (``\\r\\n``/``\\r`` → ``\\n``,

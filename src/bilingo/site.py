@@ -18,6 +18,7 @@ from typing import Literal
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, LANGUAGES
 from bilingo.glossary import Glossary, empty_glossary, load_glossary
+from bilingo.siteconfig import Dialect
 
 #: Files and folders that mark a site's root.
 ROOT_MARKERS = (
@@ -59,6 +60,10 @@ class Settings:
     glossary_path: Path | None = None
     glossary: Glossary = field(default_factory=empty_glossary)
     engine: EngineOptions = field(default_factory=EngineOptions)
+    #: The site's Markdown dialect, as its configuration says. Bodies are read by one
+    #: parser that accepts Hugo's, MkDocs' and CommonMark's syntax alike (bilingo.document,
+    #: "Dialects"), so every stage reads a body the same way whatever the site.
+    dialect: Dialect = "commonmark"
 
     @property
     def state_dir(self) -> Path:
