@@ -1100,8 +1100,8 @@ def _dialect() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(deflist_plugin).use(admon_plugin)
     # Python-Markdown's own admonition pattern: a word after the marker, a quoted title.
-    md.block.ruler.at("admonition", _admonition(md.block.ruler.__rules__))
     body_alt: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    md.block.ruler.at("admonition", _admonition(md.block.ruler.__rules__), body_alt)
     md.block.ruler.before("fence", "tabbed", _tabbed, body_alt)
     md.block.ruler.before("fence", "shortcode", _shortcode, body_alt)
     md.block.ruler.before("paragraph", "abbreviation", _abbreviation, {"alt": ["paragraph"]})
