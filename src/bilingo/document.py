@@ -536,6 +536,12 @@ _ADMONITION_RE = re.compile(r'(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(.*)")
 _TAB_RE = re.compile(r'===[!+]{0,2} +"(.*)" *')
 # Hugo: ``{{< name params >}}`` / ``{{% name params %}}``, parameters over several lines.
 _SHORTCODE_OPEN_RE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)")
+# Lines starting with a tag (after indentation or quote markers): an opening one, or a
+# closing one alone on its line.
+_SHORTCODE_OPEN_LINE_RE = re.compile(r"[ \t>]*\{\{([<%])\s*([\w./-]+)")
+_SHORTCODE_CLOSE_LINE_RE = re.compile(r"[ \t>]*\{\{([<%])\s*/\s*([\w./-]+)\s*[%>]\}\}\s*$")
+_SHORTCODE_PAIRS = "bilingo.shortcode_pairs"
+_SHORTCODE_MAX_LINES = 50
 # Python-Markdown's abbr extension: ``*[HTML]: Hyper Text Markup Language``.
 _ABBREVIATION_RE = re.compile(r"\*\[[^\]\n]+\]:")
 
@@ -605,7 +611,10 @@ def _shortcode(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         return False
     delim, name = tag.group(1), tag.group(3)
     closer = ">}}" if delim == "<" else "%}}"
-    tag_end = state.src.find(closer, tag.end())
+    # Parameters may run over a few lines; looking further would make a page of unclosed
+    # tags quadratic.
+    limit = state.eMarks[min(start_line + _SHORTCODE_MAX_LINES, end_line) - 1]
+    tag_end = state.src.find(closer, tag.end(), limit)
     if tag_end < 0:
         return False
     tag_end += len(closer)
@@ -614,11 +623,15 @@ def _shortcode(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         tag_last += 1
     if tag_last >= end_line or state.src[tag_end : state.eMarks[tag_last]].strip():
         return False
-    if silent:
-        return True
     close_line = None
     if not tag.group(2) and not state.src[tag.end() : tag_end].rstrip(closer).endswith("/"):
-        close_line = _closing_tag(state, tag_last + 1, end_line, delim, name)
+        close_line = _shortcode_pairs(state).get(start_line)
+        if close_line is not None and not tag_last < close_line < end_line:
+            close_line = None
+    if close_line is None and tag_last == start_line:
+        return False  # one line, no body: a paragraph as before, its shortcode literal
+    if silent:
+        return True
     if close_line is None or delim == "<":
         last = tag_last if close_line is None else close_line
         token = state.push("shortcode", "", 0)
@@ -636,22 +649,28 @@ def _shortcode(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     return True
 
 
-def _closing_tag(state: StateBlock, line: int, end_line: int, delim: str, name: str) -> int | None:
-    """The line of ``{{< /name >}}`` closing the tag opened before ``line``, or None."""
-    depth = 0
-    pattern = re.compile(rf"\{{\{{{re.escape(delim)}\s*(/?)\s*{re.escape(name)}(?![\w./-])")
-    for i in range(line, end_line):
-        start, end = _line(state, i)
-        found = pattern.match(state.src, start, end)
-        if found is None:
-            continue
-        if not found.group(1):
-            depth += 1
-        elif depth:
-            depth -= 1
-        elif not state.src[state.src.find("}}", found.end(), end) + 2 : end].strip():
-            return i
-    return None
+def _shortcode_pairs(state: StateBlock) -> dict[int, int]:
+    """Opening line -> closing line of every shortcode pair on lines of their own, matched
+    as brackets per name (found once per body: a page of a thousand bodiless ``figure``
+    shortcodes must not scan the page a thousand times)."""
+    pairs: dict[int, int] | None = state.env.get(_SHORTCODE_PAIRS)
+    if pairs is None:
+        pairs = {}
+        opened: dict[tuple[str, str], list[int]] = {}
+        for i, text in enumerate(state.src.split("\n")):
+            if "{{" not in text:
+                continue
+            if tag := _SHORTCODE_CLOSE_LINE_RE.match(text):
+                if stack := opened.get((tag.group(1), tag.group(2))):
+                    pairs[stack.pop()] = i
+            elif (tag := _SHORTCODE_OPEN_LINE_RE.match(text)) and not _self_closing(text):
+                opened.setdefault((tag.group(1), tag.group(2)), []).append(i)
+        state.env[_SHORTCODE_PAIRS] = pairs
+    return pairs
+
+
+def _self_closing(text: str) -> bool:
+    return "/>}}" in text or "/%}}" in text
 
 
 def _abbreviation(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
