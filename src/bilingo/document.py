@@ -910,10 +910,11 @@ def _literal_ranges(content: str, runs: list[_Run]) -> list[tuple[int, int]]:
         ]
     for m in _LITERAL_RE.finditer(content):
         start = m.start()
-        if not in_text(start):
-            continue
         end = _url_end(content, start, m.end()) if m.lastgroup == "url" else m.end()
-        found.append((start, end))
+        if in_text(start) or (m.lastgroup in ("url", "email") and in_text(end - 1)):
+            # An address whose first letter went to an escape (``\post@ex.no``) is still
+            # an address; one inside a link destination touches no text run.
+            found.append((start, end))
     return found
 
 
