@@ -15,7 +15,7 @@ from support import CopyLayout, recording_factory
 
 from bilingo.article import read_article
 from bilingo.commands.translate import translate_paths
-from bilingo.document import segment
+from bilingo.document import segment, structure_problems
 from bilingo.glossary import empty_glossary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -93,3 +93,16 @@ def test_hugo_page_segments_leave_every_construct_literal() -> None:
     assert list(HUGO_PROSE) == [t for t in texts if t in HUGO_PROSE]
     for marker in NEVER_SENT:
         assert not any(marker in t for t in texts), marker
+
+
+@pytest.mark.parametrize("name", ["hugo", "mkdocs"])
+def test_translated_dialect_pages_keep_their_structure(name: str) -> None:
+    """A translation of every segment (upper-cased) leaves each construct where it was."""
+    body = (FIXTURES / "segment" / f"{name}.md").read_text(encoding="utf-8")
+    document = segment(body)
+    shouted = [s.text.upper() for s in document.segments]
+    twin = segment(document.render(shouted))
+    assert structure_problems(document, shouted, twin) == []
+    assert [(b.kind, b.containers) for b in twin.blocks] == [
+        (b.kind, b.containers) for b in document.blocks
+    ]
