@@ -550,3 +550,39 @@ def test_render_places_each_translation(body: str, data: st.DataObject) -> None:
         expected += [body[pos : seg.start], re.sub(r"\r\n?|\n", " ", translation)]
         pos = seg.end
     assert out == "".join(expected) + body[pos:]
+
+
+def dialect_templates(line: str, t: str) -> list[str]:
+    """Hugo and MkDocs block syntax around one line of inline content (and words t)."""
+    return [
+        f'!!! note "{t}"\n    {line}', f"??? tip\n\n    {line}\n\n    ```\n    {t}\n    ```",
+        f"???+ warning\n    {line}\n  {line}", f'!!! info ""\n    > {line}', f"!!! {line}",
+        f'=== "{t}"\n\n    {line}\n\n        {t}', f'===+ "{line}"\n    - {line}',
+        f"{{{{< x >}}}}\n{line}\n{{{{< /x >}}}}", f"{{{{% x %}}}}\n{line}\n{{{{% /x %}}}}",
+        f'{{{{< fig src="a"\n  alt="{t}" >}}}}', f"{{{{< x >}}}}\n{{{{< x >}}}}\n{line}",
+        f"{t}\n: {line}", f"{line}\n:   {line}\n\n    {t}", f"> [!NOTE]\n> {line}",
+        f"*[{t}]: {line}", f"## {line} {{#id}}", f"{line}\n{{.lead}}", f"{line}{{: .x }}",
+        f"{t} :material-check: {line}", f"[{t}](/u){{ .md-button }}",
+        f"{t} {{{{< kbd >}}}}{t}{{{{< /kbd >}}}} {line}", f"{{{{% n %}}}}{line}{{{{% /n %}}}}",
+    ]  # fmt: skip
+
+
+@st.composite
+def dialect_block(draw: st.DrawFn) -> str:
+    return draw(st.sampled_from(dialect_templates(draw(LINE), draw(TEXT))))
+
+
+DIALECT_MARKDOWN = st.lists(st.tuples(dialect_block() | block(), SEPARATOR), max_size=8).map(
+    lambda parts: "".join(b + s for b, s in parts)
+)
+
+
+@PROPERTY
+@given(DIALECT_MARKDOWN)
+def test_dialect_markdown_round_trip_and_invariants(body: str) -> None:
+    """Hugo's and MkDocs' syntax mixed with CommonMark: lossless, every block mapped."""
+    doc = _segment(body, strict=True)
+    check_invariants(body, doc)
+    shouted = doc.render([s.text.upper() for s in doc.segments])
+    for literal in re.findall(r":material-check:|\{#id\}|\{ \.md-button \}|!!! note|=== ", body):
+        assert literal in shouted

@@ -45,9 +45,9 @@ class Page(HTMLParser):
         if not self._in_article:
             return
         classes = a.get("class", "").split()
-        if tag in ("h1", "h2", "h3", "table", "li", "p"):
+        if tag in ("h1", "h2", "h3", "table", "li", "p", "pre", "dt", "dd", "abbr", "sup"):
             self.structure.append(tag)
-        for kind in ("admonition", "tabbed-set", "md-button"):
+        for kind in ("admonition", "admonition-title", "tabbed-set", "md-button", "twemoji"):
             if kind in classes:
                 self.structure.append(kind)
         if tag == "details":
@@ -200,3 +200,14 @@ def test_folder_structure_pairs_build_and_link_both_ways(
     assert target(own, twin_lang).endswith(twin_url)
     assert target(twin, own_lang).endswith(own_url)
     assert own.structure == twin.structure
+
+
+def test_dialect_markup_renders_in_both_languages(mkdocs_site: Path) -> None:
+    """Heading ids, icons, definition lists, abbreviations and tab bodies survive translation."""
+    for url in PAGES["docs/guide/oppsett.nb.md"]:
+        page = read_page(built(mkdocs_site, url))
+        html = built(mkdocs_site, url).read_text(encoding="utf-8")
+        assert 'id="medlem"' in html
+        for kind in ("dt", "dd", "abbr", "sup", "twemoji", "tabbed-set", "pre"):
+            assert kind in page.structure, (url, kind)
+        assert page.structure.count("twemoji") == 2

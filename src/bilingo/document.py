@@ -10,6 +10,13 @@ backslash escapes and entities, markers, pipes, indentation and all whitespace t
 a single space between two words.  Pieces without a letter ("2015", "–", "43 %") stay
 literal too, so every segment is worth sending to the engine.
 
+The dialects of Hugo and MkDocs are read by the same parser (see "Dialects" below): the
+bodies of admonitions (``!!! note``), content tabs (``=== "Linux"``), alerts (``> [!NOTE]``),
+definition lists and ``{{% x %}}`` shortcodes are prose like any other, and so are
+admonition titles, tab labels and terms; their markers, ``{{< x >}}…{{< /x >}}`` bodies,
+attribute lists (``{#id}``, ``{ .md-button }``), icons (``:material-check:``) and
+abbreviation definitions (``*[HTML]: …``) stay literal.
+
 Pipeline, with exact offsets so that ``render([s.text for s in segments]) == body``:
 
 1. Line endings are normalised as markdown-it does (``\\r\\n``/``\\r`` → ``\\n``,
@@ -30,6 +37,7 @@ proven is left literal (untranslated beats corrupted).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -38,9 +46,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.ruler import RuleOptionsType
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.attrs.parse import ParseError as AttrsParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attributes
+from mdit_py_plugins.deflist import deflist_plugin
 
 from bilingo.errors import BilingoError
 
@@ -266,12 +279,20 @@ _LITERAL_RE = re.compile(
     | \]\(\s*\{\{[<%][^{}]*[%>]\}\}\s*\))                       #   markdown-it sees text
     | (?P<footdef>^\[\^[^\[\]\s]+\]:)                           # [^1]: footnote definition
     | (?P<footref>\[\^[^\[\]\s]+\])                             # [^1]
+    | (?P<alert>^\[![A-Za-z]+\][+-]?)                             # > [!NOTE] (Hugo, GitHub)
+    | (?P<icon>(?<![\w:]):(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*:(?![\w:]))
+                                                                #   :material-check: :smile:
     | (?P<url>(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"`]+)         # bare URL
     | (?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)        # e-mail address
     """,
     re.VERBOSE,
 )
-_LITERAL_TRIGGERS = ("{{", "[^", "://", "www.", "@")
+# The shortcode with a literal body goes first: ``{{< x >}}code{{< /x >}}`` on one line.
+_PAIRED_SHORTCODE_RE = re.compile(r"\{\{<\s*([\w./-]+)[^{}]*>\}\}[^{}]*?\{\{<\s*/\1\s*>\}\}")
+# Attribute lists, ``{#id}`` ``{.lead}`` ``{: .md-button }``: on their own, since the URL
+# before ``[x](url){ .md-button }`` would swallow the brace in the alternation above.
+_ATTRIBUTES_RE = re.compile(r"\{:?[ \t]*[#.\w][^{}\n]*\}")
+_LITERAL_TRIGGERS = ("{", "[^", "[!", "://", "www.", "@", ":")
 _URL_TRAILING = set(".,:;!?'\"*_~»”’")
 
 
@@ -295,6 +316,8 @@ def _url_end(text: str, start: int, end: int) -> int:
 # Source maps recorded while markdown-it parses blocks
 
 _META = "bilingo.source"
+#: An inline token whose text is not in the body as such (an admonition's default title).
+_LITERAL = "bilingo.literal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +503,8 @@ def _parser() -> MarkdownIt:
         "lheading": _annotate_lines("heading"),
         "heading": _annotate_atx,
         "table": _annotate_table,
+        "deflist": _annotate_terms,
+        "admonition": _annotate_titles,
     }
     ruler = md.block.ruler
     for rule in ruler.__rules__:  # the public Ruler.at() would drop the rule's alt chains
@@ -491,6 +516,205 @@ def _parser() -> MarkdownIt:
             recording = _record_extent(irule.fn, _RECORDED[irule.name])
             inline.at(irule.name, recording, {"alt": list(irule.alt)})
     return md
+
+
+# --------------------------------------------------------------------------------------
+# Dialects: the block syntax of Hugo (Goldmark) and MkDocs (Python-Markdown, pymdownx)
+#
+# One superset parser reads all three dialects. Each construct is a syntax error or plain
+# text in the others, so recognising it there costs at most a few words kept literal; the
+# one overlap is a body indented four spaces under ``!!! note`` or ``=== "Tab"``, which
+# CommonMark alone reads as code, and only MkDocs writes those lines. Keeping one parser
+# keeps every stage (segments, block hashes, checks, masks) on one reading of a body, with
+# no setting to pass through each of them. What the walker needs of a construct: its
+# markers, ids and code are outside any inline token (so literal), and the prose in it is
+# an inline token with a source map (titles, labels, terms) or an ordinary paragraph.
+
+# Python-Markdown: ``!!! type "Title"``, ``??? type``, ``???+ type``, words for the type.
+_ADMONITION_RE = re.compile(r'(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(.*)")? *')
+# pymdownx.tabbed: ``=== "Label"``, ``===! "Label"`` (new tab set), ``===+ "Label"`` (selected).
+_TAB_RE = re.compile(r'===[!+]{0,2} +"(.*)" *')
+# Hugo: ``{{< name params >}}`` / ``{{% name params %}}``, parameters over several lines.
+_SHORTCODE_OPEN_RE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)")
+# Lines starting with a tag (after indentation or quote markers): an opening one, or a
+# closing one alone on its line.
+_SHORTCODE_OPEN_LINE_RE = re.compile(r"[ \t>]*\{\{([<%])\s*([\w./-]+)")
+_SHORTCODE_CLOSE_LINE_RE = re.compile(r"[ \t>]*\{\{([<%])\s*/\s*([\w./-]+)\s*[%>]\}\}\s*$")
+_SHORTCODE_PAIRS = "bilingo.shortcode_pairs"
+_SHORTCODE_MAX_LINES = 50
+# Python-Markdown's abbr extension: ``*[HTML]: Hyper Text Markup Language``.
+_ABBREVIATION_RE = re.compile(r"\*\[[^\]\n]+\]:")
+
+
+def _line(state: StateBlock, line: int) -> tuple[int, int]:
+    return state.bMarks[line] + state.tShift[line], state.eMarks[line]
+
+
+def _admonition(rules: Sequence[Any]) -> _BlockRule:
+    plugin: _BlockRule = next(rule.fn for rule in rules if rule.name == "admonition")
+
+    def admonition(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        start, end = _line(state, start_line)
+        if not _ADMONITION_RE.fullmatch(state.src, start, end):
+            return False
+        return plugin(state, start_line, end_line, silent)
+
+    return admonition
+
+
+def _tabbed(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A content tab: the label line, then the body indented four spaces (as admonitions)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start, end = _line(state, start_line)
+    label = _TAB_RE.fullmatch(state.src, start, end)
+    if label is None:
+        return False
+    if silent:
+        return True
+    old = state.parentType, state.lineMax, state.blkIndent
+    state.blkIndent = state.sCount[start_line] + 4
+    next_line, was_empty = start_line, False
+    while (next_line := next_line + 1) < end_line:
+        first, last = _line(state, next_line)
+        is_empty = state.sCount[next_line] < state.blkIndent
+        if is_empty and was_empty:
+            break  # two blank lines end the tab
+        was_empty = is_empty
+        if first < last and state.sCount[next_line] < state.blkIndent:
+            break
+    state.parentType, state.lineMax = "tab", next_line
+    token = state.push("tab_open", "div", 1)
+    token.markup, token.block = state.src[start : start + 3], True
+    token.map = [start_line, next_line]
+    text = label.group(1)
+    token = state.push("inline", "", 0)
+    token.content, token.map, token.children = text, [start_line, start_line + 1], []
+    if text:
+        token.meta[_META] = _Source("title", (_Span(0, len(text), label.start(1), start_line),))
+    state.md.block.tokenize(state, start_line + 1, next_line)
+    state.push("tab_close", "div", -1).block = True
+    state.parentType, state.lineMax, state.blkIndent = old
+    state.line = next_line
+    return True
+
+
+def _shortcode(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A Hugo shortcode on lines of its own. With a closing tag, ``{{< x >}}`` keeps its
+    inner content literal (the shortcode receives it raw, often code or TOML) and
+    ``{{% x %}}``'s inner content is Markdown. The tags themselves are literal."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start, _ = _line(state, start_line)
+    tag = _SHORTCODE_OPEN_RE.match(state.src, start)
+    if tag is None:
+        return False
+    delim, name = tag.group(1), tag.group(3)
+    closer = ">}}" if delim == "<" else "%}}"
+    # Parameters may run over a few lines; looking further would make a page of unclosed
+    # tags quadratic.
+    limit = state.eMarks[min(start_line + _SHORTCODE_MAX_LINES, end_line) - 1]
+    tag_end = state.src.find(closer, tag.end(), limit)
+    if tag_end < 0:
+        return False
+    tag_end += len(closer)
+    tag_last = start_line  # the tag's last line: it must end there
+    while tag_last < end_line and state.eMarks[tag_last] < tag_end:
+        tag_last += 1
+    if tag_last >= end_line or state.src[tag_end : state.eMarks[tag_last]].strip():
+        return False
+    close_line = None
+    if not tag.group(2) and not state.src[tag.end() : tag_end].rstrip(closer).endswith("/"):
+        close_line = _shortcode_pairs(state).get(start_line)
+        if close_line is not None and not tag_last < close_line < end_line:
+            close_line = None
+    if close_line is None and tag_last == start_line:
+        return False  # one line, no body: a paragraph as before, its shortcode literal
+    if silent:
+        return True
+    if close_line is None or delim == "<":
+        last = tag_last if close_line is None else close_line
+        token = state.push("shortcode", "", 0)
+        token.map, token.info = [start_line, last + 1], name
+        state.line = last + 1
+        return True
+    old_line_max = state.lineMax
+    token = state.push("shortcode_open", "", 1)
+    token.map, token.info = [start_line, close_line + 1], name
+    state.lineMax = close_line
+    state.md.block.tokenize(state, tag_last + 1, close_line)
+    state.lineMax = old_line_max
+    state.push("shortcode_close", "", -1)
+    state.line = close_line + 1
+    return True
+
+
+def _shortcode_pairs(state: StateBlock) -> dict[int, int]:
+    """Opening line -> closing line of every shortcode pair on lines of their own, matched
+    as brackets per name (found once per body: a page of a thousand bodiless ``figure``
+    shortcodes must not scan the page a thousand times)."""
+    pairs: dict[int, int] | None = state.env.get(_SHORTCODE_PAIRS)
+    if pairs is None:
+        pairs = {}
+        opened: dict[tuple[str, str], list[int]] = {}
+        for i, text in enumerate(state.src.split("\n")):
+            if "{{" not in text:
+                continue
+            if tag := _SHORTCODE_CLOSE_LINE_RE.match(text):
+                if stack := opened.get((tag.group(1), tag.group(2))):
+                    pairs[stack.pop()] = i
+            elif (tag := _SHORTCODE_OPEN_LINE_RE.match(text)) and not _self_closing(text):
+                opened.setdefault((tag.group(1), tag.group(2)), []).append(i)
+        state.env[_SHORTCODE_PAIRS] = pairs
+    return pairs
+
+
+def _self_closing(text: str) -> bool:
+    return "/>}}" in text or "/%}}" in text
+
+
+def _abbreviation(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Abbreviation definitions, one a line: literal (the page shows the full form as a
+    tooltip, and translating it would part it from the abbreviation it explains)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start, end = _line(state, start_line)
+    if not _ABBREVIATION_RE.match(state.src, start, end):
+        return False
+    if silent:
+        return True
+    line = start_line + 1
+    while line < end_line and _ABBREVIATION_RE.match(state.src, *_line(state, line)):
+        line += 1
+    token = state.push("abbreviation", "", 0)
+    token.map = [start_line, line]
+    state.line = line
+    return True
+
+
+def _annotate_titles(state: StateBlock, tokens: list[Token]) -> None:
+    """An admonition's quoted title is prose; a title made up from its type is not."""
+    for prev, tok in itertools.pairwise(tokens):
+        if prev.type != "admonition_title_open" or tok.meta.get(_META) or not tok.map:
+            continue
+        start, end = _line(state, tok.map[0])
+        title = _ADMONITION_RE.fullmatch(state.src, start, end)
+        if title and title.group(1) == tok.content and tok.content:
+            span = _Span(0, len(tok.content), title.start(1), tok.map[0])
+            tok.meta[_META] = _Source("title", (span,))
+        else:
+            tok.meta[_LITERAL] = True  # "Note" made up from ``!!! note``: not in the body
+
+
+def _annotate_terms(state: StateBlock, tokens: list[Token]) -> None:
+    """A definition list's terms (one line each); the definitions are paragraphs."""
+    for prev, tok in itertools.pairwise(tokens):
+        if prev.type != "dt_open" or tok.meta.get(_META) or not tok.map or not tok.content:
+            continue
+        start, end = _line(state, tok.map[0])
+        found = state.src.find(tok.content, start, end)
+        if found >= 0:
+            tok.meta[_META] = _Source("term", (_Span(0, len(tok.content), found, tok.map[0]),))
 
 
 # --------------------------------------------------------------------------------------
@@ -668,15 +892,41 @@ def _literal_ranges(content: str, runs: list[_Run]) -> list[tuple[int, int]]:
     if not any(trigger in content for trigger in _LITERAL_TRIGGERS):
         return []  # the common case: a cheap scan instead of the regex
     starts = [run.start for run in runs]
-    found = []
+
+    def in_text(start: int) -> bool:
+        i = bisect_right(starts, start) - 1
+        return i >= 0 and start < runs[i].end
+
+    found = [
+        m.span()
+        for m in (_PAIRED_SHORTCODE_RE.finditer(content) if "{{<" in content else ())
+        if in_text(m.start())
+    ]
+    if "{" in content:
+        found += [
+            m.span()
+            for m in _ATTRIBUTES_RE.finditer(content)
+            if in_text(m.start()) and _is_attribute_list(m.group())
+        ]
     for m in _LITERAL_RE.finditer(content):
         start = m.start()
-        i = bisect_right(starts, start) - 1
-        if i < 0 or start >= runs[i].end:
-            continue
         end = _url_end(content, start, m.end()) if m.lastgroup == "url" else m.end()
-        found.append((start, end))
+        if in_text(start) or (m.lastgroup in ("url", "email") and in_text(end - 1)):
+            # An address whose first letter went to an escape (``\post@ex.no``) is still
+            # an address; one inside a link destination touches no text run.
+            found.append((start, end))
     return found
+
+
+def _is_attribute_list(text: str) -> bool:
+    """``{#id .class key=value}`` as Goldmark and Python-Markdown's attr_list write it (the
+    latter may start with ``{:``), read by mdit-py-plugins' attribute parser."""
+    inner = "{" + text[2:] if text.startswith("{:") else text
+    try:
+        end, attrs = parse_attributes(inner)
+    except AttrsParseError:
+        return False
+    return bool(attrs) and end == len(inner) - 1
 
 
 # --------------------------------------------------------------------------------------
@@ -820,8 +1070,15 @@ def _normalize(body: str) -> tuple[str, array[int]]:
     return norm, removed
 
 
-_CONTAINERS = {"blockquote_open": "blockquote", "list_item_open": "list_item"}
-_CONTAINER_CLOSE = frozenset({"blockquote_close", "list_item_close"})
+_CONTAINERS = {
+    "blockquote_open": "blockquote",
+    "list_item_open": "list_item",
+    "dd_open": "definition",
+    "admonition_open": "admonition",
+    "tab_open": "tab",
+    "shortcode_open": "shortcode",
+}
+_CONTAINER_CLOSE = frozenset(name.replace("_open", "_close") for name in _CONTAINERS)
 
 
 def _segment(body: str, *, strict: bool) -> Document:
@@ -840,7 +1097,7 @@ def _segment(body: str, *, strict: bool) -> Document:
         elif tok.type == "inline" and tok.content:
             source = tok.meta.get(_META)
             if not isinstance(source, _Source):
-                if strict:
+                if strict and not tok.meta.get(_LITERAL):
                     raise _Mismatch(f"no source map for inline token at line {tok.map}")
                 continue
             try:
@@ -857,8 +1114,18 @@ def _segment(body: str, *, strict: bool) -> Document:
 
 
 def _dialect() -> MarkdownIt:
-    """A new parser of bilingo's dialect: CommonMark with tables and strikethrough."""
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    """A new parser of bilingo's dialect: CommonMark with tables and strikethrough, and the
+    block syntax of Hugo and MkDocs (see "Dialects" above): definition lists, admonitions,
+    content tabs, shortcodes with inner content, abbreviations."""
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.use(deflist_plugin).use(admon_plugin)
+    # Python-Markdown's own admonition pattern: a word after the marker, a quoted title.
+    body_alt: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    md.block.ruler.at("admonition", _admonition(md.block.ruler.__rules__), body_alt)
+    md.block.ruler.before("fence", "tabbed", _tabbed, body_alt)
+    md.block.ruler.before("fence", "shortcode", _shortcode, body_alt)
+    md.block.ruler.before("paragraph", "abbreviation", _abbreviation, {"alt": ["paragraph"]})
+    return md
 
 
 @functools.cache

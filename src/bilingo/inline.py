@@ -489,10 +489,13 @@ def _is_punct(ch: str) -> bool:
 
 @functools.cache
 def _checker() -> MarkdownIt:
-    """bilingo's one Markdown dialect (bilingo.document), reading text as the segmenter does."""
+    """bilingo's one Markdown dialect (bilingo.document), reading text as the segmenter does;
+    inline syntax only: a sentence is one paragraph, and block rules (a line starting ": " or
+    "===") would misread a projected line break."""
     from bilingo.document import _dialect
 
     md = _dialect()
+    md.block.ruler.enableOnly(["paragraph"])
     md.core.ruler.disable(["normalize", "text_join"])
     return md
 

@@ -78,7 +78,9 @@ class Settings:
     #: The folders ``translate`` and ``check`` take when given no path (empty: a plain
     #: folder, which names none; ``check`` then takes the current folder).
     content_dirs: tuple[Path, ...] = ()
-    #: The Markdown dialect of the site's pages (hugo, mkdocs, commonmark).
+    #: The site's Markdown dialect, as its configuration says. Bodies are read by one
+    #: parser that accepts Hugo's, MkDocs' and CommonMark's syntax alike (bilingo.document,
+    #: "Dialects"), so every stage reads a body the same way whatever the site.
     dialect: Dialect = "commonmark"
     #: How inline markup is translated ("whole": whole sentences, "fragments").
     inline: Inline = "whole"
