@@ -18,6 +18,7 @@ MkDocs: mkdocs-static-i18n's ``languages`` (``locale`` list, or the older mappin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,21 +88,7 @@ class SiteConfig:
     other_languages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        def show(value: Any) -> Any:
-            if isinstance(value, Path):
-                return str(value)
-            if isinstance(value, SiteLanguage):
-                return {
-                    "code": value.code,
-                    "content_dir": str(value.content_dir) if value.content_dir else None,
-                    "default": value.default,
-                }
-            if isinstance(value, Mapping):
-                return {str(k): show(v) for k, v in value.items()}
-            if isinstance(value, tuple | list):
-                return [show(v) for v in value]
-            return value
-
+        show = json_value
         out: dict[str, Any] = {"root": str(self.root)}
         for name in (
             "kind", "content_dir", "languages", "layout", "dialect", "glossary", "fields",
@@ -111,6 +98,26 @@ class SiteConfig:
             out[name] = {"value": show(item.value), "from": item.origin}
         out["other_languages"] = list(self.other_languages)
         return out
+
+
+def json_value(value: Any) -> Any:
+    """A setting's value as JSON values (``bilingo site --json``): paths as text, a language
+    as its code, folder and default, other frozen dataclasses field by field."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, SiteLanguage):
+        return {
+            "code": value.code,
+            "content_dir": str(value.content_dir) if value.content_dir else None,
+            "default": value.default,
+        }
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    return value
 
 
 # --------------------------------------------------------------------------- finding the root
