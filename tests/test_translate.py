@@ -306,3 +306,23 @@ def test_underscores_and_numbers_survive_every_layout(
     assert twin.body.count("_") == body.count("_") == 6
     assert "snake_case_name" in twin.body.lower() and "2015" in twin.body
     assert "\u2581" not in (site / "understrek.en.md").read_text(encoding="utf-8")
+
+
+def test_whole_sentences_on_every_package_shape(any_site: Path, any_layout: CopyLayout) -> None:
+    """--inline whole (the default) on each real package shape. SentencePiece packages
+    (shared, upper, prefix with its forced first token) give the alignment head's links; a
+    BPE package gives none, so each span is placed by translating it alone and finding it in
+    the sentence's translation (the second signal). Either way no sentence falls back and
+    the twins are exact."""
+    sent: list[str] = []
+    report = translate_paths(
+        [any_site], glossary=empty_glossary(), engine_factory=recording_factory(sent)
+    )
+    assert report.exit_code == 0, report.outcomes
+    assert report.fallback_sentences == 0 and report.whole_sentences > 0
+    for outcome in report.outcomes:
+        assert outcome.twin is not None
+        pair = (outcome.source_lang, outcome.target_lang)
+        twin = read_article(outcome.twin)
+        assert twin.body == any_layout.expected_body(read_article(outcome.source).body, *pair)
+        assert "\u2581" not in outcome.twin.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from support import recording_factory
+from support import RecordingEngine, recording_factory
 from test_segment import MARKDOWN
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article
@@ -170,26 +170,18 @@ def test_every_unit_comes_back_whole_on_the_diagonal(body: str) -> None:
     assert render(doc, whole, {}) == body
 
 
-class Unaligned:
+class Unaligned(RecordingEngine):
     """The real engine, with the alignment links of one word removed: a model whose
     alignment head missed it (the translation itself is untouched)."""
 
     def __init__(self, inner: ArgosEngine, word: str, sent: list[str]) -> None:
-        self.inner, self.word, self.sent = inner, word, sent
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
-        self.sent.extend(segments)
-        return self.inner.translate(segments, progress=progress)
+        super().__init__(inner, sent)
+        self.word = word
 
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
     ) -> list[Aligned]:
-        self.sent.extend(segments)
-        out = self.inner.translate_aligned(segments, progress=progress)
+        out = super().translate_aligned(segments, progress=progress)
         return [
             Aligned(r.text, tuple(p for p in r.pairs if s[p[0] : p[1]].strip() != self.word))
             for s, r in zip(segments, out, strict=True)

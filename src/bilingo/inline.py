@@ -192,6 +192,12 @@ class _Target:
         self.cells.insert(g, cell)
         self.gaps[g : g + 1] = ["" if first else left, "" if last else right]
 
+    def unspace(self, i: int, *, before: bool, after: bool) -> None:
+        """Drop plain spaces (never a line break) before and/or after cell ``i``."""
+        for g, wanted in ((i, before), (i + 1, after)):
+            if wanted and 0 < g < len(self.cells) and not self.gaps[g].strip(" "):
+                self.gaps[g] = ""
+
     def replace(self, a: int, b: int, cell: _Cell) -> None:
         """Cells a..b (inclusive) become ``cell``."""
         self.cells[a : b + 1] = [cell]
@@ -274,6 +280,10 @@ def _place_literals(
                     tgt.remove(i)
             keep = next(i for i, c in enumerate(tgt.cells) if c.text == lit.placeholder)
             tgt.cells[keep] = _Cell(lit.placeholder, frozenset({k}), lit.placeholder)
+            # A literal glued to its neighbour in the source ("før.[^1]") stays glued: Moses
+            # detokenizing puts a space before a character it does not know.
+            tgt.unspace(keep, before=not _spaced_before(text, lit.pos), after=False)
+            tgt.unspace(keep, before=False, after=not _spaced_after(text, lit.pos))
             continue
         tgt.placed.append(lit.placeholder)
         cell = _Cell(lit.placeholder, frozenset({k}), lit.placeholder)
@@ -286,11 +296,19 @@ def _place_literals(
                     b += 1
                 tgt.replace(a, b, cell)
                 continue
-        before = lit.pos > 0 and text[lit.pos - 1].isspace()
-        after = lit.pos + 1 < len(text) and text[lit.pos + 1].isspace()
+        before = _spaced_before(text, lit.pos)
+        after = _spaced_after(text, lit.pos)
         g = _anchor(tgt, src, k, k + 1, prefer_left=not before)
         tgt.insert(g, cell, before, after)
     return None
+
+
+def _spaced_before(text: str, pos: int) -> bool:
+    return pos > 0 and text[pos - 1].isspace()
+
+
+def _spaced_after(text: str, pos: int) -> bool:
+    return pos + 1 < len(text) and text[pos + 1].isspace()
 
 
 def _anchor(
@@ -438,16 +456,11 @@ def _line_after(tgt: _Target, g: int) -> str:
     return " ".join(c.text for c in tgt.cells[g : g + 3])
 
 
-def _render(
-    sentence: Sentence,
-    tgt: _Target,
-    ranges: list[tuple[int, int]],
-    marks: Mapping[int, str],
-) -> tuple[str, str]:
-    """(markdown with literals restored, markdown with placeholders and plain spaces for
-    the marks: what :func:`_verify` parses)."""
-    spans = sentence.spans
-    # Outer first: wider target range, then the source's outer span, then source order.
+def _nesting(
+    spans: Sequence[Span], ranges: Sequence[tuple[int, int]]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Spans opening and closing at each target offset, outer first (wider target range,
+    then the source's outer span, then source order); closes innermost first."""
     order = sorted(
         range(len(spans)),
         key=lambda i: (-(ranges[i][1] - ranges[i][0]), -(spans[i].end - spans[i].start), i),
@@ -457,6 +470,19 @@ def _render(
     for i in order:
         opens.setdefault(ranges[i][0], []).append(i)
         closes.setdefault(ranges[i][1], []).insert(0, i)
+    return opens, closes
+
+
+def _render(
+    sentence: Sentence,
+    tgt: _Target,
+    ranges: list[tuple[int, int]],
+    marks: Mapping[int, str],
+) -> tuple[str, str]:
+    """(markdown with literals restored, markdown with placeholders and plain spaces for
+    the marks: what :func:`_verify` parses)."""
+    spans = sentence.spans
+    opens, closes = _nesting(spans, ranges)
     texts = {lit.placeholder: lit.text for lit in sentence.literals}
     stand_ins = {lit.placeholder: _stand_in(lit.text) for lit in sentence.literals}
     out: list[str] = []
@@ -520,15 +546,7 @@ def _verify(
     _events(children, events)
     want: list[tuple[str, str]] = []
     spans = sentence.spans
-    order = sorted(
-        range(len(spans)),
-        key=lambda i: (-(ranges[i][1] - ranges[i][0]), -(spans[i].end - spans[i].start), i),
-    )
-    opens: dict[int, list[int]] = {}
-    closes: dict[int, list[int]] = {}
-    for i in order:
-        opens.setdefault(ranges[i][0], []).append(i)
-        closes.setdefault(ranges[i][1], []).insert(0, i)
+    opens, closes = _nesting(spans, ranges)
     stand_ins = {lit.placeholder: _stand_in(lit.text) for lit in sentence.literals}
     text = ""
     for g, cell in enumerate(tgt.cells):
