@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hugosite import (
+    HUGO_CONFIG,
     HUGO_FOLDER_CONFIG,
     HUGO_NO_CONFIG,
     build,
@@ -20,6 +21,7 @@ from hugosite import (
     read_pages,
     write_site,
 )
+from support import CopyLayout
 
 from bilingo.article import read_article
 from bilingo.cli import cli
@@ -200,3 +202,67 @@ def test_hugo_site_with_a_content_folder_per_language_links_every_pair(
     assert "missing" not in check.output and "orphaned" not in check.output, check.output
     assert "invalid" not in check.output, check.output
     assert_site_linked(root, "no")
+
+
+DIALECT_PAGE = """\
+---
+title: Veiledning
+---
+
+## Oppsett {#oppsett}
+
+Klyngen har mange medlemmer i hele landet.
+{.lead}
+
+{{% merknad %}}
+Dette er en **viktig** merknad om klyngen.
+{{% /merknad %}}
+
+{{< kode >}}
+ikke_oversett = "denne teksten"
+{{< /kode >}}
+
+Medlem
+: En bedrift som deltar i klyngen.
+"""
+
+SHORTCODES = {
+    # {{% %}}: Hugo renders the inner Markdown; {{< >}}: the inner text as it is.
+    "merknad.html": '<div class="merknad">{{ .Inner | markdownify }}</div>',
+    "kode.html": '<pre class="kode">{{ .Inner }}</pre>',
+}
+
+
+def test_hugo_dialect_page_translated_and_built(
+    tmp_path: Path, copy_layout: CopyLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hugo's own Markdown — a heading id, a block attribute, a shortcode whose body is
+    Markdown, one whose body is code, a definition list — through a copy package of each
+    shape (the upper-casing one stands for OPUS-MT), then built by Hugo: the twin renders the
+    same structure, the prose is translated and the code shortcode's body is not."""
+    hugo_or_skip()
+    root = tmp_path / "site"
+    config = HUGO_CONFIG + (
+        "\n[markup.goldmark.parser.attribute]\nblock = true\n"
+        "[markup.goldmark.renderer]\nunsafe = true\n"  # the shortcodes' own HTML
+    )
+    content = write_site(root, config)
+    shortcodes = root / "layouts" / "shortcodes"
+    shortcodes.mkdir(parents=True)
+    for name, template in SHORTCODES.items():
+        (shortcodes / name).write_text(template, encoding="utf-8")
+    (content / "veiledning.nb.md").write_text(DIALECT_PAGE, encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["translate", "content"], catch_exceptions=False)
+    assert result.exit_code == 0 and "1 written" in result.output, result.output
+
+    pages = read_pages(build(root))
+    nb, en = pages[f"{BASE}/nb/veiledning/"], pages[f"{BASE}/en/veiledning/"]
+    assert nb.translations == {"en": en.permalink} and en.translations == {"nb": nb.permalink}
+    assert nb.structure == en.structure
+    assert {"h2", "p", "div", "pre", "dl", "dt", "dd", "strong"} <= set(nb.structure)
+    html = en.file.read_text(encoding="utf-8")
+    assert 'id="oppsett"' in html and 'class="lead"' in html
+    assert copy_layout.expected("merknad om klyngen.") in html  # Markdown body: translated
+    assert copy_layout.expected("En bedrift som deltar i klyngen.") in html
+    assert 'ikke_oversett = "denne teksten"' in html  # code body: kept as it is
