@@ -8,17 +8,18 @@ approve) the bytes to write, sealed when :func:`pair_problems` confirms the verd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
+from bilingo.frontmatter import same_values
 from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import source_hash
-from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
+from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
@@ -272,12 +273,15 @@ def seal_twin(
     bom: bool,
     glossary_hash: str,
     fields: Sequence[str],
+    draft: Callable[[str], tuple[str, Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """The twin's bytes to write, sealed when :func:`check_paths` would settle the pair.
 
     ``render(value)`` gives the twin's text with ``value`` as its provenance's seal (None:
     without one). The verdict is taken from the text as it will be on disk, parsed back, so
-    a seal never records what the full path would not find.
+    a seal never records what the full path would not find. ``draft(value)``, if given,
+    renders without checking its front matter (text, the values it must hold): the one
+    parse-back here checks it, and only a draft that does not read back is rendered again.
     """
 
     def unsealed() -> bytes:
@@ -285,15 +289,33 @@ def seal_twin(
 
     if not source.raw_digest:
         return unsealed()  # not read from disk: nothing to seal
-    # One render (PyYAML's emitter is the slow part): the placeholder's verdict word is
-    # swapped in the bytes, and only a pair that cannot be sealed is rendered again.
-    text = render(placeholder("machine"))
-    verdict = settle_verdict(
-        source, parse_article(twin, text, bom=bom), glossary_hash=glossary_hash, fields=fields
-    )
+    # One render (PyYAML's emitter is the slow part) and one parse: the placeholder's verdict
+    # word is swapped in the bytes, and only a pair that cannot be sealed is rendered again.
+    value = placeholder("machine")
+    parsed: Article | None = None
+    if draft is not None:
+        text, expected = draft(value)
+        parsed = parse_article(twin, text, bom=bom)
+        if not same_values(dict(parsed.meta), dict(expected)):
+            parsed = None
+    if parsed is None:
+        text = render(value)
+        parsed = parse_article(twin, text, bom=bom)
+    verdict = settle_verdict(source, parsed, glossary_hash=glossary_hash, fields=fields)
     data = encode_text(text, bom=bom)
     match = find_seal(data)
     if verdict is None or match is None or match.group(1) != UNSEALED.encode():
+        return unsealed()
+    # The first seal line must be the front matter's own (a multi-line value could hold one):
+    # it holds the placeholder, and the front matter has no other line like it.
+    prov = provenance.read(parsed)
+    body = encode_text(parsed.body.replace("\n", parsed.newline))
+    if (
+        prov is None
+        or prov.seal != value
+        or not data.endswith(body)
+        or seal_lines(data, len(data) - len(body)) != 1
+    ):
         return unsealed()
     data = data[: match.start(2)] + verdict.encode() + data[match.end(2) :]
     sealed = seal_bytes(
@@ -304,12 +326,4 @@ def seal_twin(
         source_digest=source.raw_digest,
         twin_name=twin.name,
     )
-    if sealed is None:
-        return unsealed()
-    # The first seal line must be the front matter's own (a multi-line value could hold one).
-    match = find_seal(sealed)
-    prov = provenance.read(parse_article(twin, sealed.decode("utf-8-sig"), bom=bom))
-    seal = prov.seal if prov is not None else None
-    if match is None or seal != f"{match.group(1).decode()} {verdict}":
-        return unsealed()
-    return sealed
+    return unsealed() if sealed is None else sealed

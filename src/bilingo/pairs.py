@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,12 +228,18 @@ def load_articles(paths: Sequence[Path]) -> Found:
     return read_articles(*find_markdown(paths))
 
 
-def read_articles(files: Sequence[Path], links: Sequence[Path] = ()) -> Found:
+def read_articles(
+    files: Sequence[Path],
+    links: Sequence[Path] = (),
+    held: Mapping[Path, tuple[bytes, os.stat_result]] | None = None,
+) -> Found:
+    """Read ``files``; those in ``held`` (read already, :func:`bilingo.seal.settle_pairs`)
+    from their bytes there."""
     articles: list[Article] = []
     problems: list[Unreadable] = []
     for path in files:
         try:
-            articles.append(read_article(path))
+            articles.append(read_article(path, held=held.get(path) if held else None))
         except ArticleError as exc:
             problems.append(Unreadable(path, exc.message, exc.line))
     return Found(tuple(articles), tuple(problems), tuple(links))

@@ -1,9 +1,10 @@
 """Translating articles, the pieces every command that translates stands on.
 
 :func:`plan` decides per source what its twin needs (reads no model),
-:func:`translate_segments` translates the distinct texts once (memory first, then glossary
-+ engine), :func:`build_twin` renders the twin and its provenance, :func:`twin_bytes` gives
-the bytes to write, sealed. ``bilingo translate`` and ``bilingo diff --fresh`` drive them.
+:func:`translate_jobs` translates the distinct texts once through the run's
+:class:`bilingo.pipeline.Pipeline` (the run, the memory, then glossary + engine),
+:func:`build_twin` renders the twin and its provenance, :func:`twin_bytes` gives the bytes
+to write, sealed. ``bilingo translate`` and ``bilingo diff --fresh`` drive them.
 Never prints: progress goes through a callback.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,11 +27,13 @@ from bilingo.detect import detect_article, twins_of
 from bilingo.document import Block, Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.glossary import Glossary, PlaceholderLost
+from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
-from bilingo.memory import Memory, MemoryKey
+from bilingo.memory import Memory
 from bilingo.merge import MergePlan, merge_plan
 from bilingo.pairs import source_ref, twin_path
+from bilingo.pipeline import Pipeline
+from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
     PROVENANCE_KEY,
     Provenance,
@@ -47,8 +49,6 @@ from bilingo.units import render as render_units
 Action = Literal[
     "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
 ]
-#: (stage, done, total): stage is "translate" while the engine runs.
-ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -362,67 +362,8 @@ def default_engine_factory(options: EngineOptions | None = None) -> EngineFactor
     return make
 
 
-def memory_key(glossary: Glossary, source: str, target: str, model: str) -> MemoryKey:
-    """The memory key of one direction: per segment, the glossary entries applying to it."""
-    return MemoryKey(
-        source, target, model, glossary.hash, per_text=partial(glossary.applying_hash, lang=source)
-    )
-
-
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-def translate_segments(
-    texts: Sequence[str],
-    *,
-    engine: Engine,
-    glossary: Glossary,
-    source: str,
-    target: str,
-    memory: Memory | None = None,
-    progress: ProgressCallback | None = None,
-    warnings: list[str] | None = None,
-) -> tuple[dict[str, str], int, int]:
-    """Translate each distinct text once: memory first, then glossary + engine.
-
-    Returns (text -> translation, segments from memory, segments sent to the engine).
-    """
-    unique = list(dict.fromkeys(texts))
-    key = memory_key(glossary, source, target, engine.name)
-    found = memory.lookup(unique, key) if memory is not None else {}
-    todo = [t for t in unique if t not in found]
-    protected = [glossary.protect(t, source=source, target=target) for t in todo]
-    total = len(protected)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress("translate", done, total)
-
-    if todo:
-        if progress is not None:
-            progress("translate", 0, total)
-        raw = engine.translate([p.text for p in protected], progress=tick)
-        fresh: dict[str, str] = {}
-        unprotected: list[str] = []
-        for text, prot, out in zip(todo, protected, raw, strict=True):
-            try:
-                fresh[text] = prot.restore(out)
-            except PlaceholderLost as exc:
-                # Never write a placeholder or a gap: translate the segment again without
-                # protection, and let `glossary check` flag the term.
-                unprotected.append(text)
-                if warnings is not None:
-                    warnings.append(exc.message)
-        if unprotected:
-            fresh.update(zip(unprotected, engine.translate(unprotected), strict=True))
-        if memory is not None:
-            memory.store(fresh, key)
-        found.update(fresh)
-    return found, len(unique) - len(todo), len(todo)
 
 
 @dataclass(frozen=True)
@@ -448,11 +389,16 @@ def translate_jobs(
     progress: ProgressCallback | None = None,
     warnings: list[str] | None = None,
     inline: InlineMode = "whole",
+    pipeline: Pipeline | None = None,
 ) -> Translated:
     """Translate the jobs of one direction: whole sentences (bilingo.units) with their
-    fallbacks and the front-matter fields, or every segment (``inline="fragments"``).
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``),
+    through the run's ``pipeline`` (one made of ``glossary``, ``memory``, ``progress`` and
+    ``warnings`` if None).
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
+    pipe = pipeline or Pipeline(glossary, memory, progress=progress, warnings=warnings)
+    memory = pipe.memory
     for job in jobs if memory is not None else ():
         for older in (False, True):
             kept = [
@@ -469,15 +415,8 @@ def translate_jobs(
                 origin=f"{job.twin.name} (its source paragraph was removed)",
             )
     if inline == "fragments":
-        translations, from_memory, sent = translate_segments(
-            [t for job in jobs for t in job.texts()],
-            engine=engine,
-            glossary=glossary,
-            source=source,
-            target=target,
-            memory=memory,
-            progress=progress,
-            warnings=warnings,
+        translations, from_memory, sent = pipe.fragments(
+            [t for job in jobs for t in job.texts()], engine=engine, source=source, target=target
         )
         return Translated(translations, None, from_memory, sent)
     docs: list[tuple[Document, frozenset[int]]] = []
@@ -489,18 +428,11 @@ def translate_jobs(
             if key not in job.merge.keep_fields
         ]
     whole, texts, stats = translate_whole(
-        docs,
-        engine=engine,
-        glossary=glossary,
-        source=source,
-        target=target,
-        memory=memory,
-        memory_key=memory_key(glossary, source, target, engine.name),
-        progress=None if progress is None else partial(progress, "translate"),
+        docs, engine=engine, glossary=pipe.glossary, source=source, target=target, pipeline=pipe
     )
-    if stats.fallback and warnings is not None:
+    if stats.fallback and stats.reasons:
         why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
-        warnings.append(
+        pipe.warnings.append(
             f"{stats.fallback} sentence(s) {source}->{target} could not carry their inline "
             f"markup across ({why}) and were translated in pieces; review them "
             "(bilingo diff), or use --inline fragments"
@@ -508,15 +440,8 @@ def translate_jobs(
     # A field that is also a sentence of some body (a title repeated as a heading) is
     # translated once.
     texts += [t for job in jobs for t in job.field_texts() if t not in whole]
-    translations, from_memory, sent = translate_segments(
-        texts,
-        engine=engine,
-        glossary=glossary,
-        source=source,
-        target=target,
-        memory=memory,
-        progress=progress,
-        warnings=warnings,
+    translations, from_memory, sent = pipe.fragments(
+        texts, engine=engine, source=source, target=target
     )
     for job in jobs:
         translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
@@ -689,14 +614,17 @@ def twin_bytes(
     """The twin file :func:`build_twin` made, as written: sealed when it is up to date."""
     prov = {k: v for k, v in meta[PROVENANCE_KEY].items() if k != SEAL_KEY}
 
-    def render(seal: str | None) -> str:
-        sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
+    def values(seal: str | None) -> dict[str, Any]:
+        return {**meta, PROVENANCE_KEY: prov if seal is None else {**prov, SEAL_KEY: seal}}
+
+    def render(seal: str | None, verify: bool = True) -> str:
         return render_article(
-            {**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline, like=job.article
+            values(seal), body, newline=job.article.newline, like=job.article, verify=verify
         )
 
     return seal_twin(
         render,
+        draft=lambda seal: (render(seal, verify=False), values(seal)),
         source=job.article,
         twin=job.twin,
         bom=job.article.bom,

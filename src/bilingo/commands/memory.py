@@ -14,9 +14,10 @@ from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import state_folder
 from bilingo.memory import Memory, MemoryKey
 from bilingo.pairs import load_articles, source_path
+from bilingo.pipeline import memory_key
 from bilingo.provenance import block_hash, source_hash
 from bilingo.site import Settings, in_site
-from bilingo.translation import field_docs, memory_key
+from bilingo.translation import field_docs
 from bilingo.units import unit_pairs
 
 

@@ -46,7 +46,8 @@ from bilingo.pairs import (
     read_articles,
     symlink_reason,
 )
-from bilingo.seal import settle_pairs
+from bilingo.pipeline import Pipeline
+from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
 from bilingo.translation import (
     Action,
@@ -206,10 +207,13 @@ def translate_paths(
     factory = engine_factory or default_engine_factory()
     files, links = find_markdown(paths)
     # Pairs whose seal holds are up to date: settled without parsing (see bilingo.seal).
+    held: Held = {}  # what the seals read: each file is read once
     settled, files = (
-        ([], files) if force else settle_pairs(files, glossary_hash=glossary.hash, fields=fields)
+        ([], files)
+        if force
+        else settle_pairs(files, glossary_hash=glossary.hash, fields=fields, held=held)
     )
-    found = read_articles(files, links)
+    found = read_articles(files, links, held)
     renames = {r.source.resolve(): r for r in find_renames(found.articles)}
     moved: list[Outcome] = []
     if renames and follow_renames and not dry_run:
@@ -270,6 +274,9 @@ def translate_paths(
     segments_total = sum(n for n, _ in sizes.values())
     words_total = sum(w for _, w in sizes.values())
     articles_done = segments_done = words_done = 0
+    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
+    # finished engine batch is kept in the memory as it comes back.
+    pipeline = Pipeline(glossary, memory, warnings=warnings)
 
     def report_status(seg: int, words: int) -> None:
         if status is not None:
@@ -303,16 +310,15 @@ def translate_paths(
                 tick = _ChunkTicker(
                     report_status, segments_done, words_done, chunk_segs, chunk_words
                 )
+                pipeline.progress = tick if progress is not None or status is not None else None
                 done = translate_jobs(
                     chunk,
                     engine=engine,
                     glossary=glossary,
                     source=src,
                     target=tgt,
-                    memory=memory,
-                    progress=tick if progress is not None or status is not None else None,
-                    warnings=warnings,
                     inline=inline,
+                    pipeline=pipeline,
                 )
                 whole_sentences += done.whole_sentences
                 fallback_sentences += done.fallback_sentences

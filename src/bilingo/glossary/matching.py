@@ -268,6 +268,11 @@ class Glossary:
             out.append((match, entry, entry.forms[hit.form]))
         return out
 
+    def memoized(self) -> Glossary:
+        """This glossary, remembering each text's matches: a translate run asks for them
+        several times per segment (its memory key, its protection), and matches once."""
+        return _MemoGlossary(self.path, self.hash, self.entries, self._matchers)
+
     def applying_hash(self, text: str, *, lang: str) -> str:
         """Hash of the entries that apply to ``text`` (language ``lang``): what its
         translation depends on. The translation memory is keyed by it, so a changed entry
@@ -687,3 +692,21 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
         out.append((m.start(), m.group()))
     return out
+
+
+@dataclass(frozen=True)
+class _MemoGlossary(Glossary):
+    """:meth:`Glossary.memoized`: matches kept per (text, language) for the object's life."""
+
+    _memo: dict[tuple[str, str], list[tuple[re.Match[str], Entry, Form]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def matches(self, text: str, *, lang: str) -> list[tuple[re.Match[str], Entry, Form]]:
+        found = self._memo.get((text, lang))
+        if found is None:
+            found = self._memo[(text, lang)] = super().matches(text, lang=lang)
+        return list(found)
+
+    def memoized(self) -> Glossary:
+        return self
