@@ -21,8 +21,9 @@ them so an editor can add them as terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -221,8 +222,14 @@ class _Hit:
 class _Matcher:
     """Every form of one language as one regex, plus what each form stands for."""
 
-    regex: re.Pattern[str] | None
     lookup: Mapping[str, _Hit]
+    #: Compiles the regex: only on the first match, so a run that needs only the
+    #: glossary's hash (``check`` on sealed pairs) never builds it.
+    build: Callable[[], re.Pattern[str] | None] = field(repr=False, compare=False)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str] | None:
+        return self.build()
 
 
 # --------------------------------------------------------------------------- glossary
