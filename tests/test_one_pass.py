@@ -218,3 +218,69 @@ def test_after_an_interrupt_the_rerun_sends_nothing_that_had_finished(
     # Everything the interrupted run finished comes from the memory; only the rest is sent.
     assert rerun.memory_segments == kept
     assert rerun.engine_segments + kept == full.engine_segments
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_check_opens_each_file_once_and_matches_nothing_while_seals_hold(
+    tmp_path: Path, counts: Counts
+) -> None:
+    from bilingo.commands.check import check_paths
+
+    site = tmp_path / "site"
+    sources = _write_site(site)
+    sent: list[str] = []
+    with Memory(tmp_path / "memory.sqlite") as memory:
+        assert _run(site, counts, sent, memory).exit_code == 0
+
+    def check() -> list[str]:
+        counts.reads.clear(), counts.front.clear(), counts.matched.clear()
+        counts.on = True
+        try:
+            report = check_paths([site], glossary_hash=GLOSSARY.hash, glossary=GLOSSARY)
+        finally:
+            counts.on = False
+        return sorted({p.kind for p in report.problems})
+
+    # Every seal holds: two files hashed per pair, no front matter read, no term matched.
+    assert check() == ["unreviewed"]
+    assert set(counts.reads.values()) == {1} and len(counts.reads) == 2 * len(sources)
+    assert not counts.front and not counts.matched
+    # One source edited: its pair is judged in full, each of its files still opened once.
+    edited = sources[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEn ny setning.\n", "utf-8")
+    assert check() == ["stale", "unreviewed"]
+    assert set(counts.reads.values()) == {1}, counts.reads
+    assert set(counts.front) == {edited.name, "sak-2.en.md"}, counts.front
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_twin_edited_by_hand_is_judged_once_then_sealed_edited(
+    tmp_path: Path, counts: Counts
+) -> None:
+    """check writes nothing (the CI gate); the next translate seals the edited twin with
+    the verdict ``edited``, keeping the person's text, and from then on it is settled by
+    its seal like any other pair."""
+    from bilingo.commands.check import check_paths
+
+    site = tmp_path / "site"
+    _write_site(site)
+    sent: list[str] = []
+    twin = site / "sak-1.en.md"
+    with Memory(tmp_path / "memory.sqlite") as memory:
+        assert _run(site, counts, sent, memory).exit_code == 0
+        text = twin.read_text(encoding="utf-8")
+        twin.write_text(text.replace("rapporter", "reports, by hand,"), encoding="utf-8")
+        sent.clear()
+        again = _run(site, counts, sent, memory)
+        assert again.count("unchanged") == 4 and not sent
+        assert counts.writes == {twin.name: 1}, counts.writes  # its seal, nothing else
+    assert "reports, by hand," in twin.read_text(encoding="utf-8")
+    assert b" edited\n" in twin.read_bytes()
+    counts.front.clear()
+    counts.on = True
+    try:
+        report = check_paths([site], glossary_hash=GLOSSARY.hash, glossary=GLOSSARY)
+    finally:
+        counts.on = False
+    assert [p.detail for p in report.problems if p.path == twin]
+    assert not counts.front  # settled by the seal: nothing parsed

@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +76,20 @@ class Article:
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
     #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
     raw_digest: str = field(default="", repr=False, compare=False)
+    #: The file's bytes as read (b"" if not read): a seal is computed on them, never on a
+    #: second read.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def slug(self) -> str:
         return slug_of(self.path)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """Hash of the body and every front-matter value but provenance (what a twin
+        depends on: :func:`bilingo.provenance.source_hash`), computed once per value."""
+        meta = {k: v for k, v in self.meta.items() if k != PROVENANCE_KEY}
+        return digest(canonical_json(meta), self.body)
 
     @property
     def suffix_lang(self) -> str | None:
@@ -161,6 +172,7 @@ def read_article(path: Path, *, held: tuple[bytes, os.stat_result] | None = None
         article,
         fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
         raw_digest=hashlib.sha256(data).hexdigest(),
+        raw=data,
     )
 
 

@@ -327,3 +327,39 @@ def seal_twin(
         twin_name=twin.name,
     )
     return unsealed() if sealed is None else sealed
+
+
+def reseal(source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]) -> bytes:
+    """``twin``'s bytes with its seal made to hold again, or b"" when it cannot be.
+
+    A person's edit to a twin breaks its seal, and then every ``check`` judges the pair in
+    full. ``translate``, finding such a pair otherwise up to date, writes it back with only
+    the seal line's value changed (the verdict the full path finds, ``edited`` included):
+    every other byte stays the person's."""
+    data = twin.raw
+    match = find_seal(data) if data and source.raw_digest else None
+    if match is None:
+        return b""
+    verdict = settle_verdict(source, twin, glossary_hash=glossary_hash, fields=fields)
+    if verdict is None:
+        return b""
+    prov = provenance.read(twin)
+    body = encode_text(twin.body.replace("\n", twin.newline))
+    if (
+        prov is None
+        or prov.seal != f"{match.group(1).decode()} {match.group(2).decode()}"
+        or not data.endswith(body)
+        or seal_lines(data, len(data) - len(body)) != 1
+    ):
+        return b""  # the first seal-like line is not the front matter's own
+    value = placeholder(verdict).encode()
+    start, end = match.start(1), match.end(2)
+    sealed = seal_bytes(
+        data[:start] + value + data[end:],
+        glossary_hash=glossary_hash,
+        fields=fields,
+        source_name=source.path.name,
+        source_digest=source.raw_digest,
+        twin_name=twin.path.name,
+    )
+    return sealed if sealed is not None and sealed != data else b""

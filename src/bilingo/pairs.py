@@ -176,10 +176,12 @@ def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
     verdicts for the pair."""
     pairing = layout.current()
     out = list(files)
-    seen = {p.resolve() for p in files}
-    for given in paths:
-        if not given.is_file():
-            continue
+    given_files = [given for given in paths if given.is_file()]
+    if not given_files:
+        return out  # folders only: every partner is among the files found
+    resolve = Resolver()
+    seen = {resolve(p) for p in files}
+    for given in given_files:
         candidates = [pairing.twin_path(given, lang) for lang in LANGUAGES]
         if not pairing.by_folder:
             slug = pairing.split_name(given)[0]
@@ -187,8 +189,8 @@ def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
             candidates += [o for o in siblings if pairing.split_name(o)[0] == slug]
             candidates.append(given.with_name(f"{slug}.md"))
         for other in candidates:
-            if other.is_file() and not other.is_symlink() and other.resolve() not in seen:
-                seen.add(other.resolve())
+            if other.is_file() and not other.is_symlink() and resolve(other) not in seen:
+                seen.add(resolve(other))
                 out.append(other)
     return out
 
@@ -226,6 +228,24 @@ class Found:
 
 def load_articles(paths: Sequence[Path]) -> Found:
     return read_articles(*find_markdown(paths))
+
+
+class Resolver:
+    """``Path.resolve`` for the many files of a run's few folders: each folder is resolved
+    once (a file that is itself a link is resolved in full). For one run, whose tree does
+    not change under it; a new run makes a new one."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if os.path.islink(path):
+            return path.resolve()
+        key = str(path.parent)
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = self._folders[key] = path.parent.resolve()
+        return folder / path.name
 
 
 def read_articles(

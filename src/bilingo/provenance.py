@@ -90,8 +90,7 @@ def block_hash(text: str) -> str:
 
 def source_hash(article: Article) -> str:
     """Hash of what a twin depends on: the body and every front-matter value but provenance."""
-    meta = {k: v for k, v in article.meta.items() if k != PROVENANCE_KEY}
-    return digest(canonical_json(meta), article.body)
+    return article.content_hash
 
 
 def twin_content_hash(meta: Mapping[str, Any], body: str, fields: Sequence[str]) -> str:

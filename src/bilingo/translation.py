@@ -31,7 +31,7 @@ from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
 from bilingo.memory import Memory
 from bilingo.merge import MergePlan, merge_plan
-from bilingo.pairs import source_ref, twin_path
+from bilingo.pairs import Resolver, source_ref, twin_path
 from bilingo.pipeline import Pipeline
 from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
@@ -188,7 +188,8 @@ def plan(
     discard_edits: bool = False,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model."""
-    by_path = {a.path.resolve(): a for a in articles}
+    resolve = Resolver()  # each folder resolved once, not each file
+    by_path = {resolve(a.path): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
     for article in articles:
@@ -197,6 +198,7 @@ def plan(
         decided = _plan_one(
             article,
             by_path,
+            resolve,
             glossary=glossary,
             fields=fields,
             force=force,
@@ -234,6 +236,7 @@ def plan(
 def _plan_one(
     article: Article,
     by_path: Mapping[Path, Article],
+    resolve: Callable[[Path], Path],
     *,
     glossary: Glossary,
     fields: Sequence[str],
@@ -242,7 +245,7 @@ def _plan_one(
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
-        detection = detect_article(article, twins=twins_of(article, by_path))
+        detection = detect_article(article, twins=twins_of(article, by_path, resolve))
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
@@ -272,13 +275,13 @@ def _plan_one(
             f"its twin {twin.name} is a symbolic link; bilingo neither writes through links "
             "nor replaces them: make it a plain file, or delete it",
         )
-    if twin.resolve() == article.path.resolve():
+    if resolve(twin) == resolve(article.path):
         return outcome(
             "failed",
             f"the file name says {tgt} but the article is {src}; "
             f"rename it to {article.slug}.{src}.md or fix its lang:",
         )
-    existing = by_path.get(twin.resolve())
+    existing = by_path.get(resolve(twin))
     if existing is None and twin.exists():
         try:
             existing = read_article(twin)

@@ -23,6 +23,7 @@ from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     TEMP_FILE_RE,
+    Article,
     fingerprint,
     other_language,
     read_article,
@@ -33,7 +34,7 @@ from bilingo.engine import Engine, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.interrupt import deferred, interruptible
-from bilingo.judge import seal_twin
+from bilingo.judge import reseal, seal_twin
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
 from bilingo.pairs import (
@@ -223,6 +224,8 @@ def translate_paths(
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
+    if not dry_run:
+        _reseal(the_plan.outcomes, found.articles, glossary_hash=glossary.hash, fields=fields)
     if the_plan.jobs and not dry_run:
         # Every language is decided: langdetect's profiles need not sit next to a model.
         release_profiles()
@@ -371,6 +374,32 @@ def translate_paths(
         removed_temps=removed,
         interrupted=interrupted,
     )
+
+
+def _reseal(
+    outcomes: Sequence[Outcome],
+    articles: Sequence[Article],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> None:
+    """Seal again the up-to-date twins whose seal a person's edit broke (judge.reseal), so
+    that later runs and ``check`` settle them from their bytes instead of judging them."""
+    by_path = {a.path.resolve(): a for a in articles}
+    for outcome in outcomes:
+        if outcome.action != "unchanged" or outcome.twin is None:
+            continue
+        source, twin = by_path.get(outcome.source.resolve()), by_path.get(outcome.twin.resolve())
+        if source is None or twin is None:
+            continue
+        data = reseal(source, twin, glossary_hash=glossary_hash, fields=fields)
+        if not data or fingerprint(twin.path) != twin.fingerprint:
+            continue
+        try:
+            with deferred():
+                write_atomic_bytes(twin.path, data)
+        except OSError:
+            continue  # a read-only twin stays unsealed: judged in full, as before
 
 
 class _ChunkTicker:
