@@ -111,6 +111,12 @@ def packages_dirs() -> list[Path]:
 
 
 def installed_packages() -> list[PackageInfo]:
+    """The translate packages in :func:`packages_dirs`.
+
+    Not ``argostranslate.package.get_installed_packages``: it raises on the first folder
+    without a readable ``metadata.json`` (one broken or half-copied package would stop every
+    run, where this skips it) and it builds a full ``Package`` (language objects, tokenizer
+    lookups) per folder where bilingo needs five metadata fields."""
     found: list[PackageInfo] = []
     for folder in packages_dirs():
         if not folder.is_dir():
