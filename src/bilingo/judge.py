@@ -32,6 +32,7 @@ Kind = Literal[
     "unreviewed",
     "conflict",
     "edited-after-review",
+    "orphaned-paragraph",
 ]
 Severity = Literal["error", "warning"]
 
@@ -61,7 +62,7 @@ def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str
 
     doc = parse(source.body)
     blocks, now = doc.blocks, list(doc.block_hashes)
-    before = list(stored)
+    before = [h for h in stored if h != provenance.ORPHAN]
     out: list[tuple[str, int]] = []
     matches = match_blocks(before, now)
     for j, block in enumerate(blocks):
@@ -200,15 +201,41 @@ def pair_problems(
             Problem(
                 twin.path,
                 "conflict",
-                f"{item.message()}; resolve it by hand, then run: bilingo approve {twin.path} "
-                "(or translate --force)",
+                f"{item.message()}; make the twin say what the source says now, by hand, "
+                f"then run: bilingo approve {twin.path}",
             )
         )
+    out += orphan_problems(twin, prov)
     if prov.any_reviewed or prov.reviewed:
         out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
     else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]:
+    """Each paragraph a person wrote whose source paragraph was removed: kept in the twin."""
+    if not prov.orphans():
+        return []
+    from bilingo.document import parse
+
+    doc = parse(twin.body)
+    blocks = doc.blocks
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
+    out: list[Problem] = []
+    for i in prov.orphans() if len(blocks) == len(prov.twin_blocks) else ():
+        line = twin.body_line + blocks[i].line - 1
+        out.append(
+            Problem(
+                twin.path,
+                "orphaned-paragraph",
+                "orphaned paragraph: a person's text whose source paragraph was removed, "
+                "kept; delete it from the twin (or give the source its paragraph back), "
+                f"then run: bilingo approve {twin.path}",
+                line=line,
+            )
+        )
     return out
 
 
@@ -230,6 +257,7 @@ def review_problems(
         out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
 
     doc = parse(twin.body)
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
     if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
         add("edited-after-review", "paragraphs added or removed after review", None)
         return out

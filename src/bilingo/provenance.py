@@ -47,6 +47,9 @@ _ORDER = (
     "twin_blocks",
     "source_fields",
     "twin_fields",
+    "written_blocks",
+    "written_fields",
+    "glossary_blocks",
     "states",
     "field_states",
     "conflicts",
@@ -58,6 +61,9 @@ _ORDER = (
 #: n: translated again after its source changed in a reviewed twin (needs review).
 ParagraphState = Literal["m", "e", "r", "n"]
 _STATES: tuple[ParagraphState, ...] = ("m", "e", "r", "n")
+#: A ``source_blocks`` entry for a twin paragraph whose source paragraph was removed while
+#: it held a person's text: kept in the twin, reported as an orphaned paragraph.
+ORPHAN = "-"
 #: What each state is called in messages.
 STATE_NAMES: Mapping[str, str] = {
     "m": "machine translation",
@@ -234,6 +240,14 @@ class Provenance:
     states: tuple[str, ...] | None = None
     field_states: Mapping[str, str] | None = None
     conflicts: tuple[Conflict, ...] = ()
+    #: What bilingo itself last wrote, per paragraph and field (``-``: a paragraph bilingo
+    #: never wrote). A paragraph or field whose text differs is a person's, whatever its
+    #: state. None: the same as ``twin_blocks`` / ``twin_fields`` (written only when not).
+    written_blocks: tuple[str, ...] | None = None
+    written_fields: Mapping[str, str] | None = None
+    #: Per paragraph, the hash of the glossary entries applying to its source paragraph
+    #: when it was written or approved (None: not recorded; an index missing: none applied).
+    glossary_blocks: Mapping[int, str] | None = None
     #: Source lines of sentences translated in pieces (their markup could not be carried
     #: across whole): ``diff`` and the review page flag them until ``approve``.
     in_pieces: tuple[int, ...] = ()
@@ -275,6 +289,21 @@ class Provenance:
             return _state_token(self.field_states[key])[0]
         return "r" if self.reviewed else "m"
 
+    def written(self) -> tuple[str, ...]:
+        """Per paragraph, the hash of what bilingo itself last wrote there."""
+        if self.written_blocks is not None and len(self.written_blocks) == len(self.twin_blocks):
+            return self.written_blocks
+        return self.twin_blocks
+
+    def written_field(self, key: str) -> str | None:
+        if self.written_fields is not None and key in self.written_fields:
+            return self.written_fields[key]
+        return (self.twin_fields or {}).get(key)
+
+    def orphans(self) -> tuple[int, ...]:
+        """Twin paragraphs kept although their source paragraph was removed (a person's)."""
+        return tuple(i for i, h in enumerate(self.source_blocks or ()) if h == ORPHAN)
+
     @property
     def any_reviewed(self) -> bool:
         """Some paragraph or field was approved: the twin went through review once."""
@@ -306,6 +335,11 @@ class Provenance:
             "twin_blocks": " ".join(self.twin_blocks),
             "source_fields": dict(self.source_fields) if self.source_fields is not None else None,
             "twin_fields": dict(self.twin_fields) if self.twin_fields is not None else None,
+            "written_blocks": " ".join(self.written_blocks)
+            if self.written_blocks is not None
+            else None,
+            "written_fields": dict(self.written_fields) if self.written_fields else None,
+            "glossary_blocks": dict(self.glossary_blocks) if self.glossary_blocks else None,
             "states": states_line(self.states) if self.states is not None else None,
             "field_states": dict(self.field_states) if self.field_states else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
@@ -330,6 +364,12 @@ def _hash_map(value: object) -> Mapping[str, str] | None:
     if not isinstance(value, Mapping):
         return None
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _index_map(value: object) -> Mapping[int, str] | None:
+    if not isinstance(value, Mapping):
+        return None
+    return {k: str(v) for k, v in value.items() if isinstance(k, int) and not isinstance(k, bool)}
 
 
 def _lines(value: object) -> tuple[int, ...]:
@@ -361,6 +401,11 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         twin_fields=_hash_map(block.get("twin_fields")),
         states=parse_states(states) if isinstance(states := block.get("states"), str) else None,
         field_states=_hash_map(block.get("field_states")),
+        written_blocks=tuple(w.split())
+        if isinstance(w := block.get("written_blocks"), str)
+        else None,
+        written_fields=_hash_map(block.get("written_fields")),
+        glossary_blocks=_index_map(block.get("glossary_blocks")),
         conflicts=tuple(Conflict.from_data(c) for c in conflicts)
         if isinstance(conflicts, list)
         else (),
@@ -406,6 +451,44 @@ def live_states(prov: Provenance, twin_hashes: Sequence[str]) -> tuple[Paragraph
     return tuple(
         st if h == m else "e"
         for st, h, m in zip(recorded, twin_hashes, prov.twin_blocks, strict=True)
+    )
+
+
+def person_owned(prov: Provenance, twin_hashes: Sequence[str]) -> tuple[bool, ...]:
+    """Which twin paragraphs are a person's: their text is not what bilingo last wrote
+    there (by content, whatever their state). Paragraphs added or removed by hand: each
+    one whose text bilingo never wrote anywhere in the twin."""
+    written = prov.written()
+    if len(twin_hashes) != len(written):
+        mine = set(written)
+        return tuple(h not in mine for h in twin_hashes)
+    return tuple(h != w for h, w in zip(twin_hashes, written, strict=True))
+
+
+def without_deleted_orphans(prov: Provenance, twin_hashes: Sequence[str]) -> Provenance:
+    """``prov`` without the orphaned paragraphs a person deleted from the twin (what their
+    deletion says: they are no longer wanted), when that makes it fit the twin again."""
+    orphans = prov.orphans()
+    if not orphans or len(twin_hashes) == len(prov.twin_blocks):
+        return prov
+    present = set(twin_hashes)
+    gone = {i for i in orphans if prov.twin_blocks[i] not in present}
+    keep = [i for i in range(len(prov.twin_blocks)) if i not in gone]
+    if not gone or len(keep) != len(twin_hashes):
+        return prov
+    written = prov.written()
+    states = prov.states if prov.states is not None else None
+
+    def pick(values: Sequence[str]) -> tuple[str, ...]:
+        return tuple(values[i] for i in keep)
+
+    return replace(
+        prov,
+        source_blocks=pick(prov.source_blocks or ()),
+        twin_blocks=pick(prov.twin_blocks),
+        written_blocks=pick(written) if prov.written_blocks is not None else None,
+        states=pick(states) if states is not None and len(states) == len(written) else None,
+        glossary_blocks=None,
     )
 
 

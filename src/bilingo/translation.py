@@ -30,7 +30,7 @@ from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.judge import seal_twin
 from bilingo.memory import Memory, MemoryKey
-from bilingo.merge import MergePlan, merge_plan
+from bilingo.merge import MergePlan, Orphan, merge_plan
 from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import (
     PROVENANCE_KEY,
@@ -141,12 +141,21 @@ class Job:
             )
             out.append(
                 f"replaces {len(merge.discarded)} reviewed or edited paragraph(s) or field(s) "
-                f"({where}) with machine text; the person's text is kept in the memory"
+                f"({where}) with machine text; the person's text is set aside: bilingo "
+                f"memory people {self.twin}"
             )
-        if merge.dropped_edits:
+        orphans = sum(len(v) for v in merge.orphans.values())
+        if orphans:
             out.append(
-                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph "
-                "(their text is kept in the translation memory)"
+                f"kept {orphans} orphaned paragraph(s): a person's text whose source "
+                f"paragraph is gone; delete it from {self.twin.name} if it is no longer "
+                f"wanted, then run: bilingo approve {self.twin}"
+            )
+        if merge.dropped_texts:
+            out.append(
+                f"removes {len(merge.dropped_texts)} orphaned paragraph(s) a person wrote "
+                "(--discard-edits); their text is set aside: bilingo memory people "
+                f"{self.twin}"
             )
         return "; ".join(out)
 
@@ -319,6 +328,7 @@ def _plan_one(
                 retranslate_unedited=force or prov.glossary_hash != glossary.hash,
                 body_line=article.body_line,
                 discard_edits=discard_edits,
+                glossary_moved=_glossary_moved(prov, body, glossary, src, tgt),
             )
             person = not prov.machine or prov.any_reviewed or state == "edited"
             if mp is None and person and not discard_edits:
@@ -343,6 +353,28 @@ def _plan_one(
         twin_fingerprint=existing.fingerprint if existing is not None else None,
         forced=force,
     )
+
+
+def _glossary_moved(
+    prov: Provenance, body: Document, glossary: Glossary, src: str, tgt: str
+) -> Callable[[int, int, str], bool]:
+    """Whether a kept paragraph must be looked at again after a glossary change: the
+    entries applying to its source paragraph are not those it was written or approved
+    with, and its text does not follow them (an unrelated change moves nothing)."""
+    recorded = prov.glossary_blocks
+    none = glossary.applying_hash("", lang=src)
+
+    def moved(j: int, i: int, text: str) -> bool:
+        if prov.glossary_hash == glossary.hash:
+            return False
+        source = body.blocks[j].text
+        if recorded is not None and recorded.get(i, none) == glossary.applying_hash(
+            source, lang=src
+        ):
+            return False
+        return bool(glossary.check(source, text, source=src, target=tgt))
+
+    return moved
 
 
 def default_engine_factory(options: EngineOptions | None = None) -> EngineFactory:
@@ -618,21 +650,46 @@ def build_twin(
     # key is copied above; one Hugo could not read is left out rather than guessed.
     if not isinstance(meta.get("translationKey", ""), str | int):
         del meta["translationKey"]
+    # A person's paragraphs whose source paragraph is gone stay where they stood.
+    body, order = place_orphans(body, merge.orphans, len(job.body.blocks))
     # What the machine wrote for each paragraph; kept human paragraphs carry the machine
-    # hash they replaced, so they stay "edited" on every later run.
+    # hash they replaced, so they stay "edited" on every later run, and what bilingo itself
+    # last wrote there, so they stay a person's whatever their state.
     hashes = parse(body).block_hashes
-    machine = tuple(merge.machine_hashes.get(i, h) for i, h in enumerate(hashes))
+    source_blocks: list[str] = []
+    machine_list: list[str] = []
+    written_list: list[str] = []
+    state_list: list[str] = []
+    glossary_blocks: dict[int, str] = {}
+    no_terms = glossary.applying_hash("", lang=job.source_lang)
+    for k, (item, h) in enumerate(zip(order, hashes, strict=True)):
+        if isinstance(item, Orphan):
+            source_blocks.append(provenance.ORPHAN)
+            machine_list.append(item.machine)
+            written_list.append(item.written)
+            state_list.append(item.state)
+            continue
+        source_blocks.append(job.body.block_hashes[item])
+        machine_list.append(merge.machine_hashes.get(item, h))
+        written_list.append(merge.written_hashes.get(item, h))
+        state_list.append(merge.states.get(item, merge.redone_state))
+        terms = glossary.applying_hash(job.body.blocks[item].text, lang=job.source_lang)
+        if terms != no_terms:
+            glossary_blocks[k] = terms
+    machine, written = tuple(machine_list), tuple(written_list)
+    states = tuple(state_list)
     # A kept paragraph or field whose text is not what the machine wrote is a person's: the
     # twin then is no plain machine translation (check and review say "edited by hand").
     person = machine != tuple(hashes) or any(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
-    states = tuple(
-        "n" if _misses_glossary(job, i, glossary) else merge.states.get(i, merge.redone_state)
-        for i in range(len(hashes))
-    )
+    field_written = {k: merge.field_written_hashes.get(k, h) for k, h in field_hashes.items()}
     field_states = {k: merge.field_states.get(k, merge.redone_state) for k in field_hashes}
-    reviewed = all(st == "r" for st in (*states, *field_states.values())) and not merge.conflicts
+    reviewed = (
+        all(st == "r" for st in (*states, *field_states.values()))
+        and not merge.conflicts
+        and not merge.orphans
+    )
     still_reviewed = "r" in states or "r" in field_states.values()
     default = "r" if reviewed else "m"
     prov = Provenance(
@@ -647,10 +704,13 @@ def build_twin(
         reviewed_by=merge.reviewed_by if still_reviewed else None,
         reviewed_at=merge.reviewed_at if still_reviewed else None,
         twin_hash=twin_content_hash(meta, body, fields),
-        source_blocks=job.body.block_hashes,
+        source_blocks=tuple(source_blocks),
         twin_blocks=machine,
         source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
         twin_fields=field_hashes,
+        written_blocks=written if written != machine else None,
+        written_fields=field_written if field_written != field_hashes else None,
+        glossary_blocks=glossary_blocks or None,
         # Written only where they say more than ``reviewed:`` does (all one state): compact.
         states=None if set(states) <= {default} else states,
         field_states=None if set(field_states.values()) <= {default} else field_states,
@@ -665,17 +725,46 @@ def build_twin(
     return meta, body
 
 
-def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:
-    """A reviewed paragraph kept across a glossary change that does not follow the glossary
-    now: it needs review again (one that follows it stays reviewed)."""
-    merge = job.merge
-    if not merge.glossary_changed or merge.states.get(index) != "r":
-        return False
-    text = merge.keep_blocks.get(index)
-    if text is None:
-        return False
-    source = job.body.blocks[index].text
-    return bool(glossary.check(source, text, source=job.source_lang, target=job.target_lang))
+def place_orphans(
+    body: str, orphans: Mapping[int, Sequence[Orphan]], count: int
+) -> tuple[str, list[int | Orphan]]:
+    """``body`` with each orphaned paragraph put back after the paragraph it followed (at
+    the next blank line: between top-level blocks), and what each twin paragraph then is: a
+    source block index or an orphan. Where that does not parse back paragraph for
+    paragraph, the orphans go to the end of the body."""
+    if not orphans:
+        return body, list(range(count))
+    order: list[int | Orphan] = [*orphans.get(-1, ())]
+    for j in range(count):
+        order += [j, *orphans.get(j, ())]
+    texts = [o.text for o in order if isinstance(o, Orphan)]
+
+    def fits(candidate: str, items: Sequence[int | Orphan]) -> bool:
+        blocks = parse(candidate).blocks
+        return len(blocks) == len(items) and all(
+            b.text == o.text for b, o in zip(blocks, items, strict=True) if isinstance(o, Orphan)
+        )
+
+    doc = parse(body)
+    pos = 0
+    if len(doc.blocks) != count:
+        orphans = {}
+    pieces: list[str] = ["".join(f"{t}\n\n" for t in (o.text for o in orphans.get(-1, ())))]
+    for j in range(count):
+        extra = orphans.get(j, ())
+        if not extra:
+            continue
+        cut = body.find("\n\n", doc.blocks[j].end)
+        cut = len(body.rstrip("\n")) if cut < 0 else cut
+        pieces.append(body[pos:cut] + "".join(f"\n\n{o.text}" for o in extra))
+        pos = cut
+    out = pieces[0] + "".join(pieces[1:]) + body[pos:]
+    if not out.endswith("\n"):
+        out += "\n"
+    if fits(out, order):
+        return out, order
+    end: list[int | Orphan] = [*range(count), *(o for o in order if isinstance(o, Orphan))]
+    return body.rstrip("\n") + "".join(f"\n\n{t}" for t in texts) + "\n", end
 
 
 def twin_bytes(

@@ -238,6 +238,8 @@ def approve(
     twin_blocks = twin_doc.block_hashes
     twin_fields = {k: block_hash(v) for k in used if isinstance(v := twin.meta.get(k), str)}
     cleared = len(prov.conflicts)
+    source_blocks, written = _ownership(prov, twin_blocks)
+    written_fields = {k: prov.written_field(k) or h for k, h in twin_fields.items()}
     source = _source_of(twin_file, prov)
     stale = source is not None and prov.source_hash != source_hash(source)
     glossary = prov.glossary_hash if glossary_hash is None else glossary_hash
@@ -261,6 +263,10 @@ def approve(
         twin_hash=twin_hash,
         twin_blocks=twin_blocks,
         twin_fields=twin_fields,
+        # What bilingo wrote stays on record: approving makes no text bilingo's.
+        source_blocks=source_blocks,
+        written_blocks=written if written != twin_blocks else None,
+        written_fields=written_fields if written_fields != twin_fields else None,
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
         seal=None,
@@ -297,6 +303,20 @@ def approve(
             prov,
         ),
     )
+
+
+def _ownership(
+    prov: Provenance, now: tuple[str, ...]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The source paragraph list and what bilingo wrote per paragraph, for the twin's
+    paragraphs ``now``. Orphaned paragraphs a person deleted leave both lists; a paragraph
+    bilingo never wrote is marked ``-`` (a person's)."""
+    prov = provenance.without_deleted_orphans(prov, now)
+    written = prov.written()
+    if len(now) == len(written):
+        return prov.source_blocks, written
+    mine = set(written)
+    return prov.source_blocks, tuple(h if h in mine else provenance.ORPHAN for h in now)
 
 
 def _untouched_conflicts(

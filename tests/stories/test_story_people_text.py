@@ -1,0 +1,149 @@
+"""Issue 21: a person's text is never lost. bilingo replaces only the bytes it wrote itself.
+
+Ownership is by content, not by label: a twin paragraph whose text is not what bilingo last
+wrote there is a person's, whether it is labelled reviewed, edited or needs review, and it
+stays where it stands until ``--discard-edits``.
+"""
+
+from __future__ import annotations
+
+from storykit import Story, twin_line
+from test_story_glossary_change import GLOSSARY
+
+from bilingo.glossary import load_glossary
+
+REVIEWED = "The award was made by the Minister of Trade and Industry, Monica Mæland (reviewer)."
+
+
+def use_glossary(story: Story, text: str) -> None:
+    path = story.root / "glossary.yml"
+    path.write_text(text, encoding="utf-8")
+    story.glossary = load_glossary(path)
+
+
+def check_cli(story: Story) -> tuple[int, str]:
+    result = story.cli("check", "articles")
+    return result.exit_code, result.output
+
+
+def test_case1_source_changed_after_an_approved_fix(story: Story) -> None:
+    """The reviewer's approved text stays when its source paragraph changes: a conflict,
+    check exit 1 naming the one command that resolves it (never translate --force)."""
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+    src = story.source_paragraphs()
+    story.edit_source("som sto for tildelingen som", "som sto for hele tildelingen som")
+
+    report = story.translate()
+    assert report.count("written") == 1
+    assert story.twin_paragraphs()[1] == REVIEWED
+    assert len(report.outcomes[0].conflicts) == 1
+    # Every paragraph but the changed one is untouched; the changed one was not sent.
+    assert all("hele tildelingen" not in s for s in story.sent)
+    code, out = check_cli(story)
+    assert code == 1
+    conflicts = [line for line in out.splitlines() if ": conflict:" in line]
+    assert len(conflicts) == 1 and f"bilingo approve {story.twin.relative_to(story.root)}" in (
+        conflicts[0]
+    )
+    assert "--force" not in out
+    # Running translate again changes nothing: the conflict stays until a person resolves it.
+    data = story.twin.read_bytes()
+    assert story.translate().count("written") == 0 and story.twin.read_bytes() == data
+    # The reviewer brings the text in line with the source and approves: settled.
+    story.rewrite_twin_paragraph(1, REVIEWED.replace("made", "wholly made"))
+    story.approve()
+    assert story.check(require_reviewed=True).problems == ()
+    assert src[0] == story.source_paragraphs()[0]
+
+
+def test_case1_machine_text_marked_needs_review_follows_its_source(story: Story) -> None:
+    """A paragraph labelled needs review whose bytes are bilingo's may follow its source."""
+    story.translate()
+    story.approve()  # nobody edited anything: every paragraph is bilingo's, approved
+    story.edit_source("som sto for tildelingen som", "som sto for hele tildelingen som")
+    story.translate()
+    changed = story.source_paragraphs()[1]
+    assert story.twin_paragraphs()[1] == story.machine(changed)
+    assert story.provenance().get("conflicts") is None
+    story.edit_source("hele tildelingen", "selve tildelingen")
+    story.translate()  # labelled needs review, bilingo's bytes: it follows again
+    assert story.twin_paragraphs()[1] == story.machine(story.source_paragraphs()[1])
+
+
+def test_case2_glossary_changes_after_an_approved_fix(story: Story) -> None:
+    """An unrelated term changes nothing; a change to the paragraph's own term keeps the
+    reviewer's text and marks it a conflict; a third run never treats it as machine text."""
+    use_glossary(story, GLOSSARY.format(en="Minister of Trade and Industry"))
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+
+    unrelated = GLOSSARY.format(en="Minister of Trade and Industry") + (
+        "  - nb: fjellvann\n    en: mountain lake\n"
+    )
+    use_glossary(story, unrelated)
+    assert story.check().problems == ()  # the article never uses the new term
+    story.translate()
+    assert story.twin_paragraphs()[1] == REVIEWED
+    assert story.check(require_reviewed=True).problems == ()
+
+    use_glossary(story, unrelated.replace("Minister of Trade and Industry", "Trade Minister"))
+    report = story.translate()
+    assert story.twin_paragraphs()[1] == REVIEWED
+    assert len(report.outcomes[0].conflicts) == 1
+    found = story.check()
+    assert [(p.kind, p.line) for p in found.problems if p.severity == "error"] == [
+        ("conflict", None)
+    ]
+    assert "bilingo approve" in found.problems[0].detail
+    # More glossary changes: still the reviewer's.
+    use_glossary(story, unrelated.replace("Minister of Trade and Industry", "Industry Minister"))
+    story.translate()
+    assert story.twin_paragraphs()[1] == REVIEWED
+    assert any(p.kind == "conflict" for p in story.check().problems)
+
+
+def test_case5_deleted_source_paragraph_keeps_the_persons_text(story: Story) -> None:
+    """The person's paragraph stays in the twin, marked orphaned, reported by check, until a
+    person deletes it (then approve) or --discard-edits sets it aside."""
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+    story.edit_source(story.source_paragraphs()[1] + "\n\n", "")
+
+    report = story.translate()
+    assert story.sent == []
+    assert "kept 1 orphaned paragraph(s)" in report.outcomes[0].reason
+    assert "dropped" not in report.outcomes[0].reason
+    paras = story.twin_paragraphs()
+    assert paras[1] == REVIEWED and len(paras) == len(story.source_paragraphs()) + 1
+    found = story.check()
+    orphaned = [p for p in found.problems if p.kind == "orphaned-paragraph"]
+    assert [(p.line, p.severity) for p in orphaned] == [(twin_line(story.twin, 1), "error")]
+    assert "delete it" in orphaned[0].detail and "bilingo approve" in orphaned[0].detail
+    assert check_cli(story)[0] == 1
+    # Another run keeps it (as does --force).
+    assert story.translate().count("written") == 0
+    story.translate(force=True)
+    assert story.twin_paragraphs()[1] == REVIEWED
+    # The person deletes it and approves: settled, and translate agrees.
+    story.edit_twin(REVIEWED + "\n\n", "")
+    assert not [p for p in story.check().problems if p.kind == "orphaned-paragraph"]
+    story.approve()
+    assert story.check(require_reviewed=True).problems == ()
+    assert story.translate().count("written") == 0
+
+
+def test_case5_discard_edits_sets_the_orphan_aside(story: Story) -> None:
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+    story.edit_source(story.source_paragraphs()[1] + "\n\n", "")
+    story.translate()
+    report = story.translate(force=True, discard=True)
+    assert "removes 1 orphaned paragraph(s)" in report.outcomes[0].reason
+    assert "bilingo memory people" in report.outcomes[0].reason
+    assert REVIEWED not in story.twin_paragraphs()
+    assert story.check().errors == ()
