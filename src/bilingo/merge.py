@@ -28,10 +28,11 @@ Only ``--discard-edits`` replaces or removes a person's text (set aside in the m
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bilingo.article import canonical_json
 from bilingo.document import Document
 from bilingo.provenance import (
     Conflict,
@@ -40,6 +41,8 @@ from bilingo.provenance import (
     block_hash,
     live_states,
     person_owned,
+    tracked,
+    value_hash,
     without_deleted_orphans,
 )
 
@@ -75,6 +78,10 @@ class MergePlan:
     #: new source block index -> what bilingo last wrote there, for a kept paragraph.
     written_hashes: Mapping[int, str] = field(default_factory=dict)
     field_written_hashes: Mapping[str, str] = field(default_factory=dict)
+    #: Untranslated fields of the twin that are a person's (set or edited in the twin),
+    #: kept as they are, with the ``copied_fields`` token each keeps.
+    own_fields: Mapping[str, Any] = field(default_factory=dict)
+    own_tokens: Mapping[str, str] = field(default_factory=dict)
     #: A person's paragraphs whose source paragraph is gone, kept in the twin after the
     #: new source block index given (-1: before the first).
     orphans: Mapping[int, tuple[Orphan, ...]] = field(default_factory=dict)
@@ -179,6 +186,8 @@ def merge_plan(
     body_line: int = 1,
     discard_edits: bool = False,
     glossary_moved: GlossaryMoved | None = None,
+    source_meta: Mapping[str, Any] | None = None,
+    translated: Collection[str] = (),
 ) -> MergePlan | None:
     """Plan a merge, or None when the twin can't be mapped (no hashes, or its paragraph
     structure was changed by hand).
@@ -189,8 +198,9 @@ def merge_plan(
     it changed and it does not follow them; an orphaned paragraph when its source
     paragraph is gone) unless ``discard_edits`` (then it is listed in ``discarded``).
     Approved text bilingo wrote is kept while its source is the same, even under --force
-    (``discard_edits`` replaces it too), and follows its source when that changes. A redone
-    paragraph of a twin that went through review is marked ``n``, needs review."""
+    (``discard_edits`` translates it again, setting nothing aside), and follows its source
+    when that changes. A redone paragraph of a twin that went through review is marked
+    ``n``, needs review."""
     prov = without_deleted_orphans(prov, twin.block_hashes)
     if prov.source_blocks is None or len(prov.source_blocks) != len(prov.twin_blocks):
         return None
@@ -235,7 +245,9 @@ def merge_plan(
         tuple(real[k] for k in raw.removed),
     )
     for j, i in matches.same.items():
-        if (owned[i] or live[i] == "r") and discard_edits:
+        if live[i] == "r" and not owned[i] and discard_edits:
+            continue  # bilingo's own approved text: translated again, nothing set aside
+        if owned[i] and discard_edits:
             older = prov.made_against(i) is not None
             discarded.append(
                 Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=older)
@@ -287,8 +299,10 @@ def merge_plan(
             mine = block_hash(value) != prov.written_field(key)
             state = "e" if was_edited else prov.field_state(key)
             source_same = old_fields.get(key) == src_hash
-            if (mine or state == "r") and discard_edits:
+            if mine and discard_edits:
                 discarded.append(Discarded(None, "", value, field=key))
+            elif discard_edits:
+                continue  # bilingo's own text (approved or not): translated again
             elif mine or (source_same and (state == "r" or not retranslate_unedited)):
                 keep_fields[key] = value
                 field_hashes[key] = str(machine_fields[key])
@@ -296,6 +310,9 @@ def merge_plan(
                 field_states[key] = state
                 if mine and not source_same:
                     conflicts.append(Conflict(field=key, twin=block_hash(value)))
+    own, tokens = _own_fields(
+        prov, twin_fields, source_meta, translated, discard_edits, conflicts, discarded
+    )
     return MergePlan(
         keep,
         carried,
@@ -313,4 +330,40 @@ def merge_plan(
         written_hashes=writes,
         field_written_hashes=field_writes,
         orphans={k: tuple(v) for k, v in orphans.items()},
+        own_fields=own,
+        own_tokens=tokens,
     )
+
+
+def _own_fields(
+    prov: Provenance,
+    twin_meta: Mapping[str, Any],
+    source_meta: Mapping[str, Any] | None,
+    translated: Collection[str],
+    discard_edits: bool,
+    conflicts: list[Conflict],
+    discarded: list[Discarded],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The twin's untranslated fields a person set or edited (not bilingo's copy of the
+    source's value): kept, a conflict when the source's value changed since."""
+    copied = prov.copied_fields
+    own: dict[str, Any] = {}
+    tokens: dict[str, str] = {}
+    if copied is None or source_meta is None:
+        return own, tokens
+    for key, value in twin_meta.items():
+        if not tracked(key) or key in translated:
+            continue
+        written, _, seen = copied.get(key, "").partition("@")
+        if written and value_hash(value) == written:
+            continue  # bilingo's copy: it follows the source
+        if discard_edits:
+            discarded.append(Discarded(None, "", canonical_json(value), field=key))
+            continue
+        own[key] = value
+        now = value_hash(source_meta[key]) if key in source_meta else ""
+        against = seen or written
+        tokens[key] = f"{written or '-'}@{against or now}"
+        if against and now != against:
+            conflicts.append(Conflict(field=key, twin=value_hash(value)))
+    return own, tokens

@@ -50,6 +50,7 @@ _ORDER = (
     "written_blocks",
     "written_fields",
     "glossary_blocks",
+    "copied_fields",
     "states",
     "field_states",
     "conflicts",
@@ -92,6 +93,21 @@ def short_hashes(texts: Iterable[str]) -> str:
 
 def block_hash(text: str) -> str:
     return short_hashes([text])
+
+
+def value_hash(value: Any) -> str:
+    """A front-matter value's hash (any YAML value), as ``copied_fields`` records it."""
+    return block_hash(canonical_json(value))
+
+
+#: Keys bilingo itself sets in a twin, never a person's.
+OWN_KEYS = frozenset({PROVENANCE_KEY, "lang"})
+
+
+def tracked(key: object) -> bool:
+    """A front-matter key whose copied value ``copied_fields`` records (a text key that
+    bilingo does not set itself, writable in its one line)."""
+    return isinstance(key, str) and key not in OWN_KEYS and not (set(key) & set(" =\t\n"))
 
 
 def source_hash(article: Article) -> str:
@@ -248,6 +264,10 @@ class Provenance:
     #: Per paragraph, the hash of the glossary entries applying to its source paragraph
     #: when it was written or approved (None: not recorded; an index missing: none applied).
     glossary_blocks: Mapping[int, str] | None = None
+    #: The fields copied from the source untranslated (``date``, ``tags``...): the hash of
+    #: each value as bilingo wrote it, ``@hash`` of the source's value a person's own value
+    #: was last kept or approved against. None: not recorded (an older twin).
+    copied_fields: Mapping[str, str] | None = None
     #: Source lines of sentences translated in pieces (their markup could not be carried
     #: across whole): ``diff`` and the review page flag them until ``approve``.
     in_pieces: tuple[int, ...] = ()
@@ -339,7 +359,13 @@ class Provenance:
             if self.written_blocks is not None
             else None,
             "written_fields": dict(self.written_fields) if self.written_fields else None,
-            "glossary_blocks": dict(self.glossary_blocks) if self.glossary_blocks else None,
+            "glossary_blocks": " ".join(f"{k}={v}" for k, v in self.glossary_blocks.items())
+            if self.glossary_blocks
+            else None,
+            # One line (``date=1a2b3c4d tags=-@5e6f7a8b``): the twin's lines move little.
+            "copied_fields": " ".join(f"{k}={v}" for k, v in self.copied_fields.items())
+            if self.copied_fields is not None
+            else None,
             "states": states_line(self.states) if self.states is not None else None,
             "field_states": dict(self.field_states) if self.field_states else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
@@ -366,10 +392,16 @@ def _hash_map(value: object) -> Mapping[str, str] | None:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def _index_map(value: object) -> Mapping[int, str] | None:
-    if not isinstance(value, Mapping):
+def _pairs(value: object) -> Mapping[str, str] | None:
+    """``key=value key=value`` (keys without spaces or ``=``) as a mapping."""
+    if not isinstance(value, str):
         return None
-    return {k: str(v) for k, v in value.items() if isinstance(k, int) and not isinstance(k, bool)}
+    return dict(item.partition("=")[::2] for item in value.split() if "=" in item)
+
+
+def _index_map(value: object) -> Mapping[int, str] | None:
+    pairs = _pairs(value)
+    return None if pairs is None else {int(k): v for k, v in pairs.items() if k.isdigit()}
 
 
 def _lines(value: object) -> tuple[int, ...]:
@@ -406,6 +438,7 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         else None,
         written_fields=_hash_map(block.get("written_fields")),
         glossary_blocks=_index_map(block.get("glossary_blocks")),
+        copied_fields=_pairs(block.get("copied_fields")),
         conflicts=tuple(Conflict.from_data(c) for c in conflicts)
         if isinstance(conflicts, list)
         else (),

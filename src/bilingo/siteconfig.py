@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,10 @@ def site_marker(folder: Path) -> tuple[Kind, Path] | None:
 
 
 def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
-    """The first folder from ``start`` upwards that :func:`site_marker` names; else ``cwd``."""
+    """The first folder from ``start`` upwards that :func:`site_marker` names; else ``cwd``
+    for a path inside it, and for one outside the folder it lies in next to the current
+    one (``../other-site/content``: ``../other-site``, its glossary, memory and lock, never
+    the current folder's)."""
     here = (cwd or Path.cwd()).resolve()
     start = start if start.is_absolute() else here / start
     folder = start.resolve()
@@ -150,7 +154,10 @@ def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
     for candidate in (folder, *folder.parents):
         if site_marker(candidate) is not None:
             return candidate
-    return here
+    if folder == here or here in folder.parents:
+        return here
+    shared = os.path.commonpath([here, folder])
+    return next((p for p in (folder, *folder.parents) if str(p.parent) == shared), folder)
 
 
 def common_root(paths: Sequence[Path], *, cwd: Path | None = None) -> Path:

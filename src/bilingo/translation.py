@@ -29,7 +29,7 @@ from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.judge import seal_twin
-from bilingo.memory import Memory, MemoryKey
+from bilingo.memory import Memory, MemoryKey, SetAside
 from bilingo.merge import MergePlan, Orphan, merge_plan
 from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import (
@@ -120,6 +120,8 @@ class Job:
     twin_fingerprint: tuple[int, int, int] | None = None
     #: Planned under --force: the outcome names the person's paragraphs it kept.
     forced: bool = False
+    #: The article whose front-matter layout the twin is written in (None: the source's).
+    like: Article | None = None
 
     def notes(self) -> str:
         """What the outcome says about people's text: conflicts, what was kept under
@@ -329,6 +331,8 @@ def _plan_one(
                 body_line=article.body_line,
                 discard_edits=discard_edits,
                 glossary_moved=_glossary_moved(prov, body, glossary, src, tgt),
+                source_meta=article.meta,
+                translated=fields,
             )
             person = not prov.machine or prov.any_reviewed or state == "edited"
             if mp is None and person and not discard_edits:
@@ -352,6 +356,8 @@ def _plan_one(
         merge,
         twin_fingerprint=existing.fingerprint if existing is not None else None,
         forced=force,
+        # A person's own fields keep their lines (comments included): the twin's layout.
+        like=existing if merge.own_fields and existing is not None else None,
     )
 
 
@@ -469,6 +475,44 @@ class Translated:
     fallback_sentences: int = 0
 
 
+def set_aside(memory: Memory, job: Job) -> None:
+    """Keep the person's texts ``job`` takes out of its twin (--discard-edits): listed by
+    ``bilingo memory people``; those with a source paragraph also in the person table."""
+    twin = memory.site_path(job.twin)
+    langs = {"source_lang": job.source_lang, "target_lang": job.target_lang}
+    for older in (False, True):
+        kept = [(d.source, d.text) for d in job.merge.discarded if d.source and d.older == older]
+        if kept:
+            origin = twin + (" (for an older source paragraph)" if older else "")
+            memory.store_person(kept, origin=origin, **langs)
+    items = [
+        SetAside(
+            twin,
+            f"paragraph at source line {d.line}"
+            if d.line is not None
+            else f"front matter '{d.field}'",
+            d.source,
+            d.text,
+            "--discard-edits" + (" (it was made for an older source paragraph)" if d.older else ""),
+            **langs,
+        )
+        for d in job.merge.discarded
+    ]
+    items += [
+        SetAside(
+            twin,
+            "orphaned paragraph",
+            "",
+            text,
+            "--discard-edits: its source paragraph was removed",
+            **langs,
+        )
+        for text in job.merge.dropped_texts
+    ]
+    if items:
+        memory.set_aside(items)
+
+
 def translate_jobs(
     jobs: Sequence[Job],
     *,
@@ -486,20 +530,8 @@ def translate_jobs(
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
     for job in jobs if memory is not None else ():
-        for older in (False, True):
-            kept = [
-                (d.source, d.text) for d in job.merge.discarded if d.source and d.older == older
-            ]
-            if kept and memory is not None:
-                origin = job.twin.name + (" (for an older source paragraph)" if older else "")
-                memory.store_person(kept, source_lang=source, target_lang=target, origin=origin)
-        if job.merge.dropped_texts and memory is not None:
-            memory.store_person(
-                [("", text) for text in job.merge.dropped_texts],
-                source_lang=source,
-                target_lang=target,
-                origin=f"{job.twin.name} (its source paragraph was removed)",
-            )
+        if memory is not None:
+            set_aside(memory, job)
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],
@@ -632,18 +664,28 @@ def build_twin(
         _structure_warning(job, block, warnings)
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
+    copied: dict[str, str] = {}
     for key, value in job.article.meta.items():
         if key == PROVENANCE_KEY:
             continue
         doc = job.fields.get(key)
-        if doc is None:
+        if key in merge.own_fields:
+            meta[key] = merge.own_fields[key]
+            copied[key] = merge.own_tokens[key]
+        elif doc is None:
             meta[key] = value
+            if provenance.tracked(key) and key not in fields:
+                copied[key] = provenance.value_hash(value)
         elif key in merge.keep_fields:
             meta[key] = merge.keep_fields[key]
             field_hashes[key] = merge.field_machine_hashes[key]
         else:
             meta[key] = doc.render([translations[s.text] for s in doc.segments])
             field_hashes[key] = block_hash(meta[key])
+    for key, value in merge.own_fields.items():
+        if key not in meta:  # a field a person added to the twin
+            meta[key] = value
+            copied[key] = merge.own_tokens[key]
     meta["lang"] = job.target_lang
     # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
     # would link pages that share a name (index, _index) across sections. The source's own
@@ -711,6 +753,7 @@ def build_twin(
         written_blocks=written if written != machine else None,
         written_fields=field_written if field_written != field_hashes else None,
         glossary_blocks=glossary_blocks or None,
+        copied_fields=copied,
         # Written only where they say more than ``reviewed:`` does (all one state): compact.
         states=None if set(states) <= {default} else states,
         field_states=None if set(field_states.values()) <= {default} else field_states,
@@ -781,7 +824,10 @@ def twin_bytes(
     def render(seal: str | None) -> str:
         sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
         return render_article(
-            {**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline, like=job.article
+            {**meta, PROVENANCE_KEY: sealed},
+            body,
+            newline=job.article.newline,
+            like=job.like or job.article,
         )
 
     return seal_twin(

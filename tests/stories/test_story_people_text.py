@@ -7,6 +7,8 @@ stays where it stands until ``--discard-edits``.
 
 from __future__ import annotations
 
+import json
+
 from storykit import Story, twin_line
 from test_story_glossary_change import GLOSSARY
 
@@ -146,4 +148,60 @@ def test_case5_discard_edits_sets_the_orphan_aside(story: Story) -> None:
     assert "removes 1 orphaned paragraph(s)" in report.outcomes[0].reason
     assert "bilingo memory people" in report.outcomes[0].reason
     assert REVIEWED not in story.twin_paragraphs()
+    assert story.check().errors == ()
+    # memory people lists it: the twin by its path in the site, where, when, why, the text.
+    listed = story.cli("memory", "people", "--json")
+    assert listed.exit_code == 0, listed.output
+    people = json.loads(listed.output)["people"]
+    twin = story.twin.relative_to(story.root).as_posix()
+    assert [(p["twin"], p["place"], p["text"]) for p in people] == [
+        (twin, "orphaned paragraph", REVIEWED)
+    ]
+    assert "source paragraph was removed" in people[0]["why"] and people[0]["at"]
+    assert REVIEWED in story.cli("memory", "people", str(story.source)).output
+    assert story.cli("memory", "people", "elsewhere").output.startswith("no person's text")
+
+
+def test_discard_edits_sets_every_persons_text_aside(story: Story) -> None:
+    """--force --discard-edits names what it replaces, and memory people lists each text
+    with the source paragraph it stood for."""
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.edit_twin("\nlang: en\n", "\nlang: en\ntags: [cluster]  # en editor\n")
+    story.approve()
+    src = story.source_paragraphs()
+    report = story.translate(force=True, discard=True)
+    assert "bilingo memory people" in report.outcomes[0].reason
+    people = json.loads(story.cli("memory", "people", "articles", "--json").output)["people"]
+    mine = {p["text"]: p for p in people}
+    assert mine[REVIEWED]["source"] == src[1]
+    assert mine[REVIEWED]["place"] == f"paragraph at source line {twin_line(story.source, 1)}"
+    assert mine[REVIEWED]["why"] == "--discard-edits"
+    assert mine['["cluster"]']["place"] == "front matter 'tags'"
+    assert "tags" not in story.twin.read_text(encoding="utf-8").split("bilingo:")[0]
+
+
+def test_case4_a_twins_own_field_is_kept_with_its_comment(story: Story) -> None:
+    """A field an editor set in the twin (``tags``, with a comment) stays, byte for byte,
+    when the source's other fields change; when the source's own value of it changes, the
+    editor's stays too and check reports a conflict."""
+    story.translate()
+    story.approve()
+    story.edit_twin("\nlang: en\n", "\nlang: en\ntags: [cluster]  # en editor\n")
+    story.edit_source("date: 2015-06-23", "date: 2015-06-24")
+    story.translate()
+    text = story.twin.read_text(encoding="utf-8")
+    assert "tags: [cluster]  # en editor\n" in text and "2015-06-24" in text
+    assert story.check().errors == ()
+    # The source gets tags of its own: the editor's stay, and check says so.
+    story.edit_source("date: 2015-06-24", "date: 2015-06-24\ntags: [klynge]")
+    story.translate()
+    text = story.twin.read_text(encoding="utf-8")
+    assert "tags: [cluster]  # en editor\n" in text and "[klynge]" not in text
+    assert [p.kind for p in story.check().errors] == ["conflict"]
+    story.approve()
+    assert story.check().errors == ()
+    story.edit_source("date: 2015-06-24", "date: 2015-06-25")
+    story.translate()
+    assert "tags: [cluster]  # en editor\n" in story.twin.read_text(encoding="utf-8")
     assert story.check().errors == ()

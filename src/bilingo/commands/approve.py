@@ -241,6 +241,7 @@ def approve(
     source_blocks, written = _ownership(prov, twin_blocks)
     written_fields = {k: prov.written_field(k) or h for k, h in twin_fields.items()}
     source = _source_of(twin_file, prov)
+    copied = _copied_against(prov, twin, source, used)
     stale = source is not None and prov.source_hash != source_hash(source)
     glossary = prov.glossary_hash if glossary_hash is None else glossary_hash
     if (
@@ -267,6 +268,7 @@ def approve(
         source_blocks=source_blocks,
         written_blocks=written if written != twin_blocks else None,
         written_fields=written_fields if written_fields != twin_fields else None,
+        copied_fields=copied,
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
         seal=None,
@@ -317,6 +319,26 @@ def _ownership(
         return prov.source_blocks, written
     mine = set(written)
     return prov.source_blocks, tuple(h if h in mine else provenance.ORPHAN for h in now)
+
+
+def _copied_against(
+    prov: Provenance, twin: Article, source: Article | None, used: Sequence[str]
+) -> Mapping[str, str] | None:
+    """``copied_fields`` with each of a person's own fields approved against the source's
+    value now (it stays the person's: a later change of the source's value is a conflict)."""
+    copied = prov.copied_fields
+    if copied is None or source is None:
+        return copied
+    out = dict(copied)
+    for key, value in twin.meta.items():
+        if not provenance.tracked(key) or key in used:
+            continue
+        written = copied.get(key, "").partition("@")[0]
+        if written and provenance.value_hash(value) == written:
+            continue
+        now = provenance.value_hash(source.meta[key]) if key in source.meta else ""
+        out[key] = f"{written or '-'}@{now}"
+    return out
 
 
 def _untouched_conflicts(
