@@ -214,6 +214,27 @@ def pair_problems(
     return out
 
 
+def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:
+    """Some paragraph or field of ``twin`` is a person's: not what bilingo last wrote."""
+    from bilingo.document import parse
+
+    prov = provenance.read(twin)
+    if prov is None:
+        return True
+    if any(provenance.person_owned(prov, parse(twin.body).block_hashes)):
+        return True
+    for key in prov.translated_fields(fields):
+        value = twin.meta.get(key)
+        if isinstance(value, str) and provenance.block_hash(value) != prov.written_field(key):
+            return True
+    copied = prov.copied_fields or {}
+    return any(
+        provenance.value_hash(v) != copied.get(k, "").partition("@")[0]
+        for k, v in twin.meta.items()
+        if provenance.tracked(k) and k not in prov.translated_fields(fields) and copied
+    )
+
+
 def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]:
     """Each paragraph a person wrote whose source paragraph was removed: kept in the twin."""
     if not prov.orphans():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from storykit import Story, twin_line
+from storykit import Story, paragraphs, twin_line
 from test_story_glossary_change import GLOSSARY
 
 from bilingo.glossary import load_glossary
@@ -204,4 +204,43 @@ def test_case4_a_twins_own_field_is_kept_with_its_comment(story: Story) -> None:
     story.edit_source("date: 2015-06-24", "date: 2015-06-25")
     story.translate()
     assert "tags: [cluster]  # en editor\n" in story.twin.read_text(encoding="utf-8")
+    assert story.check().errors == ()
+
+
+def test_case3_rename_plus_edit_moves_the_twin_with_its_persons_text(story: Story) -> None:
+    """A source moved to another folder and edited: found by content (most paragraphs
+    shared); check and translate name the one command that moves the twin, never "delete";
+    --follow-renames moves it, the person's paragraph kept, the edited one redone."""
+    old_dir, new_dir = story.folder / "artikkel-4", story.folder / "tredje"
+    old_dir.mkdir()
+    story.source.rename(old_dir / "index.nb.md")
+    story.translate()
+    old_twin = old_dir / "index.en.md"
+    text = old_twin.read_text(encoding="utf-8")
+    machine = paragraphs(old_twin)[1]
+    old_twin.write_text(text.replace(machine, REVIEWED), encoding="utf-8")
+    new_dir.mkdir()
+    (old_dir / "index.nb.md").rename(new_dir / "index.nb.md")  # git mv
+    source = new_dir / "index.nb.md"
+    body = source.read_text(encoding="utf-8")
+    source.write_text(
+        body.replace("Publisert: 23. juni 2015", "Publisert: 24. juni 2015"), encoding="utf-8"
+    )
+
+    checked = story.cli("check", "articles")
+    assert checked.exit_code == 1
+    move = "bilingo translate --follow-renames articles/tredje/index.nb.md"
+    assert move in checked.output and "% of its paragraphs" in checked.output
+    assert "delete" not in checked.output
+    plain = story.cli("translate", "articles")
+    assert move in plain.output and "delete" not in plain.output
+    assert old_twin.exists() and not (new_dir / "index.en.md").exists()
+
+    moved = story.cli("translate", "articles", "--follow-renames")
+    assert moved.exit_code == 0, moved.output
+    new_twin = new_dir / "index.en.md"
+    assert not old_twin.exists()
+    paras = paragraphs(new_twin)
+    assert paras[1] == REVIEWED
+    assert any("24" in p for p in paras) and not any("23. juni 2015" in p for p in paras)
     assert story.check().errors == ()
