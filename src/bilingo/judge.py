@@ -21,7 +21,7 @@ from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
 
 if TYPE_CHECKING:
-    from bilingo.glossary import Glossary
+    from bilingo.glossary import Glossary, Miss
 
 Kind = Literal[
     "missing",
@@ -186,6 +186,8 @@ def pair_problems(
             fields=prov.translated_fields(fields),
         )
         for miss in misses:
+            if not _entries_changed(miss, source, twin, prov, glossary, lang):
+                continue  # the entries for that paragraph are those it was made with
             out.append(
                 Problem(
                     twin.path,
@@ -212,6 +214,34 @@ def pair_problems(
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
     return out
+
+
+def _entries_changed(
+    miss: Miss,
+    source: Article,
+    twin: Article,
+    prov: provenance.Provenance,
+    glossary: Glossary,
+    lang: str,
+) -> bool:
+    """Whether the glossary entries applying to the paragraph ``miss`` is in changed since
+    its twin paragraph was written or approved (True where that cannot be told)."""
+    recorded = prov.glossary_blocks
+    if recorded is None or miss.field is not None or miss.twin_line is None:
+        return True
+    from bilingo.document import parse
+
+    tdoc, sdoc = parse(twin.body), parse(source.body)
+    lines = [twin.body_line + b.line - 1 for b in tdoc.blocks]
+    if miss.twin_line not in lines or len(tdoc.blocks) != len(prov.source_blocks or ()):
+        return True
+    k = lines.index(miss.twin_line)
+    texts = dict(zip(sdoc.block_hashes, (b.text for b in sdoc.blocks), strict=True))
+    text = texts.get((prov.source_blocks or ())[k])
+    if text is None:
+        return True
+    none = glossary.applying_hash("", lang=lang)
+    return recorded.get(k, none) != glossary.applying_hash(text, lang=lang)
 
 
 def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:

@@ -244,3 +244,34 @@ def test_case3_rename_plus_edit_moves_the_twin_with_its_persons_text(story: Stor
     assert paras[1] == REVIEWED
     assert any("24" in p for p in paras) and not any("23. juni 2015" in p for p in paras)
     assert story.check().errors == ()
+
+
+def test_also_seen_force_with_nothing_changed_writes_nothing(story: Story) -> None:
+    story.translate()
+    story.approve()
+    data = story.twin.read_bytes()
+    forced = story.translate(force=True)
+    assert forced.count("written") == 0 and forced.count("unchanged") == 1
+    assert story.twin.read_bytes() == data
+    out = story.cli("translate", "articles", "--force").output
+    assert "0 written" in out
+
+
+def test_also_seen_unrelated_term_leaves_a_deviating_reviewer_alone(story: Story) -> None:
+    """The reviewer chose other words than the glossary's on purpose and approved them; a
+    term the paragraph never uses changes nothing, in check or translate."""
+    use_glossary(story, GLOSSARY.format(en="Minister of Trade and Industry"))
+    story.translate()
+    own = "The award was made by the Trade Secretary, Monica Mæland."
+    story.rewrite_twin_paragraph(1, own)
+    story.approve()
+    use_glossary(
+        story,
+        GLOSSARY.format(en="Minister of Trade and Industry")
+        + "  - nb: fjellvann\n    en: mountain lake\n",
+    )
+    assert story.check().problems == ()
+    report = story.translate()
+    assert report.outcomes[0].conflicts == ()
+    assert story.twin_paragraphs()[1] == own
+    assert story.check(require_reviewed=True).problems == ()
