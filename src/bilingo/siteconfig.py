@@ -142,10 +142,10 @@ def site_marker(folder: Path) -> tuple[Kind, Path] | None:
 
 
 def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
-    """The first folder from ``start`` upwards that :func:`site_marker` names; else ``cwd``
-    for a path inside it, and for one outside the folder it lies in next to the current
-    one (``../other-site/content``: ``../other-site``, its glossary, memory and lock, never
-    the current folder's)."""
+    """The first folder from ``start`` upwards that :func:`site_marker` names; else, for a
+    path outside ``cwd``, the folder above it holding a glossary or bilingo's state
+    (``../other-site/content``: ``../other-site``, its glossary, memory and lock, never the
+    current folder's); else ``cwd``."""
     here = (cwd or Path.cwd()).resolve()
     start = start if start.is_absolute() else here / start
     folder = start.resolve()
@@ -156,8 +156,15 @@ def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
             return candidate
     if folder == here or here in folder.parents:
         return here
-    shared = os.path.commonpath([here, folder])
-    return next((p for p in (folder, *folder.parents) if str(p.parent) == shared), folder)
+    # Outside the current folder, with no configuration: the folder holding its own
+    # glossary or bilingo state, below where the two paths meet.
+    shared = Path(os.path.commonpath([here, folder]))
+    for candidate in (folder, *folder.parents):
+        if candidate == shared:
+            break
+        if (candidate / "glossary.yml").is_file() or (candidate / ".bilingo").is_dir():
+            return candidate
+    return here
 
 
 def common_root(paths: Sequence[Path], *, cwd: Path | None = None) -> Path:
