@@ -275,3 +275,18 @@ def test_also_seen_unrelated_term_leaves_a_deviating_reviewer_alone(story: Story
     assert report.outcomes[0].conflicts == ()
     assert story.twin_paragraphs()[1] == own
     assert story.check(require_reviewed=True).problems == ()
+
+
+def test_memory_rebuild_never_takes_a_reviewers_text_for_the_models(story: Story) -> None:
+    import sqlite3
+
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+    rebuilt = story.root / "rebuilt.sqlite"
+    assert story.cli("memory", "rebuild", "articles", "--memory", str(rebuilt)).exit_code == 0
+    with sqlite3.connect(rebuilt) as conn:
+        targets = [str(r[0]) for r in conn.execute("SELECT target FROM tm")]
+    assert targets and not any("(reviewer)" in t for t in targets)
+    # bilingo's own approved sentences go back in.
+    assert any(t in story.machine(story.source_paragraphs()[0]) for t in targets)

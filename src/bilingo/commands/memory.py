@@ -116,7 +116,7 @@ def rebuild_memory(
         if src_article is None or prov.source_hash != source_hash(src_article):
             continue
         src_doc, twin_doc = segment(src_article.body), segment(twin.body)
-        machine = prov.twin_blocks
+        machine = prov.written()  # bilingo's own text only: never a reviewer's
         if len(src_doc.blocks) != len(twin_doc.blocks) or len(machine) != len(twin_doc.blocks):
             skipped += len(src_doc.blocks)
             continue
@@ -139,7 +139,7 @@ def rebuild_memory(
         if machine_fields is not None:
             for key, doc in field_docs(src_article, prov.translated_fields(fields)).items():
                 value = twin.meta.get(key)
-                if not isinstance(value, str) or block_hash(value) != machine_fields.get(key):
+                if not isinstance(value, str) or block_hash(value) != prov.written_field(key):
                     continue
                 tdoc = segment_text(value)
                 if len(tdoc.segments) == len(doc.segments):
