@@ -22,7 +22,7 @@ from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 
 if TYPE_CHECKING:
-    from bilingo.glossary import Glossary
+    from bilingo.glossary import Glossary, Miss
 
 Kind = Literal[
     "missing",
@@ -33,6 +33,7 @@ Kind = Literal[
     "unreviewed",
     "conflict",
     "edited-after-review",
+    "orphaned-paragraph",
 ]
 Severity = Literal["error", "warning"]
 
@@ -62,7 +63,7 @@ def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str
 
     doc = parse(source.body)
     blocks, now = doc.blocks, list(doc.block_hashes)
-    before = list(stored)
+    before = [h for h in stored if h != provenance.ORPHAN]
     out: list[tuple[str, int]] = []
     matches = match_blocks(before, now)
     for j, block in enumerate(blocks):
@@ -186,6 +187,8 @@ def pair_problems(
             fields=prov.translated_fields(fields),
         )
         for miss in misses:
+            if not _entries_changed(miss, source, twin, prov, glossary, lang):
+                continue  # the entries for that paragraph are those it was made with
             out.append(
                 Problem(
                     twin.path,
@@ -201,15 +204,90 @@ def pair_problems(
             Problem(
                 twin.path,
                 "conflict",
-                f"{item.message()}; resolve it by hand, then run: bilingo approve {twin.path} "
-                "(or translate --force)",
+                f"{item.message()}; make the twin say what the source says now, by hand, "
+                f"then run: bilingo approve {twin.path}",
             )
         )
+    out += orphan_problems(twin, prov)
     if prov.any_reviewed or prov.reviewed:
         out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
     else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def _entries_changed(
+    miss: Miss,
+    source: Article,
+    twin: Article,
+    prov: provenance.Provenance,
+    glossary: Glossary,
+    lang: str,
+) -> bool:
+    """Whether the glossary entries applying to the paragraph ``miss`` is in changed since
+    its twin paragraph was written or approved (True where that cannot be told)."""
+    recorded = prov.glossary_blocks
+    if recorded is None or miss.field is not None or miss.twin_line is None:
+        return True
+    from bilingo.document import parse
+
+    tdoc, sdoc = parse(twin.body), parse(source.body)
+    lines = [twin.body_line + b.line - 1 for b in tdoc.blocks]
+    if miss.twin_line not in lines or len(tdoc.blocks) != len(prov.source_blocks or ()):
+        return True
+    k = lines.index(miss.twin_line)
+    texts = dict(zip(sdoc.block_hashes, (b.text for b in sdoc.blocks), strict=True))
+    text = texts.get((prov.source_blocks or ())[k])
+    if text is None:
+        return True
+    none = glossary.applying_hash("", lang=lang)
+    return recorded.get(k, none) != glossary.applying_hash(text, lang=lang)
+
+
+def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:
+    """Some paragraph or field of ``twin`` is a person's: not what bilingo last wrote."""
+    from bilingo.document import parse
+
+    prov = provenance.read(twin)
+    if prov is None:
+        return True
+    if any(provenance.person_owned(prov, parse(twin.body).block_hashes)):
+        return True
+    for key in prov.translated_fields(fields):
+        value = twin.meta.get(key)
+        if isinstance(value, str) and provenance.block_hash(value) != prov.written_field(key):
+            return True
+    copied = prov.copied_fields or {}
+    return any(
+        provenance.value_hash(v) != copied.get(k, "").partition("@")[0]
+        for k, v in twin.meta.items()
+        if provenance.tracked(k) and k not in prov.translated_fields(fields) and copied
+    )
+
+
+def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]:
+    """Each paragraph a person wrote whose source paragraph was removed: kept in the twin."""
+    if not prov.orphans():
+        return []
+    from bilingo.document import parse
+
+    doc = parse(twin.body)
+    blocks = doc.blocks
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
+    out: list[Problem] = []
+    for i in prov.orphans() if len(blocks) == len(prov.twin_blocks) else ():
+        line = twin.body_line + blocks[i].line - 1
+        out.append(
+            Problem(
+                twin.path,
+                "orphaned-paragraph",
+                "orphaned paragraph: a person's text whose source paragraph was removed, "
+                "kept; delete it from the twin (or give the source its paragraph back), "
+                f"then run: bilingo approve {twin.path}",
+                line=line,
+            )
+        )
     return out
 
 
@@ -231,6 +309,7 @@ def review_problems(
         out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
 
     doc = parse(twin.body)
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
     if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
         add("edited-after-review", "paragraphs added or removed after review", None)
         return out

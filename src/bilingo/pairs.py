@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,22 +339,46 @@ def find_pair(path: Path) -> Pair:
 @dataclass(frozen=True)
 class Rename:
     """A twin whose source was renamed or moved (``git mv a.nb.md b.nb.md``): the source its
-    provenance names is gone, and the text it was made from (``source_hash``) is another
-    source's, which has no twin yet."""
+    provenance names is gone, and another source without a twin holds the text it was made
+    from, or most of it (edited as well as renamed)."""
 
     twin: Path
     source: Path
     #: Where the twin belongs now: beside ``source``, named from it.
     new_twin: Path
+    #: The share of the paragraphs the twin was made from that ``source`` still holds
+    #: (1.0: the same text).
+    shared: float = 1.0
 
     def command(self) -> str:
         return f"git mv {self.twin} {self.new_twin}"
 
+    def describe(self) -> str:
+        if self.shared >= 1.0:
+            return "same text"
+        return f"{round(self.shared * 100)} % of its paragraphs"
+
+
+#: A source without a twin is an orphaned twin's renamed source when it holds at least this
+#: share of the paragraphs the twin was made from (as git finds renames by similarity).
+RENAME_SIMILARITY = 0.5
+
+
+def paragraph_share(made_from: Sequence[str], now: Sequence[str]) -> float:
+    """The share of paragraphs two hash lists have in common, of the longer one."""
+    old = [h for h in made_from if h != provenance.ORPHAN]
+    if not old or not now:
+        return 0.0
+    common = sum((Counter(old) & Counter(now)).values())
+    return common / max(len(old), len(now))
+
 
 def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
     """The renamed pairs among ``articles``: each orphaned twin matched to the one source
-    without a twin whose text it was made from. Ambiguous matches (two orphans for one
-    source, two sources for one orphan) are left out: moving one would be a guess."""
+    without a twin whose text it was made from, or, failing that, the one source sharing
+    the most (at least :data:`RENAME_SIMILARITY`) of its paragraphs. Ambiguous matches (two
+    orphans for one source, two equally good sources for one orphan) are left out: moving
+    one would be a guess."""
     every = list(articles)
     orphans: list[tuple[Article, provenance.Provenance]] = []
     for article in every:
@@ -366,24 +391,50 @@ def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
         orphans.append((article, prov))
     if not orphans:
         return ()
-    wanted = {prov.source_hash for _, prov in orphans}
+    sources = [a for a in every if provenance.read(a) is None]  # twins and people's pages out
     by_hash: dict[str, list[Article]] = {}
-    for article in every:
-        if provenance.read(article) is not None:
-            continue  # a twin, or a page bilingo keeps its hands off
-        digest = provenance.source_hash(article)
-        if digest in wanted:
-            by_hash.setdefault(digest, []).append(article)
+    for article in sources:
+        by_hash.setdefault(provenance.source_hash(article), []).append(article)
+    hashes: dict[Path, tuple[str, ...]] = {}
+
+    def blocks(article: Article) -> tuple[str, ...]:
+        if article.path not in hashes:
+            from bilingo.document import parse
+
+            try:
+                hashes[article.path] = parse(article.body).block_hashes
+            except BilingoError:
+                hashes[article.path] = ()
+        return hashes[article.path]
+
     found: list[Rename] = []
     for twin, prov in orphans:
         target = fold_language(str(twin.meta.get("lang", ""))) or other_language(
             fold_language(prov.source_lang) or "nb"
         )
+
+        def free(s: Article, target: str = target) -> Path | None:
+            new = twin_path(s.path, target)
+            return None if new.exists() or new.is_symlink() else new
+
         options = [
             Rename(twin.path, s.path, new)
             for s in by_hash.get(prov.source_hash, [])
-            if not (new := twin_path(s.path, target)).exists() and not new.is_symlink()
+            if (new := free(s)) is not None
         ]
+        if not options and prov.source_blocks:
+            scored = [
+                (paragraph_share(prov.source_blocks, blocks(s)), s, new)
+                for s in sources
+                if (new := free(s)) is not None
+            ]
+            best = max((share for share, _, _ in scored), default=0.0)
+            if best >= RENAME_SIMILARITY:
+                options = [
+                    Rename(twin.path, s.path, new, share)
+                    for share, s, new in scored
+                    if share == best
+                ]
         if len(options) == 1:
             found.append(options[0])
     claims: dict[Path, int] = {}

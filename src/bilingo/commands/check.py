@@ -16,7 +16,7 @@ from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
-from bilingo.judge import Problem, pair_problems, unreviewed
+from bilingo.judge import Problem, holds_person_text, pair_problems, unreviewed
 from bilingo.pairs import (
     Resolver,
     find_markdown,
@@ -166,17 +166,22 @@ def check_paths(
     moved_to = {r.source.resolve(): r for r in renames.values()}
     for article, source in orphans:
         rename = renames.get(article.path.resolve())
-        problems.append(
-            Problem(
-                article.path,
-                "orphaned",
-                f"its source {source} is gone; delete the twin or restore the source"
-                if rename is None
-                else f"its source {source} is gone, renamed to {rename.source} (same text, "
+        if rename is not None:
+            detail = (
+                f"its source {source} is gone, renamed to {rename.source} ({rename.describe()}, "
                 f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
-                f"--follow-renames {rename.source})",
+                f"--follow-renames {rename.source})"
             )
-        )
+        elif holds_person_text(article, fields):
+            # Never "delete the twin": a person's words would go with it.
+            detail = (
+                f"its source {source} is gone, and the twin holds a person's text: keep "
+                "it; restore the source, or git mv the twin beside the source that replaced "
+                "it, then run: bilingo translate on that source"
+            )
+        else:
+            detail = f"its source {source} is gone; delete the twin or restore the source"
+        problems.append(Problem(article.path, "orphaned", detail))
     if moved_to:
         problems = [
             replace(

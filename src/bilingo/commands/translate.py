@@ -474,16 +474,25 @@ def _write_twin(
             reason=f"not overwriting {job.twin.name}: it changed while bilingo "
             "was translating; run bilingo translate again",
         )
+    data = twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
+    if job.twin_fingerprint is not None and _same_bytes(job.twin, data):
+        # --force that changed nothing: the file is left alone, and not called written.
+        return replace(outcome, action="unchanged", reason=outcome.reason)
     try:
         make_twin_folder(job.twin)  # by folder: the twin's folders, inside its content only
-        write_atomic_bytes(
-            job.twin, twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
-        )
+        write_atomic_bytes(job.twin, data)
     except OSError as exc:
         return replace(outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}")
     except BilingoError as exc:
         return replace(outcome, action="failed", reason=exc.message)
     return outcome
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 #: A temporary file older than this cannot belong to a write in progress (they take ms).
