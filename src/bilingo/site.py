@@ -165,7 +165,13 @@ def pairing_of(config: SiteConfig) -> Pairing:
     defaults = [lang for lang in LANGUAGES if langs[lang].default]
     # Only a site that says so has one (Hugo/MkDocs language tables, bilingo.toml).
     default = defaults[0] if len(defaults) == 1 else None
-    return Pairing(codes=codes, folders=folders, default=default)
+    return Pairing(
+        codes=codes,
+        folders=folders,
+        default=default,
+        bare_default=config.kind.value == "zola" and default is not None,
+        jekyll=config.jekyll,
+    )
 
 
 def build_settings(

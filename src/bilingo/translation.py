@@ -261,6 +261,13 @@ def _plan_one(
                 "the pages inside them"
             ),
         )
+    if pairing.jekyll is not None and not pairing.jekyll.localized(article.path):
+        return Outcome(
+            article.path,
+            "skipped",
+            reason="_config.yml lists it in exclude_from_localization: Polyglot shows it as it "
+            "is in every language",
+        )
     twin = twin_path(article.path, tgt)
 
     def outcome(action: Action, reason: str = "") -> Outcome:
@@ -598,6 +605,8 @@ def build_twin(
             texts[i] = job.body.segments[i].text
         body = job.body.render(texts, overrides=merge.keep_blocks)
         _structure_warning(job, block, warnings)
+    if (jekyll := layout.current().jekyll) is not None:
+        body = jekyll.localize_links(body, partial(_twin_in, job))
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
     for key, value in job.article.meta.items():
@@ -613,6 +622,9 @@ def build_twin(
             meta[key] = doc.render([translations[s.text] for s in doc.segments])
             field_hashes[key] = block_hash(meta[key])
     meta["lang"] = job.target_lang
+    if jekyll is not None:  # Polyglot links twins by URL
+        code = layout.current().code(job.target_lang)
+        meta.update(jekyll.twin_keys(job.article.path, job.article.meta, code))
     # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
     # would link pages that share a name (index, _index) across sections. The source's own
     # key is copied above; one Hugo could not read is left out rather than guessed.
@@ -663,6 +675,14 @@ def build_twin(
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
+
+
+def _twin_in(job: Job, page: Path) -> Path | None:
+    """The twin ``job``'s language gives ``page`` (None: ``page`` is not in the source's)."""
+    pairing = layout.current()
+    if pairing.path_language(page) != job.source_lang:
+        return None
+    return pairing.twin_path(page, job.target_lang)
 
 
 def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:
