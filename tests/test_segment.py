@@ -243,9 +243,12 @@ def test_uppercase_render_changes_prose_only() -> None:
 
 
 def test_reference_labels_and_footnotes_stay_literal() -> None:
+    """Full references keep their label; the text of collapsed and shortcut ones is prose
+    (bilingo.document.relabel writes ``[translated][dn]``); footnote labels are literal."""
     body = "[Full][dn], [dn][] og [dn] og [^1] og [^fn].\n\n[dn]: https://dn.no\n[^1]: Kilde.\n"
     doc = segment(body, strict=True)
-    assert [s.text for s in doc.segments] == ["Full", "og", "og", "og"]
+    assert [s.text for s in doc.segments] == ["Full", "dn", "og", "dn", "og", "og"]
+    assert [body[start:end] for _, start, _, end in doc.references] == ["[dn][]", "[dn]"]
     footnote = segment("Tekst.[^2]\n\n[^2]: Tallene gjelder netthandel.\n", strict=True)
     assert [s.text for s in footnote.segments] == ["Tekst.", "Tallene gjelder netthandel."]
 

@@ -24,7 +24,14 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.detect import detect_article, twins_of
-from bilingo.document import Block, Document, parse, segment_text, structure_problems
+from bilingo.document import (
+    Block,
+    Document,
+    parse,
+    relabel,
+    segment_text,
+    structure_problems,
+)
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary, PlaceholderLost
@@ -605,6 +612,8 @@ def build_twin(
             texts[i] = job.body.segments[i].text
         body = job.body.render(texts, overrides=merge.keep_blocks)
         _structure_warning(job, block, warnings)
+    # [text] and [text][] whose text was translated: [translated][text], the label kept.
+    body = relabel(job.body, body)
     if (jekyll := layout.current().jekyll) is not None:
         body = jekyll.localize_links(body, partial(_twin_in, job))
     meta: dict[str, Any] = {}

@@ -3,9 +3,10 @@
 What is translated: the text of paragraphs, headings, list items, blockquotes, table
 cells, link text, image alt text and emphasis.  What stays byte for byte: code (spans,
 fenced, indented), HTML (blocks and tags; text between inline tags is prose), link
-destinations and titles, image titles, reference definitions, the text of shortcut and
-collapsed reference links (``[Oslo]``, ``[Oslo][]``: it is the key to the definition),
-autolinks, bare URLs and e-mail addresses, footnote labels ``[^1]``, the literal constructs
+destinations and titles, image titles, reference definitions and labels (the text of a
+shortcut or collapsed reference link, ``[Oslo]``, ``[Oslo][]``, is prose: :func:`relabel`
+writes a translated one ``[translated][Oslo]``), autolinks, bare URLs and e-mail addresses
+(escapes in them included), footnote labels ``[^1]``, the literal constructs
 of each dialect, backslash escapes and entities, markers, pipes, indentation and all
 whitespace that is not a single space between two words.  Pieces without a letter ("2015",
 "–", "43 %") stay literal too, so every segment is worth sending to the engine.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import dialect, markdown
-from bilingo.document.segmenter import parse, prose_mask, segment, segment_text
+from bilingo.document.segmenter import parse, prose_mask, relabel, segment, segment_text
 from bilingo.document.sentences import sentences, split_sentences
 from bilingo.document.structure import structure_problems
 
@@ -40,6 +41,7 @@ __all__ = [
     "markdown",
     "parse",
     "prose_mask",
+    "relabel",
     "segment",
     "segment_text",
     "sentences",

@@ -47,6 +47,9 @@ class Document:
     body: str
     segments: tuple[Segment, ...]
     blocks: tuple[Block, ...]
+    #: Shortcut and collapsed reference links, ``[x]`` and ``[x][]``: (block, start, end of
+    #: the text, end) in body offsets (:func:`bilingo.document.relabel` keeps their labels).
+    references: tuple[tuple[int, int, int, int], ...] = ()
 
     @functools.cached_property
     def block_hashes(self) -> tuple[str, ...]:

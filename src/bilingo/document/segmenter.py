@@ -74,6 +74,7 @@ class Builder:
         self.removed_cr = removed_cr  # normalised offsets whose "\n" was "\r\n"
         self.segments: list[Segment] = []
         self.blocks: list[Block] = []
+        self.references: list[tuple[int, int, int, int]] = []
 
     def _orig(self, pos: int) -> int:
         return pos + bisect_left(self.removed_cr, pos) if self.removed_cr else pos
@@ -84,6 +85,7 @@ class Builder:
         content = tok.content
         walker.runs = []
         walker.events = []
+        walker.references = []
         end = walker.walk(tok.children or [], content, 0, 0, len(content), source.kind)
         if end != len(content):
             raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
@@ -136,6 +138,11 @@ class Builder:
         for kind, start, stop, what in walker.events:
             structure.append((kind, body_at(start, end=False), body_at(stop, end=True), what))
         structure.sort(key=lambda item: (item[1], item[2]))
+        references = [
+            (len(self.blocks), body_at(a, end=False), body_at(b, end=True), body_at(c, end=True))
+            for a, b, c in walker.references
+        ]
+        self.references += references
         self._add_block(
             source.kind,
             self._orig(first.delta),
@@ -177,7 +184,9 @@ class Builder:
         )  # fmt: skip
 
     def document(self) -> Document:
-        return Document(self.body, tuple(self.segments), tuple(self.blocks))
+        return Document(
+            self.body, tuple(self.segments), tuple(self.blocks), tuple(self.references)
+        )
 
 
 def _normalize(body: str) -> tuple[str, array[int]]:
@@ -193,12 +202,21 @@ def _normalize(body: str) -> tuple[str, array[int]]:
     return norm, removed
 
 
-def _segment(body: str, dialects: tuple[Dialect, ...], *, strict: bool) -> Document:
+class _EveryLabel(dict[str, Any]):
+    """Reference definitions where every label is defined: ``[anything]`` reads as a link."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key) or {"href": "", "title": ""}
+
+
+def _segment(
+    body: str, dialects: tuple[Dialect, ...], *, strict: bool, every_label: bool = False
+) -> Document:
     norm, removed_cr = _normalize(body)
     md = source_parser(dialects)
     opening = {name: what for d in dialects for name, what in d.containers.items()}
     closing = frozenset(name.removesuffix("_open") + "_close" for name in opening)
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"references": _EveryLabel()} if every_label else {}
     tokens = md.parse(norm, env)
     builder = Builder(body, norm, removed_cr, dialects)
     walker = InlineWalker()
@@ -259,4 +277,41 @@ def prose_mask(text: str) -> str:
         out.append(seg.text)
         pos = seg.end
     out.append(re.sub(r"[^\n]", " ", text[pos:]))
+    return "".join(out)
+
+
+def relabel(source: Document, twin_body: str) -> str:
+    """``twin_body`` (``source`` translated) with each shortcut or collapsed reference link
+    whose text changed written as a full one, ``[translated][label]``, the label the source's
+    byte for byte: the translated text is no key to a definition. Links are matched in order
+    within each block, reading every ``[…]`` as a link on both sides; a block where they do
+    not line up is left as it is."""
+    if not source.references:
+        return twin_body
+    real = {(block, start) for block, start, _, _ in source.references}
+    every = _segment(source.body, resolve(None), strict=False, every_label=True)
+    twin = _segment(twin_body, resolve(None), strict=False, every_label=True)
+    if len(every.blocks) != len(twin.blocks):
+        return twin_body
+    theirs: dict[int, list[tuple[int, int, int]]] = {}
+    for block, start, label_end, end in twin.references:
+        theirs.setdefault(block, []).append((start, label_end, end))
+    edits: list[tuple[int, int, str]] = []
+    by_block: dict[int, list[tuple[int, int, int]]] = {}
+    for block, start, label_end, end in every.references:
+        by_block.setdefault(block, []).append((start, label_end, end))
+    for block, links in by_block.items():
+        other = theirs.get(block, [])
+        if len(other) != len(links):
+            continue
+        for (start, label_end, _), (t_start, t_label_end, t_end) in zip(links, other, strict=True):
+            label = source.body[start + 1 : label_end]
+            if (block, start) in real and twin_body[t_start + 1 : t_label_end] != label:
+                edits.append((t_label_end, t_end, f"][{label}]"))
+    out: list[str] = []
+    pos = 0
+    for start, end, text in sorted(edits):
+        out += [twin_body[pos:start], text]
+        pos = end
+    out.append(twin_body[pos:])
     return "".join(out)

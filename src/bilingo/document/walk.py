@@ -33,6 +33,9 @@ class InlineWalker:
     def __init__(self) -> None:
         self.runs: list[Run] = []
         self.events: list[tuple[str, int, int, str]] = []  # content offsets, see Block.inline
+        #: Shortcut and collapsed reference links (``[x]``, ``[x][]``): (start, end of the
+        #: text, end) in content offsets. Their text is prose; the label is the source's.
+        self.references: list[tuple[int, int, int]] = []
 
     def walk(
         self,
@@ -91,10 +94,19 @@ class InlineWalker:
                     children = tokens[i + 1 : close]
                     label_end = self.walk(children, src, offset, pos + 1, end, "link_text")
                     _expect(src, label_end, "]")
-                    self.events.append(("close", offset + label_end, offset + end, "link"))
-                    if _label_is_reference(src, pos + 1, label_end, end):
+                    close_start = offset + label_end
+                    last = self.events[-1]
+                    if last[0] == "break" and last[2] == close_start and len(self.events) > 1:
+                        # "[extend the theme\n]": the break belongs to the closing marker,
+                        # so it stays inside the link whatever the words become.
+                        close_start = last[1]
+                        self.events.pop()
+                    self.events.append(("close", close_start, offset + end, "link"))
+                    if src.startswith("^", pos + 1):  # a footnote label [^1]
                         del self.runs[first_run:]
                         del self.events[first_event:]
+                    elif _label_is_reference(src, pos + 1, label_end, end):
+                        self.references.append((offset + pos, offset + label_end, offset + end))
                 pos = end
                 i = close + 1
                 continue

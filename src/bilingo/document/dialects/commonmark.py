@@ -143,7 +143,12 @@ class CommonMark:
         LiteralPattern("footdef", r"^\[\^[^\[\]\s]+\]:"),  # [^1]: footnote definition
         LiteralPattern("footref", r"\[\^[^\[\]\s]+\]"),  # [^1]
         LiteralPattern("url", r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"`]+", address=True),
-        LiteralPattern("email", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", address=True),
+        # An address whole, escapes in it included: foo\_bar@example.com, <foo\+@bar.example.com>
+        LiteralPattern(
+            "email",
+            r"(?<![\w.+-])<?(?:[\w.+-]|\\[!-/:-@\[-`{-~])+@[\w-]+(?:\.[\w-]+)+>?",
+            address=True,
+        ),
     )
     finders: tuple[LiteralFinder, ...] = ()
     triggers = ("[^", "://", "www.", "@")
