@@ -184,9 +184,7 @@ class Builder:
         )  # fmt: skip
 
     def document(self) -> Document:
-        return Document(
-            self.body, tuple(self.segments), tuple(self.blocks), tuple(self.references)
-        )
+        return Document(self.body, tuple(self.segments), tuple(self.blocks), tuple(self.references))
 
 
 def _normalize(body: str) -> tuple[str, array[int]]:

@@ -29,7 +29,7 @@ from bilingo.document.sourcemap import Annotator
 
 #: Dialect modules of this package, in the order their rules are added. CommonMark first:
 #: the others extend its parser.
-REGISTRY = ("commonmark", "hugo", "mkdocs", "jekyll")
+REGISTRY = ("commonmark", "hugo", "mkdocs", "jekyll", "zola")
 
 #: Finds literal spans in an inline token's whole content: (start, end) content offsets.
 #: Only spans starting inside a text run are kept.

@@ -30,6 +30,21 @@ def use_deflist(md: MarkdownIt) -> None:
         md.use(deflist_plugin)
 
 
+def markdown_body(
+    state: StateBlock, name: str, info: str, start_line: int, body_line: int, close_line: int
+) -> None:
+    """Push ``<name>_open``, the Markdown of lines ``body_line`` to ``close_line`` (the
+    closing tag's line, excluded), and ``<name>_close``: a container whose body is prose."""
+    old_line_max = state.lineMax
+    token = state.push(f"{name}_open", "", 1)
+    token.map, token.info = [start_line, close_line + 1], info
+    state.lineMax = close_line
+    state.md.block.tokenize(state, body_line, close_line)
+    state.lineMax = old_line_max
+    state.push(f"{name}_close", "", -1)
+    state.line = close_line + 1
+
+
 def annotate_terms(state: StateBlock, tokens: list[Token]) -> None:
     """A definition list's terms (one line each); the definitions are paragraphs."""
     for prev, tok in itertools.pairwise(tokens):

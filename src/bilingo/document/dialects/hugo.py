@@ -22,6 +22,7 @@ from bilingo.document.dialects.common import (
     annotate_terms,
     attribute_lists,
     has_rule,
+    markdown_body,
     use_deflist,
 )
 from bilingo.document.sourcemap import Annotator, line_range
@@ -75,14 +76,7 @@ def _shortcode(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         token.map, token.info = [start_line, last + 1], name
         state.line = last + 1
         return True
-    old_line_max = state.lineMax
-    token = state.push("shortcode_open", "", 1)
-    token.map, token.info = [start_line, close_line + 1], name
-    state.lineMax = close_line
-    state.md.block.tokenize(state, tag_last + 1, close_line)
-    state.lineMax = old_line_max
-    state.push("shortcode_close", "", -1)
-    state.line = close_line + 1
+    markdown_body(state, "shortcode", name, start_line, tag_last + 1, close_line)
     return True
 
 

@@ -93,9 +93,7 @@ class Jekyll:
     literals = (
         # [text]({{ '/x/' | relative_url }}) and [text]({% link x.md %}): markdown-it sees
         # text, so the brackets and the destination are kept here; the text is prose.
-        LiteralPattern(
-            "liquidlink", r"!?\[(?=[^\[\]\n]*\]\(\s*\{[{%]) | \]\(\s*\{[{%][^\n)]*\)"
-        ),
+        LiteralPattern("liquidlink", r"!?\[(?=[^\[\]\n]*\]\(\s*\{[{%]) | \]\(\s*\{[{%][^\n)]*\)"),
         # [name]: {{ site.url }}/x: a reference definition markdown-it cannot read.
         LiteralPattern("liquidref", r"(?m:^\[[^\]\n]+\]:[ \t]+\{[{%].*$)"),
         LiteralPattern("kramdown_comment", r"(?s:\{::comment\}.*?\{:/comment\})"),

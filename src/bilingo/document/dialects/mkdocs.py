@@ -138,8 +138,10 @@ class MkDocs:
         {"deflist": annotate_terms, "admonition": _annotate_titles}
     )
     literals = (
-        LiteralPattern(  # :material-check: :smile:
-            "icon", r"(?<![\w:]):(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*:(?![\w:])"
+        # :material-check: :smile:, also just inside a marker (__:octicons-goal-16: Goal__)
+        LiteralPattern(
+            "icon",
+            r"(?<![^\W_]|:):(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*:(?![^\W_]|:)",
         ),
     )
     finders = (attribute_lists,)
