@@ -178,7 +178,10 @@ def cli() -> None:
     "--field",
     "fields",
     multiple=True,
-    help="Front-matter field to translate (repeatable; default: title, description, summary).",
+    help=(
+        "Front-matter field to translate (repeatable; default: title, linkTitle, "
+        "description, summary)."
+    ),
 )
 @click.option(
     "--batch-tokens",

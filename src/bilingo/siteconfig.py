@@ -48,7 +48,7 @@ JEKYLL_NAMES = ("_config.yml", "_config.yaml")
 #: (``nn``) is another written standard: never taken for Bokmål.
 BOKMAL_CODES = frozenset({"nb", "no", "nob", "nor"})
 ENGLISH_CODES = frozenset({"en", "eng"})
-DEFAULT_FIELDS = ("title", "description", "summary")
+DEFAULT_FIELDS = ("title", "linkTitle", "description", "summary")
 
 
 class SiteError(BilingoError):

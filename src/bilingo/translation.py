@@ -29,7 +29,7 @@ from bilingo.document import (
     Document,
     parse,
     relabel,
-    segment_text,
+    segment_field,
     structure_problems,
 )
 from bilingo.engine import ArgosEngine, Engine, find_package
@@ -180,7 +180,7 @@ class Plan:
 def field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
     """The translated front-matter fields of ``article`` that hold text, segmented."""
     return {
-        key: segment_text(value)
+        key: segment_field(value)
         for key in fields
         if isinstance(value := article.meta.get(key), str) and value.strip()
     }

@@ -28,7 +28,14 @@ from __future__ import annotations
 
 from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import dialect, markdown
-from bilingo.document.segmenter import parse, prose_mask, relabel, segment, segment_text
+from bilingo.document.segmenter import (
+    parse,
+    prose_mask,
+    relabel,
+    segment,
+    segment_field,
+    segment_text,
+)
 from bilingo.document.sentences import sentences, split_sentences
 from bilingo.document.structure import structure_problems
 
@@ -43,6 +50,7 @@ __all__ = [
     "prose_mask",
     "relabel",
     "segment",
+    "segment_field",
     "segment_text",
     "sentences",
     "split_sentences",

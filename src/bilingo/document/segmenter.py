@@ -239,6 +239,22 @@ def _segment(
     return builder.document()
 
 
+#: Characters of inline Markdown in a front-matter value: code spans, emphasis, links, HTML.
+_INLINE_MARKUP = re.compile(r"[`*_\[<]")
+
+
+def segment_field(value: str) -> Document:
+    """Segment a front-matter value: inline Markdown when it holds any (``description:
+    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), else plain
+    prose (:func:`segment_text`)."""
+    if _INLINE_MARKUP.search(value) is None:
+        return segment_text(value)
+    try:
+        return segment(value)
+    except BilingoError:
+        return segment_text(value)
+
+
 #: Larger bodies are segmented each time they are asked for, never kept.
 _PARSE_CACHE_MAX = 256 * 1024
 
