@@ -32,6 +32,7 @@ Kind = Literal[
     "unreviewed",
     "conflict",
     "edited-after-review",
+    "language",
 ]
 Severity = Literal["error", "warning"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import detect_article, twins_of
+from bilingo.detect import detect_article, language_warning, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, pair_problems, unreviewed
 from bilingo.pairs import (
@@ -125,6 +125,8 @@ def check_paths(
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
+        if (warning := language_warning(article, lang)) is not None:
+            problems.append(Problem(article.path, "language", warning, "warning"))
         twin_file = twin_path(article.path, other_language(lang))
         claimed.add(twin_file.resolve())
         twin = articles.get(twin_file.resolve())
