@@ -206,3 +206,18 @@ def test_a_new_dialect_is_one_module_and_one_registration(
         assert "Main Page" in " ".join(s.text for s in segment(body, dialects=[]).segments)
     finally:
         dialects.load.cache_clear()
+
+
+def test_the_site_kind_chooses_the_dialects(tmp_path: Path) -> None:
+    """A Hugo site's pages are read as Goldmark reads them: ``!!! note`` is MkDocs' syntax,
+    and its indented body is code there; a plain folder reads every dialect."""
+    from bilingo import layout
+    from bilingo.site import pairing_of
+
+    body = "!!! note\n\n    The body of the note.\n"
+    (tmp_path / "hugo.toml").write_text('baseURL = "https://x.org/"\n', encoding="utf-8")
+    pairing = pairing_of(read_site_config(tmp_path))
+    assert pairing.dialects == ("commonmark", "hugo")
+    with layout.use_pairing(pairing):
+        assert [s.text for s in segment(body).segments] == []
+    assert [s.text for s in segment(body).segments] == ["The body of the note."]

@@ -41,6 +41,9 @@ class Pairing:
     bare_default: bool = False
     #: A Jekyll site's URLs (jekyll-polyglot links twins by ``lang:`` and ``permalink``).
     jekyll: JekyllSite | None = None
+    #: The Markdown dialects the site's pages are written in (bilingo.document.dialects);
+    #: None: every registered one (a plain folder, whose generator is unknown).
+    dialects: tuple[str, ...] | None = None
 
     @property
     def by_folder(self) -> bool:

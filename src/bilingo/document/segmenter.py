@@ -30,6 +30,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from bilingo import layout
 from bilingo.document.dialects import Dialect, resolve
 from bilingo.document.literals import literal_ranges
 from bilingo.document.model import Block, Document, NestingError, Segment
@@ -41,9 +42,11 @@ from bilingo.errors import BilingoError
 
 
 def segment(body: str, *, dialects: Sequence[str] | None = None, strict: bool = False) -> Document:
-    """Segment a Markdown body (front matter already removed), read with ``dialects`` (all
-    registered by default). ``strict`` raises :class:`Mismatch` where a block would be left
-    literal (for tests)."""
+    """Segment a Markdown body (front matter already removed), read with ``dialects`` (by
+    default the running site's, :attr:`bilingo.layout.Pairing.dialects`; else all).
+    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests)."""
+    if dialects is None:
+        dialects = layout.current().dialects  # the site's, while a command runs
     try:
         return _segment(body, resolve(dialects), strict=strict)
     except RecursionError:
@@ -262,7 +265,8 @@ _PARSE_CACHE_MAX = 256 * 1024
 def parse(body: str, *, dialects: Sequence[str] | None = None) -> Document:
     """:func:`segment`, remembered for the last bodies: one translate job asks for the same
     source (plan, language, seal) and twin (merge, provenance) several times."""
-    key = None if dialects is None else tuple(dialects)
+    chosen = layout.current().dialects if dialects is None else dialects
+    key = None if chosen is None else tuple(chosen)
     if len(body) > _PARSE_CACHE_MAX:
         return segment(body, dialects=key)
     return _parse_cached(body, key)
@@ -303,8 +307,9 @@ def relabel(source: Document, twin_body: str) -> str:
     if not source.references:
         return twin_body
     real = {(block, start) for block, start, _, _ in source.references}
-    every = _segment(source.body, resolve(None), strict=False, every_label=True)
-    twin = _segment(twin_body, resolve(None), strict=False, every_label=True)
+    dialects = resolve(layout.current().dialects)  # as ``source`` was read
+    every = _segment(source.body, dialects, strict=False, every_label=True)
+    twin = _segment(twin_body, dialects, strict=False, every_label=True)
     if len(every.blocks) != len(twin.blocks):
         return twin_body
     theirs: dict[int, list[tuple[int, int, int]]] = {}
