@@ -210,7 +210,7 @@ def test_a_new_dialect_is_one_module_and_one_registration(
 
 def test_the_site_kind_chooses_the_dialects(tmp_path: Path) -> None:
     """A Hugo site's pages are read as Goldmark reads them: ``!!! note`` is MkDocs' syntax,
-    and its indented body is code there; a plain folder reads every dialect."""
+    its line is text there and its indented body code; a plain folder reads every dialect."""
     from bilingo import layout
     from bilingo.site import pairing_of
 
@@ -219,5 +219,5 @@ def test_the_site_kind_chooses_the_dialects(tmp_path: Path) -> None:
     pairing = pairing_of(read_site_config(tmp_path))
     assert pairing.dialects == ("commonmark", "hugo")
     with layout.use_pairing(pairing):
-        assert [s.text for s in segment(body).segments] == []
+        assert [s.text for s in segment(body).segments] == ["!!! note"]  # Hugo shows it
     assert [s.text for s in segment(body).segments] == ["The body of the note."]
