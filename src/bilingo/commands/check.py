@@ -121,11 +121,16 @@ def check_paths(
             continue
         sources += 1
         try:
-            lang = detect_article(article, twins=twins_of(article, articles)).lang
+            detection = detect_article(article, twins=twins_of(article, articles))
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
-        if (warning := language_warning(article, lang)) is not None:
+        lang = detection.lang
+        # Taken from the path alone: say when the prose disagrees. A language recorded in a
+        # twin's provenance was warned about when it was translated.
+        if detection.method in ("filename", "folder") and (
+            warning := language_warning(article, lang)
+        ):
             problems.append(Problem(article.path, "language", warning, "warning"))
         twin_file = twin_path(article.path, other_language(lang))
         claimed.add(twin_file.resolve())
