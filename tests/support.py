@@ -8,7 +8,7 @@ from pathlib import Path
 
 from copymodel import Layout, expected_output
 
-from bilingo.document import segment, structure_problems
+from bilingo.document import relabel, segment, structure_problems
 from bilingo.engine import Aligned, ArgosEngine, Engine, Progress, find_package
 from bilingo.translation import EngineFactory
 
@@ -97,4 +97,5 @@ class CopyLayout:
                 break
             for i in document.blocks[bad[0]].segments:
                 texts[i] = document.segments[i].text
-        return document.render(texts)
+        # A translated shortcut or collapsed reference link keeps its label: [TEXT][text].
+        return relabel(document, document.render(texts))

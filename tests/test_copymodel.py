@@ -289,7 +289,9 @@ def test_upper_layout_writes_pieces_its_sentencepiece_model_lacks(
     model = load(package)
     vocabulary = json.loads((package / "model" / "shared_vocabulary.json").read_text("utf-8"))
     unknown = [p for p in vocabulary if model.sp.piece_to_id(p) == model.sp.unk_id()]
-    assert len(unknown) > 1000 and "▁MOTEBRANSJEN" in unknown
+    # Whole upper-cased words among them (which words depends on the training text).
+    words = [p for p in unknown if p.startswith("▁") and len(p) > 8 and p[1:].isalpha()]
+    assert len(unknown) > 1000 and len(words) > 50, words[:20]
     sentences = markdown_sentences()[:60]
     results = model.translator.translate_batch(model.pieces(sentences), replace_unknowns=True)
     tokenizer = open_tokenizer(package, "nb", "en")

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bilingo.document import Document, _segment, segment, segment_text, split_sentences
+from bilingo.document import Document, segment, segment_text, split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEGMENT_CASES = sorted((FIXTURES / "segment").glob("*.md"))
@@ -87,7 +87,7 @@ def describe(doc: Document) -> str:
 @pytest.mark.parametrize("case", SEGMENT_CASES, ids=lambda p: p.stem)
 def test_golden_segments(case: Path) -> None:
     body = read(case)
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
     expected = case.with_suffix(".segments.txt")
     actual = describe(doc)
@@ -134,7 +134,7 @@ def test_article_round_trip_and_literals(path: Path) -> None:
     # SentencePiece's NFKC would rewrite these, breaking identity-model tests downstream.
     assert "…" not in text and "\u00a0" not in text and "\r" not in text
     body = article_body(path)
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
     shouted = doc.render([s.text.upper() for s in doc.segments])
     for url in URL_RE.findall(body):
@@ -202,8 +202,8 @@ print("ikke oversett")
 """
 
 
-def test_literals_never_reach_a_segment() -> None:
-    doc = _segment(RICH, strict=True)
+def test_literals_never_reach_asegment() -> None:
+    doc = segment(RICH, strict=True)
     check_invariants(RICH, doc)
     texts = [s.text for s in doc.segments]
     literals = [
@@ -243,16 +243,19 @@ def test_uppercase_render_changes_prose_only() -> None:
 
 
 def test_reference_labels_and_footnotes_stay_literal() -> None:
+    """Full references keep their label; the text of collapsed and shortcut ones is prose
+    (bilingo.document.relabel writes ``[translated][dn]``); footnote labels are literal."""
     body = "[Full][dn], [dn][] og [dn] og [^1] og [^fn].\n\n[dn]: https://dn.no\n[^1]: Kilde.\n"
-    doc = _segment(body, strict=True)
-    assert [s.text for s in doc.segments] == ["Full", "og", "og", "og"]
-    footnote = _segment("Tekst.[^2]\n\n[^2]: Tallene gjelder netthandel.\n", strict=True)
+    doc = segment(body, strict=True)
+    assert [s.text for s in doc.segments] == ["Full", "dn", "og", "dn", "og", "og"]
+    assert [body[start:end] for _, start, _, end in doc.references] == ["[dn][]", "[dn]"]
+    footnote = segment("Tekst.[^2]\n\n[^2]: Tallene gjelder netthandel.\n", strict=True)
     assert [s.text for s in footnote.segments] == ["Tekst.", "Tallene gjelder netthandel."]
 
 
 def test_escapes_entities_and_escaped_table_pipes_are_literal() -> None:
     body = "A \\*B\\* C &amp; D &#x41;\n\n| a \\| b |\n|---|\n| `x \\| y` |\n"
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     assert [s.text for s in doc.segments] == ["A", "B", "C", "D", "a", "b"]
     assert doc.render(["1", "2", "3", "4", "5", "6"]) == (
         "1 \\*2\\* 3 &amp; 4 &#x41;\n\n| 5 \\| 6 |\n|---|\n| `x \\| y` |\n"
@@ -266,7 +269,7 @@ def test_letterless_pieces_stay_literal() -> None:
 
 
 def test_innermost_kind() -> None:
-    doc = _segment("[*Vekt* i **lenke**](/u) og ![alt *bilde*](/i.png)", strict=True)
+    doc = segment("[*Vekt* i **lenke**](/u) og ![alt *bilde*](/i.png)", strict=True)
     kinds = [(s.text, s.kind) for s in doc.segments]
     assert kinds == [
         ("Vekt", "emphasis"),
@@ -280,13 +283,13 @@ def test_innermost_kind() -> None:
 
 def test_hugo_shortcodes_are_literal() -> None:
     body = 'Se [denne artikkelen]({{< ref "a.md" >}}) og {{< figure src="/a.jpg" title="Ull" >}}.'
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     assert [s.text for s in doc.segments] == ["Se", "denne artikkelen", "og"]
 
 
 def test_blocks_skip_container_prefixes_but_span_inner_ones() -> None:
     body = "> - Første linje\n>   andre linje\n\n- a\n\n  b\n"
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     first = doc.blocks[0]
     assert first.text == "Første linje\n>   andre linje"
     assert first.containers == ("blockquote", "list_item")
@@ -302,9 +305,9 @@ def test_blocks_skip_container_prefixes_but_span_inner_ones() -> None:
 # Whitespace and line endings
 
 
-def test_whitespace_is_never_inside_a_segment() -> None:
+def test_whitespace_is_never_inside_asegment() -> None:
     body = "To  mellomrom,\ttab,\u00a0nbsp,\u2003em og\u200bzwsp. Slutt   \nNeste\u3000linje."
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     assert [s.text for s in doc.segments] == [
         "To",
         "mellomrom,",
@@ -323,9 +326,9 @@ def test_whitespace_is_never_inside_a_segment() -> None:
 def test_crlf_and_cr_bodies_round_trip(newline: str) -> None:
     lf = read(FIXTURES / "segment" / "containers.md") + read(FIXTURES / "segment" / "links.md")
     body = lf.replace("\n", newline)
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
-    reference = _segment(lf, strict=True)
+    reference = segment(lf, strict=True)
     assert [(s.text, s.line, s.kind) for s in doc.segments] == [
         (s.text, s.line, s.kind) for s in reference.segments
     ]
@@ -336,7 +339,7 @@ def test_crlf_and_cr_bodies_round_trip(newline: str) -> None:
 
 def test_nul_characters_round_trip() -> None:
     body = "Før\0etter og *mer\0tekst*.\r\n\r\n\0"
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
     assert [s.text for s in doc.segments] == ["Før", "etter og", "mer", "tekst"]
 
@@ -372,7 +375,7 @@ def test_render_validates_its_arguments() -> None:
 
 def test_empty_and_blank_bodies() -> None:
     for body in ["", "\n", "   \n\n", "```\n", "<!-- -->"]:
-        doc = _segment(body, strict=True)
+        doc = segment(body, strict=True)
         assert doc.segments == () and identity(doc) == body
 
 
@@ -427,7 +430,7 @@ def test_one_thousand_links() -> None:
         f'Se [lenke {i}](https://example.com/{i} "tittel {i}") nå.' for i in range(1000)
     )
     started = time.perf_counter()
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     assert time.perf_counter() - started < 10
     assert sum(s.kind == "link_text" for s in doc.segments) == 1000
     assert identity(doc) == body
@@ -445,7 +448,7 @@ def test_ten_megabyte_article() -> None:
     elapsed = time.perf_counter() - started
     assert len(body) > 10_000_000 and elapsed < 240
     assert identity(doc) == body
-    per_chunk = len(_segment(chunk, strict=True).segments)
+    per_chunk = len(segment(chunk, strict=True).segments)
     assert len(doc.segments) == per_chunk * (10_000_000 // len(chunk) + 1)
 
 
@@ -524,7 +527,7 @@ PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[Heal
 @PROPERTY
 @given(MARKDOWN)
 def test_markdownish_round_trip_and_invariants(body: str) -> None:
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
     shouted = doc.render([s.text.upper() for s in doc.segments])
     # A backslash before "www." stops linkify (markdown-it leaves "\\www.x.no" as text), so
@@ -536,7 +539,7 @@ def test_markdownish_round_trip_and_invariants(body: str) -> None:
 @PROPERTY
 @given(st.text())
 def test_arbitrary_text_round_trip_and_invariants(body: str) -> None:
-    check_invariants(body, _segment(body, strict=True))
+    check_invariants(body, segment(body, strict=True))
 
 
 @PROPERTY
@@ -581,7 +584,7 @@ DIALECT_MARKDOWN = st.lists(st.tuples(dialect_block() | block(), SEPARATOR), max
 @given(DIALECT_MARKDOWN)
 def test_dialect_markdown_round_trip_and_invariants(body: str) -> None:
     """Hugo's and MkDocs' syntax mixed with CommonMark: lossless, every block mapped."""
-    doc = _segment(body, strict=True)
+    doc = segment(body, strict=True)
     check_invariants(body, doc)
     shouted = doc.render([s.text.upper() for s in doc.segments])
     for literal in re.findall(r":material-check:|\{#id\}|\{ \.md-button \}|!!! note|=== ", body):

@@ -120,7 +120,7 @@ def test_the_site_settings_carry_dialect_inline_and_content(tmp_path: Path) -> N
     settings = build_settings([], cwd=tmp_path)
     assert settings.dialect == "mkdocs" and settings.inline == "fragments"
     assert settings.content_dirs == (Path("docs"),)
-    assert settings.pairing == Pairing(default="en")
+    assert settings.pairing == Pairing(default="en", dialects=("commonmark", "mkdocs"))
 
 
 # --------------------------------------------------------------------------- pairs

@@ -20,7 +20,7 @@ from support import CopyLayout, recording_factory
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, read_article
 from bilingo.cli import cli
 from bilingo.commands.translate import translate_paths
-from bilingo.document import segment, segment_text
+from bilingo.document import segment, segment_field
 from bilingo.glossary import empty_glossary
 from bilingo.provenance import is_twin
 from bilingo.units import units
@@ -77,7 +77,7 @@ def test_twins_are_exact_and_every_segment_reached_the_engine(
         expected |= {s.text for s in segment(art.body).segments}
         for key in DEFAULT_TRANSLATED_FIELDS:
             if key in art.meta:
-                expected |= {s.text for s in segment_text(art.meta[key]).segments}
+                expected |= {s.text for s in segment_field(art.meta[key]).segments}
     assert set(sent) == expected
     assert len(sent) == len(set(sent)) == report.engine_segments
 
@@ -93,7 +93,7 @@ def test_twins_are_exact_and_every_segment_reached_the_engine(
         # Front matter: the rest kept, language switched, provenance written.
         for key, value in src.meta.items():
             if key in DEFAULT_TRANSLATED_FIELDS:
-                document = segment_text(value)
+                document = segment_field(value)
                 translated = [any_layout.expected(s.text, *pair) for s in document.segments]
                 assert twin.meta[key] == document.render(translated), key
             elif key != "lang":
@@ -137,7 +137,7 @@ def test_whole_sentences_reach_the_engine_once_and_twins_are_exact(
         with_markup += sum(bool(u.sentence.spans) for u in found)
         for key in DEFAULT_TRANSLATED_FIELDS:
             if key in art.meta:
-                fields |= {s.text for s in segment_text(art.meta[key]).segments}
+                fields |= {s.text for s in segment_field(art.meta[key]).segments}
     assert multi_line >= 3 and with_markup >= 10  # the fixtures do exercise both
     assert set(sent) == expected | fields
     assert len(sent) == len(set(sent)) == report.engine_segments

@@ -33,7 +33,7 @@ LANGUAGES = ("nb", "en")
 #: File-name suffixes accepted as a language, folded to the pair.
 SUFFIX_LANGS = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
 #: Front-matter fields translated by default (the default of :class:`bilingo.site.Settings`).
-DEFAULT_TRANSLATED_FIELDS = ("title", "description", "summary")
+DEFAULT_TRANSLATED_FIELDS = ("title", "linkTitle", "description", "summary")
 
 #: Larger files are refused (an article is kilobytes; this is a mistake or an attack).
 MAX_BYTES = 50 * 1024 * 1024

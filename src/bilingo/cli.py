@@ -178,7 +178,10 @@ def cli() -> None:
     "--field",
     "fields",
     multiple=True,
-    help="Front-matter field to translate (repeatable; default: title, description, summary).",
+    help=(
+        "Front-matter field to translate (repeatable; default: title, linkTitle, "
+        "description, summary)."
+    ),
 )
 @click.option(
     "--batch-tokens",
@@ -343,6 +346,8 @@ def detect(paths: tuple[Path, ...], as_json: bool) -> None:
             else:
                 d = r.detection
                 click.echo(f"{r.file}\t{d.lang}\t{round(d.confidence, 5):.5f}\t{d.method}")
+                if r.warning:
+                    click.echo(f"warning: {r.file}: {r.warning}", err=True)
     sys.exit(report.exit_code)
 
 

@@ -199,3 +199,72 @@ def detect_article(
             path=article.path,
         )
     return Detection(lang, confidence, "detected", raw)
+
+
+#: A language warning needs this much certainty, and this much prose (letters): a short
+#: page of product names reads as anything.
+WARN_CONFIDENCE = 0.95
+WARN_MIN_LETTERS = 200
+_SCANDINAVIAN = {"da": "Danish", "sv": "Swedish"}
+# Words only one of the two written standards uses (frequent ones): Nynorsk's, Bokmål's.
+_NYNORSK_WORDS = frozenset(
+    """
+    ikkje eg kva korleis kvifor dei frå berre noko heile vere vore mykje eit me ein kvar
+    nokon sjølv òg hjå saman høyrer vera
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_BOKMAL_WORDS = frozenset(
+    """
+    ikke jeg hva hvordan hvorfor de fra bare noe hele være vært mye et vi en hver noen selv
+    også hos sammen hører
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def language_warning(article: Article, lang: str) -> str | None:
+    """Why ``article``, taken as ``lang`` from its name or folder, may be written in another
+    language (English in ``x.nb.md``; Nynorsk, Danish or Swedish taken for Bokmål), or None.
+
+    Only a confident reading of enough prose warns; ``lang:`` in the front matter is the
+    author's word and silences it.
+    """
+    if article.meta.get("lang", article.meta.get("language")) is not None:
+        return None
+    text = prose_text(article)
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if sum(len(w) for w in words) < WARN_MIN_LETTERS:
+        return None
+    silence = f"add 'lang: {lang}' to its front matter to translate it as {lang} and silence this"
+    if lang == "nb":
+        nynorsk = sum(1 for w in words if w in _NYNORSK_WORDS)
+        bokmal = sum(1 for w in words if w in _BOKMAL_WORDS)
+        if nynorsk >= 5 and nynorsk > 2 * bokmal:
+            return (
+                f"it reads as Nynorsk ({nynorsk} Nynorsk words to {bokmal} Bokmål ones), which "
+                f"bilingo's Bokmål model would translate poorly; {silence}"
+            )
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        guesses = detect_langs(text)
+    except LangDetectException:
+        return None
+    if not guesses or guesses[0].prob < WARN_CONFIDENCE:
+        return None
+    top, prob = guesses[0].lang, guesses[0].prob
+    side = fold_language(top)
+    if side is not None and side != lang:
+        name = "English" if side == "en" else "Norwegian"
+        return (
+            f"it is taken as {lang} from its path, but its prose reads as {name} "
+            f"({top} {prob:.2f}); if it is {side}, rename it, or {silence}"
+        )
+    if lang == "nb" and top in _SCANDINAVIAN:
+        return (
+            f"it reads as {_SCANDINAVIAN[top]} ({top} {prob:.2f}), not Norwegian Bokmål; "
+            f"{silence}"
+        )
+    return None

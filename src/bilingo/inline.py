@@ -518,9 +518,9 @@ def _checker() -> MarkdownIt:
     """bilingo's one Markdown dialect (bilingo.document), reading text as the segmenter does;
     inline syntax only: a sentence is one paragraph, and block rules (a line starting ": " or
     "===") would misread a projected line break."""
-    from bilingo.document import _dialect
+    from bilingo.document import dialect
 
-    md = _dialect()
+    md = dialect()
     md.block.ruler.enableOnly(["paragraph"])
     md.core.ruler.disable(["normalize", "text_join"])
     return md

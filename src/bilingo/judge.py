@@ -34,6 +34,7 @@ Kind = Literal[
     "conflict",
     "edited-after-review",
     "orphaned-paragraph",
+    "language",
 ]
 Severity = Literal["error", "warning"]
 

@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from bilingo.article import SUFFIX_LANGS, other_language
+from bilingo.jekyll import JekyllSite
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Pairing:
     #: The language of a file without a language suffix (Hugo's defaultContentLanguage,
     #: mkdocs-static-i18n's default), or None: such a file's language is detected.
     default: str | None = None
+    #: The default language's pages never have a suffix (Zola: ``x.md`` and ``x.nb.md``).
+    bare_default: bool = False
+    #: A Jekyll site's URLs (jekyll-polyglot links twins by ``lang:`` and ``permalink``).
+    jekyll: JekyllSite | None = None
+    #: The Markdown dialects the site's pages are written in (bilingo.document.dialects);
+    #: None: every registered one (a plain folder, whose generator is unknown).
+    dialects: tuple[str, ...] | None = None
 
     @property
     def by_folder(self) -> bool:
@@ -93,7 +101,7 @@ class Pairing:
             # The default language's page may have no suffix (MkDocs' index.md, Hugo's x.md):
             # an existing one is the twin, so the pair is found from either side.
             bare = source.with_name(f"{slug}.md")
-            if bare.name != source.name and bare.is_file():
+            if bare.name != source.name and (self.bare_default or bare.is_file()):
                 return bare
         return source.with_name(f"{slug}.{self.code(target)}.md")
 

@@ -165,7 +165,30 @@ def pairing_of(config: SiteConfig) -> Pairing:
     defaults = [lang for lang in LANGUAGES if langs[lang].default]
     # Only a site that says so has one (Hugo/MkDocs language tables, bilingo.toml).
     default = defaults[0] if len(defaults) == 1 else None
-    return Pairing(codes=codes, folders=folders, default=default)
+    return Pairing(
+        codes=codes,
+        folders=folders,
+        default=default,
+        bare_default=config.kind.value == "zola" and default is not None,
+        jekyll=config.jekyll,
+        dialects=_dialects_of(config),
+    )
+
+
+def _dialects_of(config: SiteConfig) -> tuple[str, ...] | None:
+    """The site's kind chooses the dialects; a ``dialect`` named in bilingo.toml wins. A
+    plain folder's pages are read with all of them."""
+    from bilingo.document.dialects import dialects_for
+
+    if config.dialect.origin.endswith(CONFIG_FILE):
+        return (
+            ("commonmark",)
+            if config.dialect.value == "commonmark"
+            else dialects_for(config.dialect.value)
+        )
+    if config.kind.value in ("hugo", "mkdocs", "jekyll", "zola"):
+        return dialects_for(config.kind.value)
+    return None
 
 
 def build_settings(

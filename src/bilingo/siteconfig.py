@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +30,13 @@ from typing import Any, Generic, Literal, TypeVar
 import yaml
 
 from bilingo.errors import BilingoError
+from bilingo.jekyll import JekyllSite
 
 T = TypeVar("T")
-Kind = Literal["bilingo", "hugo", "mkdocs", "plain"]
+Kind = Literal["bilingo", "hugo", "mkdocs", "jekyll", "zola", "plain"]
 Layout = Literal["suffix", "folder"]
-Dialect = Literal["hugo", "mkdocs", "commonmark"]
+Dialect = Literal["hugo", "mkdocs", "jekyll", "zola", "commonmark"]
+DIALECTS: tuple[Dialect, ...] = ("hugo", "mkdocs", "jekyll", "zola", "commonmark")
 Inline = Literal["whole", "fragments"]
 
 CONFIG_FILE = "bilingo.toml"
@@ -41,11 +44,12 @@ HUGO_NAMES = tuple(
     f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
 )
 MKDOCS_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+JEKYLL_NAMES = ("_config.yml", "_config.yaml")
 #: Language codes (a site's key, before any region) that mean each side of the pair. Nynorsk
 #: (``nn``) is another written standard: never taken for Bokmål.
 BOKMAL_CODES = frozenset({"nb", "no", "nob", "nor"})
 ENGLISH_CODES = frozenset({"en", "eng"})
-DEFAULT_FIELDS = ("title", "description", "summary")
+DEFAULT_FIELDS = ("title", "linkTitle", "description", "summary")
 
 
 class SiteError(BilingoError):
@@ -87,6 +91,8 @@ class SiteConfig:
     engine: Sourced[Mapping[str, Any]] = field(default_factory=lambda: Sourced({}, "default"))
     #: languages the site has besides nb and en (bilingo leaves their pages alone)
     other_languages: tuple[str, ...] = ()
+    #: A Jekyll site's URLs and unlocalized paths (jekyll-polyglot), else None.
+    jekyll: JekyllSite | None = None
 
     def as_dict(self) -> dict[str, Any]:
         show = json_value
@@ -98,6 +104,8 @@ class SiteConfig:
             item: Sourced[Any] = getattr(self, name)
             out[name] = {"value": show(item.value), "from": item.origin}
         out["other_languages"] = list(self.other_languages)
+        if self.jekyll is not None:
+            out["exclude_from_localization"] = [str(p) for p in self.jekyll.unlocalized]
         return out
 
 
@@ -130,15 +138,32 @@ def site_marker(folder: Path) -> tuple[Kind, Path] | None:
         return "bilingo", folder / CONFIG_FILE
     for name in HUGO_NAMES:
         if (folder / name).is_file():
-            return "hugo", folder / name
+            return ("zola" if is_zola_config(folder / name) else "hugo"), folder / name
     if (folder / "config" / "_default").is_dir():
         return "hugo", folder / "config" / "_default"
     for name in MKDOCS_NAMES:
         if (folder / name).is_file():
             return "mkdocs", folder / name
+    for name in JEKYLL_NAMES:
+        if (folder / name).is_file():
+            return "jekyll", folder / name
     if (folder / ".git").exists():
         return "plain", folder / ".git"
     return None
+
+
+_ZOLA_KEY_RE = re.compile(r"^[ \t]*base_url[ \t]*=", re.MULTILINE)
+
+
+def is_zola_config(path: Path) -> bool:
+    """A ``config.toml`` of Zola's, not Hugo's: Zola requires ``base_url``, Hugo spells it
+    ``baseURL`` (any case, never with an underscore)."""
+    if path.name != "config.toml":
+        return False
+    try:
+        return bool(_ZOLA_KEY_RE.search(path.read_text(encoding="utf-8-sig")))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
@@ -340,15 +365,38 @@ def hugo_languages(
             f"(or map an existing key in {CONFIG_FILE})",
             path=Path(origin),
         )
+    if any(lang.content_dir is not None for lang in found.values()):
+        # Hugo: a language without a contentDir of its own reads the top-level one.
+        found = {
+            side: dataclasses.replace(lang, content_dir=lang.content_dir or content)
+            for side, lang in found.items()
+        }
     dirs = [lang.content_dir for lang in found.values()]
-    layout: Layout = "folder" if all(d is not None for d in dirs) else "suffix"
-    if layout == "suffix" and any(d is not None for d in dirs):
-        raise SiteError(
-            "one of the nb/en languages has its own contentDir and the other has none; give "
-            "both a contentDir (pairs by folder) or neither (pairs by file name)",
-            path=Path(origin),
+    if dirs[0] is not None and dirs[0] == dirs[1]:  # one folder for both: by file name
+        return (
+            {side: dataclasses.replace(lang, content_dir=None) for side, lang in found.items()},
+            "suffix",
+            dirs[0],
+            tuple(others),
         )
+    layout: Layout = "folder" if all(d is not None for d in dirs) else "suffix"
+    if layout == "folder":
+        _check_apart(found, Path(origin))
     return found, layout, content, tuple(others)
+
+
+def _check_apart(found: Mapping[str, SiteLanguage], origin: Path) -> None:
+    """Pairs by folder need two folders, neither inside the other."""
+    nb, en = (found[side].content_dir for side in ("nb", "en"))
+    if nb is None or en is None:
+        return
+    if nb.is_relative_to(en) or en.is_relative_to(nb):
+        raise SiteError(
+            f"the nb content folder ({nb}) and the en one ({en}) lie one inside the other; "
+            "give each language a folder of its own (contentDir, or [languages.nb] dir and "
+            f"[languages.en] dir in {CONFIG_FILE})",
+            path=origin,
+        )
 
 
 # --------------------------------------------------------------------------- MkDocs
@@ -415,6 +463,78 @@ def mkdocs_languages(
     return found, layout, docs, tuple(others)
 
 
+# --------------------------------------------------------------------------- Jekyll, Zola
+
+
+def _one_language_site() -> dict[str, SiteLanguage]:
+    return {lang: SiteLanguage(lang, lang, None, False) for lang in ("nb", "en")}
+
+
+def _sides(
+    codes: Sequence[str], default_code: str, origin: str, where: str
+) -> tuple[dict[str, SiteLanguage], tuple[str, ...]]:
+    """Each side's site code among ``codes`` (the first of each), and the other codes."""
+    found: dict[str, SiteLanguage] = {}
+    others: list[str] = []
+    for code in codes:
+        side = pair_language(code)
+        if side is None or side in found:
+            others.append(code)
+            continue
+        found[side] = SiteLanguage(side, code, None, code.lower() == default_code.lower())
+    missing = [lang for lang in ("nb", "en") if lang not in found]
+    if missing:
+        raise SiteError(
+            f"the site's languages ({', '.join(codes) or 'none'}) include no "
+            f"{' and no '.join(missing)}; add {missing[0]!r} to {where}",
+            path=Path(origin),
+        )
+    return found, tuple(others)
+
+
+def jekyll_languages(
+    root: Path, config: Mapping[str, Any], origin: str
+) -> tuple[dict[str, SiteLanguage], Path, tuple[str, ...]]:
+    """(languages by side, source folder, other languages) from jekyll-polyglot's keys:
+    ``languages`` and ``default_lang`` (Polyglot's default: ``en``). Pairs by file name;
+    Polyglot links them by ``lang:`` and ``permalink``."""
+    source = root / str(config.get("source") or ".")
+    codes = config.get("languages")
+    if not isinstance(codes, list) or not codes:
+        return _one_language_site(), source, ()
+    markdown = str(config.get("markdown") or "kramdown")
+    if markdown.lower() not in ("kramdown", "commonmarkghpages", "commonmark", "gfm"):
+        raise SiteError(
+            f"markdown: {markdown} is a Markdown engine bilingo does not read; use kramdown",
+            path=Path(origin),
+        )
+    default = str(config.get("default_lang") or "en")
+    found, others = _sides([str(c) for c in codes], default, origin, "languages")
+    return found, source, others
+
+
+def zola_languages(
+    root: Path, config: Mapping[str, Any], origin: str
+) -> tuple[dict[str, SiteLanguage], Path, tuple[str, ...]]:
+    """(languages by side, content folder, other languages) from Zola's ``default_language``
+    (``en`` unless set) and ``[languages.X]`` tables (or the older list of ``code``s). The
+    default language's pages have no suffix (``x.md``), the others' ``x.nb.md``."""
+    default = str(config.get("default_language") or "en")
+    table = config.get("languages")
+    codes = [default]
+    if isinstance(table, Mapping):
+        codes += [str(k) for k in table]
+    elif isinstance(table, list):
+        codes += [
+            str(item["code"]) for item in table if isinstance(item, Mapping) and "code" in item
+        ]
+    codes = list(dict.fromkeys(codes))
+    if len(codes) == 1:
+        return _one_language_site(), root / "content", ()
+    found, others = _sides(codes, default, origin, "[languages] (or default_language)")
+    return found, root / "content", others
+
+
 # --------------------------------------------------------------------------- bilingo.toml
 
 
@@ -456,8 +576,16 @@ def _generator_beside(
         hugo = root / "config" / "_default"
     mkdocs = next((root / n for n in MKDOCS_NAMES if (root / n).is_file()), None)
     wanted = overrides.get("generator")
-    if wanted not in (None, "hugo", "mkdocs", "none"):
-        raise SiteError(f'generator = {wanted!r}: use "hugo", "mkdocs" or "none"', path=local)
+    if wanted not in (None, "hugo", "mkdocs", "jekyll", "zola", "none"):
+        raise SiteError(
+            f'generator = {wanted!r}: use "hugo", "mkdocs", "jekyll", "zola" or "none"',
+            path=local,
+        )
+    if hugo is not None and (wanted == "zola" or (wanted is None and is_zola_config(hugo))):
+        return "zola", hugo
+    jekyll = next((root / n for n in JEKYLL_NAMES if (root / n).is_file()), None)
+    if wanted == "jekyll" or (wanted is None and hugo is None and mkdocs is None):
+        return ("jekyll", jekyll) if jekyll is not None else None
     if hugo is not None and mkdocs is not None and wanted is None:
         raise SiteError(
             f"both {hugo.name} (Hugo) and {mkdocs.name} (MkDocs) are here; say which site this "
@@ -492,6 +620,7 @@ def read_site_config(root: Path) -> SiteConfig:
     content = root
     others: tuple[str, ...] = ()
     dialect: Dialect = "commonmark"
+    jekyll: JekyllSite | None = None
     if marker is not None and marker[0] == "hugo":
         kind, origin = "hugo", str(marker[1])
         config = read_hugo(root, marker[1])
@@ -504,6 +633,17 @@ def read_site_config(root: Path) -> SiteConfig:
         config = load_config_file(marker[1])
         languages, layout, content, others = mkdocs_languages(root, config, origin)
         dialect = "mkdocs"
+    elif marker is not None and marker[0] == "jekyll":
+        kind, origin = "jekyll", str(marker[1])
+        config = load_config_file(marker[1])
+        languages, content, others = jekyll_languages(root, config, origin)
+        jekyll = JekyllSite.from_config(root, config)
+        dialect = "jekyll"
+    elif marker is not None and marker[0] == "zola":
+        kind, origin = "zola", str(marker[1])
+        config = load_config_file(marker[1])
+        languages, content, others = zola_languages(root, config, origin)
+        dialect = "zola"
     return _apply_overrides(
         root,
         overrides,
@@ -514,6 +654,7 @@ def read_site_config(root: Path) -> SiteConfig:
         content=Sourced(content, origin),
         dialect=Sourced(dialect, origin),
         others=others,
+        jekyll=jekyll,
     )
 
 
@@ -528,6 +669,7 @@ def _apply_overrides(
     content: Sourced[Path],
     dialect: Sourced[Dialect],
     others: tuple[str, ...],
+    jekyll: JekyllSite | None = None,
 ) -> SiteConfig:
     here = str(path)
     unknown = sorted(set(data) - _KNOWN_KEYS - {"generator"})
@@ -541,11 +683,8 @@ def _apply_overrides(
         content = Sourced(root / str(data["content"]), here)
     if (value := _choice(data, "layout", ("suffix", "folder"), path)) is not None:
         layout = Sourced("folder" if value == "folder" else "suffix", here)
-    if (value := _choice(data, "dialect", ("hugo", "mkdocs", "commonmark"), path)) is not None:
-        chosen: Dialect = (
-            "hugo" if value == "hugo" else "mkdocs" if value == "mkdocs" else "commonmark"
-        )
-        dialect = Sourced(chosen, here)
+    if (value := _choice(data, "dialect", DIALECTS, path)) is not None:
+        dialect = Sourced(next(d for d in DIALECTS if d == value), here)
     inline: Sourced[Inline] = Sourced("whole", "default")
     if (value := _choice(data, "inline", ("whole", "fragments"), path)) is not None:
         inline = Sourced("fragments" if value == "fragments" else "whole", here)
@@ -616,4 +755,5 @@ def _apply_overrides(
         inline=inline,
         engine=engine,
         other_languages=others,
+        jekyll=jekyll,
     )

@@ -24,7 +24,14 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.detect import detect_article, twins_of
-from bilingo.document import Block, Document, parse, segment_text, structure_problems
+from bilingo.document import (
+    Block,
+    Document,
+    parse,
+    relabel,
+    segment_field,
+    structure_problems,
+)
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary
@@ -184,7 +191,7 @@ class Plan:
 def field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
     """The translated front-matter fields of ``article`` that hold text, segmented."""
     return {
-        key: segment_text(value)
+        key: segment_field(value)
         for key in fields
         if isinstance(value := article.meta.get(key), str) and value.strip()
     }
@@ -274,6 +281,13 @@ def _plan_one(
                 f"({', '.join(str(f) for _, f in pairing.folders)}); bilingo pairs only "
                 "the pages inside them"
             ),
+        )
+    if pairing.jekyll is not None and not pairing.jekyll.localized(article.path):
+        return Outcome(
+            article.path,
+            "skipped",
+            reason="_config.yml lists it in exclude_from_localization: Polyglot shows it as it "
+            "is in every language",
         )
     twin = twin_path(article.path, tgt)
 
@@ -590,6 +604,10 @@ def build_twin(
             texts[i] = job.body.segments[i].text
         body = job.body.render(texts, overrides=merge.keep_blocks)
         _structure_warning(job, block, warnings)
+    # [text] and [text][] whose text was translated: [translated][text], the label kept.
+    body = relabel(job.body, body)
+    if (jekyll := layout.current().jekyll) is not None:
+        body = jekyll.localize_links(body, lambda page: _twin_in(job, page))
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
     copied: dict[str, str] = {}
@@ -615,6 +633,9 @@ def build_twin(
             meta[key] = value
             copied[key] = merge.own_tokens[key]
     meta["lang"] = job.target_lang
+    if jekyll is not None:  # Polyglot links twins by URL
+        code = layout.current().code(job.target_lang)
+        meta.update(jekyll.twin_keys(job.article.path, job.article.meta, code))
     # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
     # would link pages that share a name (index, _index) across sections. The source's own
     # key is copied above; one Hugo could not read is left out rather than guessed.
@@ -694,6 +715,14 @@ def build_twin(
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
+
+
+def _twin_in(job: Job, page: Path) -> Path | None:
+    """The twin ``job``'s language gives ``page`` (None: ``page`` is not in the source's)."""
+    pairing = layout.current()
+    if pairing.path_language(page) != job.source_lang:
+        return None
+    return pairing.twin_path(page, job.target_lang)
 
 
 def place_orphans(

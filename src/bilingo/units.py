@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from bilingo.document import Block, Document, _sentences
+from bilingo.document import Block, Document
+from bilingo.document import sentences as _sentences
 from bilingo.engine import Aligned, Engine, Progress
 from bilingo.glossary import Glossary, PlaceholderLost, Protected
 from bilingo.inline import (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import detect_article, twins_of
+from bilingo.detect import detect_article, language_warning, twins_of
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, holds_person_text, pair_problems, unreviewed
 from bilingo.pairs import (
@@ -124,10 +124,17 @@ def check_paths(
             continue
         sources += 1
         try:
-            lang = detect_article(article, twins=twins_of(article, articles, resolve)).lang
+            detection = detect_article(article, twins=twins_of(article, articles, resolve))
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
+        lang = detection.lang
+        # Taken from the path alone: say when the prose disagrees. A language recorded in a
+        # twin's provenance was warned about when it was translated.
+        if detection.method in ("filename", "folder") and (
+            warning := language_warning(article, lang)
+        ):
+            problems.append(Problem(article.path, "language", warning, "warning"))
         twin_file = twin_path(article.path, other_language(lang))
         real_twin = resolve(twin_file)
         claimed.add(real_twin)

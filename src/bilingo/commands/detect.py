@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bilingo.detect import Detection, detect_article, twins_of
+from bilingo.detect import Detection, detect_article, language_warning, twins_of
 from bilingo.errors import BilingoError
 from bilingo.pairs import load_articles
 from bilingo.site import Settings, in_site
@@ -19,6 +19,8 @@ class DetectRow:
     file: Path
     detection: Detection | None = None
     error: str = ""
+    #: The prose may be in another language than the one decided (:func:`language_warning`).
+    warning: str = ""
 
     def as_dict(self) -> dict[str, object]:
         if self.detection is None:
@@ -30,6 +32,7 @@ class DetectRow:
             "confidence": round(d.confidence, 5),
             "method": d.method,
             "detected_as": d.raw,
+            **({"warning": self.warning} if self.warning else {}),
         }
 
 
@@ -56,6 +59,7 @@ def run(settings: Settings, paths: Sequence[Path]) -> DetectReport:
         except BilingoError as exc:
             rows.append(DetectRow(article.path, error=exc.format()))
             continue
-        rows.append(DetectRow(article.path, d))
+        warning = language_warning(article, d.lang) if d.method != "front-matter" else None
+        rows.append(DetectRow(article.path, d, warning=warning or ""))
     rows.sort(key=lambda r: str(r.file))
     return DetectReport(tuple(rows))

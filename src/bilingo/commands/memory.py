@@ -10,7 +10,7 @@ from typing import Any
 
 from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS
-from bilingo.document import segment, segment_text
+from bilingo.document import segment, segment_field
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import state_folder
 from bilingo.memory import Memory, MemoryKey, SetAside
@@ -142,7 +142,7 @@ def rebuild_memory(
                 value = twin.meta.get(key)
                 if not isinstance(value, str) or block_hash(value) != prov.written_field(key):
                     continue
-                tdoc = segment_text(value)
+                tdoc = segment_field(value)
                 if len(tdoc.segments) == len(doc.segments):
                     found_pairs += [
                         (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)

@@ -29,7 +29,7 @@ from bilingo.article import (
     read_article,
     write_atomic_bytes,
 )
-from bilingo.detect import release_profiles
+from bilingo.detect import language_warning, release_profiles
 from bilingo.engine import Engine, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
@@ -226,6 +226,12 @@ def translate_paths(
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
+    # Prose that reads as another language than the one decided: said, not silently done.
+    language_notes = [
+        f"{job.article.path}: {note}"
+        for job in the_plan.jobs
+        if (note := language_warning(job.article, job.source_lang)) is not None
+    ]
     if not dry_run:
         _reseal(the_plan.outcomes, found.articles, glossary_hash=glossary.hash, fields=fields)
     if the_plan.jobs and not dry_run:
@@ -269,7 +275,7 @@ def translate_paths(
 
     engine_segments = memory_segments = total_words = 0
     whole_sentences = fallback_sentences = 0
-    warnings: list[str] = []
+    warnings: list[str] = language_notes
     engine_names: list[str] = []
     loaded = False
     interrupted = False

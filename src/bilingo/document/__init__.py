@@ -1,0 +1,58 @@
+"""Split a Markdown body into translatable segments; everything else stays literal.
+
+What is translated: the text of paragraphs, headings, list items, blockquotes, table
+cells, link text, image alt text and emphasis.  What stays byte for byte: code (spans,
+fenced, indented), HTML (blocks and tags; text between inline tags is prose), link
+destinations and titles, image titles, reference definitions and labels (the text of a
+shortcut or collapsed reference link, ``[Oslo]``, ``[Oslo][]``, is prose: :func:`relabel`
+writes a translated one ``[translated][Oslo]``), autolinks, bare URLs and e-mail addresses
+(escapes in them included), footnote labels ``[^1]``, the literal constructs
+of each dialect, backslash escapes and entities, markers, pipes, indentation and all
+whitespace that is not a single space between two words.  Pieces without a letter ("2015",
+"–", "43 %") stay literal too, so every segment is worth sending to the engine.
+
+Where to look:
+
+- :mod:`~bilingo.document.model`: :class:`Segment`, :class:`Block`, :class:`Document`;
+- :mod:`~bilingo.document.segmenter`: :func:`segment`, :func:`parse`, :func:`prose_mask`;
+- :mod:`~bilingo.document.parser`: the markdown-it parsers (:func:`markdown`, :func:`dialect`);
+- :mod:`~bilingo.document.dialects`: one module per Markdown dialect (CommonMark, Hugo,
+  MkDocs, …) behind one :class:`~bilingo.document.dialects.Dialect` interface;
+- :mod:`~bilingo.document.sourcemap`, :mod:`~bilingo.document.walk`,
+  :mod:`~bilingo.document.literals`: source offsets, the inline walk, literal spans;
+- :mod:`~bilingo.document.sentences`: whitespace and sentence cuts;
+- :mod:`~bilingo.document.structure`: :func:`structure_problems`.
+"""
+
+from __future__ import annotations
+
+from bilingo.document.model import Block, Document, NestingError, Segment
+from bilingo.document.parser import dialect, markdown
+from bilingo.document.segmenter import (
+    parse,
+    prose_mask,
+    relabel,
+    segment,
+    segment_field,
+    segment_text,
+)
+from bilingo.document.sentences import sentences, split_sentences
+from bilingo.document.structure import structure_problems
+
+__all__ = [
+    "Block",
+    "Document",
+    "NestingError",
+    "Segment",
+    "dialect",
+    "markdown",
+    "parse",
+    "prose_mask",
+    "relabel",
+    "segment",
+    "segment_field",
+    "segment_text",
+    "sentences",
+    "split_sentences",
+    "structure_problems",
+]

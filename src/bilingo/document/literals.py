@@ -1,0 +1,78 @@
+"""Literal spans inside prose: what the dialects declare (:class:`LiteralPattern`, finders),
+found in an inline token's whole content and honoured only where they start inside a text
+run, so link destinations (not text) never turn the text after them literal."""
+
+from __future__ import annotations
+
+import functools
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bilingo.document.dialects import Dialect, LiteralFinder
+from bilingo.document.walk import Run
+
+_URL_TRAILING = set(".,:;!?'\"*_~»”’")
+
+
+@dataclass(frozen=True)
+class _Literals:
+    pattern: re.Pattern[str] | None
+    addresses: frozenset[str]
+    finders: tuple[LiteralFinder, ...]
+    triggers: tuple[str, ...]
+
+
+@functools.cache
+def _literals(dialects: tuple[Dialect, ...]) -> _Literals:
+    patterns = [p for d in dialects for p in d.literals]
+    alternation = "\n| ".join(f"(?P<{p.name}>{p.pattern})" for p in patterns)
+    return _Literals(
+        re.compile(alternation, re.VERBOSE) if patterns else None,
+        frozenset(p.name for p in patterns if p.address),
+        tuple(dict.fromkeys(f for d in dialects for f in d.finders)),
+        tuple(dict.fromkeys(t for d in dialects for t in d.triggers)),
+    )
+
+
+def url_end(text: str, start: int, end: int) -> int:
+    """GFM-style: drop trailing punctuation and unbalanced closing parentheses."""
+    opened = text.count("(", start, end)
+    closed = text.count(")", start, end)
+    while end > start:
+        ch = text[end - 1]
+        if ch in _URL_TRAILING:
+            end -= 1
+        elif ch == ")" and closed > opened:
+            closed -= 1
+            end -= 1
+        else:
+            break
+    return end
+
+
+def literal_ranges(
+    content: str, runs: Sequence[Run], dialects: tuple[Dialect, ...]
+) -> list[tuple[int, int]]:
+    """Content ranges of ``content`` that stay literal although a text run holds them."""
+    found_in = _literals(dialects)
+    if not any(trigger in content for trigger in found_in.triggers):
+        return []  # the common case: a cheap scan instead of the regex
+    starts = [run.start for run in runs]
+
+    def in_text(start: int) -> bool:
+        i = bisect_right(starts, start) - 1
+        return i >= 0 and start < runs[i].end
+
+    found = [span for finder in found_in.finders for span in finder(content) if in_text(span[0])]
+    if found_in.pattern is None:
+        return found
+    for m in found_in.pattern.finditer(content):
+        start, name = m.start(), m.lastgroup
+        end = url_end(content, start, m.end()) if name in found_in.addresses else m.end()
+        if in_text(start) or (name in found_in.addresses and in_text(end - 1)):
+            # An address whose first letter went to an escape (``\post@ex.no``) is still
+            # an address; one inside a link destination touches no text run.
+            found.append((start, end))
+    return found

@@ -1,0 +1,336 @@
+"""Segmenting: a body -> the :class:`Document` of its prose segments and blocks, with exact
+offsets so that ``render([s.text for s in segments]) == body``.
+
+1. Line endings are normalised as markdown-it does (``\\r\\n``/``\\r`` → ``\\n``,
+   NUL → U+FFFD); removed ``\\r`` positions are remembered to map offsets back.
+2. markdown-it-py parses the body (:mod:`bilingo.document.parser`). The dialects' block
+   rules record where each line (or cell) of an inline token's ``content`` lies in the
+   source (:mod:`bilingo.document.sourcemap`), so container prefixes (``> ``, list
+   indentation) never become text. The link, image, autolink and code-span rules record the
+   source extent they consumed.
+3. The inline children are walked in order (:mod:`bilingo.document.walk`). Text tokens are
+   verbatim source (``text_join`` is off, so escapes and entities stay separate tokens),
+   every other token is skipped by its markup or recorded extent, so text is never looked
+   for inside a URL or a title.
+4. Text runs lose the dialects' literal spans (:mod:`bilingo.document.literals`), then are
+   cut at whitespace and sentence ends (:mod:`bilingo.document.sentences`).
+
+Each step is checked against markdown-it's token contents; a block whose mapping cannot be
+proven is left literal (untranslated beats corrupted).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it.token import Token
+
+from bilingo import layout
+from bilingo.document.dialects import Dialect, resolve
+from bilingo.document.literals import literal_ranges
+from bilingo.document.model import Block, Document, NestingError, Segment
+from bilingo.document.parser import source_parser
+from bilingo.document.sentences import LETTER_RE, prose_spans
+from bilingo.document.sourcemap import LITERAL, META, Source, Span
+from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_runs
+from bilingo.errors import BilingoError
+
+
+def segment(body: str, *, dialects: Sequence[str] | None = None, strict: bool = False) -> Document:
+    """Segment a Markdown body (front matter already removed), read with ``dialects`` (by
+    default the running site's, :attr:`bilingo.layout.Pairing.dialects`; else all).
+    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests)."""
+    if dialects is None:
+        dialects = layout.current().dialects  # the site's, while a command runs
+    try:
+        return _segment(body, resolve(dialects), strict=strict)
+    except RecursionError:
+        raise NestingError(
+            "the Markdown nests lists or quotes too deeply (hundreds of levels) to be "
+            "translated safely; flatten them"
+        ) from None
+
+
+def segment_text(text: str) -> Document:
+    """Segment plain prose with no Markdown (e.g. a front-matter title or description).
+
+    The whole text is one block of kind ``"text"``; whitespace and sentence rules are the
+    same as for Markdown bodies.
+    """
+    builder = Builder(text, text, array("q"))
+    builder.add_plain(text)
+    return builder.document()
+
+
+class Builder:
+    def __init__(
+        self, body: str, norm: str, removed_cr: array[int], dialects: tuple[Dialect, ...] = ()
+    ) -> None:
+        self.dialects = dialects
+        self.body = body
+        self.norm = norm
+        self.removed_cr = removed_cr  # normalised offsets whose "\n" was "\r\n"
+        self.segments: list[Segment] = []
+        self.blocks: list[Block] = []
+        self.references: list[tuple[int, int, int, int]] = []
+
+    def _orig(self, pos: int) -> int:
+        return pos + bisect_left(self.removed_cr, pos) if self.removed_cr else pos
+
+    def add_inline(
+        self, tok: Token, source: Source, containers: tuple[str, ...], walker: InlineWalker
+    ) -> None:
+        content = tok.content
+        walker.runs = []
+        walker.events = []
+        walker.references = []
+        end = walker.walk(tok.children or [], content, 0, 0, len(content), source.kind)
+        if end != len(content):
+            raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
+        runs = merge_runs(walker.runs)
+        literals = merge(literal_ranges(content, runs, self.dialects) + list(source.literals))
+        span_starts = [span.cstart for span in source.spans]
+
+        def span_at(pos: int) -> Span:
+            span = source.spans[bisect_right(span_starts, pos) - 1]
+            if not span.cstart <= pos < span.cend:
+                raise Mismatch(f"content offset {pos} is not mapped")
+            return span
+
+        pending: list[tuple[int, int, int, str]] = []  # body start, end, line, kind
+        for run in carve(runs, literals):
+            span = span_at(run.start)
+            if run.end > span.cend:
+                raise Mismatch(f"text run {run.start}:{run.end} crosses a line")
+            start, stop = run.start + span.delta, run.end + span.delta
+            if self.norm[start:stop] != content[run.start : run.end]:
+                raise Mismatch(f"text run {run.start}:{run.end} is not at {start}")
+            ostart = self._orig(start)  # a run holds no newline, so no "\r" inside
+            for a, b in prose_spans(self.body, ostart, ostart + stop - start):
+                if LETTER_RE.search(self.body, a, b):
+                    pending.append((a, b, span.line + 1, run.kind))
+        first, last = span_at(0), span_at(len(content) - 1)
+
+        def body_at(pos: int, *, end: bool) -> int:
+            """Body offset of content offset ``pos``: of the character there (a start), or
+            just after the character before it (an end); the other way where that one is
+            not mapped (a newline, a line's end)."""
+
+            def mapped(p: int) -> int | None:
+                if not 0 <= p < len(content):
+                    return None
+                span = source.spans[bisect_right(span_starts, p) - 1]
+                return p + span.delta if span.cstart <= p < span.cend else None
+
+            at, before = mapped(pos), mapped(pos - 1)
+            if (end or at is None) and before is not None:
+                return self._orig(before) + 1
+            if at is None:
+                raise Mismatch(f"content offset {pos} is not mapped")
+            return self._orig(at)
+
+        structure = [
+            ("text", body_at(run.start, end=False), body_at(run.end, end=True), run.kind)
+            for run in carve(runs, literals)
+        ]
+        for kind, start, stop, what in walker.events:
+            structure.append((kind, body_at(start, end=False), body_at(stop, end=True), what))
+        structure.sort(key=lambda item: (item[1], item[2]))
+        references = [
+            (len(self.blocks), body_at(a, end=False), body_at(b, end=True), body_at(c, end=True))
+            for a, b, c in walker.references
+        ]
+        self.references += references
+        self._add_block(
+            source.kind,
+            self._orig(first.delta),
+            self._orig(len(content) + last.delta),
+            first.line + 1,
+            pending,
+            containers,
+            tuple(structure),
+        )
+
+    def add_plain(self, text: str) -> None:
+        pending = []
+        line, counted = 1, 0
+        for a, b in prose_spans(text, 0, len(text)):
+            line, counted = line + text.count("\n", counted, a), a
+            if LETTER_RE.search(text, a, b):
+                pending.append((a, b, line, "text"))
+        self._add_block("text", 0, len(text), 1, pending, ())
+
+    def _add_block(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        line: int,
+        pending: list[tuple[int, int, int, str]],
+        containers: tuple[str, ...],
+        inline: tuple[tuple[str, int, int, str], ...] = (),
+    ) -> None:
+        index = len(self.blocks)
+        first = len(self.segments)
+        for a, b, seg_line, seg_kind in pending:
+            self.segments.append(Segment(self.body[a:b], index, seg_line, seg_kind, a, b))
+        self.blocks.append(
+            Block(
+                index, kind, start, end, line, tuple(range(first, len(self.segments))),
+                self.body[start:end], containers, inline,
+            )
+        )  # fmt: skip
+
+    def document(self) -> Document:
+        return Document(self.body, tuple(self.segments), tuple(self.blocks), tuple(self.references))
+
+
+def _normalize(body: str) -> tuple[str, array[int]]:
+    """markdown-it's normalisation, remembering where "\\r\\n" lost its "\\r"."""
+    removed: array[int] = array("q")
+    norm = body
+    if "\r" in body:
+        for m in re.finditer("\r\n", body):
+            removed.append(m.start() - len(removed))
+        norm = body.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in norm:
+        norm = norm.replace("\0", "\ufffd")  # same length: offsets unchanged
+    return norm, removed
+
+
+class _EveryLabel(dict[str, Any]):
+    """Reference definitions where every label is defined: ``[anything]`` reads as a link."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key) or {"href": "", "title": ""}
+
+
+def _segment(
+    body: str, dialects: tuple[Dialect, ...], *, strict: bool, every_label: bool = False
+) -> Document:
+    norm, removed_cr = _normalize(body)
+    md = source_parser(dialects)
+    opening = {name: what for d in dialects for name, what in d.containers.items()}
+    closing = frozenset(name.removesuffix("_open") + "_close" for name in opening)
+    env: dict[str, Any] = {"references": _EveryLabel()} if every_label else {}
+    tokens = md.parse(norm, env)
+    builder = Builder(body, norm, removed_cr, dialects)
+    walker = InlineWalker()
+    containers: list[str] = []
+    for tok in tokens:
+        if tok.type in opening:
+            containers.append(opening[tok.type])
+        elif tok.type in closing:
+            containers.pop()
+        elif tok.type == "inline" and tok.content:
+            source = tok.meta.get(META)
+            if not isinstance(source, Source):
+                if strict and not tok.meta.get(LITERAL):
+                    raise Mismatch(f"no source map for inline token at line {tok.map}")
+                continue
+            try:
+                builder.add_inline(tok, source, tuple(containers), walker)
+            except Mismatch:
+                if strict:
+                    raise
+                # Leave the block literal: untranslated beats corrupted.
+    return builder.document()
+
+
+#: Characters of inline Markdown in a front-matter value: code spans, emphasis, links, HTML.
+_INLINE_MARKUP = re.compile(r"[`*_\[<]")
+
+
+def segment_field(value: str) -> Document:
+    """Segment a front-matter value: inline Markdown when it holds any (``description:
+    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), else plain
+    prose (:func:`segment_text`)."""
+    if _INLINE_MARKUP.search(value) is None:
+        return segment_text(value)
+    try:
+        return segment(value)
+    except BilingoError:
+        return segment_text(value)
+
+
+#: Larger bodies are segmented each time they are asked for, never kept.
+_PARSE_CACHE_MAX = 256 * 1024
+
+
+def parse(body: str, *, dialects: Sequence[str] | None = None) -> Document:
+    """:func:`segment`, remembered for the last bodies: one translate job asks for the same
+    source (plan, language, seal) and twin (merge, provenance) several times."""
+    chosen = layout.current().dialects if dialects is None else dialects
+    key = None if chosen is None else tuple(chosen)
+    if len(body) > _PARSE_CACHE_MAX:
+        return segment(body, dialects=key)
+    return _parse_cached(body, key)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(body: str, dialects: tuple[str, ...] | None) -> Document:
+    return segment(body, dialects=dialects)
+
+
+def prose_mask(text: str) -> str:
+    """``text`` with everything that is not prose (no segment) blanked to spaces, newlines
+    kept, so offsets still index ``text``: what the engine sees, and nothing else.
+
+    A term inside a shortcode, code or a link target is never translated, so it must not
+    be looked for either (``bilingo glossary check``, ``bilingo diff``).
+    """
+    try:
+        doc = parse(text)
+    except BilingoError:  # nested too deeply to segment: nothing of it is translated
+        return re.sub(r"[^\n]", " ", text)
+    out: list[str] = []
+    pos = 0
+    for seg in doc.segments:
+        out.append(re.sub(r"[^\n]", " ", text[pos : seg.start]))
+        out.append(seg.text)
+        pos = seg.end
+    out.append(re.sub(r"[^\n]", " ", text[pos:]))
+    return "".join(out)
+
+
+def relabel(source: Document, twin_body: str) -> str:
+    """``twin_body`` (``source`` translated) with each shortcut or collapsed reference link
+    whose text changed written as a full one, ``[translated][label]``, the label the source's
+    byte for byte: the translated text is no key to a definition. Links are matched in order
+    within each block, reading every ``[…]`` as a link on both sides; a block where they do
+    not line up is left as it is."""
+    if not source.references:
+        return twin_body
+    real = {(block, start) for block, start, _, _ in source.references}
+    dialects = resolve(layout.current().dialects)  # as ``source`` was read
+    every = _segment(source.body, dialects, strict=False, every_label=True)
+    twin = _segment(twin_body, dialects, strict=False, every_label=True)
+    if len(every.blocks) != len(twin.blocks):
+        return twin_body
+    theirs: dict[int, list[tuple[int, int, int]]] = {}
+    for block, start, label_end, end in twin.references:
+        theirs.setdefault(block, []).append((start, label_end, end))
+    edits: list[tuple[int, int, str]] = []
+    by_block: dict[int, list[tuple[int, int, int]]] = {}
+    for block, start, label_end, end in every.references:
+        by_block.setdefault(block, []).append((start, label_end, end))
+    for block, links in by_block.items():
+        other = theirs.get(block, [])
+        if len(other) != len(links):
+            continue
+        for (start, label_end, _), (t_start, t_label_end, t_end) in zip(links, other, strict=True):
+            label = source.body[start + 1 : label_end]
+            if (block, start) in real and twin_body[t_start + 1 : t_label_end] != label:
+                edits.append((t_label_end, t_end, f"][{label}]"))
+    out: list[str] = []
+    pos = 0
+    for start, end, text in sorted(edits):
+        out += [twin_body[pos:start], text]
+        pos = end
+    out.append(twin_body[pos:])
+    return "".join(out)
