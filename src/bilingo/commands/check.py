@@ -27,6 +27,7 @@ from bilingo.pairs import (
 )
 from bilingo.seal import settle_pairs
 from bilingo.site import Settings, in_site
+from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
@@ -73,6 +74,7 @@ def run(
         glossary=settings.glossary,
         fields=settings.fields,
         require_reviewed=require_reviewed,
+        min_confidence=settings.min_confidence,
     )
 
 
@@ -84,6 +86,7 @@ def check_paths(
     require_reviewed: bool = False,
     use_seals: bool = True,
     glossary: Glossary | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> CheckReport:
     """Check every article under ``paths``; read-only.
 
@@ -149,6 +152,7 @@ def check_paths(
             fields=fields,
             require_reviewed=require_reviewed,
             glossary=glossary,
+            min_confidence=min_confidence,
         )
 
     orphans: list[tuple[Article, str | None]] = []
