@@ -102,3 +102,20 @@ def dropping_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
     copymodel.install_copy_models(packages_dir, training_text=text, unknowns="space")
     return packages_dir
+
+
+#: Words the ``unsure_packages_dir`` models copy with almost flat output probabilities.
+UNSURE_WORDS = ("kanskje", "muligens", "antakelig", "tilsynelatende")
+
+
+@pytest.fixture(scope="session")
+def unsure_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packages folder with copy models unsure of :data:`UNSURE_WORDS` (each one piece):
+    they still copy them, but a sentence holding them scores far below a sure one.
+
+    Same training text as ``argos_packages_dir``; point ARGOS_PACKAGES_DIR at it to use it.
+    """
+    packages_dir = tmp_path_factory.mktemp("argos-unsure")
+    text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+    copymodel.install_copy_models(packages_dir, training_text=text, unsure=UNSURE_WORDS)
+    return packages_dir

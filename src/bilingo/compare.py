@@ -24,9 +24,24 @@ from bilingo.document import markdown, prose_mask
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
 from bilingo.provenance import Conflict
+from bilingo.verdicts import (
+    DEFAULT_MIN_CONFIDENCE,
+    ParagraphVerdict,
+    State,
+    twin_verdicts,
+    worst,
+)
 
 FlagKind = Literal[
-    "url", "number", "link", "untranslated", "glossary", "conflict", "unmatched", "in-pieces"
+    "url",
+    "number",
+    "link",
+    "untranslated",
+    "glossary",
+    "conflict",
+    "unmatched",
+    "in-pieces",
+    "low-confidence",
 ]
 #: How the rows were paired: one to one by block index, or by kind and shared anchors.
 Alignment = Literal["blocks", "similarity"]
@@ -79,10 +94,19 @@ class Row:
     source_terms: tuple[Term, ...] = ()
     twin_terms: tuple[Term, ...] = ()
     flags: tuple[Flag, ...] = ()
+    #: The twin paragraph's (or field's) verdict (bilingo.verdicts), the words check uses;
+    #: None when the twin side is missing or bilingo does not track the pair.
+    state: State | None = None
+    #: The model's confidence in its lowest machine sentence here, when measured, and
+    #: which of the paragraph's sentences that is.
+    score: float | None = None
+    sentence: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
+            "state": self.state,
+            "score": self.score,
             "field": self.field,
             "source": self.source,
             "twin": self.twin,
@@ -342,8 +366,15 @@ def units(body: str) -> list[_Unit]:
 # --------------------------------------------------------------------------- the article diff
 
 
-def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> ArticleDiff:
-    """Align ``pair`` paragraph by paragraph and flag each pair's problems."""
+def diff_pair(
+    pair: Pair,
+    *,
+    glossary: Glossary,
+    fields: Sequence[str],
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ArticleDiff:
+    """Align ``pair`` paragraph by paragraph, flag each pair's problems and give each twin
+    paragraph its verdict (bilingo.verdicts: the same as ``check``'s)."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
     src_refs, twin_refs = references(source.body), references(twin.body)
@@ -428,6 +459,9 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
     rows, unplaced = _place_conflicts(rows, prov.conflicts if prov is not None else ())
     article_flags += unplaced
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
+    if prov is not None and prov.is_twin:
+        verdicts = twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        rows = _place_verdicts(rows, verdicts)
     return ArticleDiff(
         source=source.path,
         twin=twin.path,
@@ -437,6 +471,45 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
         rows=tuple(rows),
         flags=tuple(article_flags),
     )
+
+
+def _place_verdicts(rows: list[Row], verdicts: Sequence[ParagraphVerdict]) -> list[Row]:
+    """Give each row its twin paragraph's verdict (a table row: its cells' most urgent),
+    and a flag where the model was unsure of it."""
+    by_line: dict[int, list[ParagraphVerdict]] = {}
+    by_field: dict[str, list[ParagraphVerdict]] = {}
+    for v in verdicts:
+        if v.field is not None:
+            by_field.setdefault(v.field, []).append(v)
+        elif v.line is not None:
+            by_line.setdefault(v.line, []).append(v)
+    out: list[Row] = []
+    for row in rows:
+        found = (
+            by_field.get(row.field, [])
+            if row.field is not None
+            else by_line.get(row.twin_line, [])
+            if row.twin_line is not None
+            else []
+        )
+        state = worst(found)
+        if state is None:
+            out.append(row)
+            continue
+        low = next((v for v in found if v.state == "low-confidence"), None)
+        scored = [v for v in found if v.score is not None]
+        lowest = min(scored, key=lambda v: v.score or 0.0, default=None)
+        flags = row.flags + ((Flag("low-confidence", low.detail),) if low is not None else ())
+        out.append(
+            replace(
+                row,
+                state=state,
+                score=lowest.score if lowest is not None else None,
+                sentence=lowest.sentence if lowest is not None else 0,
+                flags=flags,
+            )
+        )
+    return out
 
 
 def _place_pieces(rows: list[Row], lines: Sequence[int]) -> list[Row]:

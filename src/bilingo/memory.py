@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS person (
     origin TEXT NOT NULL,
     PRIMARY KEY (source_lang, target_lang, source, target)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS score (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    model TEXT NOT NULL,
+    source TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, model, source)
+) WITHOUT ROWID;
 """
 _CHUNK = 500
 
@@ -122,6 +130,29 @@ class Memory:
                 ],
             )
         return len(items)
+
+    def store_scores(self, scores: Mapping[str, float], key: MemoryKey) -> None:
+        """Keep the engine's confidence in each stored translation (table ``score``), so a
+        sentence taken from the memory is as sure, or unsure, as when it was translated."""
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO score VALUES (?, ?, ?, ?, ?)",
+                [(key.source_lang, key.target_lang, key.model, s, v) for s, v in scores.items()],
+            )
+
+    def lookup_scores(self, texts: Sequence[str], key: MemoryKey) -> dict[str, float]:
+        """The confidence stored for those of ``texts`` that have one."""
+        found: dict[str, float] = {}
+        unique = list(dict.fromkeys(texts))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            rows = self._conn.execute(
+                "SELECT source, score FROM score WHERE source_lang=? AND target_lang=? AND "
+                f"model=? AND source IN ({','.join('?' * len(chunk))})",
+                (key.source_lang, key.target_lang, key.model, *chunk),
+            )
+            found.update((str(s), float(v)) for s, v in rows.fetchall())
+        return found
 
     def store_person(
         self, pairs: Iterable[tuple[str, str]], *, source_lang: str, target_lang: str, origin: str

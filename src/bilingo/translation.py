@@ -23,6 +23,7 @@ from bilingo.article import (
     read_article,
     render_article,
 )
+from bilingo.confidence import paragraph_tokens
 from bilingo.detect import detect_article, twins_of
 from bilingo.document import Block, Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
@@ -43,6 +44,7 @@ from bilingo.seal import SEAL_KEY
 from bilingo.site import EngineOptions
 from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
+from bilingo.units import units as sentence_units
 
 Action = Literal[
     "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
@@ -435,6 +437,8 @@ class Translated:
     engine_segments: int
     whole_sentences: int = 0
     fallback_sentences: int = 0
+    #: Unit key -> the engine's confidence in its translation (bilingo.confidence).
+    scores: Mapping[str, float] = field(default_factory=dict)
 
 
 def translate_jobs(
@@ -527,6 +531,7 @@ def translate_jobs(
         sent + stats.engine,
         stats.whole,
         stats.fallback,
+        stats.scores,
     )
 
 
@@ -565,6 +570,7 @@ def build_twin(
     fields: Sequence[str],
     warnings: list[str] | None = None,
     whole: Mapping[str, str] | None = None,
+    scores: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The twin's front matter and body, given translations for every segment text (and,
     with ``--inline whole``, for whole sentences: bilingo.units)."""
@@ -660,9 +666,21 @@ def build_twin(
             job.article.body_line + line - 1
             for line in (pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
         ),
+        confidence=_confidence(job, body, scores or {}),
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
+
+
+def _confidence(job: Job, body: str, scores: Mapping[str, float]) -> tuple[str, ...] | None:
+    """The twin's ``confidence:`` tokens: its machine paragraphs' lowest sentence scores
+    and cheap quality signals (bilingo.confidence)."""
+    by_block: dict[int, list[str]] = {}
+    for unit in sentence_units(job.body):
+        by_block.setdefault(unit.block, []).append(unit.key)
+    return paragraph_tokens(
+        job.body, parse(body), scores, units=by_block, kept=job.merge.keep_blocks
+    )
 
 
 def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:

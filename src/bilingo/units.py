@@ -285,6 +285,9 @@ class WholeStats:
     engine: int = 0
     memory: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    #: Unit key -> the engine's length-normalised log-probability of its translation
+    #: (:attr:`bilingo.engine.Aligned.score`), for the units translated whole.
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,8 @@ def translate_whole(
         failed: list[tuple[_Prepared, Aligned, str]] = []
         for ready, result in zip(prepared, results, strict=True):
             markdown, reason = _carry(ready, result, stats)
+            if result.score is not None:
+                stats.scores[ready.unit.key] = result.score
             if markdown is None:
                 failed.append((ready, result, reason))
             else:
@@ -359,6 +364,11 @@ def translate_whole(
             _fall_back(stats, fallback, "", ready.unit)
         if memory is not None and fresh:
             memory.store(fresh, memory_key)
+            scored = {k: stats.scores[k] for k in fresh if k in stats.scores}
+            memory.store_scores(scored, memory_key)
+    if memory is not None and stats.memory:
+        # Sentences from the memory keep the score the engine gave them.
+        stats.scores.update(memory.lookup_scores([k for k in todo if k in found], memory_key))
     found.update(fresh)
     stats.whole = len(found)
     return found, fallback, stats
