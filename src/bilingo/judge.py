@@ -8,7 +8,7 @@ approve) the bytes to write, sealed when :func:`pair_problems` confirms the verd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
-from bilingo.pairs import source_ref, twin_path
+from bilingo.pairs import Rename, find_renames, source_ref, twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE, may_be_low, twin_verdicts
@@ -56,6 +56,37 @@ class Problem:
             "line": self.line,
             "detail": self.detail,
         }
+
+
+def orphan_problems(
+    articles: Iterable[Article], claimed: Collection[Path]
+) -> tuple[list[Problem], dict[Path, Rename]]:
+    """Twins among ``articles`` whose source is none of the ``claimed`` (resolved) paths,
+    and the sources they were renamed to (resolved source -> rename), found by their text."""
+    everything = list(articles)
+    orphans: list[tuple[Article, str | None]] = []
+    for article in everything:
+        prov = provenance.read(article)
+        if prov is not None and prov.is_twin and article.path.resolve() not in claimed:
+            orphans.append((article, prov.source))
+    # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
+    # not "delete the twin", which would throw reviewed text away.
+    renames = {r.twin.resolve(): r for r in find_renames(everything)} if orphans else {}
+    out: list[Problem] = []
+    for article, source in orphans:
+        rename = renames.get(article.path.resolve())
+        out.append(
+            Problem(
+                article.path,
+                "orphaned",
+                f"its source {source} is gone; delete the twin or restore the source"
+                if rename is None
+                else f"its source {source} is gone, renamed to {rename.source} (same text, "
+                f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
+                f"--follow-renames {rename.source})",
+            )
+        )
+    return out, {r.source.resolve(): r for r in renames.values()}
 
 
 def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str, int]]:

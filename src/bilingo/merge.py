@@ -205,6 +205,9 @@ def merge_plan(
         elif live[i] == "e":
             kept(j, i)
             conflict(j, i, prov.made_against(i) or old_src[i])
+        elif live[i] == "r":
+            # Redone: the review pages show what changed since the older source paragraph.
+            states[j] = f"n@{old_src[i]}"
     for j in range(len(new_src)):
         states.setdefault(j, redone)
     dropped = sum(person[i] for i in matches.removed)

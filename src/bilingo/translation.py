@@ -472,6 +472,14 @@ def translate_jobs(
                 target_lang=target,
                 origin=f"{job.twin.name} (its source paragraph was removed)",
             )
+    if memory is not None:  # what a reviewed paragraph was made from (the review pages' diff)
+        memory.store_paragraphs(
+            {
+                h: b.text
+                for job in jobs
+                for b, h in zip(job.body.blocks, job.body.block_hashes, strict=True)
+            }
+        )
     if inline == "fragments":
         translations, from_memory, sent = translate_segments(
             [t for job in jobs for t in job.texts()],

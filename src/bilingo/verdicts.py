@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from bilingo import provenance
 from bilingo.provenance import SIGNALS, STATE_NAMES, Confidence, Provenance
@@ -34,17 +34,7 @@ State = Literal[
     "reviewed",
 ]
 #: Most urgent first: what a person must look at before what they may.
-STATES: tuple[State, ...] = (
-    "conflict",
-    "edited after review",
-    "needs review",
-    "orphaned paragraph",
-    "in pieces",
-    "low-confidence",
-    "edited",
-    "machine",
-    "reviewed",
-)
+STATES: tuple[State, ...] = get_args(State)
 #: The ``check`` problem kind each state is reported as (None: not a problem).
 PROBLEM_KINDS: Mapping[State, str | None] = {
     "conflict": "conflict",

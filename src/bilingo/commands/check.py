@@ -16,10 +16,9 @@ from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
-from bilingo.judge import Problem, pair_problems, unreviewed
+from bilingo.judge import Problem, orphan_problems, pair_problems, unreviewed
 from bilingo.pairs import (
     find_markdown,
-    find_renames,
     symlink_reason,
     twin_label,
     twin_path,
@@ -155,28 +154,8 @@ def check_paths(
             min_confidence=min_confidence,
         )
 
-    orphans: list[tuple[Article, str | None]] = []
-    for key, article in articles.items():
-        prov = provenance.read(article)
-        if prov is not None and prov.is_twin and key not in claimed:
-            orphans.append((article, prov.source))
-    # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
-    # not "delete the twin", which would throw reviewed text away.
-    renames = {r.twin.resolve(): r for r in find_renames(articles.values())} if orphans else {}
-    moved_to = {r.source.resolve(): r for r in renames.values()}
-    for article, source in orphans:
-        rename = renames.get(article.path.resolve())
-        problems.append(
-            Problem(
-                article.path,
-                "orphaned",
-                f"its source {source} is gone; delete the twin or restore the source"
-                if rename is None
-                else f"its source {source} is gone, renamed to {rename.source} (same text, "
-                f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
-                f"--follow-renames {rename.source})",
-            )
-        )
+    orphaned, moved_to = orphan_problems(articles.values(), claimed)
+    problems += orphaned
     if moved_to:
         problems = [
             replace(
