@@ -474,8 +474,8 @@ nav.filters b{{margin-right:10px}}
 table{{border-collapse:collapse;width:100%;table-layout:fixed}}
 th,td{{text-align:left;padding:3px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top;
 white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
-col.c-state{{width:11em}}col.c-lang{{width:6em}}col.c-when{{width:9.5em}}
-col.c-article{{width:34%}}
+col.c-state{{width:11em}}col.c-lang{{width:7.5em}}col.c-when{{width:10.5em}}
+col.c-article{{width:24%}}
 tr.group th{{background:#f3f3f3;font-size:.9rem;padding-top:8px}}
 @media (max-width:700px){{
 .legend,.summary{{display:none}}
@@ -800,7 +800,8 @@ def render_index(entries: Sequence[Entry], *, only: str | None = None) -> str:
             link = f'<a href="{_e(e.page)}">{name}</a>' if e.page else name
             direction = f"{_e(e.source_lang)} → {_e(e.target_lang)}" if e.source_lang else ""
             rows.append(
-                f'<tr data-state="{_e(e.state)}"><td>{_badge(e.state, "state")}</td>'
+                f'<tr data-state="{_e(e.state)}" data-article="{name}">'
+                f"<td>{_badge(e.state, 'state')}</td>"
                 f'<td title="{name}">{link}</td><td>{direction}</td>'
                 f'<td title="{_e(e.detail)}">{_e(e.detail)}</td><td>{_when(e)}</td></tr>'
             )
