@@ -229,6 +229,8 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 def references(body: str) -> dict[str, str]:
     """Reference-link definitions of a body: label -> target."""
+    if "]:" not in body:  # a definition is "[label]: target": none here, no parse needed
+        return {}
     env: dict[str, Any] = {}
     markdown().parse(body, env)
     refs = env.get("references", {})
@@ -236,14 +238,24 @@ def references(body: str) -> dict[str, str]:
     return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
 
 
+#: A paragraph without any of these is plain text to markdown-it: no parse needed.
+_MARKUP_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]")
+
+
 def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
+    if _MARKUP_RE.search(text) is None:  # line breaks read as spaces, as parsed
+        plain = re.sub(r"[ \t]*\n[ \t]*", " ", text.strip())
+        urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(plain)]
+        rest = _URL_RE.sub(" ", plain)
+        return _Facts((), tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
     # The body's reference definitions resolve [text][label] links inside one paragraph.
     env: dict[str, Any] = {
         "references": {k.upper(): {"href": v, "title": ""} for k, v in refs.items()}
     }
     links: list[str] = []
     prose: list[str] = []
-    for token in markdown().parse(text, env):
+    # One leaf block's inline content: no block structure to parse.
+    for token in markdown().parseInline(text, env):
         if token.type != "inline":
             continue
         stack = list(reversed(token.children or []))
@@ -331,6 +343,9 @@ def paragraph_flags(
 def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
     """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
     tags, code or shortcodes)."""
+    plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
+    if plain and not any(True for _ in glossary.matches(text, lang=lang)):
+        return ()  # nothing to blank in plain text: no match in it, none in its prose
     masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
@@ -350,10 +365,10 @@ class _Unit:
 
 def units(body: str) -> list[_Unit]:
     """The body's blocks in order; the cells of one table row become one unit."""
-    from bilingo.document import segment
+    from bilingo.document import parse
 
     out: list[_Unit] = []
-    for b in segment(body).blocks:
+    for b in parse(body).blocks:  # the same parse judging the pair used
         last = out[-1] if out else None
         if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
             out[-1] = replace(last, text=f"{last.text} | {b.text}")

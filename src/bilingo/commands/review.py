@@ -351,7 +351,7 @@ def build_review(
             dict(paragraphs),
         )
         older = _older_sources(twin, prov, diff, memory_path)
-        write_atomic(out_dir / page, render_page(diff, entry, older=older))
+        write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
         entries.append(entry)
     orphaned, _moved = orphan_problems(twins, shown)
     for problem in orphaned:
@@ -370,8 +370,10 @@ def build_review(
     for state in STATES:
         chosen = [e for e in ordered if e.state == state]
         if chosen:
-            write_atomic(out_dir / _state_page(state), render_index(ordered, only=state))
-    write_atomic(index, render_index(ordered))
+            write_atomic(
+                out_dir / _state_page(state), render_index(ordered, only=state), durable=False
+            )
+    write_atomic(index, render_index(ordered), durable=False)
     return ReviewReport(out_dir, index, tuple(ordered))
 
 
@@ -577,6 +579,8 @@ class _InertRenderer(RendererHTML):
 
 
 _RENDERER = _InertRenderer()
+#: What markdown-it would render as more than escaped text.
+_PLAIN_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]|  \n|https?:|www\.|@")
 #: Private-use marks around the low-confidence sentence, swapped for <mark> after rendering.
 _LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
 
@@ -584,6 +588,8 @@ _LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
 def rendered(text: str, low: tuple[int, int, float] | None = None) -> str:
     """``text`` as the site would show it: parsed by bilingo's one Markdown parser
     (:func:`bilingo.document.markdown`), HTML escaped, links inert."""
+    if low is None and _PLAIN_RE.search(text) is None:
+        return _e(text)  # plain text to markdown-it too (and its line breaks stay lines)
     if low is not None and _LOW_OPEN not in text and _LOW_CLOSE not in text:
         a, b, _ = low
         text = text[:a] + _LOW_OPEN + text[a:b] + _LOW_CLOSE + text[b:]
