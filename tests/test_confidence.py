@@ -98,6 +98,18 @@ def test_min_confidence_is_a_site_setting(unsure_site: Path) -> None:
     assert "low-confidence" not in kinds, result.output
     site = json.loads(runner.invoke(cli, ["site", "--json"]).output)
     assert site["min_confidence"] == {"value": -9.5, "from": str(root / "bilingo.toml")}
+    # One unsure word in a long sentence: above the default, so its twin is sealed; a
+    # stricter site still sees it (a seal records the verdict under the default).
+    one = "Det er kanskje sant at dette er en lang setning med mange ord i seg.\n"
+    (unsure_site / "en.nb.md").write_text(f"---\ntitle: En\nlang: nb\n---\n\n{one}", "utf-8")
+    assert translate_paths([unsure_site / "en.nb.md"], glossary=empty_glossary()).exit_code == 0
+    assert "seal" in read_article(unsure_site / "en.en.md").meta["bilingo"]
+    (root / "bilingo.toml").write_text("[review]\nmin_confidence = -0.1\n", encoding="utf-8")
+    result = runner.invoke(cli, ["check", "articles", "--format", "json"])
+    low = [
+        p["path"] for p in json.loads(result.output)["problems"] if p["kind"] == "low-confidence"
+    ]
+    assert sorted(Path(p).name for p in low) == ["en.en.md", "usikker.en.md"], result.output
     (root / "bilingo.toml").write_text("[review]\nmin_confidence = 0.5\n", encoding="utf-8")
     bad = runner.invoke(cli, ["check", "articles"])
     assert bad.exit_code == 2 and "min_confidence" in bad.output

@@ -101,6 +101,11 @@ def check_paths(
         if use_seals
         else ([], found)
     )
+    if min_confidence != DEFAULT_MIN_CONFIDENCE:
+        # A seal records the verdict under the default threshold: with the site's own, a
+        # pair not reviewed may hold low-confidence paragraphs the seal cannot tell.
+        files += [f for p in settled if p.verdict != "reviewed" for f in (p.source, p.twin)]
+        settled = [p for p in settled if p.verdict == "reviewed"]
     for pair in settled:
         if pair.verdict != "reviewed":
             problems.append(
