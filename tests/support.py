@@ -80,3 +80,7 @@ class CopyLayout:
             for i in document.blocks[bad[0]].segments:
                 texts[i] = document.segments[i].text
         return document.render(texts)
+
+
+#: Words the ``unsure_packages_dir`` copy models write with almost flat output probabilities.
+UNSURE_WORDS = ("kanskje", "muligens", "antakelig", "tilsynelatende")

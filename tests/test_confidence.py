@@ -1,7 +1,7 @@
 """A confidence for every machine sentence: kept by translate, flagged by check, diff, review.
 
 The ``unsure_packages_dir`` copy models (tests/copymodel.py, ``unsure=``) still copy every
-word, but write :data:`conftest.UNSURE_WORDS` with almost flat output probabilities: the
+word, but write :data:`support.UNSURE_WORDS` with almost flat output probabilities: the
 sentences holding them, and only those, must come out low-confidence.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import UNSURE_WORDS
+from support import UNSURE_WORDS
 
 from bilingo import provenance
 from bilingo.article import read_article, render_article, write_atomic

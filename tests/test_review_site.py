@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import UNSURE_WORDS
+from support import UNSURE_WORDS
 from test_review import chromium, needs_chromium, translate_by_hand
 
 from bilingo import provenance
