@@ -143,5 +143,9 @@ def test_merge_decision_table_on_a_reviewed_twin(
         assert plan.discarded == ()
     assert plan.conflicts == ()
     expected_states = {j: "r" if j in plan.keep_blocks else "n" for j in range(len(case.new))}
+    # A changed paragraph names the source paragraph it was reviewed against (the review
+    # pages show what changed since).
+    old_src = list(prov.source_blocks or ())
+    expected_states.update({j: f"n@{old_src[i]}" for j, i in matches.changed.items()})
     assert dict(plan.states) == expected_states
     assert plan.dropped_edits == len(matches.removed)
