@@ -29,10 +29,10 @@ from __future__ import annotations
 import json
 import os
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bilingo.errors import ModelError
 from bilingo.tokenizer import (
@@ -114,6 +114,12 @@ def packages_dirs() -> list[Path]:
 
 
 def installed_packages() -> list[PackageInfo]:
+    """The translate packages in :func:`packages_dirs`.
+
+    Not ``argostranslate.package.get_installed_packages``: it raises on the first folder
+    without a readable ``metadata.json`` (one broken or half-copied package would stop every
+    run, where this skips it) and it builds a full ``Package`` (language objects, tokenizer
+    lookups) per folder where bilingo needs five metadata fields."""
     found: list[PackageInfo] = []
     for folder in packages_dirs():
         if not folder.is_dir():
@@ -265,30 +271,40 @@ class ArgosEngine:
         return self._translator is not None
 
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
+        return _collect(self.translate_batches(segments), [""] * len(segments), progress)
+
+    def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
+        """:meth:`translate` batch by batch as each finishes: (indices into ``segments``,
+        their translations), so a caller can keep each batch (the translation memory)
+        before the next is done, and an interrupt loses only the batches in flight."""
         if not segments:
-            return []
+            return
         self.load()
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
         tokens = tokenizer.encode(segments)
         batches, pending, prefix = self._queue(tokens, attention=False)
-        out: list[str] = [""] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, results, strict=True):
+            texts: list[str] = []
+            for result in results:
                 hypothesis: list[str] = result.result().hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
-                out[i] = tokenizer.decode(hypothesis)
-            if progress is not None:
-                progress(len(batch))
-        return out
+                texts.append(tokenizer.decode(hypothesis))
+            yield batch, texts
 
     def _queue(
         self, tokens: Sequence[list[str]], *, attention: bool
     ) -> tuple[list[list[int]], list[Any], list[str]]:
         """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
-        turn): (batches of indices, their pending results, the forced target prefix)."""
+        turn): (batches of indices, their pending results, the forced target prefix).
+
+        Batched here rather than by one ``translate_batch(max_batch_size=N,
+        batch_type="tokens", asynchronous=True)``: that call sorts and cuts batches itself but
+        caps only tokens, not segments (the per-segment scores are the memory bound, see
+        the module docstring), and its results come per segment with no batch boundaries,
+        which the caller needs to keep each finished batch before the next."""
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
@@ -319,24 +335,49 @@ class ArgosEngine:
         """Like :meth:`translate`, with each translation's alignment: the attention of the
         alignment head the converter recorded (OPUS-MT transformer-align models are
         trained for it), one source piece for each target piece, as character ranges."""
+        empty: list[Aligned] = [Aligned("", ())] * len(segments)
+        return _collect(self.translate_aligned_batches(segments), empty, progress)
+
+    def translate_aligned_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """:meth:`translate_aligned` batch by batch, as :meth:`translate_batches`."""
         if not segments:
-            return []
+            return
         self.load()
         tokenizer = self._tokenizer
         if not isinstance(tokenizer, SentencePieceTokenizer):
             # Moses + BPE pieces do not map back onto the text's characters: no alignment
             # (whole sentences then fall back to fragments, which is counted and shown).
-            return [Aligned(text, ()) for text in self.translate(segments, progress=progress)]
+            for batch, texts in self.translate_batches(segments):
+                yield batch, [Aligned(text, ()) for text in texts]
+            return
         protos = tokenizer.processor.encode(list(segments), out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
         batches, pending, prefix = self._queue(tokens, attention=True)
-        out: list[Aligned] = [Aligned("", ())] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, results, strict=True):
-                out[i] = _aligned(segments[i], protos[i].pieces, result.result(), len(prefix))
-            if progress is not None:
-                progress(len(batch))
-        return out
+            yield (
+                batch,
+                [
+                    _aligned(segments[i], protos[i].pieces, result.result(), len(prefix))
+                    for i, result in zip(batch, results, strict=True)
+                ],
+            )
+
+
+T = TypeVar("T")
+
+
+def _collect(
+    batches: Iterator[tuple[list[int], list[T]]], out: list[T], progress: Progress | None
+) -> list[T]:
+    """Every batch's results in ``out``, in the segments' order; progress per batch."""
+    for batch, results in batches:
+        for i, result in zip(batch, results, strict=True):
+            out[i] = result
+        if progress is not None:
+            progress(len(batch))
+    return out
 
 
 @dataclass(frozen=True)

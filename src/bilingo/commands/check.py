@@ -16,15 +16,16 @@ from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
-from bilingo.judge import Problem, orphan_problems, pair_problems, unreviewed
+from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.pairs import (
+    Resolver,
     find_markdown,
     symlink_reason,
     twin_label,
     twin_path,
     with_partners,
 )
-from bilingo.seal import settle_pairs
+from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 
@@ -96,8 +97,9 @@ def check_paths(
     found, links = find_markdown(paths)
     found = with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
+    held: Held = {}  # what the seals read: each file is opened once
     settled, files = (
-        settle_pairs(found, glossary_hash=glossary_hash, fields=fields)
+        settle_pairs(found, glossary_hash=glossary_hash, fields=fields, held=held)
         if use_seals
         else ([], found)
     )
@@ -114,9 +116,10 @@ def check_paths(
                 )
             )
     articles: dict[Path, Article] = {}
+    resolve = Resolver()  # each folder resolved once, not each file
     for path in files:
         try:
-            articles[path.resolve()] = read_article(path)
+            articles[resolve(path)] = read_article(path, held=held.get(path))
         except ArticleError as exc:
             problems.append(Problem(path, "invalid", exc.message, line=exc.line))
 
@@ -128,13 +131,14 @@ def check_paths(
             continue
         sources += 1
         try:
-            lang = detect_article(article, twins=twins_of(article, articles)).lang
+            lang = detect_article(article, twins=twins_of(article, articles, resolve)).lang
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
         twin_file = twin_path(article.path, other_language(lang))
-        claimed.add(twin_file.resolve())
-        twin = articles.get(twin_file.resolve())
+        real_twin = resolve(twin_file)
+        claimed.add(real_twin)
+        twin = articles.get(real_twin)
         if twin is None:
             if twin_file.exists():
                 continue  # unreadable: already reported as invalid
@@ -159,7 +163,7 @@ def check_paths(
             min_confidence=min_confidence,
         )
 
-    orphaned, moved_to = orphan_problems(articles.values(), claimed)
+    orphaned, moved_to = orphaned_twins(articles.values(), claimed, fields)
     problems += orphaned
     if moved_to:
         problems = [

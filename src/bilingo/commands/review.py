@@ -17,7 +17,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -37,7 +37,7 @@ from bilingo.detect import detect_article, twins_beside
 from bilingo.document import markdown
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
-from bilingo.judge import Problem, orphan_problems, pair_problems
+from bilingo.judge import Problem, orphaned_twins, pair_problems
 from bilingo.memory import paragraph_texts
 from bilingo.pairs import Pair, find_markdown, twin_label, twin_path
 from bilingo.site import Settings, in_site
@@ -261,11 +261,13 @@ def build_review(
     used = {"index.html", *(_state_page(s) for s in STATES)}
     shown: set[Path] = set()  # twins already on a page (a human pair lists once)
     twins: list[Article] = []
+    everything: list[Article] = []  # every article read: renamed sources are found by text
     for path in files:
         if path.resolve().is_relative_to(out_real) or path.resolve() in shown:
             continue
         try:
             article = read_article(path)
+            everything.append(article)
         except BilingoError as exc:
             problem = Problem(path, "invalid", exc.message, line=exc.line)
             entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
@@ -286,6 +288,7 @@ def build_review(
         if twin_file.is_file():
             try:
                 twin = read_article(twin_file)
+                everything.append(twin)
             except BilingoError as exc:
                 problem = Problem(twin_file, "invalid", exc.message, line=exc.line)
                 entries.append(
@@ -353,7 +356,7 @@ def build_review(
         older = _older_sources(twin, prov, diff, memory_path)
         write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
         entries.append(entry)
-    orphaned, _moved = orphan_problems(twins, shown)
+    orphaned, moved = orphaned_twins(everything, shown, fields)
     for problem in orphaned:
         entries.append(
             Entry(
@@ -365,6 +368,15 @@ def build_review(
                 changed=_changed(problem.path),
             )
         )
+    # A source whose twin was left under its old name: check's words for it.
+    for k, entry in enumerate(entries):
+        rename = moved.get(entry.source.resolve()) if entry.state == "missing" else None
+        if rename is not None:
+            detail = (
+                f"its twin is {rename.twin}, left under the old name; move it: {rename.command()}"
+            )
+            problems = tuple(replace(p, detail=detail) for p in entry.problems)
+            entries[k] = replace(entry, detail=detail, problems=problems)
     index = out_dir / "index.html"
     ordered = sorted(entries, key=_urgency)
     for state in STATES:
