@@ -379,7 +379,8 @@ def review_problems(
         twin, prov, fields, source=source, min_confidence=min_confidence, doc=doc
     ):
         kind = verdict.problem_kind
-        if kind is not None and verdict.state != "conflict":  # conflicts: pair_problems'
+        # Conflicts and orphaned paragraphs: pair_problems reports them.
+        if kind is not None and verdict.state not in ("conflict", "orphaned paragraph"):
             add(cast(Kind, kind), verdict.detail, verdict.line)
     return out
 

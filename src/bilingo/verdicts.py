@@ -141,6 +141,7 @@ def twin_verdicts(
     conflicts = {c.block: c for c in prov.conflicts if c.block is not None and c.field is None}
     paired = len(doc.blocks) == len(prov.twin_blocks)
     pieces = _pieces_blocks(source, prov.in_pieces) if paired else {}
+    orphans = set(prov.orphans()) if paired else set()
     out: list[ParagraphVerdict] = []
     for block, was, now in zip(doc.blocks, recorded, live, strict=True):
         i = block.index
@@ -152,7 +153,14 @@ def twin_verdicts(
         def verdict(state: State, detail: str) -> ParagraphVerdict:
             return ParagraphVerdict(state, detail, i, None, line, score, sentence)  # noqa: B023
 
-        if i in conflicts:
+        if i in orphans:
+            out.append(
+                verdict(
+                    "orphaned paragraph",
+                    "orphaned paragraph: a person's text whose source paragraph was removed, kept",
+                )
+            )
+        elif i in conflicts:
             out.append(verdict("conflict", conflicts[i].message()))
         elif was == "r" and now == "e":
             out.append(verdict("edited after review", "paragraph edited after review"))
