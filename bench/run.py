@@ -172,6 +172,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--check-articles", type=int, default=1000)
     parser.add_argument("--check-runs", type=int, default=7)
+    parser.add_argument("--review-articles", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="smoke run: 6 articles, 1 run")
     parser.add_argument("--tune", action="store_true", help="sweep CTranslate2 settings only")
     parser.add_argument("--tune-segments", type=int, default=600)
@@ -179,7 +180,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["translate", "whole", "argos", "ceiling", "incremental", "check"],
+        choices=["translate", "whole", "argos", "ceiling", "incremental", "check", "review"],
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--rebuild-model", action="store_true")
@@ -197,6 +198,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.articles, args.runs, args.check_articles, args.check_runs = 6, 1, 50, 3
+        args.review_articles = 20
     return args
 
 
@@ -446,6 +448,34 @@ def check_rows(s: Session) -> None:
     print(f"  check, where the time goes (in-process, ms): {info['check_phases']}", flush=True)
 
 
+def review_rows(s: Session) -> None:
+    """``bilingo review --html`` on a site of 400 pairs against ``bilingo check`` judging
+    every pair of it in full (another glossary: no seal holds), both with that glossary."""
+    args, out, work, env, run_process = s.args, s.out, s.work, s.env, s.run_process
+    cwd = work / "review"
+    cwd.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "glossary.yml", cwd / "glossary.yml")
+    (cwd / "other-glossary.yml").write_text("terms: []\n", encoding="utf-8")
+    tree = out / "review-corpus"
+    make_corpus(tree, args.review_articles, seed=2000)
+    twins = write_twins(tree, cwd / "glossary.yml")
+    s.info["review_corpus"] = {"sources": args.review_articles, "twins": twins}
+    glossary = ["--glossary", "other-glossary.yml"]
+    pages = cwd / "pages"
+    for _ in range(args.check_runs):
+        proc = run_process([BILINGO, "check", tree, *glossary], cwd=cwd, env=env)
+        s.record("review_check", wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb)
+        proc = run_process([BILINGO, "review", tree, "--html", pages, *glossary], cwd=cwd, env=env)
+        if proc.rc not in (0, 1):
+            raise SystemExit(f"bilingo review failed:\n{proc.stdout}")
+        s.record("review", wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb)
+    print(
+        f"  review {med(s.results['review']['wall']):.3f} s, check in full "
+        f"{med(s.results['review_check']['wall']):.3f} s ({args.review_articles} pairs)",
+        flush=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.phases:
@@ -479,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         incremental_rows(s)
     if "check" not in args.skip:
         check_rows(s)
+    if "review" not in args.skip:
+        review_rows(s)
     launcher.close()
     medians = {row: {k: med(v) for k, v in values.items()} for row, values in s.results.items()}
     payload = {"info": s.info, "runs": s.results, "medians": medians}
@@ -587,6 +619,17 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
                 f"| {text} | {m[key]['wall']:.3f} | {m[key]['cpu']:.3f} | | | "
                 f"{r:.1f}× import | {target} |"
             )
+    if "review" in m and "review_check" in m:
+        n = info.get("review_corpus", {}).get("sources", "?")
+        r = speed("review_check", "review")
+        lines.append(
+            f"| bilingo check, {n} pairs judged in full (another glossary) | "
+            f"{m['review_check']['wall']:.3f} | {m['review_check']['cpu']:.3f} | | | | |"
+        )
+        lines.append(
+            f"| bilingo review --html, the same {n} pairs and glossary | {m['review']['wall']:.3f} "
+            f"| {m['review']['cpu']:.3f} | | | {r:.1f}× check | ≤ 3× {verdict(r <= 3)} |"
+        )
     if "import" in m:
         lines.append(
             f"| python -c 'import click, frontmatter' | {m['import']['wall']:.3f} | "

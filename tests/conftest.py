@@ -9,7 +9,7 @@ from pathlib import Path
 import copymodel
 import pytest
 from hypothesis import settings
-from support import E2E_LAYOUTS, CopyLayout
+from support import E2E_LAYOUTS, UNSURE_WORDS, CopyLayout
 
 # CI gates a merge: there, hypothesis explores the same examples every run (a new random failure
 # would block an unrelated change); locally it keeps searching at random.
@@ -101,4 +101,17 @@ def dropping_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     packages_dir = tmp_path_factory.mktemp("argos-dropping")
     text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
     copymodel.install_copy_models(packages_dir, training_text=text, unknowns="space")
+    return packages_dir
+
+
+@pytest.fixture(scope="session")
+def unsure_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packages folder with copy models unsure of ``support.UNSURE_WORDS`` (one piece each):
+    they still copy them, but a sentence holding them scores far below a sure one.
+
+    Same training text as ``argos_packages_dir``; point ARGOS_PACKAGES_DIR at it to use it.
+    """
+    packages_dir = tmp_path_factory.mktemp("argos-unsure")
+    text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+    copymodel.install_copy_models(packages_dir, training_text=text, unsure=UNSURE_WORDS)
     return packages_dir

@@ -128,7 +128,7 @@ class _ModelFiles:
 # --------------------------------------------------------------------------- SentencePiece
 
 
-def train_sentencepiece(training_text: str, max_pieces: int) -> bytes:
+def train_sentencepiece(training_text: str, max_pieces: int, symbols: Sequence[str] = ()) -> bytes:
     """Train a SentencePiece model like Argos' (nmt_nfkc, full coverage) and return its bytes.
 
     BPE rather than unigram: on a few kilobytes the unigram trainer prunes to ~300 pieces (2.4
@@ -150,6 +150,8 @@ def train_sentencepiece(training_text: str, max_pieces: int) -> bytes:
         max_sentence_length=max(4192, longest + 1),  # longer lines would be skipped silently
         num_threads=os.cpu_count() or 1,
         minloglevel=2,
+        # Words that must be one piece each (the ``unsure`` words, see _flatten_unsure).
+        user_defined_symbols=list(symbols),
     )
     return model.getvalue()
 
@@ -226,6 +228,7 @@ def _copy_spec(
     outputs: Sequence[int] | None = None,
     add_source_bos: bool = False,
     unknowns: Unknowns = "copy",
+    unsure: Sequence[int] = (),
 ) -> Any:
     """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``.
 
@@ -233,6 +236,7 @@ def _copy_spec(
     ``i``, a copy): source pieces then carry their output piece's code.  ``add_source_bos``
     puts ``<s>`` at source position 0, so output step 0 writes ``<s>`` (or the target prefix).
     ``unknowns="space"``: ``<unk>`` is written as a plain space (see :data:`Unknowns`).
+    ``unsure``: pieces the model still copies, but with almost flat output probabilities.
     """
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
     if dh < POSITION_DIMS or t <= 0:
@@ -272,6 +276,7 @@ def _copy_spec(
     encoder = spec.encoder
     encoder.scale_embeddings = False
     encoder.embeddings[0].weight = scaled_codes(outputs)
+    _flatten_unsure(encoder.embeddings[0].weight, unsure, t)
     encoder.position_encodings.encodings = table
     for layer in encoder.layer:
         weights.set_idle_self_attention(layer.self_attention)
@@ -319,6 +324,18 @@ def _copy_spec(
     return spec
 
 
+#: How much of its token code an unsure piece keeps on the source side: the decoder state
+#: then holds that fraction of it, every output logit shrinks with it, and the right piece
+#: still wins by a little: a copy written with a log-probability of about -7.
+UNSURE_CODE_SCALE = 0.01
+
+
+def _flatten_unsure(embeddings: Matrix, unsure: Sequence[int], token_dims: int) -> None:
+    """Shrink the token code of each ``unsure`` source piece (see :data:`UNSURE_CODE_SCALE`)."""
+    for index in unsure:
+        embeddings[index, :token_dims] *= np.float32(UNSURE_CODE_SCALE)
+
+
 def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
     """Where the copy model would emit ``<unk>`` (which ``replace_unknowns`` turns back into
     the source token), emit the space piece ``▁``: a model that drops what it cannot read."""
@@ -346,18 +363,23 @@ def _build_model_files(
     layout: Layout = "shared",
     target_codes: Sequence[str] = ("nb", "en"),
     unknowns: Unknowns = "copy",
+    unsure: Sequence[str] = (),
 ) -> _ModelFiles:
     if layout != "shared" and unknowns != "copy":
         raise ValueError("unknowns='space' is built for the shared layout only")
+    if layout != "shared" and unsure:
+        raise ValueError("unsure words are built for the shared layout only")
     if layout != "shared":
         return _build_layout_files(work_dir, training_text, size, layout, target_codes)
     shape = SHAPES[size]
-    sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
+    sp_bytes = train_sentencepiece(training_text, shape.max_pieces, unsure)
     sp_path = work_dir / "sentencepiece.model"
     sp_path.write_bytes(sp_bytes)
     processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    spec = _copy_spec(pieces, shape, SEED, unknowns=unknowns)
+    spec = _copy_spec(
+        pieces, shape, SEED, unknowns=unknowns, unsure=[pieces.index(w) for w in unsure]
+    )
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, sp_path, shape, len(pieces))
@@ -618,11 +640,14 @@ def install_copy_models(
     pairs: Sequence[tuple[str, str]] = (("nb", "en"), ("en", "nb")),
     layout: Layout = "shared",
     unknowns: Unknowns = "copy",
+    unsure: Sequence[str] = (),
 ) -> list[Path]:
     """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
 
     One model is built and packaged once per pair.  Returns the installed package directories.
     ``unknowns="space"``: models that never copy what they cannot read (see :data:`Unknowns`).
+    ``unsure``: words (each made one piece) the model copies with almost flat output
+    probabilities, so the sentences holding them score low (see :data:`UNSURE_CODE_SCALE`).
     """
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
@@ -630,7 +655,7 @@ def install_copy_models(
     targets = sorted({to_code for _, to_code in pairs})
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
         files = _build_model_files(
-            Path(work), training_text, size, layout, targets, unknowns=unknowns
+            Path(work), training_text, size, layout, targets, unknowns=unknowns, unsure=unsure
         )
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
@@ -693,6 +718,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="shared",
         help="package shape: " + "; ".join(f"{k}: {v}" for k, v in LAYOUTS.items()),
     )
+    parser.add_argument(
+        "--unsure",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="a word the model copies with almost flat output probabilities (repeatable)",
+    )
     args = parser.parse_args(argv)
     pairs: list[tuple[str, str]] = []
     for pair in args.pair or ["nb-en", "en-nb"]:
@@ -710,7 +742,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             outputs = [_write_package(args.out, files, f, t) for f, t in pairs]
     else:
         outputs = install_copy_models(
-            args.out, training_text=text, size=args.size, pairs=pairs, layout=args.layout
+            args.out,
+            training_text=text,
+            size=args.size,
+            pairs=pairs,
+            layout=args.layout,
+            unsure=args.unsure,
         )
     elapsed = time.perf_counter() - start
     for path in outputs:

@@ -99,3 +99,7 @@ class CopyLayout:
                 texts[i] = document.segments[i].text
         # A translated shortcut or collapsed reference link keeps its label: [TEXT][text].
         return relabel(document, document.render(texts))
+
+
+#: Words the ``unsure_packages_dir`` copy models write with almost flat output probabilities.
+UNSURE_WORDS = ("kanskje", "muligens", "antakelig", "tilsynelatende")

@@ -325,6 +325,8 @@ def test_cli_json_reports_rows_and_flags(site: Path) -> None:
     row = data["rows"][3]
     assert row == {
         "kind": "heading",
+        "state": "machine",  # its verdict, in check's words: still what the model wrote
+        "score": row["score"],
         "field": None,
         "source": "Små må samarbeide",
         "twin": "Små må samarbeide",

@@ -160,38 +160,51 @@ def test_index_lists_every_state(site: Path) -> None:
     result = CliRunner().invoke(cli, ["review", "articles", "--html", "review"])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "7 articles (1 conflict, 1 human, 2 machine, 1 missing, 1 reviewed, 1 stale); "
+        "7 articles (1 conflict, 2 flagged, 1 human, 1 missing, 1 reviewed, 1 stale); "
         "open review/index.html\n"
     )
     report = build_review([site], out_dir=out, glossary=empty_glossary())
     states = {e.source.name: (e.state, e.detail) for e in report.entries}
+    fix = "(+1 more)"
+    conflict = states.pop("textile-traceability-rules.en.md")
+    assert conflict[0] == "conflict" and conflict[1].endswith(fix)
+    assert conflict[1].startswith("paragraph at source line 9 changed, and its translation")
     assert states == {
         f"{SEED_NAME}.nb.md": ("reviewed", f"reviewed by Kari on {approve_date(site)}"),
-        "gjenbruk-i-motebransjen.nb.md": ("machine", "machine translation, not yet reviewed"),
-        "oslo-runway-week.en.md": ("stale", "the source changed since it was translated"),
-        "textile-traceability-rules.en.md": (
-            "conflict",
-            "1 conflict(s) recorded by the last re-translation",
+        # Copies (the copy model's output): diff's flags put them before machine twins.
+        "gjenbruk-i-motebransjen.nb.md": (
+            "flagged",
+            "untranslated: identical to the source: still in nb (+22 more)",
+        ),
+        "skript.nb.md": ("flagged", "untranslated: identical to the source: still in nb (+2 more)"),
+        # check's words, with how many more problems check reports.
+        "oslo-runway-week.en.md": (
+            "stale",
+            "paragraph changed since oslo-runway-week.nb.md was made; run: bilingo translate "
+            f"{site / 'oslo-runway-week.en.md'} {fix}",
         ),
         "ullklaer-pa-eksport.md": (
             "missing",
-            "no twin yet; run: bilingo translate " + str(site / "ullklaer-pa-eksport.md"),
+            "no en twin (ullklaer-pa-eksport.en.md); run: bilingo translate "
+            + str(site / "ullklaer-pa-eksport.md"),
         ),
-        "skript.nb.md": ("machine", "machine translation, not yet reviewed"),
         "menneske.en.md": ("human", "both files written by people; bilingo does not track them"),
     }
     # Files only inside DIR: the index and one page per pair (none for the missing twin).
     written = sorted(p.name for p in out.iterdir())
+    per_state = [f"state-{s}.html" for s in ("conflict", "flagged", "human", "missing")]
+    per_state += ["state-reviewed.html", "state-stale.html"]
     assert written == sorted(
-        ["index.html", *(e.page for e in report.entries if e.page is not None)]
+        ["index.html", *per_state, *(e.page for e in report.entries if e.page is not None)]
     )
-    assert len(written) == 1 + 6
+    assert len(written) == 1 + 6 + 5
     assert not list(out.glob(".*"))  # no temporary files left behind
     index = (out / "index.html").read_text(encoding="utf-8")
-    for state in ("reviewed", "machine", "stale", "conflict", "missing", "human"):
-        assert f'<span class="state state-{state}">{state}</span>' in index
+    for state in ("reviewed", "flagged", "stale", "conflict", "missing", "human"):
+        assert f'<span class="state st-{state}">{state}</span>' in index
+        assert f'<a href="state-{state}.html">' in index  # a filter page per state
     rows = index[index.index("<tbody>") :]
-    assert rows.index("state-conflict") < rows.index("state-reviewed")  # urgent first
+    assert rows.index("st-conflict") < rows.index("st-reviewed")  # urgent first
     conflict_page = next(e.page for e in report.entries if e.state == "conflict")
     assert conflict_page is not None
     conflict_html = (out / conflict_page).read_text(encoding="utf-8")
@@ -208,13 +221,17 @@ def test_page_shows_both_columns_terms_and_flags(site: Path) -> None:
     assert "@media (max-width:700px)" in page and "grid-template-columns:1fr 1fr" in page
     assert '<main class="grid">' in page
     assert (
+        '<section class="row" id="p4" data-state="edited">\n'
         '<div class="cell src" lang="nb"><span class="where">¶4 · nb · heading · line 11'
-        "</span>Små må samarbeide</div>"
+        '</span><div class="raw">Små må samarbeide</div><div class="md">Små må samarbeide</div>'
+        "</div>"
     ) in page  # translated: not flagged
     assert (
-        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 30</span>'
-        "Small firms must cooperate</div>"
-    ) in page
+        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 30 '
+        '<span class="badge st-edited">edited</span></span>'
+        '<div class="raw">Small firms must cooperate</div>'
+        '<div class="md">Small firms must cooperate</div></div>'
+    ) in page  # a reviewer's text, not approved yet: its verdict
     assert '<mark class="term" title="glossary term">business cluster</mark>' in page
     assert '<mark class="keep" title="name kept as it is">Arena</mark>' in page
     assert "<li><b>number</b>: numbers differ: the source has 3 that the twin lacks" in page

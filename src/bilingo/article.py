@@ -278,15 +278,17 @@ def encode_text(text: str, *, bom: bool = False) -> bytes:
     return b"\xef\xbb\xbf" + data if bom else data
 
 
-def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
+def write_atomic(path: Path, text: str, *, bom: bool = False, durable: bool = True) -> None:
     """Write ``text`` as UTF-8 (with a BOM if ``bom``) with :func:`write_atomic_bytes`."""
-    write_atomic_bytes(path, encode_text(text, bom=bom))
+    write_atomic_bytes(path, encode_text(text, bom=bom), durable=durable)
 
 
-def write_atomic_bytes(path: Path, data: bytes) -> None:
+def write_atomic_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write through a temporary file in the same folder, fsync, then rename.
 
     A crash leaves either the old file or the new one, never a partial twin.
+    ``durable=False`` skips the fsync: for files made again from the articles at will
+    (review pages), where a crash may lose the new file but never leaves a partial one.
     """
     import tempfile  # here: only writers pay for its imports (random, shutil)
 
@@ -303,7 +305,8 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

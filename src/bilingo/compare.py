@@ -24,9 +24,24 @@ from bilingo.document import markdown, prose_mask
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
 from bilingo.provenance import Conflict
+from bilingo.verdicts import (
+    DEFAULT_MIN_CONFIDENCE,
+    ParagraphVerdict,
+    State,
+    twin_verdicts,
+    worst,
+)
 
 FlagKind = Literal[
-    "url", "number", "link", "untranslated", "glossary", "conflict", "unmatched", "in-pieces"
+    "url",
+    "number",
+    "link",
+    "untranslated",
+    "glossary",
+    "conflict",
+    "unmatched",
+    "in-pieces",
+    "low-confidence",
 ]
 #: How the rows were paired: one to one by block index, or by kind and shared anchors.
 Alignment = Literal["blocks", "similarity"]
@@ -79,10 +94,19 @@ class Row:
     source_terms: tuple[Term, ...] = ()
     twin_terms: tuple[Term, ...] = ()
     flags: tuple[Flag, ...] = ()
+    #: The twin paragraph's (or field's) verdict (bilingo.verdicts), the words check uses;
+    #: None when the twin side is missing or bilingo does not track the pair.
+    state: State | None = None
+    #: The model's confidence in its lowest machine sentence here, when measured, and
+    #: which of the paragraph's sentences that is.
+    score: float | None = None
+    sentence: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
+            "state": self.state,
+            "score": self.score,
             "field": self.field,
             "source": self.source,
             "twin": self.twin,
@@ -205,6 +229,8 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 def references(body: str) -> dict[str, str]:
     """Reference-link definitions of a body: label -> target."""
+    if "]:" not in body:  # a definition is "[label]: target": none here, no parse needed
+        return {}
     env: dict[str, Any] = {}
     markdown().parse(body, env)
     refs = env.get("references", {})
@@ -212,14 +238,24 @@ def references(body: str) -> dict[str, str]:
     return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
 
 
+#: A paragraph without any of these is plain text to markdown-it: no parse needed.
+_MARKUP_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]")
+
+
 def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
+    if _MARKUP_RE.search(text) is None:  # line breaks read as spaces, as parsed
+        plain = re.sub(r"[ \t]*\n[ \t]*", " ", text.strip())
+        urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(plain)]
+        rest = _URL_RE.sub(" ", plain)
+        return _Facts((), tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
     # The body's reference definitions resolve [text][label] links inside one paragraph.
     env: dict[str, Any] = {
         "references": {k.upper(): {"href": v, "title": ""} for k, v in refs.items()}
     }
     links: list[str] = []
     prose: list[str] = []
-    for token in markdown().parse(text, env):
+    # One leaf block's inline content: no block structure to parse.
+    for token in markdown().parseInline(text, env):
         if token.type != "inline":
             continue
         stack = list(reversed(token.children or []))
@@ -307,6 +343,9 @@ def paragraph_flags(
 def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
     """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
     tags, code or shortcodes)."""
+    plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
+    if plain and not any(True for _ in glossary.matches(text, lang=lang)):
+        return ()  # nothing to blank in plain text: no match in it, none in its prose
     masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
@@ -326,10 +365,10 @@ class _Unit:
 
 def units(body: str) -> list[_Unit]:
     """The body's blocks in order; the cells of one table row become one unit."""
-    from bilingo.document import segment
+    from bilingo.document import parse
 
     out: list[_Unit] = []
-    for b in segment(body).blocks:
+    for b in parse(body).blocks:  # the same parse judging the pair used
         last = out[-1] if out else None
         if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
             out[-1] = replace(last, text=f"{last.text} | {b.text}")
@@ -342,8 +381,15 @@ def units(body: str) -> list[_Unit]:
 # --------------------------------------------------------------------------- the article diff
 
 
-def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> ArticleDiff:
-    """Align ``pair`` paragraph by paragraph and flag each pair's problems."""
+def diff_pair(
+    pair: Pair,
+    *,
+    glossary: Glossary,
+    fields: Sequence[str],
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> ArticleDiff:
+    """Align ``pair`` paragraph by paragraph, flag each pair's problems and give each twin
+    paragraph its verdict (bilingo.verdicts: the same as ``check``'s)."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
     src_refs, twin_refs = references(source.body), references(twin.body)
@@ -428,6 +474,9 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
     rows, unplaced = _place_conflicts(rows, prov.conflicts if prov is not None else ())
     article_flags += unplaced
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
+    if prov is not None and prov.is_twin:
+        verdicts = twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        rows = _place_verdicts(rows, verdicts)
     return ArticleDiff(
         source=source.path,
         twin=twin.path,
@@ -437,6 +486,45 @@ def diff_pair(pair: Pair, *, glossary: Glossary, fields: Sequence[str]) -> Artic
         rows=tuple(rows),
         flags=tuple(article_flags),
     )
+
+
+def _place_verdicts(rows: list[Row], verdicts: Sequence[ParagraphVerdict]) -> list[Row]:
+    """Give each row its twin paragraph's verdict (a table row: its cells' most urgent),
+    and a flag where the model was unsure of it."""
+    by_line: dict[int, list[ParagraphVerdict]] = {}
+    by_field: dict[str, list[ParagraphVerdict]] = {}
+    for v in verdicts:
+        if v.field is not None:
+            by_field.setdefault(v.field, []).append(v)
+        elif v.line is not None:
+            by_line.setdefault(v.line, []).append(v)
+    out: list[Row] = []
+    for row in rows:
+        found = (
+            by_field.get(row.field, [])
+            if row.field is not None
+            else by_line.get(row.twin_line, [])
+            if row.twin_line is not None
+            else []
+        )
+        state = worst(found)
+        if state is None:
+            out.append(row)
+            continue
+        low = next((v for v in found if v.state == "low-confidence"), None)
+        scored = [v for v in found if v.score is not None]
+        lowest = min(scored, key=lambda v: v.score or 0.0, default=None)
+        flags = row.flags + ((Flag("low-confidence", low.detail),) if low is not None else ())
+        out.append(
+            replace(
+                row,
+                state=state,
+                score=lowest.score if lowest is not None else None,
+                sentence=lowest.sentence if lowest is not None else 0,
+                flags=flags,
+            )
+        )
+    return out
 
 
 def _place_pieces(rows: list[Row], lines: Sequence[int]) -> list[Row]:

@@ -49,6 +49,9 @@ Progress = Callable[[int], None]
 
 #: CTranslate2 stops at 256 output tokens by default; real paragraphs reach 480 pieces.
 MIN_DECODING_LENGTH = 256
+#: Beam search's length penalty: CTranslate2 returns each hypothesis' log-probability
+#: divided by its length to this power (see :func:`normalised_score`).
+LENGTH_PENALTY = 0.2
 #: Batch limits by device, source tokens (padding included) and segments: see above.
 CPU_BATCH_TOKENS = 256
 CPU_BATCH_SEGMENTS = 16
@@ -318,8 +321,9 @@ class ArgosEngine:
                 max_decoding_length=max_len + len(prefix),
                 max_input_length=0,
                 replace_unknowns=True,
-                length_penalty=0.2,
+                length_penalty=LENGTH_PENALTY,
                 return_attention=attention,
+                return_scores=True,
             )
             for batch in batches
         ]
@@ -385,6 +389,21 @@ class Aligned:
     #: piece with the source piece its alignment head attends to most. Empty when the
     #: pieces cannot be mapped back onto the text.
     pairs: tuple[tuple[int, int, int, int], ...]
+    #: The translation's length-normalised log-probability (:func:`normalised_score`):
+    #: near 0 when the model was sure of every token, far below when it was not.
+    score: float | None = None
+
+
+def normalised_score(result: Any) -> float | None:
+    """The best hypothesis' mean log-probability per output token (end token included),
+    from the score beam search already computed (``return_scores=True``), which CTranslate2
+    divides by ``length ** LENGTH_PENALTY``: the reference-free signal of a hallucinated or
+    garbled translation (Guerreiro et al. 2022, "Looking for a Needle in a Haystack")."""
+    scores = getattr(result, "scores", None)
+    if not scores:
+        return None
+    length = len(result.hypotheses[0]) + 1
+    return float(scores[0]) * float(length**LENGTH_PENALTY) / length
 
 
 def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Aligned:
@@ -403,8 +422,9 @@ def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Alig
     lead = 1 if joined.startswith(" ") else 0
     if joined[lead:] != text:  # a space piece first: decoding drops every leading space
         lead = len(joined) - len(joined.lstrip(" "))
+    score = normalised_score(result)
     if joined[lead:] != text or not attention:
-        return Aligned(text, ())
+        return Aligned(text, (), score)
     chars = _byte_to_char(source)
     spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
     pairs: list[tuple[int, int, int, int]] = []
@@ -416,7 +436,7 @@ def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Alig
             i = max(range(width), key=row.__getitem__)
             pairs.append((*spans[i], max(0, start - lead), max(0, end - lead)))
         start = end
-    return Aligned(text, tuple(pairs))
+    return Aligned(text, tuple(pairs), score)
 
 
 def _byte_to_char(text: str) -> list[int]:

@@ -8,18 +8,19 @@ approve) the bytes to write, sealed when :func:`pair_problems` confirms the verd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
 from bilingo.frontmatter import same_values
-from bilingo.pairs import source_ref, twin_path
+from bilingo.pairs import Rename, find_renames, source_ref, twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
+from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE, may_be_low, twin_verdicts
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary, Miss
@@ -33,6 +34,8 @@ Kind = Literal[
     "unreviewed",
     "conflict",
     "edited-after-review",
+    "low-confidence",
+    "in-pieces",
     "orphaned-paragraph",
     "language",
 ]
@@ -55,6 +58,43 @@ class Problem:
             "line": self.line,
             "detail": self.detail,
         }
+
+
+def orphaned_twins(
+    articles: Iterable[Article], claimed: Collection[Path], fields: Sequence[str]
+) -> tuple[list[Problem], dict[Path, Rename]]:
+    """Twins among ``articles`` whose source is none of the ``claimed`` (resolved) paths
+    (what ``check`` and ``review`` report), and the sources they were renamed to (resolved
+    source -> rename), found by their text."""
+    everything = list(articles)
+    orphans: list[tuple[Article, str | None]] = []
+    for article in everything:
+        prov = provenance.read(article)
+        if prov is not None and prov.is_twin and article.path.resolve() not in claimed:
+            orphans.append((article, prov.source))
+    # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
+    # not "delete the twin", which would throw reviewed text away.
+    renames = {r.twin.resolve(): r for r in find_renames(everything)} if orphans else {}
+    out: list[Problem] = []
+    for article, source in orphans:
+        rename = renames.get(article.path.resolve())
+        if rename is not None:
+            detail = (
+                f"its source {source} is gone, renamed to {rename.source} ({rename.describe()}, "
+                f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
+                f"--follow-renames {rename.source})"
+            )
+        elif holds_person_text(article, fields):
+            # Never "delete the twin": a person's words would go with it.
+            detail = (
+                f"its source {source} is gone, and the twin holds a person's text: keep "
+                "it; restore the source, or git mv the twin beside the source that replaced "
+                "it, then run: bilingo translate on that source"
+            )
+        else:
+            detail = f"its source {source} is gone; delete the twin or restore the source"
+        out.append(Problem(article.path, "orphaned", detail))
+    return out, {r.source.resolve(): r for r in renames.values()}
 
 
 def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str, int]]:
@@ -126,6 +166,7 @@ def pair_problems(
     fields: Sequence[str],
     require_reviewed: bool,
     glossary: Glossary | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[Problem]:
     """What ``check`` reports for one pair. With ``glossary`` (the one ``glossary_hash``
     names), a twin made with another glossary is outdated only where the entries applying
@@ -211,10 +252,25 @@ def pair_problems(
         )
     out += orphan_problems(twin, prov)
     if prov.any_reviewed or prov.reviewed:
-        out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
+        out += review_problems(
+            twin,
+            prov,
+            fields,
+            require_reviewed=require_reviewed,
+            source=source,
+            min_confidence=min_confidence,
+        )
     else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+        out += quality_problems(
+            source,
+            twin,
+            prov,
+            fields,
+            require_reviewed=require_reviewed,
+            min_confidence=min_confidence,
+        )
     return out
 
 
@@ -293,7 +349,13 @@ def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]
 
 
 def review_problems(
-    twin: Article, prov: provenance.Provenance, fields: Sequence[str], *, require_reviewed: bool
+    twin: Article,
+    prov: provenance.Provenance,
+    fields: Sequence[str],
+    *,
+    require_reviewed: bool,
+    source: Article | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[Problem]:
     """A twin that went through review: each paragraph (and field) not reviewed as it is
     now, with its line: needs review, edited by hand, or edited after review."""
@@ -314,35 +376,36 @@ def review_problems(
     if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
         add("edited-after-review", "paragraphs added or removed after review", None)
         return out
-    recorded = prov.recorded_states(len(doc.blocks))
-    live = provenance.live_states(prov, doc.block_hashes)
-    for block, was, now in zip(doc.blocks, recorded, live, strict=True):
-        line = twin.body_line + block.line - 1
-        if was == "r" and now == "e":
-            add("edited-after-review", "paragraph edited after review", line)
-        elif now == "n":
-            add(
-                "unreviewed",
-                "paragraph needs review: its source or the glossary changed since it was reviewed",
-                line,
-            )
-        elif now == "e":
-            add("unreviewed", "paragraph edited by hand, not yet approved", line)
-        elif now == "m":
-            add("unreviewed", "paragraph is machine translation, not yet reviewed", line)
-    machine_fields = prov.twin_fields or {}
-    for key in prov.translated_fields(fields):
-        value = twin.meta.get(key)
-        if not isinstance(value, str) or key not in machine_fields:
-            continue
-        was = prov.field_state(key)
-        edited = provenance.block_hash(value) != machine_fields[key]
-        if was == "r" and edited:
-            add("edited-after-review", f"front matter '{key}' edited after review", None)
-        elif was != "r" or edited:
-            name = "edited by hand" if edited or was == "e" else provenance.STATE_NAMES[was]
-            add("unreviewed", f"front matter '{key}': {name}", None)
+    for verdict in twin_verdicts(
+        twin, prov, fields, source=source, min_confidence=min_confidence, doc=doc
+    ):
+        kind = verdict.problem_kind
+        # Conflicts and orphaned paragraphs: pair_problems reports them.
+        if kind is not None and verdict.state not in ("conflict", "orphaned paragraph"):
+            add(cast(Kind, kind), verdict.detail, verdict.line)
     return out
+
+
+def quality_problems(
+    source: Article,
+    twin: Article,
+    prov: provenance.Provenance,
+    fields: Sequence[str],
+    *,
+    require_reviewed: bool,
+    min_confidence: float,
+) -> list[Problem]:
+    """A twin not yet reviewed at all: its machine paragraphs translated in pieces or with
+    low confidence (read from the provenance first, so most twins are never parsed)."""
+    if not prov.in_pieces and not may_be_low(prov, min_confidence):
+        return []
+    severity: Severity = "error" if require_reviewed else "warning"
+    fix = f"review it, then run: bilingo approve {twin.path}"
+    return [
+        Problem(twin.path, cast(Kind, v.problem_kind), f"{v.detail}; {fix}", severity, v.line)
+        for v in twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        if v.state in ("in pieces", "low-confidence")
+    ]
 
 
 def seal_twin(

@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS set_aside (
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS paragraph (
+    hash TEXT PRIMARY KEY,
+    text TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _CHUNK = 500
 
@@ -163,6 +167,14 @@ class Memory:
             )
         return len(items)
 
+    def store_paragraphs(self, texts: Mapping[str, str]) -> None:
+        """Keep source paragraphs by their provenance hash (table ``paragraph``): when one
+        changes after review, the review pages show what changed (:func:`paragraph_texts`)."""
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO paragraph VALUES (?, ?)", list(texts.items())
+            )
+
     def store_person(
         self, pairs: Iterable[tuple[str, str]], *, source_lang: str, target_lang: str, origin: str
     ) -> int:
@@ -224,3 +236,27 @@ class Memory:
     def __len__(self) -> int:
         row = self._conn.execute("SELECT count(*) FROM tm").fetchone()
         return int(row[0])
+
+
+def paragraph_texts(path: Path, hashes: Iterable[str]) -> dict[str, str]:
+    """The source paragraphs :meth:`Memory.store_paragraphs` kept, by hash; read-only (no
+    memory, or an older one without them: nothing)."""
+    wanted = list(dict.fromkeys(hashes))
+    if not wanted or not path.is_file():
+        return {}
+    found: dict[str, str] = {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT hash, text FROM paragraph WHERE hash IN ({marks})", chunk
+                )
+                found.update((str(h), str(t)) for h, t in rows.fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return found

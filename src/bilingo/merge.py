@@ -270,6 +270,9 @@ def merge_plan(
         elif owned[i]:
             kept(j, i)
             conflict(j, i, prov.made_against(i) or all_src[i])
+        elif live[i] == "r":
+            # Redone: the review pages show what changed since the older source paragraph.
+            states[j] = f"n@{all_src[i]}"
     for j in range(len(new_src)):
         states.setdefault(j, redone)
 

@@ -55,6 +55,7 @@ _ORDER = (
     "field_states",
     "conflicts",
     "in_pieces",
+    "confidence",
 )
 
 #: A paragraph's (or field's) review state, one letter each in the ``states:`` line.
@@ -185,6 +186,48 @@ class Conflict:
         )
 
 
+#: What each cheap quality signal letter of a :class:`Confidence` token means.
+SIGNALS: Mapping[str, str] = {
+    "r": "repeats a phrase the source does not",
+    "l": "its length is far from the source's",
+    "c": "copies a long source sentence untranslated",
+}
+_CONFIDENCE_RE = re.compile(r"(-?\d+(?:\.\d+)?)?(?:@(\d+))?(?:!([a-z]+))?")
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """One paragraph's token in ``confidence:``: ``-0.42``, ``-2.31@1`` (its lowest
+    sentence is the paragraph's second), ``-0.1!rl`` (cheap signals, see :data:`SIGNALS`),
+    ``-`` (no machine sentence measured)."""
+
+    #: The lowest length-normalised log-probability of the paragraph's machine sentences.
+    score: float | None = None
+    #: Index of that sentence among the paragraph's sentences.
+    sentence: int = 0
+    signals: str = ""
+
+    def token(self) -> str:
+        if self.score is None and not self.signals:
+            return "-"
+        out = f"{self.score:.2f}" if self.score is not None else ""
+        out += f"@{self.sentence}" if self.sentence and self.score is not None else ""
+        return out + (f"!{self.signals}" if self.signals else "")
+
+    @classmethod
+    def parse(cls, token: str) -> Confidence:
+        """The token's value; anything unreadable (text anyone can edit) reads as nothing."""
+        match = _CONFIDENCE_RE.fullmatch(token)
+        if match is None:
+            return cls()
+        score, sentence, signals = match.groups()
+        return cls(
+            float(score) if score is not None else None,
+            int(sentence) if sentence else 0,
+            "".join(ch for ch in signals or "" if ch in SIGNALS),
+        )
+
+
 @dataclass(frozen=True)
 class BlockState:
     """One paragraph as the provenance records it: the source paragraph hash it was made
@@ -270,6 +313,9 @@ class Provenance:
     #: Source lines of sentences translated in pieces (their markup could not be carried
     #: across whole): ``diff`` and the review page flag them until ``approve``.
     in_pieces: tuple[int, ...] = ()
+    #: Per twin paragraph, how sure the model was of its lowest machine sentence
+    #: (:class:`Confidence` tokens; None: an older twin, or none was measured).
+    confidence: tuple[str, ...] | None = None
     seal: str | None = None
     #: Keys bilingo does not know, kept as they are.
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -330,6 +376,12 @@ class Provenance:
         fields = (self.field_states or {}).values()
         return "r" in states or any(_state_token(v)[0] == "r" for v in fields)
 
+    def block_confidence(self, index: int) -> Confidence | None:
+        """What :attr:`confidence` records for twin paragraph ``index`` (None: nothing)."""
+        if self.confidence is None or len(self.confidence) != len(self.twin_blocks):
+            return None
+        return Confidence.parse(self.confidence[index]) if index < len(self.confidence) else None
+
     def translated_fields(self, default: Sequence[str]) -> tuple[str, ...]:
         """The front-matter fields this twin was translated with."""
         return self.fields if self.fields is not None else tuple(default)
@@ -369,6 +421,7 @@ class Provenance:
             "field_states": dict(self.field_states) if self.field_states else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
             "in_pieces": list(self.in_pieces) or None,
+            "confidence": " ".join(self.confidence) if self.confidence else None,
         }
         out = {k: values[k] for k in _ORDER if values[k] is not None}
         out.update(self.extra)
@@ -442,6 +495,9 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         if isinstance(conflicts, list)
         else (),
         in_pieces=_lines(block.get("in_pieces")),
+        confidence=tuple(value.split())
+        if isinstance(value := block.get("confidence"), str)
+        else None,
         seal=_opt_text(block.get(SEAL_KEY)),
         extra={k: v for k, v in block.items() if k not in _ORDER and k != SEAL_KEY},
     )

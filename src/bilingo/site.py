@@ -24,6 +24,7 @@ from bilingo.glossary import Glossary, empty_glossary, load_glossary
 from bilingo.layout import PLAIN, Pairing, use_pairing
 from bilingo.siteconfig import (
     CONFIG_FILE,
+    DEFAULT_MIN_CONFIDENCE,
     Dialect,
     Inline,
     Layout,
@@ -88,6 +89,8 @@ class Settings:
     state: Path | None = None
     #: The site's glossary file (it may not exist), whatever --glossary says.
     glossary_file: Path | None = None
+    #: ``[review] min_confidence``: machine paragraphs below it are flagged low-confidence.
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     #: Every setting with the file it came from (``bilingo site``); None for a bare Settings.
     origins: Mapping[str, Sourced[Any]] = field(default_factory=dict)
 
@@ -255,6 +258,7 @@ def build_settings(
         "state_dir": config.state_dir,
         "inline": config.inline,
         "engine": Sourced(options, _engine_origin(config, engine)),
+        "min_confidence": config.min_confidence,
     }
     return Settings(
         root=root,
@@ -269,6 +273,7 @@ def build_settings(
         inline=config.inline.value,
         state=_relative(config.state_dir.value, here),
         origins=origins,
+        min_confidence=config.min_confidence.value,
         glossary_file=_relative(config.glossary.value, here),
     )
 

@@ -32,6 +32,13 @@ import yaml
 from bilingo.errors import BilingoError
 from bilingo.jekyll import JekyllSite
 
+#: ``[review] min_confidence``'s default: a machine sentence whose length-normalised
+#: log-probability is below it is flagged low-confidence. On the base copy model
+#: (BENCHMARKS.md) sure sentences score about -0.00 and sentences made unsure on purpose
+#: far lower; real OPUS-MT sentences mostly score between -0.1 and -0.8 and hallucinations
+#: well below -1 (Guerreiro et al. 2022): a starting point, to tune on a site's own output.
+DEFAULT_MIN_CONFIDENCE = -1.5
+
 T = TypeVar("T")
 Kind = Literal["bilingo", "hugo", "mkdocs", "jekyll", "zola", "plain"]
 Layout = Literal["suffix", "folder"]
@@ -89,6 +96,10 @@ class SiteConfig:
     state_dir: Sourced[Path]
     inline: Sourced[Inline]
     engine: Sourced[Mapping[str, Any]] = field(default_factory=lambda: Sourced({}, "default"))
+    #: ``[review] min_confidence``: below it a machine paragraph is flagged low-confidence.
+    min_confidence: Sourced[float] = field(
+        default_factory=lambda: Sourced(DEFAULT_MIN_CONFIDENCE, "default")
+    )
     #: languages the site has besides nb and en (bilingo leaves their pages alone)
     other_languages: tuple[str, ...] = ()
     #: A Jekyll site's URLs and unlocalized paths (jekyll-polyglot), else None.
@@ -99,7 +110,7 @@ class SiteConfig:
         out: dict[str, Any] = {"root": str(self.root)}
         for name in (
             "kind", "content_dir", "languages", "layout", "dialect", "glossary", "fields",
-            "state_dir", "inline", "engine",
+            "state_dir", "inline", "engine", "min_confidence",
         ):  # fmt: skip
             item: Sourced[Any] = getattr(self, name)
             out[name] = {"value": show(item.value), "from": item.origin}
@@ -540,6 +551,7 @@ def zola_languages(
 
 _KNOWN_KEYS = {
     "content", "layout", "dialect", "glossary", "fields", "state", "inline", "languages", "engine",
+    "review",
 }  # fmt: skip
 _ENGINE_KEYS = {"device", "beam_size", "batch_tokens", "batch_segments", "compute_type"}
 
@@ -658,6 +670,24 @@ def read_site_config(root: Path) -> SiteConfig:
     )
 
 
+def _min_confidence(table: object, path: Path) -> float:
+    """``[review] min_confidence = -1.5``: a log-probability, so a number at most 0."""
+    value = table.get("min_confidence") if isinstance(table, dict) else None
+    if (
+        not isinstance(table, dict)
+        or set(table) - {"min_confidence"}
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value > 0
+    ):
+        raise SiteError(
+            "[review] takes min_confidence, a length-normalised log-probability at most 0 "
+            f"(e.g. min_confidence = {DEFAULT_MIN_CONFIDENCE}); fix {CONFIG_FILE}",
+            path=path,
+        )
+    return float(value)
+
+
 def _apply_overrides(
     root: Path,
     data: Mapping[str, Any],
@@ -708,6 +738,9 @@ def _apply_overrides(
                 f"[engine] takes {', '.join(sorted(_ENGINE_KEYS))}; fix {CONFIG_FILE}", path=path
             )
         engine = Sourced(dict(table), here)
+    min_confidence = Sourced(DEFAULT_MIN_CONFIDENCE, "default")
+    if "review" in data:
+        min_confidence = Sourced(_min_confidence(data["review"], path), here)
     if "languages" in data:
         table = data["languages"]
         if not isinstance(table, dict) or set(table) - {"nb", "en"}:
@@ -754,6 +787,7 @@ def _apply_overrides(
         state_dir=state,
         inline=inline,
         engine=engine,
+        min_confidence=min_confidence,
         other_languages=others,
         jekyll=jekyll,
     )

@@ -23,6 +23,7 @@ from bilingo.article import (
     read_article,
     render_article,
 )
+from bilingo.confidence import paragraph_tokens
 from bilingo.detect import detect_article, twins_of
 from bilingo.document import (
     Block,
@@ -52,6 +53,7 @@ from bilingo.seal import SEAL_KEY
 from bilingo.site import EngineOptions
 from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
+from bilingo.units import units as sentence_units
 
 Action = Literal[
     "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
@@ -431,6 +433,8 @@ class Translated:
     engine_segments: int
     whole_sentences: int = 0
     fallback_sentences: int = 0
+    #: Unit key -> the engine's confidence in its translation (bilingo.confidence).
+    scores: Mapping[str, float] = field(default_factory=dict)
 
 
 def set_aside(memory: Memory, job: Job) -> None:
@@ -495,6 +499,14 @@ def translate_jobs(
     for job in jobs if memory is not None else ():
         if memory is not None:
             set_aside(memory, job)
+    if memory is not None:  # what a reviewed paragraph was made from (the review pages' diff)
+        memory.store_paragraphs(
+            {
+                h: b.text
+                for job in jobs
+                for b, h in zip(job.body.blocks, job.body.block_hashes, strict=True)
+            }
+        )
     if inline == "fragments":
         translations, from_memory, sent = pipe.fragments(
             [t for job in jobs for t in job.texts()], engine=engine, source=source, target=target
@@ -533,6 +545,7 @@ def translate_jobs(
         sent + stats.engine,
         stats.whole,
         stats.fallback,
+        stats.scores,
     )
 
 
@@ -571,6 +584,7 @@ def build_twin(
     fields: Sequence[str],
     warnings: list[str] | None = None,
     whole: Mapping[str, str] | None = None,
+    scores: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The twin's front matter and body, given translations for every segment text (and,
     with ``--inline whole``, for whole sentences: bilingo.units)."""
@@ -712,6 +726,7 @@ def build_twin(
             job.article.body_line + line - 1
             for line in (pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
         ),
+        confidence=_confidence(job, body, scores or {}),
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
@@ -723,6 +738,17 @@ def _twin_in(job: Job, page: Path) -> Path | None:
     if pairing.path_language(page) != job.source_lang:
         return None
     return pairing.twin_path(page, job.target_lang)
+
+
+def _confidence(job: Job, body: str, scores: Mapping[str, float]) -> tuple[str, ...] | None:
+    """The twin's ``confidence:`` tokens: its machine paragraphs' lowest sentence scores
+    and cheap quality signals (bilingo.confidence)."""
+    by_block: dict[int, list[str]] = {}
+    for unit in sentence_units(job.body):
+        by_block.setdefault(unit.block, []).append(unit.key)
+    return paragraph_tokens(
+        job.body, parse(body), scores, units=by_block, kept=job.merge.keep_blocks
+    )
 
 
 def place_orphans(

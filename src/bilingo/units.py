@@ -289,6 +289,9 @@ class WholeStats:
     engine: int = 0
     memory: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    #: Unit key -> the engine's length-normalised log-probability of its translation
+    #: (:attr:`bilingo.engine.Aligned.score`), for the units translated whole.
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -350,6 +353,8 @@ def translate_whole(
     if prepared:
 
         def carry(item: Item[_Prepared], result: Aligned) -> str | None:
+            if result.score is not None:
+                stats.scores[item.key] = result.score
             markdown, reason = _carry(item.context, result, stats)
             reasons[item.key] = reason
             return markdown

@@ -280,6 +280,7 @@ def approve(
         glossary_blocks=_entries(terms, source, source_blocks, prov),
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
+        confidence=None,  # and weighed the machine's unsure ones: nothing left to flag
         seal=None,
     )
 

@@ -16,11 +16,10 @@ from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, language_warning, twins_of
 from bilingo.errors import ArticleError
-from bilingo.judge import Problem, holds_person_text, pair_problems, unreviewed
+from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.pairs import (
     Resolver,
     find_markdown,
-    find_renames,
     symlink_reason,
     twin_label,
     twin_path,
@@ -28,6 +27,7 @@ from bilingo.pairs import (
 )
 from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
+from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
@@ -74,6 +74,7 @@ def run(
         glossary=settings.glossary,
         fields=settings.fields,
         require_reviewed=require_reviewed,
+        min_confidence=settings.min_confidence,
     )
 
 
@@ -85,6 +86,7 @@ def check_paths(
     require_reviewed: bool = False,
     use_seals: bool = True,
     glossary: Glossary | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> CheckReport:
     """Check every article under ``paths``; read-only.
 
@@ -101,6 +103,11 @@ def check_paths(
         if use_seals
         else ([], found)
     )
+    if min_confidence != DEFAULT_MIN_CONFIDENCE:
+        # A seal records the verdict under the default threshold: with the site's own, a
+        # pair not reviewed may hold low-confidence paragraphs the seal cannot tell.
+        files += [f for p in settled if p.verdict != "reviewed" for f in (p.source, p.twin)]
+        settled = [p for p in settled if p.verdict == "reviewed"]
     for pair in settled:
         if pair.verdict != "reviewed":
             problems.append(
@@ -160,35 +167,11 @@ def check_paths(
             fields=fields,
             require_reviewed=require_reviewed,
             glossary=glossary,
+            min_confidence=min_confidence,
         )
 
-    orphans: list[tuple[Article, str | None]] = []
-    for key, article in articles.items():
-        prov = provenance.read(article)
-        if prov is not None and prov.is_twin and key not in claimed:
-            orphans.append((article, prov.source))
-    # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
-    # not "delete the twin", which would throw reviewed text away.
-    renames = {r.twin.resolve(): r for r in find_renames(articles.values())} if orphans else {}
-    moved_to = {r.source.resolve(): r for r in renames.values()}
-    for article, source in orphans:
-        rename = renames.get(article.path.resolve())
-        if rename is not None:
-            detail = (
-                f"its source {source} is gone, renamed to {rename.source} ({rename.describe()}, "
-                f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
-                f"--follow-renames {rename.source})"
-            )
-        elif holds_person_text(article, fields):
-            # Never "delete the twin": a person's words would go with it.
-            detail = (
-                f"its source {source} is gone, and the twin holds a person's text: keep "
-                "it; restore the source, or git mv the twin beside the source that replaced "
-                "it, then run: bilingo translate on that source"
-            )
-        else:
-            detail = f"its source {source} is gone; delete the twin or restore the source"
-        problems.append(Problem(article.path, "orphaned", detail))
+    orphaned, moved_to = orphaned_twins(articles.values(), claimed, fields)
+    problems += orphaned
     if moved_to:
         problems = [
             replace(

@@ -32,6 +32,7 @@ from bilingo.translation import (
     plan,
     translate_jobs,
 )
+from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,12 @@ class FreshDiff:
 @in_site
 def run(settings: Settings, path: Path) -> ArticleDiff:
     """``bilingo diff PATH``: PATH is a source or a twin."""
-    return diff_path(path, glossary=settings.glossary, fields=settings.fields)
+    return diff_path(
+        path,
+        glossary=settings.glossary,
+        fields=settings.fields,
+        min_confidence=settings.min_confidence,
+    )
 
 
 @in_site
@@ -71,10 +77,16 @@ def run_fresh(
 
 
 def diff_path(
-    path: Path, *, glossary: Glossary, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
+    path: Path,
+    *,
+    glossary: Glossary,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> ArticleDiff:
     """``bilingo diff PATH``: PATH is a source or a twin."""
-    return diff_pair(find_pair(path), glossary=glossary, fields=fields)
+    return diff_pair(
+        find_pair(path), glossary=glossary, fields=fields, min_confidence=min_confidence
+    )
 
 
 def fresh_diff(
@@ -217,7 +229,8 @@ def format_diff(diff: ArticleDiff, *, width: int) -> str:
     for flag_line in _flag_lines(diff.flags, width):
         lines.append(flag_line)
     for n, row in enumerate(diff.rows, 1):
-        rule = f"── ¶{n} · {_where(row, langs)} "
+        state = f"· {row.state} " if row.state else ""
+        rule = f"── ¶{n} · {_where(row, langs)} {state}"
         lines.append(click.style(rule + "─" * max(width - len(rule), 0), dim=True))
         if side:
             left = _column(row.source, row.source_terms, col)

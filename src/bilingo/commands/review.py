@@ -10,13 +10,19 @@ rendered as Markdown or HTML. Files are written only inside DIR, each atomically
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import html
 import re
+import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
+
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 
 from bilingo import provenance
 from bilingo.article import (
@@ -28,22 +34,53 @@ from bilingo.article import (
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.detect import detect_article, twins_beside
+from bilingo.document import markdown
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
-from bilingo.pairs import Pair, find_markdown, twin_path
-from bilingo.provenance import source_hash
+from bilingo.judge import Problem, orphaned_twins, pair_problems
+from bilingo.memory import paragraph_texts
+from bilingo.pairs import Pair, find_markdown, twin_label, twin_path
 from bilingo.site import Settings, in_site
+from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
+from bilingo.verdicts import STATES as VERDICT_STATES
 
-State = Literal["missing", "stale", "machine", "reviewed", "conflict", "human", "invalid"]
-STATES: tuple[State, ...] = (
-    "conflict",
-    "stale",
-    "missing",
+#: An article's state on the index, most urgent first: what needs a person (in ``check``'s
+#: verdicts), then machine translations, then reviewed ones.
+State = Literal[
     "invalid",
+    "conflict",
+    "edited after review",
+    "stale",
+    "needs review",
+    "orphaned",
+    "orphaned paragraph",
+    "missing",
+    "in pieces",
+    "flagged",
+    "low-confidence",
+    "edited",
     "machine",
     "reviewed",
     "human",
-)
+]
+STATES: tuple[State, ...] = get_args(State)
+#: The states listed first, under "needs a person".
+ATTENTION: frozenset[State] = frozenset(STATES[: STATES.index("machine")])
+#: The ``check`` problem kinds that decide each state (in the order above).
+_KINDS: Mapping[str, tuple[str, ...]] = {
+    "invalid": ("invalid",),
+    "conflict": ("conflict",),
+    "edited after review": ("edited-after-review",),
+    "stale": ("stale", "outdated-glossary"),
+    "needs review": ("unreviewed",),
+    "orphaned": ("orphaned",),
+    "orphaned paragraph": ("orphaned-paragraph",),
+    "missing": ("missing",),
+    "in pieces": ("in-pieces",),
+    "low-confidence": ("low-confidence",),
+    "edited": ("unreviewed",),
+    "machine": ("unreviewed",),
+}
 
 #: Column backgrounds; tests find them in a screenshot to prove both columns render.
 SOURCE_BG = "#fbeccb"
@@ -52,17 +89,28 @@ TWIN_BG = "#d6e9fb"
 
 @dataclass(frozen=True)
 class Entry:
-    """One source article in the report."""
+    """One article in the report (a source, or an orphaned twin)."""
 
     source: Path
     twin: Path | None
     state: State
+    #: Why it is listed: the first of ``problems`` that decided its state, in check's words.
     detail: str
     source_lang: str = ""
     target_lang: str = ""
     #: File name of its page inside DIR (None when there is no pair to show).
     page: str | None = None
     flags: int = 0
+    #: What ``bilingo check`` reports for it.
+    problems: tuple[Problem, ...] = ()
+    #: When either file last changed (seconds since the epoch; None: unknown).
+    changed: float | None = None
+    #: Its paragraphs and fields by verdict (bilingo.verdicts).
+    paragraphs: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def needs_person(self) -> bool:
+        return self.state in ATTENTION
 
 
 @dataclass(frozen=True)
@@ -94,6 +142,8 @@ class ReviewReport:
                     "detail": e.detail,
                     "page": e.page,
                     "flags": e.flags,
+                    "paragraphs": dict(e.paragraphs),
+                    "problems": [p.as_dict() for p in e.problems],
                 }
                 for e in self.entries
             ],
@@ -110,42 +160,56 @@ def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewRe
         glossary=settings.glossary,
         fields=settings.fields,
         root=settings.root,
+        min_confidence=settings.min_confidence,
+        memory_path=settings.memory_path,
     )
 
 
 def article_state(
-    source: Article, twin: Article | None, *, glossary_hash: str, fields: Sequence[str]
+    problems: Sequence[Problem], diff: ArticleDiff | None, *, reviewed: str = "reviewed"
 ) -> tuple[State, str]:
-    """The state a reviewer cares about, from the twin's provenance."""
-    if twin is None:
-        return "missing", "no twin yet; run: bilingo translate " + str(source.path)
-    prov = provenance.read(twin)
-    if prov is None:
-        return "human", "both files written by people; bilingo does not track them"
-    state, detail = provenance.twin_state(source, twin, glossary_hash=glossary_hash, fields=fields)
-    if state == "foreign":
-        return "invalid", detail
-    if prov.conflicts:
-        return "conflict", f"{len(prov.conflicts)} conflict(s) recorded by the last re-translation"
-    if state != "current":
-        if prov.source_hash != source_hash(source):
-            why = "the source changed since it was translated"
-        else:
-            why = "made with another version of the glossary"
-        return "stale", why + ("; it is marked reviewed" if state == "reviewed" else "")
-    by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
-    on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
-    content = provenance.twin_content_hash(twin.meta, twin.body, prov.translated_fields(fields))
-    if prov.reviewed and prov.twin_hash != content:
-        return "machine", f"edited after review (reviewed{by}{on}); approve it again"
-    if prov.reviewed:
-        return "reviewed", f"reviewed{by}{on}"
-    if prov.any_reviewed:
-        waiting = sum(st != "r" for st in prov.recorded_states(len(prov.twin_blocks)))
-        return "machine", f"{waiting} paragraph(s) need review since it was reviewed{by}{on}"
-    if provenance.is_edited(twin, prov, fields):
-        return "machine", "edited by hand, not yet approved"
-    return "machine", "machine translation, not yet reviewed"
+    """An article's state and the reason it is listed, from what ``check`` reports for it
+    (and the flags of ``bilingo diff``): the same verdicts, in the same words."""
+    kinds = {p.kind for p in problems}
+    rows = [r.state for r in diff.rows] if diff is not None else []
+    flags = [f for f in diff.all_flags if f.kind not in _VERDICT_FLAGS] if diff else []
+
+    def first(state: State, test: Callable[[Problem], bool] = lambda p: True) -> str:
+        found = [p for p in problems if p.kind in _KINDS[state] and test(p)]
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        return (found[0].detail if found else state) + more
+
+    def named(words: str) -> Callable[[Problem], bool]:
+        return lambda p: words in p.detail
+
+    if "invalid" in kinds:
+        return "invalid", first("invalid")
+    if "conflict" in kinds or "conflict" in rows:
+        return "conflict", first("conflict")
+    if "edited-after-review" in kinds:
+        return "edited after review", first("edited after review")
+    if kinds & {"stale", "outdated-glossary"}:
+        return "stale", first("stale")
+    if "needs review" in rows:
+        return "needs review", first("needs review", named("needs review"))
+    if "orphaned-paragraph" in kinds or "orphaned paragraph" in rows:
+        return "orphaned paragraph", first("orphaned paragraph")
+    if "in-pieces" in kinds:
+        return "in pieces", first("in pieces")
+    if flags and problems:  # an approved twin's flags were the reviewer's to weigh
+        more = f" (+{len(flags) - 1} more)" if len(flags) > 1 else ""
+        return "flagged", f"{flags[0].kind}: {flags[0].detail}{more}"
+    if "low-confidence" in kinds:
+        return "low-confidence", first("low-confidence")
+    if "unreviewed" in kinds:
+        if any("edited by hand" in p.detail for p in problems):
+            return "edited", first("edited", named("edited by hand"))
+        return "machine", first("machine")
+    return "reviewed", reviewed
+
+
+#: Flags that are verdicts already (they decide a state of their own).
+_VERDICT_FLAGS = frozenset({"conflict", "in-pieces", "low-confidence"})
 
 
 def _page_name(source: Path, used: set[str], root: Path) -> str:
@@ -164,6 +228,15 @@ def _page_name(source: Path, used: set[str], root: Path) -> str:
     return name
 
 
+def _changed(*paths: Path | None) -> float | None:
+    times = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path is not None:
+                times.append(path.stat().st_mtime)
+    return max(times, default=None)
+
+
 def build_review(
     paths: Sequence[Path],
     *,
@@ -171,58 +244,208 @@ def build_review(
     glossary: Glossary,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     root: Path = Path("."),
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    memory_path: Path | None = None,
 ) -> ReviewReport:
-    """Write ``index.html`` and one page per article pair into ``out_dir``.
+    """Write ``index.html``, a page per state and one page per article pair into ``out_dir``.
 
-    Pages are named from each source's path inside ``root`` (the site's root)."""
+    Pages are named from each source's path inside ``root`` (the site's root). Each pair is
+    judged as ``check`` judges it (:func:`bilingo.judge.pair_problems`); ``memory_path``
+    (read only) holds the older source paragraphs the pages show the changes of."""
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
     files, _links = find_markdown(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_real = out_dir.resolve()
     entries: list[Entry] = []
-    used = {"index.html"}
+    used = {"index.html", *(_state_page(s) for s in STATES)}
     shown: set[Path] = set()  # twins already on a page (a human pair lists once)
+    twins: list[Article] = []
+    everything: list[Article] = []  # every article read: renamed sources are found by text
     for path in files:
         if path.resolve().is_relative_to(out_real) or path.resolve() in shown:
             continue
         try:
             article = read_article(path)
+            everything.append(article)
         except BilingoError as exc:
-            entries.append(Entry(path, None, "invalid", exc.message))
+            problem = Problem(path, "invalid", exc.message, line=exc.line)
+            entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
             continue
         if provenance.is_twin(article):
+            twins.append(article)
             continue  # shown with its source
         try:
             lang = detect_article(article, twins=twins_beside(article)).lang
         except BilingoError as exc:
-            entries.append(Entry(path, None, "invalid", exc.message))
+            problem = Problem(path, "invalid", exc.message, line=exc.line)
+            entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
             continue
         target = other_language(lang)
         twin_file = twin_path(path, target)
+        shown.add(twin_file.resolve())
         twin = None
         if twin_file.is_file():
-            shown.add(twin_file.resolve())
             try:
                 twin = read_article(twin_file)
+                everything.append(twin)
             except BilingoError as exc:
-                entries.append(Entry(path, twin_file, "invalid", exc.format(), lang, target))
+                problem = Problem(twin_file, "invalid", exc.message, line=exc.line)
+                entries.append(
+                    Entry(
+                        path, twin_file, "invalid", exc.format(), lang, target, problems=(problem,)
+                    )
+                )
                 continue
-        state, detail = article_state(article, twin, glossary_hash=glossary.hash, fields=fields)
-        if twin is None or state == "invalid":
-            entries.append(Entry(path, twin_file, state, detail, lang, target))
+        changed = _changed(path, twin_file if twin is not None else None)
+        if twin is None:
+            detail = f"no {target} twin ({twin_label(twin_file)}); run: bilingo translate {path}"
+            problem = Problem(path, "missing", detail)
+            entries.append(
+                Entry(
+                    path, twin_file, "missing", detail, lang, target, None, 0, (problem,), changed
+                )
+            )
             continue
-        diff = diff_pair(Pair(article, twin, lang, target), glossary=glossary, fields=fields)
+        prov = provenance.read(twin)
+        if prov is None:
+            detail = "both files written by people; bilingo does not track them"
+            entries.append(Entry(path, twin_file, "human", detail, lang, target, changed=changed))
+            continue
+        problems = tuple(
+            pair_problems(
+                article,
+                twin,
+                glossary_hash=glossary.hash,
+                fields=fields,
+                require_reviewed=False,
+                glossary=glossary,
+                min_confidence=min_confidence,
+            )
+        )
+        if any(p.kind == "invalid" for p in problems):
+            state, detail = article_state(problems, None)
+            entries.append(
+                Entry(path, twin_file, state, detail, lang, target, None, 0, problems, changed)
+            )
+            continue
+        diff = diff_pair(
+            Pair(article, twin, lang, target),
+            glossary=glossary,
+            fields=fields,
+            min_confidence=min_confidence,
+        )
+        by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
+        on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
+        state, detail = article_state(problems, diff, reviewed=f"reviewed{by}{on}")
         page = _page_name(path, used, root)
-        entry = Entry(path, twin_file, state, detail, lang, target, page, len(diff.all_flags))
-        write_atomic(out_dir / page, render_page(diff, entry))
+        paragraphs = Counter(str(r.state) for r in diff.rows if r.state is not None)
+        entry = Entry(
+            path,
+            twin_file,
+            state,
+            detail,
+            lang,
+            target,
+            page,
+            len(diff.all_flags),
+            problems,
+            changed,
+            dict(paragraphs),
+        )
+        older = _older_sources(twin, prov, diff, memory_path)
+        write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
         entries.append(entry)
+    orphaned, moved = orphaned_twins(everything, shown, fields)
+    for problem in orphaned:
+        entries.append(
+            Entry(
+                problem.path,
+                None,
+                "orphaned",
+                problem.detail,
+                problems=(problem,),
+                changed=_changed(problem.path),
+            )
+        )
+    # A source whose twin was left under its old name: check's words for it.
+    for k, entry in enumerate(entries):
+        rename = moved.get(entry.source.resolve()) if entry.state == "missing" else None
+        if rename is not None:
+            detail = (
+                f"its twin is {rename.twin}, left under the old name; move it: {rename.command()}"
+            )
+            problems = tuple(replace(p, detail=detail) for p in entry.problems)
+            entries[k] = replace(entry, detail=detail, problems=problems)
     index = out_dir / "index.html"
-    write_atomic(index, render_index(entries))
-    return ReviewReport(out_dir, index, tuple(entries))
+    ordered = sorted(entries, key=_urgency)
+    for state in STATES:
+        chosen = [e for e in ordered if e.state == state]
+        if chosen:
+            write_atomic(
+                out_dir / _state_page(state), render_index(ordered, only=state), durable=False
+            )
+    write_atomic(index, render_index(ordered), durable=False)
+    return ReviewReport(out_dir, index, tuple(ordered))
+
+
+def _urgency(entry: Entry) -> tuple[int, str]:
+    return STATES.index(entry.state), str(entry.source)
+
+
+def _state_page(state: str) -> str:
+    return f"state-{_slug(state)}.html"
+
+
+def _slug(state: str) -> str:
+    return state.replace(" ", "-")
+
+
+def _older_sources(
+    twin: Article, prov: provenance.Provenance, diff: ArticleDiff, memory_path: Path | None
+) -> dict[int, str]:
+    """Twin line -> the source paragraph as it was when the paragraph there was reviewed
+    (or edited), for the rows that need review or are in conflict, from the memory."""
+    from bilingo.document import parse
+
+    wanted = {r.twin_line for r in diff.rows if r.state in ("needs review", "conflict")}
+    if not wanted or memory_path is None:
+        return {}
+    against: dict[int, str] = {}
+    for block in parse(twin.body).blocks:
+        line = twin.body_line + block.line - 1
+        if line in wanted and (older := prov.made_against(block.index)) is not None:
+            against[line] = older
+    texts = paragraph_texts(memory_path, against.values())
+    return {line: texts[h] for line, h in against.items() if h in texts}
 
 
 # --------------------------------------------------------------------------- HTML
+
+#: Badge colours, one per paragraph verdict and article state (the legend shows them).
+BADGE_COLOURS: Mapping[str, str] = {
+    "conflict": "#f4a6a6",
+    "invalid": "#f4a6a6",
+    "edited after review": "#f7b98b",
+    "stale": "#ffd8a8",
+    "needs review": "#ffc46b",
+    "orphaned": "#e3c5f0",
+    "orphaned paragraph": "#e3c5f0",
+    "missing": "#ffd8a8",
+    "in pieces": "#c9d7f8",
+    "flagged": "#f9c0d8",
+    "low-confidence": "#ffe066",
+    "edited": "#b8e6e0",
+    "machine": "#eeeeee",
+    "reviewed": "#c6efce",
+    "human": "#dddddd",
+}
+#: The paragraph verdicts, in the legend's order.
+PARAGRAPH_STATES: tuple[str, ...] = VERDICT_STATES
+
+_BADGES = "".join(
+    f".st-{_slug(state)}{{background:{colour}}}" for state, colour in BADGE_COLOURS.items()
+)
 
 _CSS = f"""
 *{{box-sizing:border-box}}
@@ -230,12 +453,19 @@ body{{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color
 background:#fff}}
 header,footer,.list{{padding:12px 16px}}
 h1{{font-size:1.25rem;margin:.2em 0;overflow-wrap:anywhere}}
+h2{{font-size:1.05rem;margin:.8em 0 .2em}}
 a{{color:#0b57d0}}
 .grid{{display:grid;grid-template-columns:1fr 1fr;column-gap:10px;padding:0 16px 16px}}
-.cell{{padding:6px 12px 10px;white-space:pre-wrap;overflow-wrap:anywhere;margin-top:10px}}
+.row{{display:contents}}
+.cell{{padding:6px 12px 10px;overflow-wrap:anywhere;margin-top:10px}}
+.raw{{white-space:pre-wrap}}
+.md>:first-child{{margin-top:0}}.md>:last-child{{margin-bottom:0}}
+.md .link{{color:#0b57d0;text-decoration:underline dotted}}
+.md .img{{font-style:italic;color:#555}}
+.md pre{{white-space:pre-wrap}}
 .src{{background:{SOURCE_BG}}}
 .twin{{background:{TWIN_BG}}}
-.colhead{{font-weight:600;margin-top:0;position:sticky;top:0}}
+.colhead{{font-weight:600;margin-top:0;position:sticky;top:0;z-index:1}}
 .where{{display:block;font-size:.75rem;color:#555;white-space:normal}}
 .flagged{{box-shadow:inset 4px 0 #c5221f}}
 ul.flags{{grid-column:1/-1;margin:2px 0 0;padding:6px 12px 6px 28px;background:#fde7e6;
@@ -243,20 +473,32 @@ font-size:.875rem}}
 ul.flags li b{{color:#a50e0e}}
 mark.term{{background:#c6efce;border-bottom:2px solid #188038}}
 mark.keep{{background:#e8d8f6;border-bottom:2px solid #7b1fa2}}
-.state{{display:inline-block;padding:0 8px;border-radius:10px;font-size:.85rem;
-font-weight:600;background:#eee}}
-.state-reviewed{{background:#c6efce}}.state-machine{{background:#fff1b8}}
-.state-stale,.state-missing{{background:#ffd8a8}}
-.state-conflict,.state-invalid{{background:#fbc4c4}}
-table{{border-collapse:collapse;width:100%}}
-th,td{{text-align:left;padding:6px 8px;border-bottom:1px solid #ddd;vertical-align:top;
-overflow-wrap:anywhere}}
+mark.low{{background:#ffe066;outline:2px dashed #b8860b}}
+.changes{{grid-column:1/-1;margin:2px 0 0;padding:6px 12px;background:#fff7e0;
+font-size:.9rem;white-space:pre-wrap}}
+.changes del{{background:#fbc4c4}}.changes ins{{background:#c6efce;text-decoration:none}}
+.state,.badge{{display:inline-block;padding:0 8px;border-radius:10px;font-size:.8rem;
+font-weight:600;background:#eee;white-space:nowrap}}
+{_BADGES}
+.score{{font-size:.75rem;font-weight:600;color:#7a5d00}}
+.legend span{{margin-right:4px}}
+.toggle:checked~main .md,.toggle:not(:checked)~main .raw{{display:none}}
+nav.filters a{{margin-right:10px;white-space:nowrap}}
+nav.filters b{{margin-right:10px}}
+table{{border-collapse:collapse;width:100%;table-layout:fixed}}
+th,td{{text-align:left;padding:3px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top;
+white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
+col.c-state{{width:11em}}col.c-lang{{width:7.5em}}col.c-when{{width:10.5em}}
+col.c-article{{width:24%}}
+tr.group th{{background:#f3f3f3;font-size:.9rem;padding-top:8px}}
 @media (max-width:700px){{
+.legend,.summary{{display:none}}
 .grid{{grid-template-columns:1fr}}
 .colhead{{display:none}}
 .twin{{margin-top:2px}}
-thead{{display:none}}
-tr,td{{display:block;border:0}}
+thead,colgroup{{display:none}}
+table{{table-layout:auto}}
+tr,td{{display:block;border:0;white-space:normal}}
 tr{{border-bottom:1px solid #ddd;padding:6px 0}}
 td{{padding:2px 0}}
 }}
@@ -282,8 +524,35 @@ def _head(title: str, lang: str = "en") -> str:
     return _HEAD.format(lang=_e(lang), title=_e(title), css=_CSS)
 
 
-def _marked(text: str, terms: Sequence[Term]) -> str:
-    """Escaped text with its glossary terms wrapped in <mark>."""
+def _badge(state: str, cls: str = "badge") -> str:
+    return f'<span class="{cls} st-{_slug(state)}">{_e(state)}</span>'
+
+
+def _legend() -> str:
+    return '<p class="legend">' + " ".join(_badge(s) for s in PARAGRAPH_STATES) + "</p>"
+
+
+def _marked(text: str, terms: Sequence[Term], low: tuple[int, int, float] | None = None) -> str:
+    """Escaped text with its glossary terms wrapped in <mark>, and the low-confidence
+    sentence ``low`` (start, end, score) highlighted."""
+    if low is not None:
+        a, b, score = low
+        inside = [
+            Term(t.start - a, t.end - a, t.text, t.kind)
+            for t in terms
+            if a <= t.start and t.end <= b
+        ]
+        outside = [t for t in terms if t.end <= a or t.start >= b]
+        return (
+            _marked(text[:a], [t for t in outside if t.end <= a])
+            + f'<mark class="low" title="model confidence {score:.2f}">'
+            + _marked(text[a:b], inside)
+            + "</mark>"
+            + _marked(
+                text[b:],
+                [Term(t.start - b, t.end - b, t.text, t.kind) for t in outside if t.start >= b],
+            )
+        )
     out: list[str] = []
     pos = 0
     for t in sorted(terms, key=lambda t: t.start):
@@ -298,6 +567,53 @@ def _marked(text: str, terms: Sequence[Term]) -> str:
     return "".join(out)
 
 
+class _InertRenderer(RendererHTML):
+    """markdown-it's HTML renderer with every piece of HTML in the text shown as text and
+    every link and image inert (a span naming its target): articles are untrusted."""
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return f"<pre>{_e(tokens[idx].content)}</pre>"
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return f"<code>{_e(tokens[idx].content)}</code>"
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        href = str(tokens[idx].attrs.get("href", ""))
+        return f'<span class="link" title="{_e(href)}">'
+
+    def link_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</span>"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        return f'<span class="img" title="{_e(str(token.attrs.get("src", "")))}">[{_e(alt)}]</span>'
+
+
+_RENDERER = _InertRenderer()
+#: What markdown-it would render as more than escaped text.
+_PLAIN_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]|  \n|https?:|www\.|@")
+#: Private-use marks around the low-confidence sentence, swapped for <mark> after rendering.
+_LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
+
+
+def rendered(text: str, low: tuple[int, int, float] | None = None) -> str:
+    """``text`` as the site would show it: parsed by bilingo's one Markdown parser
+    (:func:`bilingo.document.markdown`), HTML escaped, links inert."""
+    if low is None and _PLAIN_RE.search(text) is None:
+        return _e(text)  # plain text to markdown-it too (and its line breaks stay lines)
+    if low is not None and _LOW_OPEN not in text and _LOW_CLOSE not in text:
+        a, b, _ = low
+        text = text[:a] + _LOW_OPEN + text[a:b] + _LOW_CLOSE + text[b:]
+    parser = markdown()
+    # A row holds one leaf block's inline content (its block markers are the page's "where").
+    out = _RENDERER.render(parser.parseInline(text, {}), parser.options, {})
+    if low is not None:
+        out = out.replace(_LOW_OPEN, f'<mark class="low" title="model confidence {low[2]:.2f}">')
+        out = out.replace(_LOW_CLOSE, "</mark>")
+    return out
+
+
 def _where(row: Row, lang: str, line: int | None) -> str:
     if row.kind == "field":
         return f"{lang} · front matter {row.field}"
@@ -306,12 +622,24 @@ def _where(row: Row, lang: str, line: int | None) -> str:
 
 
 def _cell(
-    side: str, lang: str, text: str | None, terms: Sequence[Term], where: str, *, flagged: bool
+    side: str,
+    lang: str,
+    text: str | None,
+    terms: Sequence[Term],
+    where: str,
+    *,
+    flagged: bool,
+    badge: str = "",
+    low: tuple[int, int, float] | None = None,
 ) -> str:
-    body = _marked(text, terms) if text is not None else "<i>(no paragraph)</i>"
     cls = f"cell {side} flagged" if flagged else f"cell {side}"
+    head = f'<span class="where">{_e(where)}{badge}</span>'
+    if text is None:
+        return f'<div class="{cls}" lang="{_e(lang)}">{head}<i>(no paragraph)</i></div>'
     return (
-        f'<div class="{cls}" lang="{_e(lang)}"><span class="where">{_e(where)}</span>{body}</div>'
+        f'<div class="{cls}" lang="{_e(lang)}">{head}'
+        f'<div class="raw">{_marked(text, terms, low)}</div>'
+        f'<div class="md">{rendered(text, low)}</div></div>'
     )
 
 
@@ -320,25 +648,76 @@ def _flags(flags: Sequence[Flag]) -> str:
     return f'<ul class="flags">{items}</ul>' if items else ""
 
 
-def render_page(diff: ArticleDiff, entry: Entry) -> str:
-    """One article's page: a two-column grid, one row per aligned paragraph."""
+def word_diff(old: str, new: str) -> str:
+    """Escaped HTML: ``old`` changed into ``new`` word by word (<del>, <ins>)."""
+    a, b = re.findall(r"\s+|\S+", old), re.findall(r"\s+|\S+", new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(_e("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{_e(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{_e(''.join(b[j1:j2]))}</ins>")
+    return "".join(out)
+
+
+def _low_span(row: Row) -> tuple[int, int, float] | None:
+    """Where the row's low-confidence sentence is in its twin text, with its score."""
+    if row.state != "low-confidence" or row.twin is None or row.score is None:
+        return None
+    from bilingo.document import parse
+    from bilingo.units import units
+
+    found = units(parse(row.twin))
+    if row.kind == "field" or not found:
+        return None
+    unit = found[min(row.sentence, len(found) - 1)]
+    return unit.start, unit.end, row.score
+
+
+def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | None = None) -> str:
+    """One article's page: a two-column grid, one row per aligned paragraph, each with its
+    verdict's badge; ``older`` (twin line -> older source paragraph) shows what changed."""
+    older = older or {}
     counts = diff.counts()
     flagged = sum(1 for r in diff.rows if r.flags)
     summary = f"{len(diff.rows)} paragraphs, {flagged} flagged" + (
         ": " + ", ".join(f"{n} {k}" for k, n in counts.items()) if counts else ""
+    )
+    states = ", ".join(
+        f"{n} {s}"
+        for s, n in sorted(entry.paragraphs.items(), key=lambda i: PARAGRAPH_STATES.index(i[0]))
     )
     parts = [
         _head(f"Review: {diff.source.name}", diff.target_lang),
         "<header>",
         '<p><a href="index.html">← all articles</a></p>',
         f"<h1>{_e(diff.source.name)} → {_e(diff.twin.name)}</h1>",
-        f'<p><span class="state state-{entry.state}">{entry.state}</span> {_e(entry.detail)}</p>',
-        f"<p>{_e(summary)}</p>",
+        f"<p>{_badge(entry.state, 'state')} {_e(entry.detail)}</p>",
+        f'<p class="summary">{_e(summary)}'
+        + (f"; by verdict: {_e(states)}" if states else "")
+        + "</p>",
+        _legend(),
     ]
+    if entry.problems:
+        items = "".join(
+            f"<li><b>{_e(p.kind)}</b>{f' (line {p.line})' if p.line else ''}: {_e(p.detail)}</li>"
+            for p in entry.problems
+        )
+        parts.append(
+            f"<details><summary>bilingo check reports {len(entry.problems)} problem(s)</summary>"
+            f'<ul class="flags check">{items}</ul></details>'
+        )
     if diff.alignment == "similarity":
         parts.append("<p>The paragraph counts differ: rows were paired by structure.</p>")
     parts.append(_flags(diff.flags))
     parts.append("</header>")
+    parts.append(
+        '<input type="checkbox" id="raw" class="toggle"> '
+        '<label for="raw">show the raw Markdown</label>'
+    )
     parts.append('<main class="grid">')
     parts.append(
         f'<div class="cell src colhead" lang="{_e(diff.source_lang)}">{_e(diff.source_lang)}'
@@ -347,52 +726,115 @@ def render_page(diff: ArticleDiff, entry: Entry) -> str:
         f"{_e(diff.target_lang)} · twin · {_e(str(diff.twin))}</div>"
     )
     for n, row in enumerate(diff.rows, 1):
+        state = row.state or ""
+        parts.append(f'<section class="row" id="p{n}" data-state="{_e(state)}">')
+        badge = ""
+        if row.state:
+            badge = " " + _badge(row.state)
+            if row.score is not None and row.state == "low-confidence":
+                badge += f' <span class="score">confidence {row.score:.2f}</span>'
         for side, lang, text, terms, line in (
             ("src", diff.source_lang, row.source, row.source_terms, row.source_line),
             ("twin", diff.target_lang, row.twin, row.twin_terms, row.twin_line),
         ):
             where = f"¶{n} · " + _where(row, lang, line)
-            parts.append(_cell(side, lang, text, terms, where, flagged=bool(row.flags)))
+            parts.append(
+                _cell(
+                    side,
+                    lang,
+                    text,
+                    terms,
+                    where,
+                    flagged=bool(row.flags),
+                    badge=badge if side == "twin" else "",
+                    low=_low_span(row) if side == "twin" else None,
+                )
+            )
+        if row.state in ("needs review", "conflict") and row.source is not None:
+            before = older.get(row.twin_line) if row.twin_line is not None else None
+            if before is not None:
+                parts.append(
+                    '<div class="changes"><b>the source since it was reviewed:</b> '
+                    f"{word_diff(before, row.source)}</div>"
+                )
+            else:
+                parts.append(
+                    '<div class="changes">the source paragraph changed since it was reviewed '
+                    "(its older text is not in the translation memory)</div>"
+                )
         parts.append(_flags(row.flags))
+        parts.append("</section>")
     parts.append("</main>")
     parts.append(
         "<footer><p><mark class=term>glossary term</mark> <mark class=keep>name kept as it "
-        "is</mark> · approve with: <code>bilingo approve "
-        f"{_e(str(diff.twin))}</code></p></footer>"
+        "is</mark> <mark class=low>low-confidence sentence</mark> · approve with: "
+        f"<code>bilingo approve {_e(str(diff.twin))}</code></p></footer>"
     )
     parts.append("</body>\n</html>\n")
     return "\n".join(p for p in parts if p)
 
 
-def _flag_count(entry: Entry) -> str:
-    if entry.page is None:
+def _when(entry: Entry) -> str:
+    if entry.changed is None:
         return ""
-    return {0: "no flags", 1: "1 flag"}.get(entry.flags, f"{entry.flags} flags")
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(entry.changed))
 
 
-def render_index(entries: Sequence[Entry]) -> str:
-    """The list of articles, most urgent states first."""
-    order = {s: i for i, s in enumerate(STATES)}
-    rows = []
-    for e in sorted(entries, key=lambda e: (order[e.state], str(e.source))):
-        name = _e(str(e.source))
-        link = f'<a href="{_e(e.page)}">{name}</a>' if e.page else name
-        direction = f"{_e(e.source_lang)} → {_e(e.target_lang)}" if e.source_lang else ""
-        rows.append(
-            f"<tr><td>{link}</td><td>{direction}</td>"
-            f'<td><span class="state state-{e.state}">{e.state}</span></td>'
-            f"<td>{_e(e.detail)}</td><td>{_flag_count(e)}</td></tr>"
-        )
+def _groups(entries: Sequence[Entry]) -> list[tuple[str, list[Entry]]]:
+    attention = [e for e in entries if e.needs_person]
+    machine = [e for e in entries if e.state == "machine"]
+    rest = [e for e in entries if not e.needs_person and e.state != "machine"]
+    return [
+        ("needs a person", attention),
+        ("machine translation, not yet reviewed", machine),
+        ("reviewed, or written by people", rest),
+    ]
+
+
+def render_index(entries: Sequence[Entry], *, only: str | None = None) -> str:
+    """The articles, those needing a person first (in ``check``'s verdicts and words), then
+    machine translations, then reviewed ones; ``only``: the page of one state."""
     counts = Counter(e.state for e in entries)
+    links = [
+        "<b>all</b>" if only is None else '<a href="index.html">all</a>',
+        *(
+            f"<b>{_badge(s)} {counts[s]}</b>"
+            if s == only
+            else f'<a href="{_state_page(s)}">{_badge(s)} {counts[s]}</a>'
+            for s in STATES
+            if counts[s]
+        ),
+    ]
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts[s]) or "no articles"
+    attention = sum(counts[s] for s in ATTENTION)
+    shown = [e for e in entries if only is None or e.state == only]
+    rows: list[str] = []
+    for title, group in _groups(shown):
+        if not group:
+            continue
+        rows.append(f'<tr class="group"><th colspan="5">{_e(title)} ({len(group)})</th></tr>')
+        for e in group:
+            name = _e(str(e.source))
+            link = f'<a href="{_e(e.page)}">{name}</a>' if e.page else name
+            direction = f"{_e(e.source_lang)} → {_e(e.target_lang)}" if e.source_lang else ""
+            rows.append(
+                f'<tr data-state="{_e(e.state)}" data-article="{name}">'
+                f"<td>{_badge(e.state, 'state')}</td>"
+                f'<td title="{name}">{link}</td><td>{direction}</td>'
+                f'<td title="{_e(e.detail)}">{_e(e.detail)}</td><td>{_when(e)}</td></tr>'
+            )
+    heading = "bilingo review" + (f": {only}" if only else "")
     return "\n".join(
         [
-            _head("bilingo review"),
-            "<header><h1>bilingo review</h1>",
-            f"<p>{len(entries)} articles: {_e(summary)}</p></header>",
+            _head(heading),
+            f"<header><h1>{_e(heading)}</h1>",
+            f"<p>{len(entries)} articles, {attention} need a person: {_e(summary)}</p>",
+            '<nav class="filters">' + " ".join(links) + "</nav></header>",
             '<div class="list"><table>',
-            "<thead><tr><th>article</th><th>language</th><th>state</th><th>why</th>"
-            "<th>flags</th></tr></thead>",
+            '<colgroup><col class="c-state"><col class="c-article"><col class="c-lang">'
+            '<col class="c-why"><col class="c-when"></colgroup>',
+            "<thead><tr><th>state</th><th>article</th><th>language</th><th>why</th>"
+            "<th>last change</th></tr></thead>",
             "<tbody>",
             *rows,
             "</tbody></table></div>",

@@ -473,6 +473,7 @@ def _write_twin(
         fields=fields,
         warnings=warnings,
         whole=done.whole,
+        scores=done.scores,
     )
     outcome = _job_outcome(job, "written")
     if fingerprint(job.twin) != job.twin_fingerprint:
