@@ -198,6 +198,7 @@ class ArgosEngine:
         self.max_batch_segments = max_batch_segments
         self._translator: Any = None
         self._tokenizer: Tokenizer | None = None
+        self._source_vocabulary: frozenset[str] | None = None
 
     @property
     def name(self) -> str:
@@ -284,6 +285,9 @@ class ArgosEngine:
     def _queue(
         self, tokens: Sequence[list[str]], *, attention: bool
     ) -> tuple[list[list[int]], list[Any], list[str]]:
+        """(With ``attention``, ``<unk>`` stays in the output: :meth:`translate_aligned`
+        puts the source's unknown pieces back in order, never through the alignment head,
+        which on OPUS-MT models nobody trained to align.)"""
         """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
         turn): (batches of indices, their pending results, the forced target prefix)."""
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
@@ -301,7 +305,7 @@ class ArgosEngine:
                 beam_size=self.beam_size,
                 max_decoding_length=max_len + len(prefix),
                 max_input_length=0,
-                replace_unknowns=True,
+                replace_unknowns=not attention,
                 length_penalty=0.2,
                 return_attention=attention,
             )
@@ -326,12 +330,61 @@ class ArgosEngine:
         protos = tokenizer.processor.encode(list(segments), out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
         batches, pending, prefix = self._queue(tokens, attention=True)
+        known = self.source_vocabulary()
         out: list[Aligned] = [Aligned("", ())] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
             for i, result in zip(batch, results, strict=True):
-                out[i] = _aligned(segments[i], protos[i].pieces, result.result(), len(prefix))
+                out[i] = _aligned(
+                    segments[i], protos[i].pieces, result.result(), len(prefix), known
+                )
             if progress is not None:
                 progress(len(batch))
+        return out
+
+    def source_vocabulary(self) -> frozenset[str]:
+        """The model's source tokens (what is not among them reaches it as ``<unk>``)."""
+        if self._source_vocabulary is None:
+            source, _, _ = model_vocabularies(self.package.path / "model")
+            self._source_vocabulary = frozenset(source)
+        return self._source_vocabulary
+
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]:
+        """Prediction difference (Li et al., ACL 2019): for each (translation, source
+        character ranges), how much log-probability each target piece of the translation
+        loses when the source pieces overlapping the ranges are masked (``<unk>``), scored
+        with ``score_batch`` on the output the model already wrote. One list per item, one
+        value per :attr:`Aligned.target_ranges` entry; empty where the pieces are unknown."""
+        self.load()
+        jobs: list[tuple[list[str], list[str]]] = []
+        owners: list[int] = []
+        for n, (result, ranges) in enumerate(items):
+            if not result.target_tokens or not result.source_tokens:
+                continue
+            masked = [
+                "<unk>" if any(a < e and s < b for a, b in ranges) else tok
+                for tok, (s, e) in zip(result.source_tokens, result.source_ranges, strict=True)
+            ]
+            jobs += [(list(result.source_tokens), list(result.target_tokens))]
+            jobs += [(masked, list(result.target_tokens))]
+            owners.append(n)
+        out: list[list[float]] = [[] for _ in items]
+        if not jobs:
+            return out
+        scored = self._translator.score_batch(
+            [src for src, _ in jobs],
+            [tgt for _, tgt in jobs],
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            max_input_length=0,
+        )
+        for k, n in enumerate(owners):
+            base, masked_scores = scored[2 * k].log_probs, scored[2 * k + 1].log_probs
+            skip = items[n][0].prefix
+            out[n] = [
+                float(a) - float(b) for a, b in zip(base[skip:], masked_scores[skip:], strict=False)
+            ][: len(items[n][0].target_ranges)]
         return out
 
 
@@ -342,15 +395,44 @@ class Aligned:
     text: str
     #: (source start, source end, target start, target end) character ranges: each target
     #: piece with the source piece its alignment head attends to most. Empty when the
-    #: pieces cannot be mapped back onto the text.
+    #: pieces cannot be mapped back onto the text. Only an alignment where it agrees with
+    #: the sentence's anchors (``bilingo.placement``): the head may never have been trained.
     pairs: tuple[tuple[int, int, int, int], ...]
+    #: Pairs known without the head: each source piece the model could not read (a
+    #: placeholder) with the ``<unk>`` the output holds for it, matched in order.
+    sure: tuple[tuple[int, int, int, int], ...] = ()
+    #: The pieces, for :meth:`ArgosEngine.masked_drops`: source pieces and their character
+    #: ranges in the source; the output's tokens (the forced prefix, ``prefix`` of them,
+    #: included) and the ranges of those after the prefix in :attr:`text`.
+    source_tokens: tuple[str, ...] = ()
+    source_ranges: tuple[tuple[int, int], ...] = ()
+    target_tokens: tuple[str, ...] = ()
+    target_ranges: tuple[tuple[int, int], ...] = ()
+    prefix: int = 0
 
 
-def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Aligned:
+def _aligned(
+    source: str,
+    src_pieces: Any,
+    result: Any,
+    prefix: int = 0,
+    known: frozenset[str] | None = None,
+) -> Aligned:
     """Character-range alignment of one result (``return_attention=True``); the first
-    ``prefix`` target tokens are the forced target prefix, not part of the translation."""
-    hypothesis: list[str] = result.hypotheses[0][prefix:]
+    ``prefix`` target tokens are the forced target prefix, not part of the translation.
+    ``known``: the source vocabulary; the output's ``<unk>`` tokens become the source's
+    unknown pieces, in order, where there are as many of each (else they are dropped, and
+    bilingo's checks decide)."""
+    raw: list[str] = result.hypotheses[0]
+    hypothesis = list(raw[prefix:])
     attention = result.attention[0][prefix:] if result.attention else []
+    chars = _byte_to_char(source)
+    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
+    unknown = [i for i, p in enumerate(src_pieces) if known is not None and p.piece not in known]
+    unk_at = [j for j, piece in enumerate(hypothesis) if piece == "<unk>"]
+    matched = len(unk_at) == len(unknown)
+    for n, j in enumerate(unk_at):
+        hypothesis[j] = src_pieces[unknown[n]].piece if matched else ""
     text = pieces_to_text(hypothesis)
     # SentencePiece decoding is the pieces joined, "▁" as a space, the first space dropped;
     # anything else (e.g. byte pieces) and the offsets are unknown: no alignment.
@@ -364,18 +446,29 @@ def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Alig
         lead = len(joined) - len(joined.lstrip(" "))
     if joined[lead:] != text or not attention:
         return Aligned(text, ())
-    chars = _byte_to_char(source)
-    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
     pairs: list[tuple[int, int, int, int]] = []
+    ranges: list[tuple[int, int]] = []
     start = 0
-    for j, row in enumerate(attention[: len(hypothesis)]):
+    for j in range(len(hypothesis)):
         end = ends[j]
+        ranges.append((max(0, start - lead), max(0, end - lead)))
+        row = attention[j] if j < len(attention) else []
         width = min(len(row), len(spans))
         if width:
             i = max(range(width), key=row.__getitem__)
-            pairs.append((*spans[i], max(0, start - lead), max(0, end - lead)))
+            pairs.append((*spans[i], *ranges[-1]))
         start = end
-    return Aligned(text, tuple(pairs))
+    sure = tuple((*spans[unknown[n]], *ranges[j]) for n, j in enumerate(unk_at) if matched)
+    return Aligned(
+        text,
+        tuple(pairs),
+        sure,
+        tuple(p.piece for p in src_pieces),
+        tuple(spans),
+        tuple(raw),
+        tuple(ranges),
+        prefix,
+    )
 
 
 def _byte_to_char(text: str) -> list[int]:
