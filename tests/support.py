@@ -34,6 +34,11 @@ class RecordingEngine:
         self.sent.extend(segments)
         return self.inner.translate_aligned(segments, progress=progress)
 
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]:
+        return self.inner.masked_drops(items)
+
 
 def recording_factory(
     sent: list[str], *, beam_size: int = 4, created: list[str] | None = None

@@ -409,6 +409,9 @@ class Aligned:
     target_tokens: tuple[str, ...] = ()
     target_ranges: tuple[tuple[int, int], ...] = ()
     prefix: int = 0
+    #: ``pairs`` hold only what bilingo checked (the head disagreed with the anchors):
+    #: nothing is placed by a guess (``bilingo.inline.project(strict=True)``).
+    strict: bool = False
 
 
 def _aligned(

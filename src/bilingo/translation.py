@@ -44,9 +44,7 @@ from bilingo.site import EngineOptions
 from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
 
-Action = Literal[
-    "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
-]
+Action = Literal["written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"]
 #: (stage, done, total): stage is "translate" while the engine runs.
 ProgressCallback = Callable[[str, int, int], None]
 

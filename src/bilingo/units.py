@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from bilingo import placement
 from bilingo.document import Block, Document, _sentences
 from bilingo.engine import Aligned, Engine, Progress
 from bilingo.glossary import Glossary, PlaceholderLost, Protected
@@ -64,6 +65,16 @@ class AligningEngine(Protocol):
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
     ) -> list[Aligned]: ...
+
+
+@runtime_checkable
+class ScoringEngine(Protocol):
+    """An engine that can score its own output with parts of the source masked
+    (:meth:`bilingo.engine.ArgosEngine.masked_drops`): prediction difference."""
+
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -285,6 +296,14 @@ class WholeStats:
     engine: int = 0
     memory: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    #: Anchors (copied names, numbers, placeholders) of the engine's sentences, and how
+    #: many of them the alignment head agreed with (``bilingo.placement``).
+    anchors: int = 0
+    agreed: int = 0
+    #: Sentences placed without the head (it disagreed with their anchors), and the
+    #: (masked source, output) pairs scored for them.
+    by_difference: int = 0
+    scored: int = 0
 
 
 @dataclass(frozen=True)
@@ -345,6 +364,7 @@ def translate_whole(
                 progress(done, len(prepared))
 
         results = engine.translate_aligned([p.sentence.text for p in prepared], progress=tick)
+        results = checked_alignments([p.sentence for p in prepared], results, engine, stats)
         stats.engine = len(prepared)
         failed: list[tuple[_Prepared, Aligned, str]] = []
         for ready, result in zip(prepared, results, strict=True):
@@ -364,6 +384,51 @@ def translate_whole(
     return found, fallback, stats
 
 
+def checked_alignments(
+    sentences: Sequence[Sentence], results: Sequence[Aligned], engine: object, stats: WholeStats
+) -> list[Aligned]:
+    """Each result with the alignment its markup is placed by (``bilingo.placement``): the
+    head's where it agrees with the sentence's anchors (in a sentence without anchors, where
+    it agrees with those of the whole batch), else the anchors and, for what is placed
+    (spans, line breaks, lost placeholders), prediction difference."""
+    found: list[tuple[list[tuple[int, int]], set[tuple[int, int]], placement.Agreement]] = []
+    total = placement.Agreement(0, 0)
+    for sentence, result in zip(sentences, results, strict=True):
+        attention = word_alignment(source_words(sentence), words(result.text), result.pairs)
+        sure = placement.anchors(sentence, result.text, result)
+        agree = placement.agreement(attention, sure)
+        total += agree
+        found.append((attention, sure, agree))
+    stats.anchors += total.anchors
+    stats.agreed += total.agree
+    out: list[Aligned] = []
+    scoring: list[int] = []
+    for n, (sentence, result) in enumerate(zip(sentences, results, strict=True)):
+        attention, sure, agree = found[n]
+        if agree.trusted or (not agree.anchors and total.trusted):
+            out.append(placement.with_pairs(sentence, result, {*attention, *sure}))
+            continue
+        out.append(
+            placement.with_pairs(
+                sentence, result, placement.whole_spans_only(sentence, sure), strict=True
+            )
+        )
+        if placement.masked_ranges(sentence, result.text):
+            stats.by_difference += 1
+            scoring.append(n)
+    if scoring and isinstance(engine, ScoringEngine):
+        ranges = {n: placement.masked_ranges(sentences[n], out[n].text) for n in scoring}
+        items = [(out[n], r) for n in scoring for r in ranges[n]]
+        stats.scored += len(items)
+        drops = iter(engine.masked_drops([(a, [r]) for a, r in items]))
+        for n in scoring:
+            loss = [next(drops) for _ in ranges[n]]
+            more = placement.difference_pairs(sentences[n], out[n], ranges[n], loss)
+            held = placement.whole_spans_only(sentences[n], {*found[n][1], *more})
+            out[n] = placement.with_pairs(sentences[n], out[n], held, strict=True)
+    return out
+
+
 def _fall_back(stats: WholeStats, fallback: list[str], reason: str, unit: Unit) -> None:
     stats.fallback += 1
     if reason:
@@ -381,7 +446,7 @@ def _carry(
     sentence = ready.sentence
     try:
         pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
-        projected = project(sentence, result.text, pairs, hints=hints)
+        projected = project(sentence, result.text, pairs, hints=hints, strict=result.strict)
     except (ValueError, IndexError, KeyError, StopIteration) as exc:  # a bug: fall back
         projected = Failed(f"projection error {type(exc).__name__}")
     if not isinstance(projected, Projected):
