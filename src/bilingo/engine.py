@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import struct
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -199,6 +201,9 @@ class ArgosEngine:
         self._translator: Any = None
         self._tokenizer: Tokenizer | None = None
         self._source_vocabulary: frozenset[str] | None = None
+        #: Positions the model has (source pieces with </s>, output steps): from model.bin,
+        #: or from the first error that names them; None while unknown.
+        self.position_limit: int | None = None
 
     @property
     def name(self) -> str:
@@ -240,6 +245,8 @@ class ArgosEngine:
             self._translator = None
             raise self._error(misfit)
         self._tokenizer = tokenizer
+        if self.position_limit is None:
+            self.position_limit = model_position_limit(model_dir)
         _resident = weakref.ref(self)
 
     def _error(self, what: str) -> ModelError:
@@ -263,24 +270,84 @@ class ArgosEngine:
         return self._translator is not None
 
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
+        out: list[str] = self._again(self._translate, segments, progress)
+        return out
+
+    def _again(self, run: Callable[..., Any], segments: Sequence[str], progress: Any) -> Any:
+        """``run(segments, progress)``, once more if it failed on positions the model had not
+        said it lacks (learned from the error: the overlong segments are cut this time)."""
+        known = self.position_limit
+        try:
+            return run(segments, progress)
+        except SegmentError as exc:
+            if not exc.positions or known is not None or self.position_limit is None:
+                raise
+            return run(segments, progress)
+
+    def _translate(self, segments: Sequence[str], progress: Progress | None) -> list[str]:
         if not segments:
             return []
         self.load()
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        tokens = tokenizer.encode(segments)
+        parts, cuts = self._fitted(segments)
+        tokens = tokenizer.encode(parts)
         batches, pending, prefix = self._queue(tokens, attention=False)
         out: list[str] = [""] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, results, strict=True):
-                hypothesis: list[str] = result.result().hypotheses[0]
+            for i, result in zip(batch, self._results(batch, results), strict=True):
+                hypothesis: list[str] = result.hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 out[i] = tokenizer.decode(hypothesis)
-            if progress is not None:
+            if progress is not None and cuts is None:
                 progress(len(batch))
-        return out
+        if cuts is None:
+            return out
+        if progress is not None:
+            progress(len(segments))
+        return [_join(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)]
+
+    def _fitted(
+        self, segments: Sequence[str]
+    ) -> tuple[list[str], list[tuple[int, list[tuple[int, int]]]] | None]:
+        """The segments as the model can take them: one longer than its positions cut at
+        clause boundaries (:func:`clause_cuts`). Returns (parts, None) when none was cut,
+        else (parts, for each segment (its first part's index, the parts' character
+        ranges))."""
+        tokenizer = self._tokenizer
+        limit = self.position_limit
+        if limit is None or tokenizer is None:
+            return list(segments), None
+        room = limit - 3  # </s>, <s> where the model adds it, a forced prefix
+        lengths = [len(t) for t in tokenizer.encode(segments)]
+        if max(lengths, default=0) <= room:
+            return list(segments), None
+
+        def fits(text: str) -> bool:
+            return len(tokenizer.encode([text])[0]) <= room
+
+        parts: list[str] = []
+        cuts: list[tuple[int, list[tuple[int, int]]]] = []
+        for segment, length in zip(segments, lengths, strict=True):
+            ranges = clause_cuts(segment, fits) if length > room else [(0, len(segment))]
+            cuts.append((len(parts), ranges))
+            parts += [segment[a:b] for a, b in ranges]
+        return parts, cuts
+
+    def _results(self, batch: Sequence[int], results: Sequence[Any]) -> list[Any]:
+        """The batch's results; a model error names the positions it lacks (learned for
+        the next call) and fails with the fix, never as a bare RuntimeError."""
+        try:
+            return [r.result() for r in results]
+        except RuntimeError as exc:
+            found = _POSITIONS_RE.search(str(exc))
+            if found:
+                self.position_limit = int(found.group(1))
+            raise SegmentError(
+                f"the model cannot translate {len(batch)} segment(s) ({exc})", found is not None
+            ) from None
 
     def _queue(
         self, tokens: Sequence[list[str]], *, attention: bool
@@ -290,10 +357,13 @@ class ArgosEngine:
         which on OPUS-MT models nobody trained to align.)"""
         """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
         turn): (batches of indices, their pending results, the forced target prefix)."""
-        # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
+        # Enough room for every segment, so none is cut short (CTranslate2's default is 256),
+        # within the model's positions.
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
         prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        if self.position_limit is not None:
+            max_len = min(max_len, self.position_limit - 1 - len(prefix))
         batches = length_batches(
             [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
         )
@@ -319,6 +389,12 @@ class ArgosEngine:
         """Like :meth:`translate`, with each translation's alignment: the attention of the
         alignment head the converter recorded (OPUS-MT transformer-align models are
         trained for it), one source piece for each target piece, as character ranges."""
+        out: list[Aligned] = self._again(self._translate_aligned, segments, progress)
+        return out
+
+    def _translate_aligned(
+        self, segments: Sequence[str], progress: Progress | None
+    ) -> list[Aligned]:
         if not segments:
             return []
         self.load()
@@ -326,20 +402,25 @@ class ArgosEngine:
         if not isinstance(tokenizer, SentencePieceTokenizer):
             # Moses + BPE pieces do not map back onto the text's characters: no alignment
             # (whole sentences then fall back to fragments, which is counted and shown).
-            return [Aligned(text, ()) for text in self.translate(segments, progress=progress)]
-        protos = tokenizer.processor.encode(list(segments), out_type="proto")
+            return [Aligned(text, ()) for text in self._translate(segments, progress)]
+        parts, cuts = self._fitted(segments)
+        protos = tokenizer.processor.encode(parts, out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
         batches, pending, prefix = self._queue(tokens, attention=True)
         known = self.source_vocabulary()
         out: list[Aligned] = [Aligned("", ())] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, results, strict=True):
-                out[i] = _aligned(
-                    segments[i], protos[i].pieces, result.result(), len(prefix), known
-                )
-            if progress is not None:
+            for i, result in zip(batch, self._results(batch, results), strict=True):
+                out[i] = _aligned(parts[i], protos[i].pieces, result, len(prefix), known)
+            if progress is not None and cuts is None:
                 progress(len(batch))
-        return out
+        if cuts is None:
+            return out
+        if progress is not None:
+            progress(len(segments))
+        return [
+            _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
+        ]
 
     def source_vocabulary(self) -> frozenset[str]:
         """The model's source tokens (what is not among them reaches it as ``<unk>``)."""
@@ -472,6 +553,115 @@ def _aligned(
         tuple(ranges),
         prefix,
     )
+
+
+class SegmentError(ModelError):
+    """The model failed on a batch of segments: the articles holding them fail, alone."""
+
+    def __init__(self, message: str, positions: bool = False) -> None:
+        super().__init__(message)
+        #: The model ran out of positions (an overlong segment it could not be cut into).
+        self.positions = positions
+
+
+_POSITIONS_RE = re.compile(r"No position encodings are defined for positions >= (\d+)")
+
+#: Where an overlong sentence is cut, in order of preference: clause ends (";", ":", " – "),
+#: then commas, then between words.
+_CLAUSE_CUTS = (
+    re.compile(r"[;:](?= )| [–—](?= )"),
+    re.compile(r",(?= )"),
+    re.compile(r" (?=\S)"),
+)
+
+
+def clause_cuts(text: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Character ranges of ``text``, in order, each of which ``fits`` the model: cut at the
+    boundary nearest the middle of the first kind :data:`_CLAUSE_CUTS` finds (a word
+    longer than the model cut in two), again in each half until every part fits;
+    O(n log n) tokenising. The whitespace between two parts is in neither."""
+
+    def split(a: int, b: int, depth: int) -> list[tuple[int, int]]:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a <= 1 or depth > 60 or fits(text[a:b]):
+            return [(a, b)] if b > a else []
+        points: list[int] = []
+        for pattern in _CLAUSE_CUTS:
+            points = [m.end() for m in pattern.finditer(text, a, b) if a < m.end() < b]
+            if points:
+                break
+        middle = (a + b) / 2
+        cut = min(points, key=lambda p: abs(p - middle)) if points else (a + b) // 2
+        return split(a, cut, depth + 1) + split(cut, b, depth + 1)
+
+    return split(0, len(text), 0)
+
+
+def _join(text: str, ranges: list[tuple[int, int]], out: list[str], first: int) -> str:
+    """A cut segment's translation: its parts' translations, with the source's whitespace
+    between them (none where a word was cut)."""
+    pieces = [out[first]]
+    for k in range(1, len(ranges)):
+        pieces.append(text[ranges[k - 1][1] : ranges[k][0]] + out[first + k])
+    return "".join(pieces)
+
+
+def _join_aligned(
+    text: str, ranges: list[tuple[int, int]], out: list[Aligned], first: int
+) -> Aligned:
+    """A cut segment's aligned translation: parts joined as :func:`_join` does, their
+    alignments moved to the whole's characters (no pieces: a part is scored alone)."""
+    joined = ""
+    pairs: list[tuple[int, int, int, int]] = []
+    sure: list[tuple[int, int, int, int]] = []
+    for k, (a, _) in enumerate(ranges):
+        if k:
+            joined += text[ranges[k - 1][1] : a]
+        part = out[first + k]
+        t = len(joined)
+        pairs += [(s0 + a, s1 + a, t0 + t, t1 + t) for s0, s1, t0, t1 in part.pairs]
+        sure += [(s0 + a, s1 + a, t0 + t, t1 + t) for s0, s1, t0, t1 in part.sure]
+        joined += part.text
+    return Aligned(joined, tuple(pairs), tuple(sure))
+
+
+def model_position_limit(model_dir: Path) -> int | None:
+    """Rows of the position tables in ``model.bin`` (the fewest of encoder and decoder),
+    read from CTranslate2's binary format (version, spec name and revision, then each
+    variable's name, shape, type and bytes, which are skipped); None if it has none (the
+    positions are then learned from the first error) or cannot be read."""
+    found: list[int] = []
+    try:
+        with (model_dir / "model.bin").open("rb") as model:
+
+            def take(fmt: str) -> Any:
+                size = struct.calcsize(fmt)
+                data = model.read(size)
+                if len(data) != size:
+                    raise ValueError("truncated")
+                return struct.unpack(fmt, data)[0]
+
+            def string() -> str:
+                return model.read(take("H")).rstrip(b"\0").decode("utf-8")
+
+            if take("I") < 2:
+                return None
+            string()
+            take("I")
+            for _ in range(take("I")):
+                name = string()
+                dims = [take("I") for _ in range(take("B"))]
+                take("B")
+                size = take("I")
+                if name.endswith("position_encodings/encodings") and dims:
+                    found.append(dims[0])
+                model.seek(size, os.SEEK_CUR)
+    except (OSError, ValueError, struct.error, UnicodeDecodeError):
+        return min(found) if found else None
+    return min(found) if found else None
 
 
 def _byte_to_char(text: str) -> list[int]:
