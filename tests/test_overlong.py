@@ -133,24 +133,12 @@ def unknowing_factory(learns: bool):  # type: ignore[no-untyped-def]
     return make
 
 
-def test_positions_are_learned_from_the_first_error(
-    tmp_path: Path, argos_packages_dir: Path
-) -> None:
-    """CTranslate2's error names the positions: the chunk goes again, the long sentence cut,
-    and every twin is written."""
-    articles = long_site(tmp_path)
-    report = translate_paths(
-        [articles], glossary=empty_glossary(), engine_factory=unknowing_factory(True)
-    )
-    assert report.exit_code == 0, report.outcomes
-    assert read_article(articles / "lang.en.md").body == " ".join(["ord"] * 2100) + "\n"
-
-
 def test_an_article_the_model_cannot_translate_fails_alone(
-    tmp_path: Path, argos_packages_dir: Path
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where the positions cannot be learned, CTranslate2's error fails that article alone
-    (exit 1, the reason named); the others are written."""
+    """Where the positions cannot be learned (and parts are not capped), CTranslate2's error
+    fails that article alone (exit 1, the reason named); the others are written."""
+    monkeypatch.setattr("bilingo.engine.MAX_PART_PIECES", 10**6)
     articles = long_site(tmp_path)
     report = translate_paths(
         [articles], glossary=empty_glossary(), engine_factory=unknowing_factory(False)

@@ -224,3 +224,35 @@ def test_adversarial_heads_never_move_a_word_across_markup(
         projected = project(sentence, result.text, alignment, strict=result.strict)
         if isinstance(projected, Projected):
             assert _shapes(projected.markdown) == _shapes(unit.key), (unit.key, adversary)
+
+
+@pytest.mark.parametrize(
+    ("head", "method"), [("trained", "attention"), ("shifted", "prediction difference")]
+)
+def test_models_check_names_the_placement(
+    head: str,
+    method: str,
+    shape_dirs: ShapeDirs,
+    argos_packages_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bilingo.cli import cli
+
+    folder = argos_packages_dir if head == "trained" else shape_dirs("shared", head)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    shown = CliRunner().invoke(cli, ["models", "check", "nb", "en", "--json"])
+    (check,) = json.loads(shown.output)
+    placement = check["placement"]
+    assert placement["method"] == method
+    assert placement["anchors"] >= 5
+    text = CliRunner().invoke(cli, ["models", "check", "nb", "en"]).output
+    if head == "shifted":
+        assert placement["agreed"] < placement["anchors"] // 2
+        assert "alignment head disagrees with the anchors" in text
+    else:
+        assert placement["agreed"] == placement["anchors"]
+        assert "alignment head agrees with" in text

@@ -51,6 +51,10 @@ Progress = Callable[[int], None]
 
 #: CTranslate2 stops at 256 output tokens by default; real paragraphs reach 480 pieces.
 MIN_DECODING_LENGTH = 256
+#: The longest part a sentence goes to the model as (pieces): one longer is cut at clause
+#: boundaries even where the model has more positions, as decoding time and memory grow with
+#: the square of the length (OPUS-MT models have 512 positions).
+MAX_PART_PIECES = 512
 #: Batch limits by device, source tokens (padding included) and segments: see above.
 CPU_BATCH_TOKENS = 256
 CPU_BATCH_SEGMENTS = 16
@@ -312,15 +316,15 @@ class ArgosEngine:
     def _fitted(
         self, segments: Sequence[str]
     ) -> tuple[list[str], list[tuple[int, list[tuple[int, int]]]] | None]:
-        """The segments as the model can take them: one longer than its positions cut at
-        clause boundaries (:func:`clause_cuts`). Returns (parts, None) when none was cut,
-        else (parts, for each segment (its first part's index, the parts' character
-        ranges))."""
+        """The segments as the model can take them: one longer than its positions (or
+        :data:`MAX_PART_PIECES`) cut at clause boundaries (:func:`clause_cuts`). Returns
+        (parts, None) when none was cut, else (parts, for each segment (its first part's
+        index, the parts' character ranges))."""
         tokenizer = self._tokenizer
-        limit = self.position_limit
-        if limit is None or tokenizer is None:
+        limit = self.position_limit or MAX_PART_PIECES + 3
+        if tokenizer is None:
             return list(segments), None
-        room = limit - 3  # </s>, <s> where the model adds it, a forced prefix
+        room = min(limit - 3, MAX_PART_PIECES)  # </s>, <s> where added, a forced prefix
         lengths = [len(t) for t in tokenizer.encode(segments)]
         if max(lengths, default=0) <= room:
             return list(segments), None

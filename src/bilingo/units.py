@@ -53,6 +53,9 @@ _ODD_SPACE_RE = re.compile(
     r"\u2060-\u206f\ufeff\ufff9-\ufffb]+"
 )
 _PUA_LAST = 0xF8FF
+#: Spans one sentence may carry whole (cmark's "nested strong emph" holds 130,000): more,
+#: and its block is translated in pieces, in time linear in its length.
+MAX_SPANS = 64
 
 
 @runtime_checkable
@@ -220,6 +223,8 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
         if s >= e or not _LETTER_RE.search(text, s, e):
             continue
         mine = spans[bisect_left(span_starts, s) : bisect_left(span_starts, e)]
+        if len(mine) > MAX_SPANS:
+            return None  # placing them is quadratic: this block goes in pieces
         start = min([b0[s]] + [sp[2] for sp in mine if sp[0] == s])
         end = max([b1[e - 1]] + [sp[5] for sp in mine if sp[1] == e])
         lits = literals[bisect_left(literal_at, s) : bisect_left(literal_at, e)]
