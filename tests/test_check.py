@@ -119,7 +119,7 @@ def test_outdated_glossary(site: Path) -> None:
     assert "oslo-runway-week.nb.md" in outdated
     assert "ett-ar-med-naeringsklyngetillit.en.md" not in outdated
     found = [p for p in data["problems"] if p["kind"] == "outdated-glossary"]
-    assert [p["line"] for p in found] == [41]  # the twin line that misses the term
+    assert [p["line"] for p in found] == [42]  # the twin line that misses the term
     assert "'collection' must be translated as 'kolleksjon'" in str(found[0]["detail"])
     assert "bilingo translate articles/oslo-runway-week.en.md" in str(found[0]["detail"])
 

@@ -89,7 +89,11 @@ def test_merge_decision_table(case: Case, retranslate_unedited: bool) -> None:
         if got[j] == "machine":
             assert text == case.new[j]
     assert len(plan.conflicts) == case.conflicts
-    assert plan.dropped_edits == case.dropped
+    # A person's paragraph whose source paragraph is gone stays in the twin, orphaned.
+    orphans = [o.text for kept in plan.orphans.values() for o in kept]
+    removed = match_blocks(list(hashes), [block_hash(p) for p in case.new]).removed
+    assert orphans == [human(i) for i in removed if i in case.edited]
+    assert len(orphans) == case.dropped and plan.dropped_texts == ()
 
 
 PARAS = st.lists(st.sampled_from("abcdefgh"), max_size=12)
@@ -114,14 +118,18 @@ def test_block_matches_are_a_partial_bijection(old: list[str], new: list[str]) -
 def test_merge_decision_table_on_a_reviewed_twin(
     case: Case, retranslate_unedited: bool, discard_edits: bool
 ) -> None:
-    """The same cells on an approved twin (people's edits approved with it): every paragraph
-    whose source is the same is the reviewer's and kept, even after a glossary change or
-    under --force; a changed one is translated again and needs review (no conflict: nobody
-    touched it since the approval); --discard-edits replaces them all, naming each."""
+    """The same cells on an approved twin (people's edits approved with it). Ownership is by
+    content: a paragraph whose text is not what bilingo wrote is the reviewer's whatever its
+    label, kept where it stands (a conflict when its source changed, orphaned when its source
+    paragraph is gone). Approved text bilingo wrote is kept while its source is the same
+    (even after a glossary change or under --force) and follows it when it changes (needs
+    review). --discard-edits replaces them all, naming each person's text it sets aside."""
     twin_paras = [human(i) if i in case.edited else p for i, p in enumerate(OLD)]
+    machine = tuple(block_hash(p) for p in OLD)  # copy model: what bilingo wrote = source
     prov = Provenance(
-        source_blocks=tuple(block_hash(p) for p in OLD),
+        source_blocks=machine,
         twin_blocks=tuple(block_hash(p) for p in twin_paras),  # approve re-hashes the twin
+        written_blocks=machine,
         reviewed=True,
     )
     plan = merge_plan(
@@ -134,14 +142,27 @@ def test_merge_decision_table_on_a_reviewed_twin(
         discard_edits=discard_edits,
     )
     assert plan is not None
-    matches = match_blocks(list(prov.source_blocks or ()), [block_hash(p) for p in case.new])
+    matches = match_blocks(list(machine), [block_hash(p) for p in case.new])
+    people_changed = {j: i for j, i in matches.changed.items() if i in case.edited}
+    people_gone = [human(i) for i in matches.removed if i in case.edited]
+    orphans = [o.text for kept in plan.orphans.values() for o in kept]
     if discard_edits:
         assert plan.keep_blocks == {}
-        assert sorted(d.source for d in plan.discarded) == sorted(case.new[j] for j in matches.same)
+        # Only a person's text is set aside: bilingo's own approved text is just redone.
+        people_same = [j for j, i in matches.same.items() if i in case.edited]
+        assert sorted(d.source for d in plan.discarded) == sorted(
+            case.new[j] for j in [*people_same, *people_changed]
+        )
+        assert orphans == [] and list(plan.dropped_texts) == people_gone
+        assert plan.conflicts == ()
     else:
-        assert plan.keep_blocks == {j: twin_paras[i] for j, i in matches.same.items()}
-        assert plan.discarded == ()
-    assert plan.conflicts == ()
-    expected_states = {j: "r" if j in plan.keep_blocks else "n" for j in range(len(case.new))}
-    assert dict(plan.states) == expected_states
-    assert plan.dropped_edits == len(matches.removed)
+        kept = {j: twin_paras[i] for j, i in [*matches.same.items(), *people_changed.items()]}
+        assert plan.keep_blocks == kept
+        assert plan.discarded == () and plan.dropped_texts == ()
+        assert orphans == people_gone
+        assert sorted(c.block for c in plan.conflicts if c.block is not None) == sorted(
+            people_changed
+        )
+        for j in range(len(case.new)):
+            expected = "r" if j in matches.same else "e" if j in people_changed else "n"
+            assert plan.states[j][0] == expected

@@ -212,7 +212,7 @@ def test_page_shows_both_columns_terms_and_flags(site: Path) -> None:
         "</span>Små må samarbeide</div>"
     ) in page  # translated: not flagged
     assert (
-        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 27</span>'
+        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 30</span>'
         "Small firms must cooperate</div>"
     ) in page
     assert '<mark class="term" title="glossary term">business cluster</mark>' in page

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -161,9 +162,9 @@ def test_a_rerun_reads_only_the_changed_pair(site: Path, monkeypatch: pytest.Mon
     read: list[str] = []
     real = bilingo.pairs.read_article
 
-    def counting(path: Path) -> Article:
+    def counting(path: Path, **kw: Any) -> Article:
         read.append(path.name)
-        return real(path)
+        return real(path, **kw)
 
     monkeypatch.setattr(bilingo.pairs, "read_article", counting)
     report = translate_paths([site], glossary=empty_glossary())

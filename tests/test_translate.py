@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -255,23 +256,19 @@ def test_batch_limits_reach_the_engine_and_change_no_output(
     import bilingo.engine
 
     limits: list[tuple[int, int]] = []
-    real = bilingo.engine.ArgosEngine.translate
+    engine = bilingo.engine.ArgosEngine
+    # Whole sentences go through the aligned batches (issue 14), fragments the plain ones;
+    # both are where translate and translate_aligned send their segments.
+    for name in ("translate_batches", "translate_aligned_batches"):
+        real = getattr(engine, name)
 
-    def observed(self: bilingo.engine.ArgosEngine, segments: list[str], **kw: object) -> list[str]:
-        limits.append((self.max_batch_tokens, self.max_batch_segments))
-        return real(self, segments, **kw)  # type: ignore[arg-type]
+        def observed(
+            self: bilingo.engine.ArgosEngine, segments: list[str], real: Any = real
+        ) -> Any:
+            limits.append((self.max_batch_tokens, self.max_batch_segments))
+            return real(self, segments)
 
-    monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate", observed)
-    real_aligned = bilingo.engine.ArgosEngine.translate_aligned
-
-    def observed_aligned(
-        self: bilingo.engine.ArgosEngine, segments: list[str], **kw: object
-    ) -> list[bilingo.engine.Aligned]:
-        limits.append((self.max_batch_tokens, self.max_batch_segments))
-        return real_aligned(self, segments, **kw)  # type: ignore[arg-type]
-
-    # Whole sentences go through translate_aligned (issue 14), fragments through translate.
-    monkeypatch.setattr(bilingo.engine.ArgosEngine, "translate_aligned", observed_aligned)
+        monkeypatch.setattr(engine, name, observed)
     other = tmp_path / "other"
     shutil.copytree(site, other)
     runner = CliRunner()

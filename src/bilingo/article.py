@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +76,20 @@ class Article:
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
     #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
     raw_digest: str = field(default="", repr=False, compare=False)
+    #: The file's bytes as read (b"" if not read): a seal is computed on them, never on a
+    #: second read.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def slug(self) -> str:
         return slug_of(self.path)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """Hash of the body and every front-matter value but provenance (what a twin
+        depends on: :func:`bilingo.provenance.source_hash`), computed once per value."""
+        meta = {k: v for k, v in self.meta.items() if k != PROVENANCE_KEY}
+        return digest(canonical_json(meta), self.body)
 
     @property
     def suffix_lang(self) -> str | None:
@@ -141,8 +152,11 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
     )
 
 
-def read_article(path: Path) -> Article:
-    """Read an article; every problem is an :class:`ArticleError` naming the file."""
+def read_article(path: Path, *, held: tuple[bytes, os.stat_result] | None = None) -> Article:
+    """Read an article; every problem is an :class:`ArticleError` naming the file.
+
+    ``held``: the file's bytes and status, already read from a plain file (a seal that did
+    not hold, :func:`bilingo.seal.settle_pairs`): not read again."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
@@ -151,6 +165,18 @@ def read_article(path: Path) -> Article:
             "written; rename it",
             path=path,
         ) from None
+    data, st = held if held is not None else _read_bytes(path)
+    text, bom = _decode(path, data)
+    article = parse_article(path, text, bom=bom)
+    return replace(
+        article,
+        fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
+        raw_digest=hashlib.sha256(data).hexdigest(),
+        raw=data,
+    )
+
+
+def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -166,16 +192,9 @@ def read_article(path: Path) -> Article:
                 f"file is {size // (1024 * 1024)} MB, over bilingo's 50 MB limit; split it",
                 path=path,
             )
-        data = path.read_bytes()
+        return path.read_bytes(), st
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
-    text, bom = _decode(path, data)
-    article = parse_article(path, text, bom=bom)
-    return replace(
-        article,
-        fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
-        raw_digest=hashlib.sha256(data).hexdigest(),
-    )
 
 
 def fingerprint(path: Path) -> tuple[int, int, int] | None:
@@ -233,15 +252,23 @@ def front_matter_of(article: Article) -> FrontMatter | None:
 
 
 def render_article(
-    meta: Mapping[str, Any], body: str, *, newline: str = "\n", like: Article | None = None
+    meta: Mapping[str, Any],
+    body: str,
+    *,
+    newline: str = "\n",
+    like: Article | None = None,
+    verify: bool = True,
 ) -> str:
     """Front matter + body, in ``newline`` style.
 
     With ``like`` (the article the result is modelled on), in its front-matter format,
     keeping its comments, quoting and layout for every value ``meta`` leaves unchanged;
-    without, YAML with key order kept and Unicode as is.
+    without, YAML with key order kept and Unicode as is. ``verify``: see
+    :func:`bilingo.frontmatter.render_front_matter`.
     """
-    front = _render_front_matter(meta, like=None if like is None else front_matter_of(like))
+    front = _render_front_matter(
+        meta, like=None if like is None else front_matter_of(like), verify=verify
+    )
     text = front + body
     return text.replace("\n", newline) if newline != "\n" else text
 

@@ -505,6 +505,29 @@ def memory_rebuild(paths: tuple[Path, ...], memory_path: Path | None) -> None:
     )
 
 
+@memory.command("people")
+@click.argument("paths", nargs=-1, type=PathArg)
+@click.option("--json", "as_json", is_flag=True)
+def memory_people(paths: tuple[Path, ...], as_json: bool) -> None:
+    """List every person's text bilingo set aside (--discard-edits): the twin, where it
+    stood, when, why, and the text itself."""
+    from bilingo.commands import memory as command
+
+    with user_errors():
+        report = command.run_people(settings_for(paths, use_glossary=False), list(paths))
+    if as_json:
+        emit_json(report)
+        return
+    if not report.items:
+        click.echo("no person's text was set aside")
+    for item in report.items:
+        click.echo(f"{item.twin}: {item.place}, set aside {item.at} ({item.why})")
+        if item.source:
+            click.echo(f"  source: {item.source}")
+        for line in item.text.splitlines():
+            click.echo(f"  | {line}")
+
+
 @cli.group()
 def models() -> None:
     """List, check and install Argos Translate models."""

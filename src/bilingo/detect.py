@@ -11,7 +11,7 @@ article, on prose with URLs, code, link targets and markup removed, with a fixed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -91,9 +91,14 @@ def detect_text(text: str) -> tuple[str, float, str]:
     return lang, prob, raw
 
 
-def twins_of(article: Article, by_path: Mapping[Path, Article]) -> list[Article]:
-    """The read articles that may be ``article``'s twin (``by_path``: keyed by resolved path)."""
-    found = (by_path.get(twin_path(article.path, lang).resolve()) for lang in LANGUAGES)
+def twins_of(
+    article: Article,
+    by_path: Mapping[Path, Article],
+    resolve: Callable[[Path], Path] = Path.resolve,
+) -> list[Article]:
+    """The read articles that may be ``article``'s twin (``by_path``: keyed by resolved path,
+    as ``resolve`` resolves, e.g. a run's :class:`bilingo.pairs.Resolver`)."""
+    found = (by_path.get(resolve(twin_path(article.path, lang))) for lang in LANGUAGES)
     return [twin for twin in found if twin is not None and twin is not article]
 
 

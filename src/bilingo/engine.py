@@ -31,10 +31,10 @@ import os
 import re
 import struct
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bilingo.errors import ModelError
 from bilingo.tokenizer import (
@@ -117,6 +117,12 @@ def packages_dirs() -> list[Path]:
 
 
 def installed_packages() -> list[PackageInfo]:
+    """The translate packages in :func:`packages_dirs`.
+
+    Not ``argostranslate.package.get_installed_packages``: it raises on the first folder
+    without a readable ``metadata.json`` (one broken or half-copied package would stop every
+    run, where this skips it) and it builds a full ``Package`` (language objects, tokenizer
+    lookups) per folder where bilingo needs five metadata fields."""
     found: list[PackageInfo] = []
     for folder in packages_dirs():
         if not folder.is_dir():
@@ -274,44 +280,54 @@ class ArgosEngine:
         return self._translator is not None
 
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
-        out: list[str] = self._again(self._translate, segments, progress)
-        return out
+        return _collect(self.translate_batches(segments), [""] * len(segments), progress)
 
-    def _again(self, run: Callable[..., Any], segments: Sequence[str], progress: Any) -> Any:
-        """``run(segments, progress)``, once more if it failed on positions the model had not
-        said it lacks (learned from the error: the overlong segments are cut this time)."""
+    def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
+        """:meth:`translate` batch by batch as each finishes: (indices into ``segments``,
+        their translations), so a caller can keep each batch (the translation memory)
+        before the next is done, and an interrupt loses only the batches in flight. A
+        segment cut to fit the model (:meth:`_fitted`) makes it one batch of them all."""
+        yield from self._again(self._translate_batches, segments)
+
+    def _again(
+        self, run: Callable[[Sequence[str]], Iterator[T]], segments: Sequence[str]
+    ) -> Iterator[T]:
+        """``run(segments)``, once more if it failed on positions the model had not said it
+        lacks (learned from the error: the overlong segments are cut this time)."""
         known = self.position_limit
         try:
-            return run(segments, progress)
+            yield from run(segments)
         except SegmentError as exc:
             if not exc.positions or known is not None or self.position_limit is None:
                 raise
-            return run(segments, progress)
+            yield from run(segments)
 
-    def _translate(self, segments: Sequence[str], progress: Progress | None) -> list[str]:
+    def _translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         if not segments:
-            return []
+            return
         self.load()
+        parts, cuts = self._fitted(segments)
+        if cuts is None:
+            yield from self._part_batches(parts)
+            return
+        out = _collect(self._part_batches(parts), [""] * len(parts), None)
+        joined = [_join(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)]
+        yield list(range(len(segments))), joined
+
+    def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        parts, cuts = self._fitted(segments)
         tokens = tokenizer.encode(parts)
         batches, pending, prefix = self._queue(tokens, attention=False)
-        out: list[str] = [""] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, self._results(batch, results), strict=True):
+            texts: list[str] = []
+            for result in self._results(batch, results):
                 hypothesis: list[str] = result.hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
-                out[i] = tokenizer.decode(hypothesis)
-            if progress is not None and cuts is None:
-                progress(len(batch))
-        if cuts is None:
-            return out
-        if progress is not None:
-            progress(len(segments))
-        return [_join(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)]
+                texts.append(tokenizer.decode(hypothesis))
+            yield batch, texts
 
     def _fitted(
         self, segments: Sequence[str]
@@ -360,7 +376,13 @@ class ArgosEngine:
         puts the source's unknown pieces back in order, never through the alignment head,
         which on OPUS-MT models nobody trained to align.)"""
         """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
-        turn): (batches of indices, their pending results, the forced target prefix)."""
+        turn): (batches of indices, their pending results, the forced target prefix).
+
+        Batched here rather than by one ``translate_batch(max_batch_size=N,
+        batch_type="tokens", asynchronous=True)``: that call sorts and cuts batches itself but
+        caps only tokens, not segments (the per-segment scores are the memory bound, see
+        the module docstring), and its results come per segment with no batch boundaries,
+        which the caller needs to keep each finished batch before the next."""
         # Enough room for every segment, so none is cut short (CTranslate2's default is 256),
         # within the model's positions.
         longest = max((len(t) for t in tokens), default=0)
@@ -393,38 +415,55 @@ class ArgosEngine:
         """Like :meth:`translate`, with each translation's alignment: the attention of the
         alignment head the converter recorded (OPUS-MT transformer-align models are
         trained for it), one source piece for each target piece, as character ranges."""
-        out: list[Aligned] = self._again(self._translate_aligned, segments, progress)
-        return out
+        empty: list[Aligned] = [Aligned("", ())] * len(segments)
+        return _collect(self.translate_aligned_batches(segments), empty, progress)
 
-    def _translate_aligned(
-        self, segments: Sequence[str], progress: Progress | None
-    ) -> list[Aligned]:
+    def translate_aligned_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """:meth:`translate_aligned` batch by batch, as :meth:`translate_batches`."""
+        yield from self._again(self._aligned_batches, segments)
+
+    def _aligned_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
         if not segments:
-            return []
+            return
         self.load()
         tokenizer = self._tokenizer
         if not isinstance(tokenizer, SentencePieceTokenizer):
             # Moses + BPE pieces do not map back onto the text's characters: no alignment
             # (whole sentences then fall back to fragments, which is counted and shown).
-            return [Aligned(text, ()) for text in self._translate(segments, progress)]
+            for batch, texts in self._translate_batches(segments):
+                yield batch, [Aligned(text, ()) for text in texts]
+            return
         parts, cuts = self._fitted(segments)
-        protos = tokenizer.processor.encode(parts, out_type="proto")
+        if cuts is None:
+            yield from self._aligned_parts(tokenizer, parts)
+            return
+        empty: list[Aligned] = [Aligned("", ())] * len(parts)
+        out = _collect(self._aligned_parts(tokenizer, parts), empty, None)
+        joined = [
+            _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
+        ]
+        yield list(range(len(segments))), joined
+
+    def _aligned_parts(
+        self, tokenizer: SentencePieceTokenizer, parts: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        protos = tokenizer.processor.encode(list(parts), out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
         batches, pending, prefix = self._queue(tokens, attention=True)
         known = self.source_vocabulary()
-        out: list[Aligned] = [Aligned("", ())] * len(tokens)
         for batch, results in zip(batches, pending, strict=True):
-            for i, result in zip(batch, self._results(batch, results), strict=True):
-                out[i] = _aligned(parts[i], protos[i].pieces, result, len(prefix), known)
-            if progress is not None and cuts is None:
-                progress(len(batch))
-        if cuts is None:
-            return out
-        if progress is not None:
-            progress(len(segments))
-        return [
-            _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
-        ]
+            done = self._results(batch, results)
+            yield (
+                batch,
+                [
+                    _aligned(parts[i], protos[i].pieces, result, len(prefix), known)
+                    for i, result in zip(batch, done, strict=True)
+                ],
+            )
 
     def source_vocabulary(self) -> frozenset[str]:
         """The model's source tokens (what is not among them reaches it as ``<unk>``)."""
@@ -471,6 +510,21 @@ class ArgosEngine:
                 float(a) - float(b) for a, b in zip(base[skip:], masked_scores[skip:], strict=False)
             ][: len(items[n][0].target_ranges)]
         return out
+
+
+T = TypeVar("T")
+
+
+def _collect(
+    batches: Iterator[tuple[list[int], list[T]]], out: list[T], progress: Progress | None
+) -> list[T]:
+    """Every batch's results in ``out``, in the segments' order; progress per batch."""
+    for batch, results in batches:
+        for i, result in zip(batch, results, strict=True):
+            out[i] = result
+        if progress is not None:
+            progress(len(batch))
+    return out
 
 
 @dataclass(frozen=True)

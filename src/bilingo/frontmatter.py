@@ -247,11 +247,16 @@ def _front_matter_problem(value: Any) -> str | None:
 # --------------------------------------------------------------------------------- writing
 
 
-def render_front_matter(meta: Mapping[str, Any], *, like: FrontMatter | None = None) -> str:
+def render_front_matter(
+    meta: Mapping[str, Any], *, like: FrontMatter | None = None, verify: bool = True
+) -> str:
     """``meta`` as front matter, delimiters included, ending in a newline.
 
     With ``like``, in its format and keeping its text for every value ``meta`` does not
-    change; without, YAML written from the values alone.
+    change; without, YAML written from the values alone. Each round trip is parsed back
+    to check it holds ``meta``; ``verify=False`` leaves that to a caller that parses the
+    whole file back anyway (:func:`bilingo.judge.seal_twin`) and compares with
+    :func:`same_values`, rendering again with ``verify`` where they differ.
     """
     # An empty YAML or TOML front matter ("---" twice) followed by a body holding a "---"
     # line reads back differently; "{}" does not.
@@ -266,7 +271,7 @@ def render_front_matter(meta: Mapping[str, Any], *, like: FrontMatter | None = N
             text = _ROUND_TRIP[template.format](meta, template)
         except Exception:  # any library quirk (a null TOML cannot hold): the next way
             continue
-        if _reads_back(text, meta, template.format):
+        if not verify or _reads_back(text, meta, template.format):
             return text
     return _plain_yaml(meta)
 
@@ -278,6 +283,11 @@ def _reads_back(text: str, meta: Mapping[str, Any], fmt: Format) -> bool:
     except ArticleError:
         return False
     return front is not None and front.format == fmt and _same(front.meta, dict(meta))
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """Whether front-matter values are the same, types included (order of keys aside)."""
+    return _same(a, b)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -8,20 +8,21 @@ approve) the bytes to write, sealed when :func:`pair_problems` confirms the verd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
+from bilingo.frontmatter import same_values
 from bilingo.pairs import source_ref, twin_path
 from bilingo.provenance import source_hash
-from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes
+from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 
 if TYPE_CHECKING:
-    from bilingo.glossary import Glossary
+    from bilingo.glossary import Glossary, Miss
 
 Kind = Literal[
     "missing",
@@ -32,6 +33,7 @@ Kind = Literal[
     "unreviewed",
     "conflict",
     "edited-after-review",
+    "orphaned-paragraph",
 ]
 Severity = Literal["error", "warning"]
 
@@ -61,7 +63,7 @@ def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str
 
     doc = parse(source.body)
     blocks, now = doc.blocks, list(doc.block_hashes)
-    before = list(stored)
+    before = [h for h in stored if h != provenance.ORPHAN]
     out: list[tuple[str, int]] = []
     matches = match_blocks(before, now)
     for j, block in enumerate(blocks):
@@ -185,6 +187,8 @@ def pair_problems(
             fields=prov.translated_fields(fields),
         )
         for miss in misses:
+            if not _entries_changed(miss, source, twin, prov, glossary, lang):
+                continue  # the entries for that paragraph are those it was made with
             out.append(
                 Problem(
                     twin.path,
@@ -200,15 +204,90 @@ def pair_problems(
             Problem(
                 twin.path,
                 "conflict",
-                f"{item.message()}; resolve it by hand, then run: bilingo approve {twin.path} "
-                "(or translate --force)",
+                f"{item.message()}; make the twin say what the source says now, by hand, "
+                f"then run: bilingo approve {twin.path}",
             )
         )
+    out += orphan_problems(twin, prov)
     if prov.any_reviewed or prov.reviewed:
         out += review_problems(twin, prov, fields, require_reviewed=require_reviewed)
     else:
         edited = provenance.is_edited(twin, prov, fields)
         out.append(unreviewed(twin.path, edited=edited, require_reviewed=require_reviewed))
+    return out
+
+
+def _entries_changed(
+    miss: Miss,
+    source: Article,
+    twin: Article,
+    prov: provenance.Provenance,
+    glossary: Glossary,
+    lang: str,
+) -> bool:
+    """Whether the glossary entries applying to the paragraph ``miss`` is in changed since
+    its twin paragraph was written or approved (True where that cannot be told)."""
+    recorded = prov.glossary_blocks
+    if recorded is None or miss.field is not None or miss.twin_line is None:
+        return True
+    from bilingo.document import parse
+
+    tdoc, sdoc = parse(twin.body), parse(source.body)
+    lines = [twin.body_line + b.line - 1 for b in tdoc.blocks]
+    if miss.twin_line not in lines or len(tdoc.blocks) != len(prov.source_blocks or ()):
+        return True
+    k = lines.index(miss.twin_line)
+    texts = dict(zip(sdoc.block_hashes, (b.text for b in sdoc.blocks), strict=True))
+    text = texts.get((prov.source_blocks or ())[k])
+    if text is None:
+        return True
+    none = glossary.applying_hash("", lang=lang)
+    return recorded.get(k, none) != glossary.applying_hash(text, lang=lang)
+
+
+def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:
+    """Some paragraph or field of ``twin`` is a person's: not what bilingo last wrote."""
+    from bilingo.document import parse
+
+    prov = provenance.read(twin)
+    if prov is None:
+        return True
+    if any(provenance.person_owned(prov, parse(twin.body).block_hashes)):
+        return True
+    for key in prov.translated_fields(fields):
+        value = twin.meta.get(key)
+        if isinstance(value, str) and provenance.block_hash(value) != prov.written_field(key):
+            return True
+    copied = prov.copied_fields or {}
+    return any(
+        provenance.value_hash(v) != copied.get(k, "").partition("@")[0]
+        for k, v in twin.meta.items()
+        if provenance.tracked(k) and k not in prov.translated_fields(fields) and copied
+    )
+
+
+def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]:
+    """Each paragraph a person wrote whose source paragraph was removed: kept in the twin."""
+    if not prov.orphans():
+        return []
+    from bilingo.document import parse
+
+    doc = parse(twin.body)
+    blocks = doc.blocks
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
+    out: list[Problem] = []
+    for i in prov.orphans() if len(blocks) == len(prov.twin_blocks) else ():
+        line = twin.body_line + blocks[i].line - 1
+        out.append(
+            Problem(
+                twin.path,
+                "orphaned-paragraph",
+                "orphaned paragraph: a person's text whose source paragraph was removed, "
+                "kept; delete it from the twin (or give the source its paragraph back), "
+                f"then run: bilingo approve {twin.path}",
+                line=line,
+            )
+        )
     return out
 
 
@@ -230,6 +309,7 @@ def review_problems(
         out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
 
     doc = parse(twin.body)
+    prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
     if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
         add("edited-after-review", "paragraphs added or removed after review", None)
         return out
@@ -272,12 +352,15 @@ def seal_twin(
     bom: bool,
     glossary_hash: str,
     fields: Sequence[str],
+    draft: Callable[[str], tuple[str, Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """The twin's bytes to write, sealed when :func:`check_paths` would settle the pair.
 
     ``render(value)`` gives the twin's text with ``value`` as its provenance's seal (None:
     without one). The verdict is taken from the text as it will be on disk, parsed back, so
-    a seal never records what the full path would not find.
+    a seal never records what the full path would not find. ``draft(value)``, if given,
+    renders without checking its front matter (text, the values it must hold): the one
+    parse-back here checks it, and only a draft that does not read back is rendered again.
     """
 
     def unsealed() -> bytes:
@@ -285,15 +368,33 @@ def seal_twin(
 
     if not source.raw_digest:
         return unsealed()  # not read from disk: nothing to seal
-    # One render (PyYAML's emitter is the slow part): the placeholder's verdict word is
-    # swapped in the bytes, and only a pair that cannot be sealed is rendered again.
-    text = render(placeholder("machine"))
-    verdict = settle_verdict(
-        source, parse_article(twin, text, bom=bom), glossary_hash=glossary_hash, fields=fields
-    )
+    # One render (PyYAML's emitter is the slow part) and one parse: the placeholder's verdict
+    # word is swapped in the bytes, and only a pair that cannot be sealed is rendered again.
+    value = placeholder("machine")
+    parsed: Article | None = None
+    if draft is not None:
+        text, expected = draft(value)
+        parsed = parse_article(twin, text, bom=bom)
+        if not same_values(dict(parsed.meta), dict(expected)):
+            parsed = None
+    if parsed is None:
+        text = render(value)
+        parsed = parse_article(twin, text, bom=bom)
+    verdict = settle_verdict(source, parsed, glossary_hash=glossary_hash, fields=fields)
     data = encode_text(text, bom=bom)
     match = find_seal(data)
     if verdict is None or match is None or match.group(1) != UNSEALED.encode():
+        return unsealed()
+    # The first seal line must be the front matter's own (a multi-line value could hold one):
+    # it holds the placeholder, and the front matter has no other line like it.
+    prov = provenance.read(parsed)
+    body = encode_text(parsed.body.replace("\n", parsed.newline))
+    if (
+        prov is None
+        or prov.seal != value
+        or not data.endswith(body)
+        or seal_lines(data, len(data) - len(body)) != 1
+    ):
         return unsealed()
     data = data[: match.start(2)] + verdict.encode() + data[match.end(2) :]
     sealed = seal_bytes(
@@ -304,12 +405,40 @@ def seal_twin(
         source_digest=source.raw_digest,
         twin_name=twin.name,
     )
-    if sealed is None:
-        return unsealed()
-    # The first seal line must be the front matter's own (a multi-line value could hold one).
-    match = find_seal(sealed)
-    prov = provenance.read(parse_article(twin, sealed.decode("utf-8-sig"), bom=bom))
-    seal = prov.seal if prov is not None else None
-    if match is None or seal != f"{match.group(1).decode()} {verdict}":
-        return unsealed()
-    return sealed
+    return unsealed() if sealed is None else sealed
+
+
+def reseal(source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]) -> bytes:
+    """``twin``'s bytes with its seal made to hold again, or b"" when it cannot be.
+
+    A person's edit to a twin breaks its seal, and then every ``check`` judges the pair in
+    full. ``translate``, finding such a pair otherwise up to date, writes it back with only
+    the seal line's value changed (the verdict the full path finds, ``edited`` included):
+    every other byte stays the person's."""
+    data = twin.raw
+    match = find_seal(data) if data and source.raw_digest else None
+    if match is None:
+        return b""
+    verdict = settle_verdict(source, twin, glossary_hash=glossary_hash, fields=fields)
+    if verdict is None:
+        return b""
+    prov = provenance.read(twin)
+    body = encode_text(twin.body.replace("\n", twin.newline))
+    if (
+        prov is None
+        or prov.seal != f"{match.group(1).decode()} {match.group(2).decode()}"
+        or not data.endswith(body)
+        or seal_lines(data, len(data) - len(body)) != 1
+    ):
+        return b""  # the first seal-like line is not the front matter's own
+    value = placeholder(verdict).encode()
+    start, end = match.start(1), match.end(2)
+    sealed = seal_bytes(
+        data[:start] + value + data[end:],
+        glossary_hash=glossary_hash,
+        fields=fields,
+        source_name=source.path.name,
+        source_digest=source.raw_digest,
+        twin_name=twin.path.name,
+    )
+    return sealed if sealed is not None and sealed != data else b""

@@ -14,10 +14,8 @@ not a link leading elsewhere.
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import stat
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,12 +63,42 @@ def lock_path(state_dir: Path) -> Path:
 
 @contextmanager
 def tree_lock(state_dir: Path, *, wait: float = 0.0) -> Iterator[Path]:
-    """Hold the site's lock, waiting up to ``wait`` seconds, else raise LockError."""
+    """Hold the site's lock, waiting up to ``wait`` seconds, else raise LockError.
+
+    The flock itself (opening without following a link, polling until the deadline,
+    release) is ``filelock.FileLock``'s; what it does not do is bilingo's: refusing a lock
+    file that is a link or has a second name, and writing the holder's pid into it for the
+    message the next run prints."""
+    from filelock import FileLock, Timeout
+
     path = lock_path(state_folder(state_dir))
+    odd: list[str] = []
+
+    def check_and_mark(fd: int) -> None:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+            odd.append("not a plain file")
+            return  # never written to
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+    lock = FileLock(
+        path,
+        timeout=wait,
+        thread_local=False,
+        fallback_to_soft=False,  # a lock that dies with its process, or none
+        preserve_lock_file=True,
+        on_acquired=check_and_mark,
+    )
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        lock.acquire()
+    except Timeout:
+        raise LockError(
+            f"another bilingo translate (pid {_holder(path)}) is working on this site "
+            f"(lock {path}); wait for it to finish, or pass --wait SECONDS"
+        ) from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        if exc.errno == errno.ELOOP or path.is_symlink():
             raise LockError(
                 f"the lock file {path} is a symbolic link; bilingo does not write through "
                 f"links: delete it (rm {path}) and run again"
@@ -80,27 +108,23 @@ def tree_lock(state_dir: Path, *, wait: float = 0.0) -> Iterator[Path]:
             "the site's state folder (make it writable, or run on a writable copy)"
         ) from None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        if odd:
             raise LockError(
                 f"the lock file {path} is not a plain file of its own (a hard link or a "
                 f"device?); bilingo will not write to it: delete it (rm {path}) and run again"
             )
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                    raise LockError(
-                        f"another bilingo translate (pid {holder}) is working on this site "
-                        f"(lock {path}); wait for it to finish, or pass --wait SECONDS"
-                    ) from None
-                time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield path
+    finally:
+        lock.release()
+
+
+def _holder(path: Path) -> str:
+    """The pid the holder wrote into the lock file ("?" if unreadable)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return "?"
+    try:
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
     finally:
         os.close(fd)

@@ -40,8 +40,48 @@ CREATE TABLE IF NOT EXISTS person (
     origin TEXT NOT NULL,
     PRIMARY KEY (source_lang, target_lang, source, target)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS set_aside (
+    twin TEXT NOT NULL,
+    place TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL,
+    why TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL
+);
 """
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A person's text that a run took out of a twin (``--discard-edits``): where it stood,
+    what it said, when and why. ``bilingo memory people`` lists them."""
+
+    #: The twin's path relative to the site's root (the memory's folder's parent).
+    twin: str
+    #: "paragraph at source line 9", "front matter 'tags'", "orphaned paragraph".
+    place: str
+    #: The source paragraph it stood for ("" when that paragraph is gone).
+    source: str
+    text: str
+    why: str
+    at: str = ""
+    source_lang: str = ""
+    target_lang: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "twin": self.twin,
+            "place": self.place,
+            "source": self.source,
+            "text": self.text,
+            "at": self.at,
+            "why": self.why,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+        }
 
 
 @dataclass(frozen=True)
@@ -135,6 +175,43 @@ class Memory:
                 [(source_lang, target_lang, s, t, origin) for s, t in items],
             )
         return len(items)
+
+    def site_path(self, path: Path) -> str:
+        """``path`` relative to the site's root (where the memory's state folder lies)."""
+        import os
+
+        root = self.path.resolve().parent.parent
+        return Path(os.path.relpath(path.resolve(), root)).as_posix()
+
+    def set_aside(self, items: Iterable[SetAside]) -> int:
+        """Record a person's texts a run takes out of their twins, in one transaction (each
+        stamped with the time now, UTC, unless it has one)."""
+        import datetime as _dt
+
+        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        rows = [
+            (i.twin, i.place, i.source, i.text, i.at or now, i.why, i.source_lang, i.target_lang)
+            for i in items
+        ]
+        with self._conn:
+            self._conn.executemany("INSERT INTO set_aside VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def people(self, under: Sequence[str] = ()) -> list[SetAside]:
+        """Every person text set aside, oldest first; ``under``: only twins at or under
+        those site-relative paths."""
+        rows = self._conn.execute(
+            "SELECT twin, place, source, text, at, why, source_lang, target_lang "
+            "FROM set_aside ORDER BY at, rowid"
+        ).fetchall()
+        out = [
+            SetAside(twin, place, source, text, why, at, s_lang, t_lang)
+            for twin, place, source, text, at, why, s_lang, t_lang in rows
+        ]
+        prefixes = [u.rstrip("/") for u in under]
+        if not prefixes or any(p in (".", "") for p in prefixes):
+            return out
+        return [i for i in out if any(i.twin == p or i.twin.startswith(p + "/") for p in prefixes)]
 
     def person_translations(self, source: str, *, source_lang: str, target_lang: str) -> list[str]:
         """A person's translations of ``source`` kept by :meth:`store_person`."""

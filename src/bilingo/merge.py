@@ -1,31 +1,38 @@
 """Re-translation that keeps human edits, paragraph by paragraph.
 
-Each twin's provenance stores two hash lists: ``source_blocks`` (the source paragraphs it
-was made from) and ``twin_blocks`` (what the machine wrote for each). Comparing them with
-the current files tells, for every paragraph, whether the source changed and whether a
-person edited the translation since. Source paragraphs are matched old -> new by content
+Each twin's provenance stores hash lists: ``source_blocks`` (the source paragraphs it
+was made from), ``twin_blocks`` (what was written or approved for each) and what bilingo
+itself last wrote there (``written_blocks``, when not the same). Comparing them with the
+current files tells, for every paragraph, whether the source changed and whether the text
+is a person's: any text whose bytes are not bilingo's own last write, whatever its label.
+Source paragraphs are matched old -> new by content
 across the whole article first (a paragraph moved anywhere keeps its translation), then what is
 left is aligned with difflib (a changed paragraph pairs with the old one in its place):
 
 ============================  ==============================  =========================
-source paragraph              twin paragraph untouched        twin paragraph edited
+source paragraph              twin paragraph bilingo's        twin paragraph a person's
 ============================  ==============================  =========================
 unchanged (or moved)          keep (re-translate if glossary  keep the person's text
-                              or model changed)
+                              or model changed, unless        (a conflict if its glossary
+                              approved)                       entries changed, unfollowed)
 changed                       translate again                 keep the person's text,
                                                               report a conflict
 added                         translate                       —
-removed                       dropped                         dropped, counted
+removed                       dropped                         keep it where it stood,
+                                                              an orphaned paragraph
 ============================  ==============================  =========================
+
+Only ``--discard-edits`` replaces or removes a person's text (set aside in the memory).
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bilingo.article import canonical_json
 from bilingo.document import Document
 from bilingo.provenance import (
     Conflict,
@@ -33,6 +40,10 @@ from bilingo.provenance import (
     Provenance,
     block_hash,
     live_states,
+    person_owned,
+    tracked,
+    value_hash,
+    without_deleted_orphans,
 )
 
 
@@ -48,7 +59,7 @@ class MergePlan:
     keep_fields: Mapping[str, Any] = field(default_factory=dict)
     field_machine_hashes: Mapping[str, str] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
-    #: human-edited twin paragraphs dropped because their source paragraph was removed
+    #: Unused (a person's paragraph is never dropped with its source): kept for callers.
     dropped_edits: int = 0
     #: new source block index -> state token to record (see provenance.STATE_NAMES)
     states: Mapping[int, str] = field(default_factory=dict)
@@ -59,17 +70,42 @@ class MergePlan:
     discarded: tuple[Discarded, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
-    #: The people's texts of ``dropped_edits`` (kept in the memory's person table).
+    #: A person's paragraphs whose source paragraph is gone, removed by --discard-edits
+    #: (kept in the memory's person table).
     dropped_texts: tuple[str, ...] = ()
-    #: The glossary changed since the twin was made: kept reviewed paragraphs that do not
-    #: follow it need review again.
+    #: The glossary changed since the twin was made.
     glossary_changed: bool = False
+    #: new source block index -> what bilingo last wrote there, for a kept paragraph.
+    written_hashes: Mapping[int, str] = field(default_factory=dict)
+    field_written_hashes: Mapping[str, str] = field(default_factory=dict)
+    #: Untranslated fields of the twin that are a person's (set or edited in the twin),
+    #: kept as they are, with the ``copied_fields`` token each keeps.
+    own_fields: Mapping[str, Any] = field(default_factory=dict)
+    own_tokens: Mapping[str, str] = field(default_factory=dict)
+    #: A person's paragraphs whose source paragraph is gone, kept in the twin after the
+    #: new source block index given (-1: before the first).
+    orphans: Mapping[int, tuple[Orphan, ...]] = field(default_factory=dict)
 
     def person_blocks(self) -> list[int]:
         """Kept paragraphs that are a person's (reviewed or edited), by new index."""
         return [
             j for j, st in sorted(self.states.items()) if j in self.keep_blocks and st[0] in "er"
         ]
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A person's twin paragraph whose source paragraph was removed: kept in the twin."""
+
+    text: str
+    machine: str
+    written: str
+    state: str
+
+
+#: (new source index, old twin index, the twin's text) -> the glossary entries applying to
+#: that paragraph changed since it was written or approved, and the text misses them.
+GlossaryMoved = Callable[[int, int, str], bool]
 
 
 @dataclass(frozen=True)
@@ -149,25 +185,38 @@ def merge_plan(
     retranslate_unedited: bool,
     body_line: int = 1,
     discard_edits: bool = False,
+    glossary_moved: GlossaryMoved | None = None,
+    source_meta: Mapping[str, Any] | None = None,
+    translated: Collection[str] = (),
 ) -> MergePlan | None:
     """Plan a merge, or None when the twin can't be mapped (no hashes, or its paragraph
     structure was changed by hand).
 
-    A paragraph is a person's when a person edited it (its text differs from what was
-    written or approved) or approved it (state ``r``): kept unless its source paragraph is
-    gone, or ``discard_edits`` (then it is listed in ``discarded``). A redone paragraph of
-    a twin that went through review is marked ``n``, needs review."""
+    A paragraph is a person's when its text is not what bilingo last wrote there
+    (:func:`bilingo.provenance.person_owned`), whatever its state: it is kept where it
+    stands (a conflict when its source paragraph changed, or when the glossary entries for
+    it changed and it does not follow them; an orphaned paragraph when its source
+    paragraph is gone) unless ``discard_edits`` (then it is listed in ``discarded``).
+    Approved text bilingo wrote is kept while its source is the same, even under --force
+    (``discard_edits`` translates it again, setting nothing aside), and follows its source
+    when that changes. A redone paragraph of a twin that went through review is marked
+    ``n``, needs review."""
+    prov = without_deleted_orphans(prov, twin.block_hashes)
     if prov.source_blocks is None or len(prov.source_blocks) != len(prov.twin_blocks):
         return None
-    old_src, machine = list(prov.source_blocks), list(prov.twin_blocks)
-    if len(twin.blocks) != len(machine):
+    all_src, all_machine = list(prov.source_blocks), list(prov.twin_blocks)
+    if len(twin.blocks) != len(all_machine):
         return None
     live = live_states(prov, twin.block_hashes)
-    person = [st in ("e", "r") for st in live]
+    owned = person_owned(prov, twin.block_hashes)
+    written = prov.written()
+    orphaned = set(prov.orphans())
+    real = [i for i in range(len(all_src)) if i not in orphaned]
     redone: ParagraphState = "n" if prov.any_reviewed else "m"
 
     keep: dict[int, str] = {}
     carried: dict[int, str] = {}
+    writes: dict[int, str] = {}
     states: dict[int, str] = {}
     conflicts: list[Conflict] = []
     discarded: list[Discarded] = []
@@ -176,42 +225,69 @@ def merge_plan(
     def line_of(j: int) -> int:
         return body_line + source.blocks[j].line - 1
 
-    def conflict(j: int, i: int, against: str) -> None:
+    def conflict(j: int, i: int, against: str | None) -> None:
         conflicts.append(Conflict(block=j, line=line_of(j), twin=twin.block_hashes[i]))
-        states[j] = f"e@{against}"
+        states[j] = f"e@{against}" if against else "e"
 
     def kept(j: int, i: int) -> None:
-        keep[j], carried[j] = twin.blocks[i].text, machine[i]
+        keep[j], carried[j], writes[j] = twin.blocks[i].text, all_machine[i], written[i]
         states[j] = live[i]
 
-    matches = match_blocks(old_src, new_src := list(source.block_hashes))
+    def moved(j: int, i: int) -> bool:
+        return glossary_moved is not None and glossary_moved(j, i, twin.blocks[i].text)
+
+    new_src = list(source.block_hashes)
+    raw = match_blocks([all_src[i] for i in real], new_src)
+    # Back to the twin's own paragraph indices (orphaned paragraphs have no source).
+    matches = BlockMatches(
+        {j: real[k] for j, k in raw.same.items()},
+        {j: real[k] for j, k in raw.changed.items()},
+        tuple(real[k] for k in raw.removed),
+    )
     for j, i in matches.same.items():
-        if person[i] and discard_edits:
+        if live[i] == "r" and not owned[i] and discard_edits:
+            continue  # bilingo's own approved text: translated again, nothing set aside
+        if owned[i] and discard_edits:
             older = prov.made_against(i) is not None
             discarded.append(
                 Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=older)
             )
-        elif person[i] or not retranslate_unedited:
+        elif owned[i]:
             kept(j, i)
             against = prov.made_against(i)
-            if i in old_conflicts and live[i] == "e" and against is not None:
+            if i in old_conflicts and against is not None:
                 # Still unresolved: the conflict follows the paragraph wherever it moved.
                 conflict(j, i, against)
+            elif i in old_conflicts or moved(j, i):
+                conflict(j, i, None)
+        elif (not moved(j, i)) if live[i] == "r" else not retranslate_unedited:
+            kept(j, i)  # bilingo's own text: approved, or nothing asks to redo it
     for j, i in matches.changed.items():
-        if live[i] == "e" and discard_edits:
+        if owned[i] and discard_edits:
             discarded.append(
                 Discarded(line_of(j), source.blocks[j].text, twin.blocks[i].text, older=True)
             )
-        elif live[i] == "e":
+        elif owned[i]:
             kept(j, i)
-            conflict(j, i, prov.made_against(i) or old_src[i])
+            conflict(j, i, prov.made_against(i) or all_src[i])
     for j in range(len(new_src)):
         states.setdefault(j, redone)
-    dropped = sum(person[i] for i in matches.removed)
-    dropped_texts = tuple(twin.blocks[i].text for i in matches.removed if person[i])
+
+    # A person's paragraph whose source paragraph is gone stays where it stood.
+    gone = sorted({*matches.removed, *orphaned})
+    people_gone = [i for i in gone if owned[i] or i in orphaned]
+    dropped_texts = tuple(twin.blocks[i].text for i in people_gone) if discard_edits else ()
+    after = {i: j for j, i in (*matches.same.items(), *matches.changed.items())}
+    orphans: dict[int, list[Orphan]] = {}
+    for i in people_gone if not discard_edits else ():
+        anchor = next((after[k] for k in range(i - 1, -1, -1) if k in after), -1)
+        orphans.setdefault(anchor, []).append(
+            Orphan(twin.blocks[i].text, all_machine[i], written[i], live[i])
+        )
 
     keep_fields: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
+    field_writes: dict[str, str] = {}
     field_states: dict[str, str] = {}
     old_fields, machine_fields = prov.source_fields, prov.twin_fields
     if old_fields is not None and machine_fields is not None:
@@ -220,23 +296,30 @@ def merge_plan(
             if key not in machine_fields or not isinstance(value, str):
                 continue
             was_edited = block_hash(value) != machine_fields[key]
+            mine = block_hash(value) != prov.written_field(key)
             state = "e" if was_edited else prov.field_state(key)
             source_same = old_fields.get(key) == src_hash
-            if state in ("e", "r") and discard_edits:
+            if mine and discard_edits:
                 discarded.append(Discarded(None, "", value, field=key))
-            elif was_edited or (source_same and (state == "r" or not retranslate_unedited)):
+            elif discard_edits:
+                continue  # bilingo's own text (approved or not): translated again
+            elif mine or (source_same and (state == "r" or not retranslate_unedited)):
                 keep_fields[key] = value
                 field_hashes[key] = str(machine_fields[key])
+                field_writes[key] = prov.written_field(key) or str(machine_fields[key])
                 field_states[key] = state
-                if was_edited and not source_same:
+                if mine and not source_same:
                     conflicts.append(Conflict(field=key, twin=block_hash(value)))
+    own, tokens = _own_fields(
+        prov, twin_fields, source_meta, translated, discard_edits, conflicts, discarded
+    )
     return MergePlan(
         keep,
         carried,
         keep_fields,
         field_hashes,
         tuple(conflicts),
-        dropped,
+        0,
         states=states,
         field_states=field_states,
         redone_state=redone,
@@ -244,4 +327,43 @@ def merge_plan(
         reviewed_by=prov.reviewed_by,
         reviewed_at=prov.reviewed_at,
         dropped_texts=dropped_texts,
+        written_hashes=writes,
+        field_written_hashes=field_writes,
+        orphans={k: tuple(v) for k, v in orphans.items()},
+        own_fields=own,
+        own_tokens=tokens,
     )
+
+
+def _own_fields(
+    prov: Provenance,
+    twin_meta: Mapping[str, Any],
+    source_meta: Mapping[str, Any] | None,
+    translated: Collection[str],
+    discard_edits: bool,
+    conflicts: list[Conflict],
+    discarded: list[Discarded],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The twin's untranslated fields a person set or edited (not bilingo's copy of the
+    source's value): kept, a conflict when the source's value changed since."""
+    copied = prov.copied_fields
+    own: dict[str, Any] = {}
+    tokens: dict[str, str] = {}
+    if copied is None or source_meta is None:
+        return own, tokens
+    for key, value in twin_meta.items():
+        if not tracked(key) or key in translated:
+            continue
+        written, _, seen = copied.get(key, "").partition("@")
+        if written and value_hash(value) == written:
+            continue  # bilingo's copy: it follows the source
+        if discard_edits:
+            discarded.append(Discarded(None, "", canonical_json(value), field=key))
+            continue
+        own[key] = value
+        now = value_hash(source_meta[key]) if key in source_meta else ""
+        against = seen or written
+        tokens[key] = f"{written or '-'}@{against or now}"
+        if against and now != against:
+            conflicts.append(Conflict(field=key, twin=value_hash(value)))
+    return own, tokens

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,10 +177,12 @@ def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
     verdicts for the pair."""
     pairing = layout.current()
     out = list(files)
-    seen = {p.resolve() for p in files}
-    for given in paths:
-        if not given.is_file():
-            continue
+    given_files = [given for given in paths if given.is_file()]
+    if not given_files:
+        return out  # folders only: every partner is among the files found
+    resolve = Resolver()
+    seen = {resolve(p) for p in files}
+    for given in given_files:
         candidates = [pairing.twin_path(given, lang) for lang in LANGUAGES]
         if not pairing.by_folder:
             slug = pairing.split_name(given)[0]
@@ -187,8 +190,8 @@ def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
             candidates += [o for o in siblings if pairing.split_name(o)[0] == slug]
             candidates.append(given.with_name(f"{slug}.md"))
         for other in candidates:
-            if other.is_file() and not other.is_symlink() and other.resolve() not in seen:
-                seen.add(other.resolve())
+            if other.is_file() and not other.is_symlink() and resolve(other) not in seen:
+                seen.add(resolve(other))
                 out.append(other)
     return out
 
@@ -228,12 +231,36 @@ def load_articles(paths: Sequence[Path]) -> Found:
     return read_articles(*find_markdown(paths))
 
 
-def read_articles(files: Sequence[Path], links: Sequence[Path] = ()) -> Found:
+class Resolver:
+    """``Path.resolve`` for the many files of a run's few folders: each folder is resolved
+    once (a file that is itself a link is resolved in full). For one run, whose tree does
+    not change under it; a new run makes a new one."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if os.path.islink(path):
+            return path.resolve()
+        key = str(path.parent)
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = self._folders[key] = path.parent.resolve()
+        return folder / path.name
+
+
+def read_articles(
+    files: Sequence[Path],
+    links: Sequence[Path] = (),
+    held: Mapping[Path, tuple[bytes, os.stat_result]] | None = None,
+) -> Found:
+    """Read ``files``; those in ``held`` (read already, :func:`bilingo.seal.settle_pairs`)
+    from their bytes there."""
     articles: list[Article] = []
     problems: list[Unreadable] = []
     for path in files:
         try:
-            articles.append(read_article(path))
+            articles.append(read_article(path, held=held.get(path) if held else None))
         except ArticleError as exc:
             problems.append(Unreadable(path, exc.message, exc.line))
     return Found(tuple(articles), tuple(problems), tuple(links))
@@ -312,22 +339,46 @@ def find_pair(path: Path) -> Pair:
 @dataclass(frozen=True)
 class Rename:
     """A twin whose source was renamed or moved (``git mv a.nb.md b.nb.md``): the source its
-    provenance names is gone, and the text it was made from (``source_hash``) is another
-    source's, which has no twin yet."""
+    provenance names is gone, and another source without a twin holds the text it was made
+    from, or most of it (edited as well as renamed)."""
 
     twin: Path
     source: Path
     #: Where the twin belongs now: beside ``source``, named from it.
     new_twin: Path
+    #: The share of the paragraphs the twin was made from that ``source`` still holds
+    #: (1.0: the same text).
+    shared: float = 1.0
 
     def command(self) -> str:
         return f"git mv {self.twin} {self.new_twin}"
 
+    def describe(self) -> str:
+        if self.shared >= 1.0:
+            return "same text"
+        return f"{round(self.shared * 100)} % of its paragraphs"
+
+
+#: A source without a twin is an orphaned twin's renamed source when it holds at least this
+#: share of the paragraphs the twin was made from (as git finds renames by similarity).
+RENAME_SIMILARITY = 0.5
+
+
+def paragraph_share(made_from: Sequence[str], now: Sequence[str]) -> float:
+    """The share of paragraphs two hash lists have in common, of the longer one."""
+    old = [h for h in made_from if h != provenance.ORPHAN]
+    if not old or not now:
+        return 0.0
+    common = sum((Counter(old) & Counter(now)).values())
+    return common / max(len(old), len(now))
+
 
 def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
     """The renamed pairs among ``articles``: each orphaned twin matched to the one source
-    without a twin whose text it was made from. Ambiguous matches (two orphans for one
-    source, two sources for one orphan) are left out: moving one would be a guess."""
+    without a twin whose text it was made from, or, failing that, the one source sharing
+    the most (at least :data:`RENAME_SIMILARITY`) of its paragraphs. Ambiguous matches (two
+    orphans for one source, two equally good sources for one orphan) are left out: moving
+    one would be a guess."""
     every = list(articles)
     orphans: list[tuple[Article, provenance.Provenance]] = []
     for article in every:
@@ -340,24 +391,50 @@ def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
         orphans.append((article, prov))
     if not orphans:
         return ()
-    wanted = {prov.source_hash for _, prov in orphans}
+    sources = [a for a in every if provenance.read(a) is None]  # twins and people's pages out
     by_hash: dict[str, list[Article]] = {}
-    for article in every:
-        if provenance.read(article) is not None:
-            continue  # a twin, or a page bilingo keeps its hands off
-        digest = provenance.source_hash(article)
-        if digest in wanted:
-            by_hash.setdefault(digest, []).append(article)
+    for article in sources:
+        by_hash.setdefault(provenance.source_hash(article), []).append(article)
+    hashes: dict[Path, tuple[str, ...]] = {}
+
+    def blocks(article: Article) -> tuple[str, ...]:
+        if article.path not in hashes:
+            from bilingo.document import parse
+
+            try:
+                hashes[article.path] = parse(article.body).block_hashes
+            except BilingoError:
+                hashes[article.path] = ()
+        return hashes[article.path]
+
     found: list[Rename] = []
     for twin, prov in orphans:
         target = fold_language(str(twin.meta.get("lang", ""))) or other_language(
             fold_language(prov.source_lang) or "nb"
         )
+
+        def free(s: Article, target: str = target) -> Path | None:
+            new = twin_path(s.path, target)
+            return None if new.exists() or new.is_symlink() else new
+
         options = [
             Rename(twin.path, s.path, new)
             for s in by_hash.get(prov.source_hash, [])
-            if not (new := twin_path(s.path, target)).exists() and not new.is_symlink()
+            if (new := free(s)) is not None
         ]
+        if not options and prov.source_blocks:
+            scored = [
+                (paragraph_share(prov.source_blocks, blocks(s)), s, new)
+                for s in sources
+                if (new := free(s)) is not None
+            ]
+            best = max((share for share, _, _ in scored), default=0.0)
+            if best >= RENAME_SIMILARITY:
+                options = [
+                    Rename(twin.path, s.path, new, share)
+                    for share, s, new in scored
+                    if share == best
+                ]
         if len(options) == 1:
             found.append(options[0])
     claims: dict[Path, int] = {}

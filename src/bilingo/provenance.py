@@ -47,6 +47,10 @@ _ORDER = (
     "twin_blocks",
     "source_fields",
     "twin_fields",
+    "written_blocks",
+    "written_fields",
+    "glossary_blocks",
+    "copied_fields",
     "states",
     "field_states",
     "conflicts",
@@ -58,6 +62,9 @@ _ORDER = (
 #: n: translated again after its source changed in a reviewed twin (needs review).
 ParagraphState = Literal["m", "e", "r", "n"]
 _STATES: tuple[ParagraphState, ...] = ("m", "e", "r", "n")
+#: A ``source_blocks`` entry for a twin paragraph whose source paragraph was removed while
+#: it held a person's text: kept in the twin, reported as an orphaned paragraph.
+ORPHAN = "-"
 #: What each state is called in messages.
 STATE_NAMES: Mapping[str, str] = {
     "m": "machine translation",
@@ -88,10 +95,24 @@ def block_hash(text: str) -> str:
     return short_hashes([text])
 
 
+def value_hash(value: Any) -> str:
+    """A front-matter value's hash (any YAML value), as ``copied_fields`` records it."""
+    return block_hash(canonical_json(value))
+
+
+#: Keys bilingo itself sets in a twin, never a person's.
+OWN_KEYS = frozenset({PROVENANCE_KEY, "lang"})
+
+
+def tracked(key: object) -> bool:
+    """A front-matter key whose copied value ``copied_fields`` records (a text key that
+    bilingo does not set itself, writable in its one line)."""
+    return isinstance(key, str) and key not in OWN_KEYS and not (set(key) & set(" =\t\n"))
+
+
 def source_hash(article: Article) -> str:
     """Hash of what a twin depends on: the body and every front-matter value but provenance."""
-    meta = {k: v for k, v in article.meta.items() if k != PROVENANCE_KEY}
-    return digest(canonical_json(meta), article.body)
+    return article.content_hash
 
 
 def twin_content_hash(meta: Mapping[str, Any], body: str, fields: Sequence[str]) -> str:
@@ -234,6 +255,18 @@ class Provenance:
     states: tuple[str, ...] | None = None
     field_states: Mapping[str, str] | None = None
     conflicts: tuple[Conflict, ...] = ()
+    #: What bilingo itself last wrote, per paragraph and field (``-``: a paragraph bilingo
+    #: never wrote). A paragraph or field whose text differs is a person's, whatever its
+    #: state. None: the same as ``twin_blocks`` / ``twin_fields`` (written only when not).
+    written_blocks: tuple[str, ...] | None = None
+    written_fields: Mapping[str, str] | None = None
+    #: Per paragraph, the hash of the glossary entries applying to its source paragraph
+    #: when it was written or approved (None: not recorded; an index missing: none applied).
+    glossary_blocks: Mapping[int, str] | None = None
+    #: The fields copied from the source untranslated (``date``, ``tags``...): the hash of
+    #: each value as bilingo wrote it, ``@hash`` of the source's value a person's own value
+    #: was last kept or approved against. None: not recorded (an older twin).
+    copied_fields: Mapping[str, str] | None = None
     #: Source lines of sentences translated in pieces (their markup could not be carried
     #: across whole): ``diff`` and the review page flag them until ``approve``.
     in_pieces: tuple[int, ...] = ()
@@ -275,6 +308,21 @@ class Provenance:
             return _state_token(self.field_states[key])[0]
         return "r" if self.reviewed else "m"
 
+    def written(self) -> tuple[str, ...]:
+        """Per paragraph, the hash of what bilingo itself last wrote there."""
+        if self.written_blocks is not None and len(self.written_blocks) == len(self.twin_blocks):
+            return self.written_blocks
+        return self.twin_blocks
+
+    def written_field(self, key: str) -> str | None:
+        if self.written_fields is not None and key in self.written_fields:
+            return self.written_fields[key]
+        return (self.twin_fields or {}).get(key)
+
+    def orphans(self) -> tuple[int, ...]:
+        """Twin paragraphs kept although their source paragraph was removed (a person's)."""
+        return tuple(i for i, h in enumerate(self.source_blocks or ()) if h == ORPHAN)
+
     @property
     def any_reviewed(self) -> bool:
         """Some paragraph or field was approved: the twin went through review once."""
@@ -306,6 +354,17 @@ class Provenance:
             "twin_blocks": " ".join(self.twin_blocks),
             "source_fields": dict(self.source_fields) if self.source_fields is not None else None,
             "twin_fields": dict(self.twin_fields) if self.twin_fields is not None else None,
+            "written_blocks": " ".join(self.written_blocks)
+            if self.written_blocks is not None
+            else None,
+            "written_fields": dict(self.written_fields) if self.written_fields else None,
+            "glossary_blocks": " ".join(f"{k}={v}" for k, v in self.glossary_blocks.items())
+            if self.glossary_blocks
+            else None,
+            # One line (``date=1a2b3c4d tags=-@5e6f7a8b``): the twin's lines move little.
+            "copied_fields": " ".join(f"{k}={v}" for k, v in self.copied_fields.items())
+            if self.copied_fields is not None
+            else None,
             "states": states_line(self.states) if self.states is not None else None,
             "field_states": dict(self.field_states) if self.field_states else None,
             "conflicts": [c.as_data() for c in self.conflicts] or None,
@@ -330,6 +389,18 @@ def _hash_map(value: object) -> Mapping[str, str] | None:
     if not isinstance(value, Mapping):
         return None
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _pairs(value: object) -> Mapping[str, str] | None:
+    """``key=value key=value`` (keys without spaces or ``=``) as a mapping."""
+    if not isinstance(value, str):
+        return None
+    return dict(item.partition("=")[::2] for item in value.split() if "=" in item)
+
+
+def _index_map(value: object) -> Mapping[int, str] | None:
+    pairs = _pairs(value)
+    return None if pairs is None else {int(k): v for k, v in pairs.items() if k.isdigit()}
 
 
 def _lines(value: object) -> tuple[int, ...]:
@@ -361,6 +432,12 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         twin_fields=_hash_map(block.get("twin_fields")),
         states=parse_states(states) if isinstance(states := block.get("states"), str) else None,
         field_states=_hash_map(block.get("field_states")),
+        written_blocks=tuple(w.split())
+        if isinstance(w := block.get("written_blocks"), str)
+        else None,
+        written_fields=_hash_map(block.get("written_fields")),
+        glossary_blocks=_index_map(block.get("glossary_blocks")),
+        copied_fields=_pairs(block.get("copied_fields")),
         conflicts=tuple(Conflict.from_data(c) for c in conflicts)
         if isinstance(conflicts, list)
         else (),
@@ -406,6 +483,44 @@ def live_states(prov: Provenance, twin_hashes: Sequence[str]) -> tuple[Paragraph
     return tuple(
         st if h == m else "e"
         for st, h, m in zip(recorded, twin_hashes, prov.twin_blocks, strict=True)
+    )
+
+
+def person_owned(prov: Provenance, twin_hashes: Sequence[str]) -> tuple[bool, ...]:
+    """Which twin paragraphs are a person's: their text is not what bilingo last wrote
+    there (by content, whatever their state). Paragraphs added or removed by hand: each
+    one whose text bilingo never wrote anywhere in the twin."""
+    written = prov.written()
+    if len(twin_hashes) != len(written):
+        mine = set(written)
+        return tuple(h not in mine for h in twin_hashes)
+    return tuple(h != w for h, w in zip(twin_hashes, written, strict=True))
+
+
+def without_deleted_orphans(prov: Provenance, twin_hashes: Sequence[str]) -> Provenance:
+    """``prov`` without the orphaned paragraphs a person deleted from the twin (what their
+    deletion says: they are no longer wanted), when that makes it fit the twin again."""
+    orphans = prov.orphans()
+    if not orphans or len(twin_hashes) == len(prov.twin_blocks):
+        return prov
+    present = set(twin_hashes)
+    gone = {i for i in orphans if prov.twin_blocks[i] not in present}
+    keep = [i for i in range(len(prov.twin_blocks)) if i not in gone]
+    if not gone or len(keep) != len(twin_hashes):
+        return prov
+    written = prov.written()
+    states = prov.states if prov.states is not None else None
+
+    def pick(values: Sequence[str]) -> tuple[str, ...]:
+        return tuple(values[i] for i in keep)
+
+    return replace(
+        prov,
+        source_blocks=pick(prov.source_blocks or ()),
+        twin_blocks=pick(prov.twin_blocks),
+        written_blocks=pick(written) if prov.written_blocks is not None else None,
+        states=pick(states) if states is not None and len(states) == len(written) else None,
+        glossary_blocks=None,
     )
 
 

@@ -63,6 +63,13 @@ def find_seal(data: bytes) -> re.Match[bytes] | None:
     return pattern.match(data, at + 1)
 
 
+def seal_lines(data: bytes, end: int) -> int:
+    """How many lines of ``data[:end]`` look like a seal line of the file's format."""
+    first = data[3:4] if data.startswith(b"\xef\xbb\xbf") else data[:1]
+    pattern = _SEAL_STARTS.get(first, _SEAL_STARTS[b"-"])[2]
+    return sum(1 for _ in pattern.finditer(data, 0, end))
+
+
 def placeholder(verdict: Verdict) -> str:
     """The provenance value to render before :func:`seal_bytes` fills in the digest."""
     return f"{UNSEALED} {verdict}"
@@ -141,8 +148,13 @@ class SettledPair:
         return lang
 
 
-def _regular_bytes(path: Path) -> bytes | None:
-    """The file's bytes if it is a plain file (not a link), else None."""
+#: Bytes and status of files :func:`settle_pairs` read but could not settle, by path: the
+#: reader (:func:`bilingo.article.read_article`) takes them instead of opening the file again.
+Held = dict[Path, tuple[bytes, os.stat_result]]
+
+
+def _regular_bytes(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The file's bytes and status if it is a plain file (not a link), else None."""
     # os.open + O_NOFOLLOW: one call refuses links, no buffered reader is built per file;
     # O_NONBLOCK: a named pipe called *.md must not hang the run (no effect on plain files).
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -157,11 +169,11 @@ def _regular_bytes(path: Path) -> bytes | None:
         size = st.st_size
         data = os.read(fd, size + 1)
         if len(data) <= size:
-            return data  # a regular file reads short only at its end
+            return data, st  # a regular file reads short only at its end
         chunks = [data]
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), st
     except OSError:
         return None
     finally:
@@ -169,11 +181,25 @@ def _regular_bytes(path: Path) -> bytes | None:
 
 
 def _settle(
-    group: Sequence[Path], *, glossary_hash: str, fields: Sequence[str]
+    group: Sequence[Path], *, glossary_hash: str, fields: Sequence[str], held: Held | None
 ) -> SettledPair | None:
     if len(group) != 2:
         return None
-    data = [_regular_bytes(p) for p in group]
+    read = [_regular_bytes(p) for p in group]
+    data = [r[0] if r is not None else None for r in read]
+    pair = _settled(group, data, glossary_hash=glossary_hash, fields=fields)
+    if pair is None and held is not None:
+        held.update((p, r) for p, r in zip(group, read, strict=True) if r is not None)
+    return pair
+
+
+def _settled(
+    group: Sequence[Path],
+    data: Sequence[bytes | None],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> SettledPair | None:
     for i in (0, 1):
         twin, twin_data = group[i], data[i]
         source, source_data = group[1 - i], data[1 - i]
@@ -202,9 +228,14 @@ def _settle(
 
 
 def settle_pairs(
-    files: Sequence[Path], *, glossary_hash: str, fields: Sequence[str]
+    files: Sequence[Path],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    held: Held | None = None,
 ) -> tuple[list[SettledPair], list[Path]]:
-    """Split ``files`` into pairs settled by their seal and the files left to examine.
+    """Split ``files`` into pairs settled by their seal and the files left to examine
+    (the bytes read of those go into ``held``, for the reader).
 
     Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
     third file of that slug could claim the same twin, which only the full path can judge.
@@ -221,7 +252,7 @@ def settle_pairs(
     settled: list[SettledPair] = []
     done: set[int] = set()
     for group in groups.values():
-        pair = _settle(group, glossary_hash=glossary_hash, fields=fields)
+        pair = _settle(group, glossary_hash=glossary_hash, fields=fields, held=held)
         if pair is not None:
             settled.append(pair)
             done.update((id(pair.source), id(pair.twin)))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,10 @@ def site_marker(folder: Path) -> tuple[Kind, Path] | None:
 
 
 def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
-    """The first folder from ``start`` upwards that :func:`site_marker` names; else ``cwd``."""
+    """The first folder from ``start`` upwards that :func:`site_marker` names; else, for a
+    path outside ``cwd``, the folder above it holding a glossary or bilingo's state
+    (``../other-site/content``: ``../other-site``, its glossary, memory and lock, never the
+    current folder's); else ``cwd``."""
     here = (cwd or Path.cwd()).resolve()
     start = start if start.is_absolute() else here / start
     folder = start.resolve()
@@ -149,6 +153,16 @@ def find_site_root(start: Path, *, cwd: Path | None = None) -> Path:
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         if site_marker(candidate) is not None:
+            return candidate
+    if folder == here or here in folder.parents:
+        return here
+    # Outside the current folder, with no configuration: the folder holding its own
+    # glossary or bilingo state, below where the two paths meet.
+    shared = Path(os.path.commonpath([here, folder]))
+    for candidate in (folder, *folder.parents):
+        if candidate == shared:
+            break
+        if (candidate / "glossary.yml").is_file() or (candidate / ".bilingo").is_dir():
             return candidate
     return here
 

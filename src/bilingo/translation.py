@@ -1,9 +1,10 @@
 """Translating articles, the pieces every command that translates stands on.
 
 :func:`plan` decides per source what its twin needs (reads no model),
-:func:`translate_segments` translates the distinct texts once (memory first, then glossary
-+ engine), :func:`build_twin` renders the twin and its provenance, :func:`twin_bytes` gives
-the bytes to write, sealed. ``bilingo translate`` and ``bilingo diff --fresh`` drive them.
+:func:`translate_jobs` translates the distinct texts once through the run's
+:class:`bilingo.pipeline.Pipeline` (the run, the memory, then glossary + engine),
+:func:`build_twin` renders the twin and its provenance, :func:`twin_bytes` gives the bytes
+to write, sealed. ``bilingo translate`` and ``bilingo diff --fresh`` drive them.
 Never prints: progress goes through a callback.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,11 +27,13 @@ from bilingo.detect import detect_article, twins_of
 from bilingo.document import Block, Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.glossary import Glossary, PlaceholderLost
+from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
-from bilingo.memory import Memory, MemoryKey
-from bilingo.merge import MergePlan, merge_plan
-from bilingo.pairs import source_ref, twin_path
+from bilingo.memory import Memory, SetAside
+from bilingo.merge import MergePlan, Orphan, merge_plan
+from bilingo.pairs import Resolver, source_ref, twin_path
+from bilingo.pipeline import Pipeline
+from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
     PROVENANCE_KEY,
     Provenance,
@@ -44,9 +46,9 @@ from bilingo.site import EngineOptions
 from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
 
-Action = Literal["written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"]
-#: (stage, done, total): stage is "translate" while the engine runs.
-ProgressCallback = Callable[[str, int, int], None]
+Action = Literal[
+    "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
+]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class Job:
     twin_fingerprint: tuple[int, int, int] | None = None
     #: Planned under --force: the outcome names the person's paragraphs it kept.
     forced: bool = False
+    #: The article whose front-matter layout the twin is written in (None: the source's).
+    like: Article | None = None
 
     def notes(self) -> str:
         """What the outcome says about people's text: conflicts, what was kept under
@@ -139,12 +143,21 @@ class Job:
             )
             out.append(
                 f"replaces {len(merge.discarded)} reviewed or edited paragraph(s) or field(s) "
-                f"({where}) with machine text; the person's text is kept in the memory"
+                f"({where}) with machine text; the person's text is set aside: bilingo "
+                f"memory people {self.twin}"
             )
-        if merge.dropped_edits:
+        orphans = sum(len(v) for v in merge.orphans.values())
+        if orphans:
             out.append(
-                f"{merge.dropped_edits} edited paragraph(s) dropped with their source paragraph "
-                "(their text is kept in the translation memory)"
+                f"kept {orphans} orphaned paragraph(s): a person's text whose source "
+                f"paragraph is gone; delete it from {self.twin.name} if it is no longer "
+                f"wanted, then run: bilingo approve {self.twin}"
+            )
+        if merge.dropped_texts:
+            out.append(
+                f"removes {len(merge.dropped_texts)} orphaned paragraph(s) a person wrote "
+                "(--discard-edits); their text is set aside: bilingo memory people "
+                f"{self.twin}"
             )
         return "; ".join(out)
 
@@ -186,7 +199,8 @@ def plan(
     discard_edits: bool = False,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model."""
-    by_path = {a.path.resolve(): a for a in articles}
+    resolve = Resolver()  # each folder resolved once, not each file
+    by_path = {resolve(a.path): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
     for article in articles:
@@ -195,6 +209,7 @@ def plan(
         decided = _plan_one(
             article,
             by_path,
+            resolve,
             glossary=glossary,
             fields=fields,
             force=force,
@@ -232,6 +247,7 @@ def plan(
 def _plan_one(
     article: Article,
     by_path: Mapping[Path, Article],
+    resolve: Callable[[Path], Path],
     *,
     glossary: Glossary,
     fields: Sequence[str],
@@ -240,7 +256,7 @@ def _plan_one(
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
-        detection = detect_article(article, twins=twins_of(article, by_path))
+        detection = detect_article(article, twins=twins_of(article, by_path, resolve))
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
@@ -270,13 +286,13 @@ def _plan_one(
             f"its twin {twin.name} is a symbolic link; bilingo neither writes through links "
             "nor replaces them: make it a plain file, or delete it",
         )
-    if twin.resolve() == article.path.resolve():
+    if resolve(twin) == resolve(article.path):
         return outcome(
             "failed",
             f"the file name says {tgt} but the article is {src}; "
             f"rename it to {article.slug}.{src}.md or fix its lang:",
         )
-    existing = by_path.get(twin.resolve())
+    existing = by_path.get(resolve(twin))
     if existing is None and twin.exists():
         try:
             existing = read_article(twin)
@@ -317,6 +333,9 @@ def _plan_one(
                 retranslate_unedited=force or prov.glossary_hash != glossary.hash,
                 body_line=article.body_line,
                 discard_edits=discard_edits,
+                glossary_moved=_glossary_moved(prov, body, glossary, src, tgt),
+                source_meta=article.meta,
+                translated=fields,
             )
             person = not prov.machine or prov.any_reviewed or state == "edited"
             if mp is None and person and not discard_edits:
@@ -340,7 +359,31 @@ def _plan_one(
         merge,
         twin_fingerprint=existing.fingerprint if existing is not None else None,
         forced=force,
+        # A person's own fields keep their lines (comments included): the twin's layout.
+        like=existing if merge.own_fields and existing is not None else None,
     )
+
+
+def _glossary_moved(
+    prov: Provenance, body: Document, glossary: Glossary, src: str, tgt: str
+) -> Callable[[int, int, str], bool]:
+    """Whether a kept paragraph must be looked at again after a glossary change: the
+    entries applying to its source paragraph are not those it was written or approved
+    with, and its text does not follow them (an unrelated change moves nothing)."""
+    recorded = prov.glossary_blocks
+    none = glossary.applying_hash("", lang=src)
+
+    def moved(j: int, i: int, text: str) -> bool:
+        if prov.glossary_hash == glossary.hash:
+            return False
+        source = body.blocks[j].text
+        if recorded is not None and recorded.get(i, none) == glossary.applying_hash(
+            source, lang=src
+        ):
+            return False
+        return bool(glossary.check(source, text, source=src, target=tgt))
+
+    return moved
 
 
 def default_engine_factory(options: EngineOptions | None = None) -> EngineFactory:
@@ -360,67 +403,8 @@ def default_engine_factory(options: EngineOptions | None = None) -> EngineFactor
     return make
 
 
-def memory_key(glossary: Glossary, source: str, target: str, model: str) -> MemoryKey:
-    """The memory key of one direction: per segment, the glossary entries applying to it."""
-    return MemoryKey(
-        source, target, model, glossary.hash, per_text=partial(glossary.applying_hash, lang=source)
-    )
-
-
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-def translate_segments(
-    texts: Sequence[str],
-    *,
-    engine: Engine,
-    glossary: Glossary,
-    source: str,
-    target: str,
-    memory: Memory | None = None,
-    progress: ProgressCallback | None = None,
-    warnings: list[str] | None = None,
-) -> tuple[dict[str, str], int, int]:
-    """Translate each distinct text once: memory first, then glossary + engine.
-
-    Returns (text -> translation, segments from memory, segments sent to the engine).
-    """
-    unique = list(dict.fromkeys(texts))
-    key = memory_key(glossary, source, target, engine.name)
-    found = memory.lookup(unique, key) if memory is not None else {}
-    todo = [t for t in unique if t not in found]
-    protected = [glossary.protect(t, source=source, target=target) for t in todo]
-    total = len(protected)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress("translate", done, total)
-
-    if todo:
-        if progress is not None:
-            progress("translate", 0, total)
-        raw = engine.translate([p.text for p in protected], progress=tick)
-        fresh: dict[str, str] = {}
-        unprotected: list[str] = []
-        for text, prot, out in zip(todo, protected, raw, strict=True):
-            try:
-                fresh[text] = prot.restore(out)
-            except PlaceholderLost as exc:
-                # Never write a placeholder or a gap: translate the segment again without
-                # protection, and let `glossary check` flag the term.
-                unprotected.append(text)
-                if warnings is not None:
-                    warnings.append(exc.message)
-        if unprotected:
-            fresh.update(zip(unprotected, engine.translate(unprotected), strict=True))
-        if memory is not None:
-            memory.store(fresh, key)
-        found.update(fresh)
-    return found, len(unique) - len(todo), len(todo)
 
 
 @dataclass(frozen=True)
@@ -435,6 +419,44 @@ class Translated:
     fallback_sentences: int = 0
 
 
+def set_aside(memory: Memory, job: Job) -> None:
+    """Keep the person's texts ``job`` takes out of its twin (--discard-edits): listed by
+    ``bilingo memory people``; those with a source paragraph also in the person table."""
+    twin = memory.site_path(job.twin)
+    langs = {"source_lang": job.source_lang, "target_lang": job.target_lang}
+    for older in (False, True):
+        kept = [(d.source, d.text) for d in job.merge.discarded if d.source and d.older == older]
+        if kept:
+            origin = twin + (" (for an older source paragraph)" if older else "")
+            memory.store_person(kept, origin=origin, **langs)
+    items = [
+        SetAside(
+            twin,
+            f"paragraph at source line {d.line}"
+            if d.line is not None
+            else f"front matter '{d.field}'",
+            d.source,
+            d.text,
+            "--discard-edits" + (" (it was made for an older source paragraph)" if d.older else ""),
+            **langs,
+        )
+        for d in job.merge.discarded
+    ]
+    items += [
+        SetAside(
+            twin,
+            "orphaned paragraph",
+            "",
+            text,
+            "--discard-edits: its source paragraph was removed",
+            **langs,
+        )
+        for text in job.merge.dropped_texts
+    ]
+    if items:
+        memory.set_aside(items)
+
+
 def translate_jobs(
     jobs: Sequence[Job],
     *,
@@ -446,36 +468,22 @@ def translate_jobs(
     progress: ProgressCallback | None = None,
     warnings: list[str] | None = None,
     inline: InlineMode = "whole",
+    pipeline: Pipeline | None = None,
 ) -> Translated:
     """Translate the jobs of one direction: whole sentences (bilingo.units) with their
-    fallbacks and the front-matter fields, or every segment (``inline="fragments"``).
+    fallbacks and the front-matter fields, or every segment (``inline="fragments"``),
+    through the run's ``pipeline`` (one made of ``glossary``, ``memory``, ``progress`` and
+    ``warnings`` if None).
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
+    pipe = pipeline or Pipeline(glossary, memory, progress=progress, warnings=warnings)
+    memory = pipe.memory
     for job in jobs if memory is not None else ():
-        for older in (False, True):
-            kept = [
-                (d.source, d.text) for d in job.merge.discarded if d.source and d.older == older
-            ]
-            if kept and memory is not None:
-                origin = job.twin.name + (" (for an older source paragraph)" if older else "")
-                memory.store_person(kept, source_lang=source, target_lang=target, origin=origin)
-        if job.merge.dropped_texts and memory is not None:
-            memory.store_person(
-                [("", text) for text in job.merge.dropped_texts],
-                source_lang=source,
-                target_lang=target,
-                origin=f"{job.twin.name} (its source paragraph was removed)",
-            )
+        if memory is not None:
+            set_aside(memory, job)
     if inline == "fragments":
-        translations, from_memory, sent = translate_segments(
-            [t for job in jobs for t in job.texts()],
-            engine=engine,
-            glossary=glossary,
-            source=source,
-            target=target,
-            memory=memory,
-            progress=progress,
-            warnings=warnings,
+        translations, from_memory, sent = pipe.fragments(
+            [t for job in jobs for t in job.texts()], engine=engine, source=source, target=target
         )
         return Translated(translations, None, from_memory, sent)
     docs: list[tuple[Document, frozenset[int]]] = []
@@ -487,18 +495,11 @@ def translate_jobs(
             if key not in job.merge.keep_fields
         ]
     whole, texts, stats = translate_whole(
-        docs,
-        engine=engine,
-        glossary=glossary,
-        source=source,
-        target=target,
-        memory=memory,
-        memory_key=memory_key(glossary, source, target, engine.name),
-        progress=None if progress is None else partial(progress, "translate"),
+        docs, engine=engine, glossary=pipe.glossary, source=source, target=target, pipeline=pipe
     )
-    if stats.fallback and warnings is not None:
+    if stats.fallback and stats.reasons:
         why = "; ".join(f"{n}x {reason}" for reason, n in sorted(stats.reasons.items()))
-        warnings.append(
+        pipe.warnings.append(
             f"{stats.fallback} sentence(s) {source}->{target} could not carry their inline "
             f"markup across ({why}) and were translated in pieces; review them "
             "(bilingo diff), or use --inline fragments"
@@ -506,15 +507,8 @@ def translate_jobs(
     # A field that is also a sentence of some body (a title repeated as a heading) is
     # translated once.
     texts += [t for job in jobs for t in job.field_texts() if t not in whole]
-    translations, from_memory, sent = translate_segments(
-        texts,
-        engine=engine,
-        glossary=glossary,
-        source=source,
-        target=target,
-        memory=memory,
-        progress=progress,
-        warnings=warnings,
+    translations, from_memory, sent = pipe.fragments(
+        texts, engine=engine, source=source, target=target
     )
     for job in jobs:
         translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
@@ -598,39 +592,74 @@ def build_twin(
         _structure_warning(job, block, warnings)
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
+    copied: dict[str, str] = {}
     for key, value in job.article.meta.items():
         if key == PROVENANCE_KEY:
             continue
         doc = job.fields.get(key)
-        if doc is None:
+        if key in merge.own_fields:
+            meta[key] = merge.own_fields[key]
+            copied[key] = merge.own_tokens[key]
+        elif doc is None:
             meta[key] = value
+            if provenance.tracked(key) and key not in fields:
+                copied[key] = provenance.value_hash(value)
         elif key in merge.keep_fields:
             meta[key] = merge.keep_fields[key]
             field_hashes[key] = merge.field_machine_hashes[key]
         else:
             meta[key] = doc.render([translations[s.text] for s in doc.segments])
             field_hashes[key] = block_hash(meta[key])
+    for key, value in merge.own_fields.items():
+        if key not in meta:  # a field a person added to the twin
+            meta[key] = value
+            copied[key] = merge.own_tokens[key]
     meta["lang"] = job.target_lang
     # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
     # would link pages that share a name (index, _index) across sections. The source's own
     # key is copied above; one Hugo could not read is left out rather than guessed.
     if not isinstance(meta.get("translationKey", ""), str | int):
         del meta["translationKey"]
+    # A person's paragraphs whose source paragraph is gone stay where they stood.
+    body, order = place_orphans(body, merge.orphans, len(job.body.blocks))
     # What the machine wrote for each paragraph; kept human paragraphs carry the machine
-    # hash they replaced, so they stay "edited" on every later run.
+    # hash they replaced, so they stay "edited" on every later run, and what bilingo itself
+    # last wrote there, so they stay a person's whatever their state.
     hashes = parse(body).block_hashes
-    machine = tuple(merge.machine_hashes.get(i, h) for i, h in enumerate(hashes))
+    source_blocks: list[str] = []
+    machine_list: list[str] = []
+    written_list: list[str] = []
+    state_list: list[str] = []
+    glossary_blocks: dict[int, str] = {}
+    no_terms = glossary.applying_hash("", lang=job.source_lang)
+    for k, (item, h) in enumerate(zip(order, hashes, strict=True)):
+        if isinstance(item, Orphan):
+            source_blocks.append(provenance.ORPHAN)
+            machine_list.append(item.machine)
+            written_list.append(item.written)
+            state_list.append(item.state)
+            continue
+        source_blocks.append(job.body.block_hashes[item])
+        machine_list.append(merge.machine_hashes.get(item, h))
+        written_list.append(merge.written_hashes.get(item, h))
+        state_list.append(merge.states.get(item, merge.redone_state))
+        terms = glossary.applying_hash(job.body.blocks[item].text, lang=job.source_lang)
+        if terms != no_terms:
+            glossary_blocks[k] = terms
+    machine, written = tuple(machine_list), tuple(written_list)
+    states = tuple(state_list)
     # A kept paragraph or field whose text is not what the machine wrote is a person's: the
     # twin then is no plain machine translation (check and review say "edited by hand").
     person = machine != tuple(hashes) or any(
         block_hash(str(meta[k])) != h for k, h in field_hashes.items()
     )
-    states = tuple(
-        "n" if _misses_glossary(job, i, glossary) else merge.states.get(i, merge.redone_state)
-        for i in range(len(hashes))
-    )
+    field_written = {k: merge.field_written_hashes.get(k, h) for k, h in field_hashes.items()}
     field_states = {k: merge.field_states.get(k, merge.redone_state) for k in field_hashes}
-    reviewed = all(st == "r" for st in (*states, *field_states.values())) and not merge.conflicts
+    reviewed = (
+        all(st == "r" for st in (*states, *field_states.values()))
+        and not merge.conflicts
+        and not merge.orphans
+    )
     still_reviewed = "r" in states or "r" in field_states.values()
     default = "r" if reviewed else "m"
     prov = Provenance(
@@ -645,10 +674,14 @@ def build_twin(
         reviewed_by=merge.reviewed_by if still_reviewed else None,
         reviewed_at=merge.reviewed_at if still_reviewed else None,
         twin_hash=twin_content_hash(meta, body, fields),
-        source_blocks=job.body.block_hashes,
+        source_blocks=tuple(source_blocks),
         twin_blocks=machine,
         source_fields={k: block_hash(d.body) for k, d in job.fields.items()},
         twin_fields=field_hashes,
+        written_blocks=written if written != machine else None,
+        written_fields=field_written if field_written != field_hashes else None,
+        glossary_blocks=glossary_blocks or None,
+        copied_fields=copied,
         # Written only where they say more than ``reviewed:`` does (all one state): compact.
         states=None if set(states) <= {default} else states,
         field_states=None if set(field_states.values()) <= {default} else field_states,
@@ -663,17 +696,46 @@ def build_twin(
     return meta, body
 
 
-def _misses_glossary(job: Job, index: int, glossary: Glossary) -> bool:
-    """A reviewed paragraph kept across a glossary change that does not follow the glossary
-    now: it needs review again (one that follows it stays reviewed)."""
-    merge = job.merge
-    if not merge.glossary_changed or merge.states.get(index) != "r":
-        return False
-    text = merge.keep_blocks.get(index)
-    if text is None:
-        return False
-    source = job.body.blocks[index].text
-    return bool(glossary.check(source, text, source=job.source_lang, target=job.target_lang))
+def place_orphans(
+    body: str, orphans: Mapping[int, Sequence[Orphan]], count: int
+) -> tuple[str, list[int | Orphan]]:
+    """``body`` with each orphaned paragraph put back after the paragraph it followed (at
+    the next blank line: between top-level blocks), and what each twin paragraph then is: a
+    source block index or an orphan. Where that does not parse back paragraph for
+    paragraph, the orphans go to the end of the body."""
+    if not orphans:
+        return body, list(range(count))
+    order: list[int | Orphan] = [*orphans.get(-1, ())]
+    for j in range(count):
+        order += [j, *orphans.get(j, ())]
+    texts = [o.text for o in order if isinstance(o, Orphan)]
+
+    def fits(candidate: str, items: Sequence[int | Orphan]) -> bool:
+        blocks = parse(candidate).blocks
+        return len(blocks) == len(items) and all(
+            b.text == o.text for b, o in zip(blocks, items, strict=True) if isinstance(o, Orphan)
+        )
+
+    doc = parse(body)
+    pos = 0
+    if len(doc.blocks) != count:
+        orphans = {}
+    pieces: list[str] = ["".join(f"{t}\n\n" for t in (o.text for o in orphans.get(-1, ())))]
+    for j in range(count):
+        extra = orphans.get(j, ())
+        if not extra:
+            continue
+        cut = body.find("\n\n", doc.blocks[j].end)
+        cut = len(body.rstrip("\n")) if cut < 0 else cut
+        pieces.append(body[pos:cut] + "".join(f"\n\n{o.text}" for o in extra))
+        pos = cut
+    out = pieces[0] + "".join(pieces[1:]) + body[pos:]
+    if not out.endswith("\n"):
+        out += "\n"
+    if fits(out, order):
+        return out, order
+    end: list[int | Orphan] = [*range(count), *(o for o in order if isinstance(o, Orphan))]
+    return body.rstrip("\n") + "".join(f"\n\n{t}" for t in texts) + "\n", end
 
 
 def twin_bytes(
@@ -687,14 +749,21 @@ def twin_bytes(
     """The twin file :func:`build_twin` made, as written: sealed when it is up to date."""
     prov = {k: v for k, v in meta[PROVENANCE_KEY].items() if k != SEAL_KEY}
 
-    def render(seal: str | None) -> str:
-        sealed = prov if seal is None else {**prov, SEAL_KEY: seal}
+    def values(seal: str | None) -> dict[str, Any]:
+        return {**meta, PROVENANCE_KEY: prov if seal is None else {**prov, SEAL_KEY: seal}}
+
+    def render(seal: str | None, verify: bool = True) -> str:
         return render_article(
-            {**meta, PROVENANCE_KEY: sealed}, body, newline=job.article.newline, like=job.article
+            values(seal),
+            body,
+            newline=job.article.newline,
+            like=job.like or job.article,
+            verify=verify,
         )
 
     return seal_twin(
         render,
+        draft=lambda seal: (render(seal, verify=False), values(seal)),
         source=job.article,
         twin=job.twin,
         bom=job.article.bom,

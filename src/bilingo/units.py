@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from bilingo import placement
 from bilingo.document import Block, Document, _sentences
@@ -42,6 +42,9 @@ from bilingo.inline import (
 from bilingo.inline import (
     Literal as InlineLiteral,
 )
+
+if TYPE_CHECKING:
+    from bilingo.pipeline import Pipeline
 
 InlineMode = Literal["whole", "fragments"]
 INLINE_MODES: tuple[InlineMode, ...] = ("whole", "fragments")
@@ -325,12 +328,14 @@ def translate_whole(
     glossary: Glossary,
     source: str,
     target: str,
-    memory: Any = None,
-    memory_key: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    pipeline: Pipeline | None = None,
 ) -> tuple[dict[str, str], list[str], WholeStats]:
     """Translate the units of ``docs`` (each with the blocks to leave out): returns (unit key
-    -> target Markdown, the segment texts of the units that fell back, stats)."""
+    -> target Markdown, the segment texts of the units that fell back, stats). The whole-
+    sentence strategy of the run's ``pipeline`` (a memoryless one if None)."""
+    from bilingo.pipeline import Item, Pipeline
+
+    pipe = pipeline if pipeline is not None else Pipeline(glossary)
     stats = WholeStats()
     fallback: list[str] = []
     todo: dict[str, Unit] = {}
@@ -344,47 +349,56 @@ def translate_whole(
         for unit in found_units:
             if unit.block not in skip:
                 todo.setdefault(unit.key, unit)
-    found: dict[str, str] = memory.lookup(list(todo), memory_key) if memory is not None else {}
-    stats.memory = len(found)
-    prepared: list[_Prepared] = []
+    pieces = pipe.in_pieces.setdefault((source, target, engine.name), set())
+    found, stats.memory = pipe.known(
+        [k for k in todo if k not in pieces],
+        source=source,
+        target=target,
+        model=engine.name,
+        kind="whole",
+    )
+    prepared: list[Item[_Prepared]] = []
     for key, unit in todo.items():
         if key in found:
             continue
         ready = (
-            _prepare(unit, glossary, source, target) if isinstance(engine, AligningEngine) else None
+            _prepare(unit, pipe.glossary, source, target)
+            if isinstance(engine, AligningEngine) and key not in pieces
+            else None
         )
         if ready is None:
-            _fall_back(stats, fallback, "cannot be sent whole", unit)
+            _fall_back(stats, fallback, "" if key in pieces else "cannot be sent whole", unit)
         else:
-            prepared.append(ready)
-    fresh: dict[str, str] = {}
+            prepared.append(Item(key, ready.sentence.text, ready))
     if prepared:
-        assert isinstance(engine, AligningEngine)
-        done = 0
 
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, len(prepared))
+        def carry(item: Item[_Prepared], result: Aligned) -> str | None:
+            (result,) = checked_alignments([item.context.sentence], [result], engine, stats)
+            markdown, reason = _carry(item.context, result, stats)
+            reasons[item.key] = reason
+            return markdown
 
-        results = engine.translate_aligned([p.sentence.text for p in prepared], progress=tick)
-        results = checked_alignments([p.sentence for p in prepared], results, engine, stats)
+        reasons: dict[str, str] = {}
+        fresh, failures = pipe.send(
+            prepared,
+            engine=engine,
+            source=source,
+            target=target,
+            kind="whole",
+            finish=carry,
+            aligned=True,
+        )
         stats.engine = len(prepared)
-        failed: list[tuple[_Prepared, Aligned, str]] = []
-        for ready, result in zip(prepared, results, strict=True):
-            markdown, reason = _carry(ready, result, stats)
-            if markdown is None:
-                failed.append((ready, result, reason))
-            else:
-                fresh[ready.unit.key] = markdown
+        failed = [(f.item.context, f.result, reasons[f.item.key]) for f in failures]
+        sent_whole = set(fresh)
         failed = _retry_with_hints(failed, engine, stats, fresh)
         for ready, _, reason in failed:
             stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
             _fall_back(stats, fallback, "", ready.unit)
-        if memory is not None and fresh:
-            memory.store(fresh, memory_key)
-    found.update(fresh)
+            pieces.add(ready.unit.key)
+        found.update(fresh)
+        retried = {k: v for k, v in fresh.items() if k not in sent_whole}
+        pipe.keep(retried, source=source, target=target, model=engine.name, kind="whole")
     stats.whole = len(found)
     return found, fallback, stats
 
@@ -397,6 +411,7 @@ def checked_alignments(
     it agrees with those of the whole batch), else the anchors and, for what is placed
     (spans, line breaks, lost placeholders), prediction difference."""
     found: list[tuple[list[tuple[int, int]], set[tuple[int, int]], placement.Agreement]] = []
+    before = placement.Agreement(stats.agreed, stats.anchors)  # the run's sentences so far
     total = placement.Agreement(0, 0)
     for sentence, result in zip(sentences, results, strict=True):
         attention = word_alignment(source_words(sentence), words(result.text), result.pairs)
@@ -410,7 +425,7 @@ def checked_alignments(
     scoring: list[int] = []
     for n, (sentence, result) in enumerate(zip(sentences, results, strict=True)):
         attention, sure, agree = found[n]
-        if agree.trusted or (not agree.anchors and total.trusted):
+        if agree.trusted or (not agree.anchors and (total + before).trusted):
             out.append(placement.with_pairs(sentence, result, {*attention, *sure}))
             continue
         out.append(

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bilingo import provenance
 from bilingo.article import (
@@ -37,6 +38,9 @@ from bilingo.provenance import (
     twin_content_hash,
 )
 from bilingo.site import Settings, in_site
+
+if TYPE_CHECKING:
+    from bilingo.glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def run(
                     today=today,
                     fields=settings.fields,
                     glossary_hash=settings.glossary.hash,
+                    terms=settings.glossary,
                 )
             except BilingoError as exc:
                 items.append(ApproveItem(p, error=exc.format()))
@@ -223,10 +228,13 @@ def approve(
     today: _dt.date | None = None,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     glossary_hash: str | None = None,
+    terms: Glossary | None = None,
 ) -> Approval:
     """Mark the twin of ``path`` (or ``path`` itself) reviewed by ``by``: every paragraph
     and field ``r``, conflicts cleared, and the glossary the reviewer checked it against
-    (``glossary_hash``: the current one) recorded."""
+    (``glossary_hash``: the current one; ``terms``: that glossary, whose entries per
+    paragraph are recorded) recorded. What bilingo itself wrote stays on record: approving
+    never makes a person's text bilingo's."""
     twin_file = twin_to_approve(path)
     twin, text = _read(twin_file)
     prov = provenance.read(twin) or Provenance()
@@ -238,7 +246,10 @@ def approve(
     twin_blocks = twin_doc.block_hashes
     twin_fields = {k: block_hash(v) for k in used if isinstance(v := twin.meta.get(k), str)}
     cleared = len(prov.conflicts)
+    source_blocks, written = _ownership(prov, twin_blocks)
+    written_fields = {k: prov.written_field(k) or h for k, h in twin_fields.items()}
     source = _source_of(twin_file, prov)
+    copied = _copied_against(prov, twin, source, used)
     stale = source is not None and prov.source_hash != source_hash(source)
     glossary = prov.glossary_hash if glossary_hash is None else glossary_hash
     if (
@@ -261,6 +272,12 @@ def approve(
         twin_hash=twin_hash,
         twin_blocks=twin_blocks,
         twin_fields=twin_fields,
+        # What bilingo wrote stays on record: approving makes no text bilingo's.
+        source_blocks=source_blocks,
+        written_blocks=written if written != twin_blocks else None,
+        written_fields=written_fields if written_fields != twin_fields else None,
+        copied_fields=copied,
+        glossary_blocks=_entries(terms, source, source_blocks, prov),
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
         seal=None,
@@ -297,6 +314,65 @@ def approve(
             prov,
         ),
     )
+
+
+def _ownership(
+    prov: Provenance, now: tuple[str, ...]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The source paragraph list and what bilingo wrote per paragraph, for the twin's
+    paragraphs ``now``. Orphaned paragraphs a person deleted leave both lists; a paragraph
+    bilingo never wrote is marked ``-`` (a person's)."""
+    prov = provenance.without_deleted_orphans(prov, now)
+    written = prov.written()
+    if len(now) == len(written):
+        return prov.source_blocks, written
+    mine = set(written)
+    return prov.source_blocks, tuple(h if h in mine else provenance.ORPHAN for h in now)
+
+
+def _entries(
+    glossary: Glossary | None,
+    source: Article | None,
+    source_blocks: Sequence[str] | None,
+    prov: Provenance,
+) -> Mapping[int, str] | None:
+    """Per twin paragraph, the glossary entries applying to its source paragraph now: what
+    the reviewer approved it against (unknown paragraphs keep what was recorded)."""
+    if glossary is None or source is None or source_blocks is None:
+        return prov.glossary_blocks
+    doc = segment(source.body)
+    texts = dict(zip(doc.block_hashes, (b.text for b in doc.blocks), strict=True))
+    lang = prov.source_lang or "nb"
+    none = glossary.applying_hash("", lang=lang)
+    out: dict[int, str] = {}
+    for k, h in enumerate(source_blocks):
+        text = texts.get(h)
+        terms = glossary.applying_hash(text, lang=lang) if text is not None else none
+        if text is None and prov.glossary_blocks is not None and k in prov.glossary_blocks:
+            terms = prov.glossary_blocks[k]
+        if terms != none:
+            out[k] = terms
+    return out or None
+
+
+def _copied_against(
+    prov: Provenance, twin: Article, source: Article | None, used: Sequence[str]
+) -> Mapping[str, str] | None:
+    """``copied_fields`` with each of a person's own fields approved against the source's
+    value now (it stays the person's: a later change of the source's value is a conflict)."""
+    copied = prov.copied_fields
+    if copied is None or source is None:
+        return copied
+    out = dict(copied)
+    for key, value in twin.meta.items():
+        if not provenance.tracked(key) or key in used:
+            continue
+        written = copied.get(key, "").partition("@")[0]
+        if written and provenance.value_hash(value) == written:
+            continue
+        now = provenance.value_hash(source.meta[key]) if key in source.meta else ""
+        out[key] = f"{written or '-'}@{now}"
+    return out
 
 
 def _untouched_conflicts(

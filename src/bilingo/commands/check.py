@@ -16,8 +16,9 @@ from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.detect import detect_article, twins_of
 from bilingo.errors import ArticleError
-from bilingo.judge import Problem, pair_problems, unreviewed
+from bilingo.judge import Problem, holds_person_text, pair_problems, unreviewed
 from bilingo.pairs import (
+    Resolver,
     find_markdown,
     find_renames,
     symlink_reason,
@@ -25,7 +26,7 @@ from bilingo.pairs import (
     twin_path,
     with_partners,
 )
-from bilingo.seal import settle_pairs
+from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
 
 if TYPE_CHECKING:
@@ -94,8 +95,9 @@ def check_paths(
     found, links = find_markdown(paths)
     found = with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
+    held: Held = {}  # what the seals read: each file is opened once
     settled, files = (
-        settle_pairs(found, glossary_hash=glossary_hash, fields=fields)
+        settle_pairs(found, glossary_hash=glossary_hash, fields=fields, held=held)
         if use_seals
         else ([], found)
     )
@@ -107,9 +109,10 @@ def check_paths(
                 )
             )
     articles: dict[Path, Article] = {}
+    resolve = Resolver()  # each folder resolved once, not each file
     for path in files:
         try:
-            articles[path.resolve()] = read_article(path)
+            articles[resolve(path)] = read_article(path, held=held.get(path))
         except ArticleError as exc:
             problems.append(Problem(path, "invalid", exc.message, line=exc.line))
 
@@ -121,13 +124,14 @@ def check_paths(
             continue
         sources += 1
         try:
-            lang = detect_article(article, twins=twins_of(article, articles)).lang
+            lang = detect_article(article, twins=twins_of(article, articles, resolve)).lang
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
         twin_file = twin_path(article.path, other_language(lang))
-        claimed.add(twin_file.resolve())
-        twin = articles.get(twin_file.resolve())
+        real_twin = resolve(twin_file)
+        claimed.add(real_twin)
+        twin = articles.get(real_twin)
         if twin is None:
             if twin_file.exists():
                 continue  # unreadable: already reported as invalid
@@ -162,17 +166,22 @@ def check_paths(
     moved_to = {r.source.resolve(): r for r in renames.values()}
     for article, source in orphans:
         rename = renames.get(article.path.resolve())
-        problems.append(
-            Problem(
-                article.path,
-                "orphaned",
-                f"its source {source} is gone; delete the twin or restore the source"
-                if rename is None
-                else f"its source {source} is gone, renamed to {rename.source} (same text, "
+        if rename is not None:
+            detail = (
+                f"its source {source} is gone, renamed to {rename.source} ({rename.describe()}, "
                 f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
-                f"--follow-renames {rename.source})",
+                f"--follow-renames {rename.source})"
             )
-        )
+        elif holds_person_text(article, fields):
+            # Never "delete the twin": a person's words would go with it.
+            detail = (
+                f"its source {source} is gone, and the twin holds a person's text: keep "
+                "it; restore the source, or git mv the twin beside the source that replaced "
+                "it, then run: bilingo translate on that source"
+            )
+        else:
+            detail = f"its source {source} is gone; delete the twin or restore the source"
+        problems.append(Problem(article.path, "orphaned", detail))
     if moved_to:
         problems = [
             replace(

@@ -1,4 +1,5 @@
-"""``bilingo memory rebuild``: refill the translation memory from the article pairs."""
+"""``bilingo memory rebuild``: refill the translation memory from the article pairs;
+``bilingo memory people``: list every person's text a run set aside."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS
 from bilingo.document import segment, segment_text
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import state_folder
-from bilingo.memory import Memory, MemoryKey
-from bilingo.pairs import load_articles, source_path
+from bilingo.memory import Memory, MemoryKey, SetAside
+from bilingo.pairs import load_articles, source_path, twin_path
+from bilingo.pipeline import memory_key
 from bilingo.provenance import block_hash, source_hash
 from bilingo.site import Settings, in_site
-from bilingo.translation import field_docs, memory_key
+from bilingo.translation import field_docs
 from bilingo.units import unit_pairs
 
 
@@ -33,6 +35,38 @@ def run(
             paths, memory=memory, fields=settings.fields, glossary=settings.glossary
         )
         return replace(report, total=len(memory), memory_path=where)
+
+
+@dataclass(frozen=True)
+class PeopleReport:
+    """Every person's text set aside (``--discard-edits``), oldest first."""
+
+    items: tuple[SetAside, ...]
+    memory_path: Path
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"memory": str(self.memory_path), "people": [i.as_dict() for i in self.items]}
+
+
+@in_site
+def run_people(settings: Settings, paths: Sequence[Path]) -> PeopleReport:
+    """``bilingo memory people [PATH...]``: what was set aside from the twins at or under
+    ``paths`` (a source stands for its twin; none: the whole site). Reads only."""
+    where = settings.memory_path
+    if not where.is_file():
+        return PeopleReport((), where)
+    wanted: list[Path] = []
+    for p in paths:
+        wanted.append(p)
+        if p.is_file() or p.suffix == ".md":
+            wanted += [twin_path(p, lang) for lang in ("nb", "en")]
+    with Memory(where) as memory:
+        items = memory.people([memory.site_path(p) for p in wanted])
+    return PeopleReport(tuple(items), where)
 
 
 @dataclass(frozen=True)
@@ -83,7 +117,7 @@ def rebuild_memory(
         if src_article is None or prov.source_hash != source_hash(src_article):
             continue
         src_doc, twin_doc = segment(src_article.body), segment(twin.body)
-        machine = prov.twin_blocks
+        machine = prov.written()  # bilingo's own text only: never a reviewer's
         if len(src_doc.blocks) != len(twin_doc.blocks) or len(machine) != len(twin_doc.blocks):
             skipped += len(src_doc.blocks)
             continue
@@ -106,7 +140,7 @@ def rebuild_memory(
         if machine_fields is not None:
             for key, doc in field_docs(src_article, prov.translated_fields(fields)).items():
                 value = twin.meta.get(key)
-                if not isinstance(value, str) or block_hash(value) != machine_fields.get(key):
+                if not isinstance(value, str) or block_hash(value) != prov.written_field(key):
                     continue
                 tdoc = segment_text(value)
                 if len(tdoc.segments) == len(doc.segments):

@@ -23,6 +23,7 @@ from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     TEMP_FILE_RE,
+    Article,
     fingerprint,
     other_language,
     read_article,
@@ -33,7 +34,7 @@ from bilingo.engine import Engine, SegmentError, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.interrupt import deferred, interruptible
-from bilingo.judge import seal_twin
+from bilingo.judge import reseal, seal_twin
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
 from bilingo.pairs import (
@@ -46,7 +47,8 @@ from bilingo.pairs import (
     read_articles,
     symlink_reason,
 )
-from bilingo.seal import settle_pairs
+from bilingo.pipeline import Pipeline
+from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
 from bilingo.translation import (
     Action,
@@ -206,10 +208,13 @@ def translate_paths(
     factory = engine_factory or default_engine_factory()
     files, links = find_markdown(paths)
     # Pairs whose seal holds are up to date: settled without parsing (see bilingo.seal).
+    held: Held = {}  # what the seals read: each file is read once
     settled, files = (
-        ([], files) if force else settle_pairs(files, glossary_hash=glossary.hash, fields=fields)
+        ([], files)
+        if force
+        else settle_pairs(files, glossary_hash=glossary.hash, fields=fields, held=held)
     )
-    found = read_articles(files, links)
+    found = read_articles(files, links, held)
     renames = {r.source.resolve(): r for r in find_renames(found.articles)}
     moved: list[Outcome] = []
     if renames and follow_renames and not dry_run:
@@ -219,6 +224,8 @@ def translate_paths(
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
+    if not dry_run:
+        _reseal(the_plan.outcomes, found.articles, glossary_hash=glossary.hash, fields=fields)
     if the_plan.jobs and not dry_run:
         # Every language is decided: langdetect's profiles need not sit next to a model.
         release_profiles()
@@ -270,6 +277,9 @@ def translate_paths(
     segments_total = sum(n for n, _ in sizes.values())
     words_total = sum(w for _, w in sizes.values())
     articles_done = segments_done = words_done = 0
+    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
+    # finished engine batch is kept in the memory as it comes back.
+    pipeline = Pipeline(glossary, memory, warnings=warnings)
 
     def report_status(seg: int, words: int) -> None:
         if status is not None:
@@ -307,6 +317,7 @@ def translate_paths(
                 tick = _ChunkTicker(
                     report_status, segments_done, words_done, chunk_segs, chunk_words
                 )
+                pipeline.progress = tick if progress is not None or status is not None else None
                 try:
                     done = translate_jobs(
                         chunk,
@@ -314,10 +325,8 @@ def translate_paths(
                         glossary=glossary,
                         source=src,
                         target=tgt,
-                        memory=memory,
-                        progress=tick if progress is not None or status is not None else None,
-                        warnings=warnings,
                         inline=inline,
+                        pipeline=pipeline,
                     )
                 except SegmentError as exc:
                     if len(chunk) > 1:
@@ -384,6 +393,32 @@ def translate_paths(
         removed_temps=removed,
         interrupted=interrupted,
     )
+
+
+def _reseal(
+    outcomes: Sequence[Outcome],
+    articles: Sequence[Article],
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> None:
+    """Seal again the up-to-date twins whose seal a person's edit broke (judge.reseal), so
+    that later runs and ``check`` settle them from their bytes instead of judging them."""
+    by_path = {a.path.resolve(): a for a in articles}
+    for outcome in outcomes:
+        if outcome.action != "unchanged" or outcome.twin is None:
+            continue
+        source, twin = by_path.get(outcome.source.resolve()), by_path.get(outcome.twin.resolve())
+        if source is None or twin is None:
+            continue
+        data = reseal(source, twin, glossary_hash=glossary_hash, fields=fields)
+        if not data or fingerprint(twin.path) != twin.fingerprint:
+            continue
+        try:
+            with deferred():
+                write_atomic_bytes(twin.path, data)
+        except OSError:
+            continue  # a read-only twin stays unsealed: judged in full, as before
 
 
 class _ChunkTicker:
@@ -458,16 +493,25 @@ def _write_twin(
             reason=f"not overwriting {job.twin.name}: it changed while bilingo "
             "was translating; run bilingo translate again",
         )
+    data = twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
+    if job.twin_fingerprint is not None and _same_bytes(job.twin, data):
+        # --force that changed nothing: the file is left alone, and not called written.
+        return replace(outcome, action="unchanged", reason=outcome.reason)
     try:
         make_twin_folder(job.twin)  # by folder: the twin's folders, inside its content only
-        write_atomic_bytes(
-            job.twin, twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
-        )
+        write_atomic_bytes(job.twin, data)
     except OSError as exc:
         return replace(outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}")
     except BilingoError as exc:
         return replace(outcome, action="failed", reason=exc.message)
     return outcome
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 #: A temporary file older than this cannot belong to a write in progress (they take ms).

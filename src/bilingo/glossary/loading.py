@@ -125,8 +125,11 @@ def _build_matcher(entries: Sequence[Entry], lang: str, path: Path | None) -> _M
     for key in lookup:
         if key[:1].islower():
             variants.add(key[:1].upper() + key[1:])
-    regex = re.compile(r"(?<!\w)(?:" + _trie_regex(variants) + r")(?!\w)") if variants else None
-    return _Matcher(regex=regex, lookup=lookup)
+
+    def regex() -> re.Pattern[str] | None:
+        return re.compile(r"(?<!\w)(?:" + _trie_regex(variants) + r")(?!\w)") if variants else None
+
+    return _Matcher(lookup=lookup, build=regex)
 
 
 _LANG_NAME = {"nb": "Bokmål", "en": "English"}

@@ -21,8 +21,9 @@ them so an editor can add them as terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -221,8 +222,14 @@ class _Hit:
 class _Matcher:
     """Every form of one language as one regex, plus what each form stands for."""
 
-    regex: re.Pattern[str] | None
     lookup: Mapping[str, _Hit]
+    #: Compiles the regex: only on the first match, so a run that needs only the
+    #: glossary's hash (``check`` on sealed pairs) never builds it.
+    build: Callable[[], re.Pattern[str] | None] = field(repr=False, compare=False)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str] | None:
+        return self.build()
 
 
 # --------------------------------------------------------------------------- glossary
@@ -267,6 +274,11 @@ class Glossary:
             entry = self.entries[hit.entry]
             out.append((match, entry, entry.forms[hit.form]))
         return out
+
+    def memoized(self) -> Glossary:
+        """This glossary, remembering each text's matches: a translate run asks for them
+        several times per segment (its memory key, its protection), and matches once."""
+        return _MemoGlossary(self.path, self.hash, self.entries, self._matchers)
 
     def applying_hash(self, text: str, *, lang: str) -> str:
         """Hash of the entries that apply to ``text`` (language ``lang``): what its
@@ -687,3 +699,21 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
         out.append((m.start(), m.group()))
     return out
+
+
+@dataclass(frozen=True)
+class _MemoGlossary(Glossary):
+    """:meth:`Glossary.memoized`: matches kept per (text, language) for the object's life."""
+
+    _memo: dict[tuple[str, str], list[tuple[re.Match[str], Entry, Form]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def matches(self, text: str, *, lang: str) -> list[tuple[re.Match[str], Entry, Form]]:
+        found = self._memo.get((text, lang))
+        if found is None:
+            found = self._memo[(text, lang)] = super().matches(text, lang=lang)
+        return list(found)
+
+    def memoized(self) -> Glossary:
+        return self
