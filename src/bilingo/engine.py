@@ -482,17 +482,20 @@ class ArgosEngine:
         value per :attr:`Aligned.target_ranges` entry; empty where the pieces are unknown."""
         self.load()
         jobs: list[tuple[list[str], list[str]]] = []
-        owners: list[int] = []
+        base: dict[int, int] = {}  # id of a result -> its unmasked job, scored once
+        owners: list[tuple[int, int, int]] = []  # item, its unmasked job, its masked job
         for n, (result, ranges) in enumerate(items):
             if not result.target_tokens or not result.source_tokens:
                 continue
+            if id(result) not in base:
+                base[id(result)] = len(jobs)
+                jobs.append((list(result.source_tokens), list(result.target_tokens)))
             masked = [
                 "<unk>" if any(a < e and s < b for a, b in ranges) else tok
                 for tok, (s, e) in zip(result.source_tokens, result.source_ranges, strict=True)
             ]
-            jobs += [(list(result.source_tokens), list(result.target_tokens))]
-            jobs += [(masked, list(result.target_tokens))]
-            owners.append(n)
+            owners.append((n, base[id(result)], len(jobs)))
+            jobs.append((masked, list(result.target_tokens)))
         out: list[list[float]] = [[] for _ in items]
         if not jobs:
             return out
@@ -503,11 +506,11 @@ class ArgosEngine:
             batch_type="tokens",
             max_input_length=0,
         )
-        for k, n in enumerate(owners):
-            base, masked_scores = scored[2 * k].log_probs, scored[2 * k + 1].log_probs
+        for n, plain, masked_job in owners:
+            before, after = scored[plain].log_probs, scored[masked_job].log_probs
             skip = items[n][0].prefix
             out[n] = [
-                float(a) - float(b) for a, b in zip(base[skip:], masked_scores[skip:], strict=False)
+                float(a) - float(b) for a, b in zip(before[skip:], after[skip:], strict=False)
             ][: len(items[n][0].target_ranges)]
         return out
 
