@@ -256,3 +256,23 @@ def test_models_check_names_the_placement(
     else:
         assert placement["agreed"] == placement["anchors"]
         assert "alignment head agrees with" in text
+
+
+def test_first_capital_twins_differ_only_by_capitals_at_sentence_starts(
+    tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that capitalises the first word of whatever it is given, with an untrained
+    head: sentences go whole, so no capital appears inside one and no markup moves."""
+    bodies = rich_bodies()
+    folder = shape_dirs("shared", "shifted", first_capital=True)
+    _, twins, _ = translate_site(tmp_path, folder, bodies, monkeypatch)
+    for name, body in bodies.items():
+        twin = twins[name]
+        assert twin.lower() == body.lower(), name
+        for i, (a, b) in enumerate(zip(body, twin, strict=True)):
+            if a != b:
+                before = body[:i].rstrip(' *_[("«`~')
+                assert b.isupper() and (not before or before[-1] in ".!?:;\n|>-)]»"), (
+                    name,
+                    body[max(0, i - 30) : i + 10],
+                )
