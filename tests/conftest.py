@@ -115,3 +115,28 @@ def unsure_packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
     copymodel.install_copy_models(packages_dir, training_text=text, unsure=UNSURE_WORDS)
     return packages_dir
+
+
+@pytest.fixture(scope="session")
+def shape_dirs(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Builds (once a session, on first use) and returns the packages folder of a copy model
+    of the real packages' shape: ``shape_dirs(layout, head="shifted", first_capital=True)``
+    (see ``copymodel.Head``). Same training text as ``argos_packages_dir``."""
+    built: dict[tuple[str, str, bool], Path] = {}
+
+    def get(layout: str, head: str = "trained", first_capital: bool = False) -> Path:
+        key = (layout, head, first_capital)
+        if key not in built:
+            folder = tmp_path_factory.mktemp(f"argos-{layout}-{head}-{int(first_capital)}")
+            text = copymodel.corpus_text(ARTICLES, FIXTURES) + "\n" + copymodel.SAMPLE_TEXT
+            copymodel.install_copy_models(
+                folder,
+                training_text=text,
+                layout=layout,  # type: ignore[arg-type]
+                head=head,  # type: ignore[arg-type]
+                first_capital=first_capital,
+            )
+            built[key] = folder
+        return built[key]
+
+    return get

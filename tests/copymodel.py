@@ -40,7 +40,7 @@ import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +56,14 @@ Layout = Literal["shared", "upper", "bpe", "prefix"]
 #: What a copy model does with a source token it cannot read (``<unk>``): copy it back
 #: (through CTranslate2's ``replace_unknowns``), or write a plain space instead.
 Unknowns = Literal["copy", "space"]
+#: The alignment head (head 0 of the last decoder layer: what ``return_attention`` gives and
+#: ``replace_unknowns`` reads, as ``ct2-marian-converter`` records it for OPUS-MT models that
+#: were never trained to align).  "trained": it copies like every other head.  "shifted": it
+#: attends to the next source piece, "uniform": to every piece alike; both carry no value
+#: (the other layers make up for it), so the text is unchanged but for ``<unk>``, which
+#: ``replace_unknowns`` then fills with the wrong source piece, as a real untrained head does.
+Head = Literal["trained", "shifted", "uniform"]
+HEADS: tuple[Head, ...] = ("trained", "shifted", "uniform")
 Matrix = NDArray[np.float32]
 
 #: Appended to training text by the fixtures and the CLI: letters and punctuation that articles
@@ -123,6 +131,8 @@ class _ModelFiles:
     shape: ModelShape
     pieces: int
     layout: Layout = "shared"
+    head: Head = "trained"
+    first_capital: bool = False
 
 
 # --------------------------------------------------------------------------- SentencePiece
@@ -228,6 +238,8 @@ def _copy_spec(
     outputs: Sequence[int] | None = None,
     add_source_bos: bool = False,
     unknowns: Unknowns = "copy",
+    head: Head = "trained",
+    first_capital: bool = False,
     unsure: Sequence[int] = (),
 ) -> Any:
     """The CTranslate2 spec (a ``TransformerSpec``) of a copy model over ``pieces``.
@@ -237,14 +249,19 @@ def _copy_spec(
     puts ``<s>`` at source position 0, so output step 0 writes ``<s>`` (or the target prefix).
     ``unknowns="space"``: ``<unk>`` is written as a plain space (see :data:`Unknowns`).
     ``unsure``: pieces the model still copies, but with almost flat output probabilities.
+    ``head``: see :data:`Head`.  ``first_capital``: the first piece of every output comes out
+    capitalised, as real models write the first word of whatever they are given.
     """
     d, t, dh = shape.d_model, shape.token_dims, shape.head_dim
+    first: dict[int, int] = {}
+    if first_capital:
+        pieces, first = _first_capital_pieces(pieces, outputs)
     if dh < POSITION_DIMS or t <= 0:
         raise ValueError(f"head dimension {dh} cannot hold the {POSITION_DIMS} position dims")
     vocab = max(shape.vocab, len(pieces))
     tokens = pieces + [f"<bilingo_pad_{i}>" for i in range(vocab - len(pieces))]
     weights = _Weights(shape, seed)
-    n = len(pieces)
+    n = len(pieces) - len(first)  # the first step's capitals are output rows only
     codes = token_codes(weights.rng, n, t)
     positions = position_codes()
     # The final decoder state, LayerNorm'd, is sqrt(D/2)·(pos_t + token_t).  Scale the codes so
@@ -300,7 +317,12 @@ def _copy_spec(
     pos_rows = (np.arange(shape.heads)[:, None] * dh + np.arange(POSITION_DIMS)).ravel()
     pos_cols = np.tile(np.arange(t, d), shape.heads)
     token_dims = np.arange(t)
-    for layer in decoder.layer:
+    # Head 0's share of the token code, carried by the other layers when the last one's
+    # head 0 carries none.
+    head0 = np.arange(dh) if head != "trained" else np.arange(0)
+    head0_scale = value_scale * shape.decoder_layers / max(1, shape.decoder_layers - 1)
+    for number, layer in enumerate(decoder.layer):
+        last = number == len(decoder.layer) - 1
         weights.set_idle_self_attention(layer.self_attention)
         weights.set_idle_ffn(layer.ffn)
         cross = layer.attention
@@ -312,6 +334,13 @@ def _copy_spec(
         key_value[d + token_dims, token_dims] += 1.0  # values: heads slice the token code
         output = weights.noise(d, d, value_scale)
         output[token_dims, token_dims] += value_scale
+        if last and head != "trained":
+            block = _position_shift() if head == "shifted" else 0.0
+            query[:POSITION_DIMS, t:] = np.float32(qk) * block
+            key_value[d + head0, head0] = 0.0
+            output[head0, head0] = 0.0
+        elif len(head0):
+            output[head0, head0] = head0_scale
         cross.linear[0].weight = query
         cross.linear[1].weight = key_value  # fused K, V
         cross.linear[2].weight = output
@@ -320,6 +349,9 @@ def _copy_spec(
     projection = scaled_codes()
     if unknowns == "space":
         _unknown_to_space(projection, pieces)
+    if first:
+        step = 1 if add_source_bos else 0  # after <s> or the target prefix
+        decoder.projection.bias = _first_step_rows(projection, first, positions, step, d)
     decoder.projection.weight = projection
     return spec
 
@@ -334,6 +366,56 @@ def _flatten_unsure(embeddings: Matrix, unsure: Sequence[int], token_dims: int) 
     """Shrink the token code of each ``unsure`` source piece (see :data:`UNSURE_CODE_SCALE`)."""
     for index in unsure:
         embeddings[index, :token_dims] *= np.float32(UNSURE_CODE_SCALE)
+
+
+def _position_shift() -> Matrix:
+    """R with ``R @ position_codes()[i] == position_codes()[i + 1]``: each frequency's
+    (cos, sin) pair, and its negation, turned by one step."""
+    rotation = np.zeros((POSITION_DIMS, POSITION_DIMS), dtype=np.float32)
+    f = POSITION_FREQUENCIES
+    for j in range(f):
+        c, s = np.cos(np.pi / 2.0**j), np.sin(np.pi / 2.0**j)
+        for a, b in ((j, f + j), (2 * f + j, 3 * f + j)):
+            rotation[a, a], rotation[a, b] = c, -s  # cos(w(t+1)) = cos(wt)·c - sin(wt)·s
+            rotation[b, a], rotation[b, b] = s, c  # sin(w(t+1)) = sin(wt)·c + cos(wt)·s
+    return rotation
+
+
+def _first_capital_pieces(
+    pieces: list[str], outputs: Sequence[int] | None
+) -> tuple[list[str], dict[int, int]]:
+    """``pieces`` and, appended, a capitalised copy of every output piece that starts with a
+    lower-case letter (a row of its own even where the capital is a piece already: it may win
+    only at the first step); and each such piece's index -> its capital's."""
+    written = sorted(set(outputs)) if outputs is not None else range(len(pieces))
+    extra: list[str] = []
+    first: dict[int, int] = {}
+    for k in written:
+        piece = pieces[k]
+        body = piece.lstrip("\u2581")
+        if body[:1].islower() and not piece.startswith("<"):
+            first[k] = len(pieces) + len(extra)
+            extra.append(piece[: len(piece) - len(body)] + body[0].upper() + body[1:])
+    return pieces + extra, first
+
+
+def _first_step_rows(
+    projection: Matrix, first: dict[int, int], positions: Matrix, step: int, d: int
+) -> Matrix:
+    """Fill the capitals' output rows: their piece's token code plus the position code of
+    ``step``, less a bias, so that a capital beats its piece by 30 logits at that step and
+    trails it by 30 at every other.  Returns the projection's bias."""
+    t = d - POSITION_DIMS
+    similarity = np.delete(positions @ positions[step], step)
+    gap = 30.0
+    lead = 2 * gap / (1.0 - float(similarity.max()))  # the position code's logit at `step`
+    bias = np.zeros(len(projection), dtype=np.float32)
+    for k, row in first.items():
+        projection[row] = 0.0
+        projection[row, :t] = projection[k, :t]
+        projection[row, t:] = positions[step] * np.float32(lead / np.sqrt(d / 2.0))
+        bias[row] = -(lead - gap)
+    return bias
 
 
 def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
@@ -364,13 +446,26 @@ def _build_model_files(
     target_codes: Sequence[str] = ("nb", "en"),
     unknowns: Unknowns = "copy",
     unsure: Sequence[str] = (),
+    head: Head = "trained",
+    first_capital: bool = False,
 ) -> _ModelFiles:
     if layout != "shared" and unknowns != "copy":
         raise ValueError("unknowns='space' is built for the shared layout only")
     if layout != "shared" and unsure:
         raise ValueError("unsure words are built for the shared layout only")
+    if head not in HEADS:
+        raise ValueError(f"unknown head {head!r}; one of {', '.join(HEADS)}")
     if layout != "shared":
-        return _build_layout_files(work_dir, training_text, size, layout, target_codes)
+        files = _build_layout_files(
+            work_dir,
+            training_text,
+            size,
+            layout,
+            target_codes,
+            head=head,
+            first_capital=first_capital,
+        )
+        return replace(files, head=head, first_capital=first_capital)
     shape = SHAPES[size]
     sp_bytes = train_sentencepiece(training_text, shape.max_pieces, unsure)
     sp_path = work_dir / "sentencepiece.model"
@@ -378,11 +473,17 @@ def _build_model_files(
     processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     spec = _copy_spec(
-        pieces, shape, SEED, unknowns=unknowns, unsure=[pieces.index(w) for w in unsure]
+        pieces,
+        shape,
+        SEED,
+        unknowns=unknowns,
+        unsure=[pieces.index(w) for w in unsure],
+        head=head,
+        first_capital=first_capital,
     )
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
-    return _ModelFiles(model_dir, sp_path, shape, len(pieces))
+    return _ModelFiles(model_dir, sp_path, shape, len(pieces), "shared", head, first_capital)
 
 
 # --------------------------------------------------------------------------- layouts
@@ -434,7 +535,9 @@ def moses_words(text: str, lang: str) -> list[str]:
     return words
 
 
-def _build_bpe_files(work_dir: Path, training_text: str, size: Size) -> _ModelFiles:
+def _build_bpe_files(
+    work_dir: Path, training_text: str, size: Size, *, head: Head, first_capital: bool
+) -> _ModelFiles:
     """A ``bpe.model`` (subword-nmt codes learned on Moses tokens) and a copy model over every
     subword the codes give the training text; anything else is <unk>, copied back by
     replace_unknowns."""
@@ -451,18 +554,34 @@ def _build_bpe_files(work_dir: Path, training_text: str, size: Size) -> _ModelFi
     bpe_path.write_text(codes.getvalue(), encoding="utf-8")
     bpe = BPE(io.StringIO(codes.getvalue()))
     subwords = {piece for line in tokenized for piece in bpe.segment_tokens(line.split())}
+    # Like a Marian vocabulary: every character and every merge, inside a word ("@@") and at
+    # its end, so a word unseen in training still has pieces and only placeholders are <unk>.
+    units = {ch for line in tokenized for ch in line if not ch.isspace()}
+    units |= {
+        "".join(line.split()).replace("</w>", "") for line in codes.getvalue().splitlines()[1:]
+    }
+    subwords |= {u + end for u in units if u for end in ("", "@@")}
     pieces = ["<unk>", "<s>", "</s>", *sorted(subwords)]
-    spec = _copy_spec(pieces, shape, SEED)
+    spec = _copy_spec(pieces, shape, SEED, head=head, first_capital=first_capital)
     model_dir = work_dir / "model"
     _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, bpe_path, shape, len(pieces), layout="bpe")
 
 
 def _build_layout_files(
-    work_dir: Path, training_text: str, size: Size, layout: Layout, target_codes: Sequence[str]
+    work_dir: Path,
+    training_text: str,
+    size: Size,
+    layout: Layout,
+    target_codes: Sequence[str],
+    *,
+    head: Head = "trained",
+    first_capital: bool = False,
 ) -> _ModelFiles:
     if layout == "bpe":
-        return _build_bpe_files(work_dir, training_text, size)
+        return _build_bpe_files(
+            work_dir, training_text, size, head=head, first_capital=first_capital
+        )
     shape = SHAPES[size]
     sp_bytes = train_sentencepiece(training_text, shape.max_pieces)
     sp_path = work_dir / "sentencepiece.model"
@@ -471,12 +590,16 @@ def _build_layout_files(
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     if layout == "upper":
         vocabulary, outputs = _upper_outputs(processor, pieces)
-        spec = _copy_spec(vocabulary, shape, SEED, outputs=outputs)
+        spec = _copy_spec(
+            vocabulary, shape, SEED, outputs=outputs, head=head, first_capital=first_capital
+        )
     elif layout == "prefix":
         # The prefixes are target-only pieces; <s> at source position 0 lines the source up
         # with the prefix at output step 0, so step t still copies source piece t.
         vocabulary = pieces + [target_prefix(layout, code) for code in target_codes]
-        spec = _copy_spec(vocabulary, shape, SEED, add_source_bos=True)
+        spec = _copy_spec(
+            vocabulary, shape, SEED, add_source_bos=True, head=head, first_capital=first_capital
+        )
     else:
         raise ValueError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
     model_dir = work_dir / "model"
@@ -484,15 +607,21 @@ def _build_layout_files(
     return _ModelFiles(model_dir, sp_path, shape, len(vocabulary), layout=layout)
 
 
-def expected_output(layout: Layout, text: str, from_code: str, to_code: str) -> str:
+def expected_output(
+    layout: Layout, text: str, from_code: str, to_code: str, *, first_capital: bool = False
+) -> str:
     """What a copy package of ``layout`` translates ``text`` (engine-safe: NFKC-stable, single
     spaces) to, from the pieces it is built to write, without any package decoder:
 
     * shared, prefix: the text itself;
     * upper: the text upper-cased (every output piece is its source piece upper-cased, and
       ``str.upper`` works character by character, ``▁`` unchanged);
-    * bpe: the Moses tokens joined back by Moses' detokenizer (the BPE splits join exactly).
+    * bpe: the Moses tokens joined back by Moses' detokenizer (the BPE splits join exactly);
+    * first_capital: and its first letter upper-cased, when it is the text's first character.
     """
+    if first_capital:
+        out = expected_output(layout, text, from_code, to_code)
+        return out[:1].upper() + out[1:] if out[:1].islower() else out
     if layout == "upper":
         return text.upper()
     if layout == "bpe":
@@ -506,10 +635,18 @@ def expected_output(layout: Layout, text: str, from_code: str, to_code: str) -> 
 # --------------------------------------------------------------------------- packages
 
 
-def package_name(from_code: str, to_code: str, layout: Layout = "shared") -> str:
+def package_name(
+    from_code: str,
+    to_code: str,
+    layout: Layout = "shared",
+    head: Head = "trained",
+    first_capital: bool = False,
+) -> str:
     """Top-level folder of the package zip, and so the installed directory's name (and the
-    engine's name in provenance and the translation memory: one per layout, as they differ)."""
+    engine's name in provenance and the translation memory: one per shape, as they differ)."""
     suffix = "" if layout == "shared" else f"-{layout}"
+    suffix += "" if head == "trained" else f"-{head}"
+    suffix += "-firstcap" if first_capital else ""
     return f"translate-{from_code}_{to_code}-copy{suffix}"
 
 
@@ -546,7 +683,7 @@ def _readme(from_code: str, to_code: str, files: _ModelFiles) -> str:
 
 
 def _write_package(out_dir: Path, files: _ModelFiles, from_code: str, to_code: str) -> Path:
-    name = package_name(from_code, to_code, files.layout)
+    name = package_name(from_code, to_code, files.layout, files.head, files.first_capital)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.argosmodel"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -641,6 +778,8 @@ def install_copy_models(
     layout: Layout = "shared",
     unknowns: Unknowns = "copy",
     unsure: Sequence[str] = (),
+    head: Head = "trained",
+    first_capital: bool = False,
 ) -> list[Path]:
     """Build copy models for ``pairs`` and install them into ``packages_dir`` (only there).
 
@@ -648,6 +787,7 @@ def install_copy_models(
     ``unknowns="space"``: models that never copy what they cannot read (see :data:`Unknowns`).
     ``unsure``: words (each made one piece) the model copies with almost flat output
     probabilities, so the sentences holding them score low (see :data:`UNSURE_CODE_SCALE`).
+    ``head``, ``first_capital``: the real models' alignment head and capitals (:func:`_copy_spec`).
     """
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
@@ -655,12 +795,22 @@ def install_copy_models(
     targets = sorted({to_code for _, to_code in pairs})
     with tempfile.TemporaryDirectory(prefix="bilingo-copymodel-") as work:
         files = _build_model_files(
-            Path(work), training_text, size, layout, targets, unknowns=unknowns, unsure=unsure
+            Path(work),
+            training_text,
+            size,
+            layout,
+            targets,
+            unknowns=unknowns,
+            unsure=unsure,
+            head=head,
+            first_capital=first_capital,
         )
         with argos_packages_dir(packages_dir) as package:
             for from_code, to_code in pairs:
                 archive = _write_package(Path(work) / "packages", files, from_code, to_code)
-                target = packages_dir / package_name(from_code, to_code, layout)
+                target = packages_dir / package_name(
+                    from_code, to_code, layout, head, first_capital
+                )
                 if target.exists():  # extracting over an old install would keep stale files
                     shutil.rmtree(target)
                 package.install_from_path(archive)

@@ -34,6 +34,11 @@ class RecordingEngine:
         self.sent.extend(segments)
         return self.inner.translate_aligned(segments, progress=progress)
 
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]:
+        return self.inner.masked_drops(items)
+
     # Batch by batch as the inner engine gives them; a subclass that changes translate or
     # translate_aligned (a test's model quirk) answers in one batch through its override.
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:

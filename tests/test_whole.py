@@ -192,14 +192,14 @@ def test_a_span_the_alignment_missed_is_found_by_its_own_translation(
     argos_packages_dir: Path,
 ) -> None:
     """argos' tag injection as the second signal: the span's text translated alone, found
-    once in the sentence's translation."""
-    body = "Den har **mange** medlemmer over hele landet.\n"
+    once in the sentence's translation (a short common word: no anchor places it)."""
+    body = "Den har **alle** medlemmer over hele landet.\n"
     doc = segment(body)
     sent: list[str] = []
-    engine = Unaligned(ArgosEngine(find_package("nb", "en"), beam_size=1), "mange", sent)
+    engine = Unaligned(ArgosEngine(find_package("nb", "en"), beam_size=1), "alle", sent)
     whole, fallback, stats = translate_whole(
         [(doc, frozenset())], engine=engine, glossary=empty_glossary(), source="nb", target="en"
     )
     assert (stats.fallback, fallback) == (0, [])
-    assert sent == ["Den har mange medlemmer over hele landet.", "mange"]
+    assert sent == ["Den har alle medlemmer over hele landet.", "alle"]
     assert render(doc, whole, {}) == body

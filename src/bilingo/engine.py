@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import struct
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,6 +54,10 @@ MIN_DECODING_LENGTH = 256
 #: Beam search's length penalty: CTranslate2 returns each hypothesis' log-probability
 #: divided by its length to this power (see :func:`normalised_score`).
 LENGTH_PENALTY = 0.2
+#: The longest part a sentence goes to the model as (pieces): one longer is cut at clause
+#: boundaries even where the model has more positions, as decoding time and memory grow with
+#: the square of the length (OPUS-MT models have 512 positions).
+MAX_PART_PIECES = 512
 #: Batch limits by device, source tokens (padding included) and segments: see above.
 CPU_BATCH_TOKENS = 256
 CPU_BATCH_SEGMENTS = 16
@@ -207,6 +213,10 @@ class ArgosEngine:
         self.max_batch_segments = max_batch_segments
         self._translator: Any = None
         self._tokenizer: Tokenizer | None = None
+        self._source_vocabulary: frozenset[str] | None = None
+        #: Positions the model has (source pieces with </s>, output steps): from model.bin,
+        #: or from the first error that names them; None while unknown.
+        self.position_limit: int | None = None
 
     @property
     def name(self) -> str:
@@ -248,6 +258,8 @@ class ArgosEngine:
             self._translator = None
             raise self._error(misfit)
         self._tokenizer = tokenizer
+        if self.position_limit is None:
+            self.position_limit = model_position_limit(model_dir)
         _resident = weakref.ref(self)
 
     def _error(self, what: str) -> ModelError:
@@ -276,27 +288,96 @@ class ArgosEngine:
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         """:meth:`translate` batch by batch as each finishes: (indices into ``segments``,
         their translations), so a caller can keep each batch (the translation memory)
-        before the next is done, and an interrupt loses only the batches in flight."""
+        before the next is done, and an interrupt loses only the batches in flight. A
+        segment cut to fit the model (:meth:`_fitted`) makes it one batch of them all."""
+        yield from self._again(self._translate_batches, segments)
+
+    def _again(
+        self, run: Callable[[Sequence[str]], Iterator[T]], segments: Sequence[str]
+    ) -> Iterator[T]:
+        """``run(segments)``, once more if it failed on positions the model had not said it
+        lacks (learned from the error: the overlong segments are cut this time)."""
+        known = self.position_limit
+        try:
+            yield from run(segments)
+        except SegmentError as exc:
+            if not exc.positions or known is not None or self.position_limit is None:
+                raise
+            yield from run(segments)
+
+    def _translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         if not segments:
             return
         self.load()
+        parts, cuts = self._fitted(segments)
+        if cuts is None:
+            yield from self._part_batches(parts)
+            return
+        out = _collect(self._part_batches(parts), [""] * len(parts), None)
+        joined = [_join(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)]
+        yield list(range(len(segments))), joined
+
+    def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        tokens = tokenizer.encode(segments)
+        tokens = tokenizer.encode(parts)
         batches, pending, prefix = self._queue(tokens, attention=False)
         for batch, results in zip(batches, pending, strict=True):
             texts: list[str] = []
-            for result in results:
-                hypothesis: list[str] = result.result().hypotheses[0]
+            for result in self._results(batch, results):
+                hypothesis: list[str] = result.hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 texts.append(tokenizer.decode(hypothesis))
             yield batch, texts
 
+    def _fitted(
+        self, segments: Sequence[str]
+    ) -> tuple[list[str], list[tuple[int, list[tuple[int, int]]]] | None]:
+        """The segments as the model can take them: one longer than its positions (or
+        :data:`MAX_PART_PIECES`) cut at clause boundaries (:func:`clause_cuts`). Returns
+        (parts, None) when none was cut, else (parts, for each segment (its first part's
+        index, the parts' character ranges))."""
+        tokenizer = self._tokenizer
+        limit = self.position_limit or MAX_PART_PIECES + 3
+        if tokenizer is None:
+            return list(segments), None
+        room = min(limit - 3, MAX_PART_PIECES)  # </s>, <s> where added, a forced prefix
+        lengths = [len(t) for t in tokenizer.encode(segments)]
+        if max(lengths, default=0) <= room:
+            return list(segments), None
+
+        def fits(text: str) -> bool:
+            return len(tokenizer.encode([text])[0]) <= room
+
+        parts: list[str] = []
+        cuts: list[tuple[int, list[tuple[int, int]]]] = []
+        for segment, length in zip(segments, lengths, strict=True):
+            ranges = clause_cuts(segment, fits) if length > room else [(0, len(segment))]
+            cuts.append((len(parts), ranges))
+            parts += [segment[a:b] for a, b in ranges]
+        return parts, cuts
+
+    def _results(self, batch: Sequence[int], results: Sequence[Any]) -> list[Any]:
+        """The batch's results; a model error names the positions it lacks (learned for
+        the next call) and fails with the fix, never as a bare RuntimeError."""
+        try:
+            return [r.result() for r in results]
+        except RuntimeError as exc:
+            found = _POSITIONS_RE.search(str(exc))
+            if found:
+                self.position_limit = int(found.group(1))
+            raise SegmentError(
+                f"the model cannot translate {len(batch)} segment(s) ({exc})", found is not None
+            ) from None
+
     def _queue(
         self, tokens: Sequence[list[str]], *, attention: bool
     ) -> tuple[list[list[int]], list[Any], list[str]]:
+        """(With ``attention``, ``<unk>`` stays in the output: :meth:`translate_aligned`
+        puts the source's unknown pieces back in order, never through the alignment head,
+        which on OPUS-MT models nobody trained to align.)"""
         """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
         turn): (batches of indices, their pending results, the forced target prefix).
 
@@ -305,10 +386,13 @@ class ArgosEngine:
         caps only tokens, not segments (the per-segment scores are the memory bound, see
         the module docstring), and its results come per segment with no batch boundaries,
         which the caller needs to keep each finished batch before the next."""
-        # Enough room for every segment, so none is cut short (CTranslate2's default is 256).
+        # Enough room for every segment, so none is cut short (CTranslate2's default is 256),
+        # within the model's positions.
         longest = max((len(t) for t in tokens), default=0)
         max_len = max(MIN_DECODING_LENGTH, 2 * longest + 16)
         prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        if self.position_limit is not None:
+            max_len = min(max_len, self.position_limit - 1 - len(prefix))
         batches = length_batches(
             [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
         )
@@ -320,7 +404,7 @@ class ArgosEngine:
                 beam_size=self.beam_size,
                 max_decoding_length=max_len + len(prefix),
                 max_input_length=0,
-                replace_unknowns=True,
+                replace_unknowns=not attention,
                 length_penalty=LENGTH_PENALTY,
                 return_attention=attention,
                 return_scores=True,
@@ -342,6 +426,11 @@ class ArgosEngine:
         self, segments: Sequence[str]
     ) -> Iterator[tuple[list[int], list[Aligned]]]:
         """:meth:`translate_aligned` batch by batch, as :meth:`translate_batches`."""
+        yield from self._again(self._aligned_batches, segments)
+
+    def _aligned_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
         if not segments:
             return
         self.load()
@@ -349,20 +438,85 @@ class ArgosEngine:
         if not isinstance(tokenizer, SentencePieceTokenizer):
             # Moses + BPE pieces do not map back onto the text's characters: no alignment
             # (whole sentences then fall back to fragments, which is counted and shown).
-            for batch, texts in self.translate_batches(segments):
+            for batch, texts in self._translate_batches(segments):
                 yield batch, [Aligned(text, ()) for text in texts]
             return
-        protos = tokenizer.processor.encode(list(segments), out_type="proto")
+        parts, cuts = self._fitted(segments)
+        if cuts is None:
+            yield from self._aligned_parts(tokenizer, parts)
+            return
+        empty: list[Aligned] = [Aligned("", ())] * len(parts)
+        out = _collect(self._aligned_parts(tokenizer, parts), empty, None)
+        joined = [
+            _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
+        ]
+        yield list(range(len(segments))), joined
+
+    def _aligned_parts(
+        self, tokenizer: SentencePieceTokenizer, parts: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        protos = tokenizer.processor.encode(list(parts), out_type="proto")
         tokens = [[p.piece for p in proto.pieces] for proto in protos]
         batches, pending, prefix = self._queue(tokens, attention=True)
+        known = self.source_vocabulary()
         for batch, results in zip(batches, pending, strict=True):
+            done = self._results(batch, results)
             yield (
                 batch,
                 [
-                    _aligned(segments[i], protos[i].pieces, result.result(), len(prefix))
-                    for i, result in zip(batch, results, strict=True)
+                    _aligned(parts[i], protos[i].pieces, result, len(prefix), known)
+                    for i, result in zip(batch, done, strict=True)
                 ],
             )
+
+    def source_vocabulary(self) -> frozenset[str]:
+        """The model's source tokens (what is not among them reaches it as ``<unk>``)."""
+        if self._source_vocabulary is None:
+            source, _, _ = model_vocabularies(self.package.path / "model")
+            self._source_vocabulary = frozenset(source)
+        return self._source_vocabulary
+
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]:
+        """Prediction difference (Li et al., ACL 2019): for each (translation, source
+        character ranges), how much log-probability each target piece of the translation
+        loses when the source pieces overlapping the ranges are masked (``<unk>``), scored
+        with ``score_batch`` on the output the model already wrote. One list per item, one
+        value per :attr:`Aligned.target_ranges` entry; empty where the pieces are unknown."""
+        self.load()
+        jobs: list[tuple[list[str], list[str]]] = []
+        base: dict[int, int] = {}  # id of a result -> its unmasked job, scored once
+        owners: list[tuple[int, int, int]] = []  # item, its unmasked job, its masked job
+        for n, (result, ranges) in enumerate(items):
+            if not result.target_tokens or not result.source_tokens:
+                continue
+            if id(result) not in base:
+                base[id(result)] = len(jobs)
+                jobs.append((list(result.source_tokens), list(result.target_tokens)))
+            masked = [
+                "<unk>" if any(a < e and s < b for a, b in ranges) else tok
+                for tok, (s, e) in zip(result.source_tokens, result.source_ranges, strict=True)
+            ]
+            owners.append((n, base[id(result)], len(jobs)))
+            jobs.append((masked, list(result.target_tokens)))
+        out: list[list[float]] = [[] for _ in items]
+        if not jobs:
+            return out
+        scored = self._translator.score_batch(
+            [src for src, _ in jobs],
+            [tgt for _, tgt in jobs],
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            max_input_length=0,
+        )
+        for n, plain, masked_job in owners:
+            before, after = scored[plain].log_probs, scored[masked_job].log_probs
+            skip = items[n][0].prefix
+            out[n] = [
+                float(a) - float(b) for a, b in zip(before[skip:], after[skip:], strict=False)
+            ][: len(items[n][0].target_ranges)]
+        return out
 
 
 T = TypeVar("T")
@@ -387,8 +541,23 @@ class Aligned:
     text: str
     #: (source start, source end, target start, target end) character ranges: each target
     #: piece with the source piece its alignment head attends to most. Empty when the
-    #: pieces cannot be mapped back onto the text.
+    #: pieces cannot be mapped back onto the text. Only an alignment where it agrees with
+    #: the sentence's anchors (``bilingo.placement``): the head may never have been trained.
     pairs: tuple[tuple[int, int, int, int], ...]
+    #: Pairs known without the head: each source piece the model could not read (a
+    #: placeholder) with the ``<unk>`` the output holds for it, matched in order.
+    sure: tuple[tuple[int, int, int, int], ...] = ()
+    #: The pieces, for :meth:`ArgosEngine.masked_drops`: source pieces and their character
+    #: ranges in the source; the output's tokens (the forced prefix, ``prefix`` of them,
+    #: included) and the ranges of those after the prefix in :attr:`text`.
+    source_tokens: tuple[str, ...] = ()
+    source_ranges: tuple[tuple[int, int], ...] = ()
+    target_tokens: tuple[str, ...] = ()
+    target_ranges: tuple[tuple[int, int], ...] = ()
+    prefix: int = 0
+    #: ``pairs`` hold only what bilingo checked (the head disagreed with the anchors):
+    #: nothing is placed by a guess (``bilingo.inline.project(strict=True)``).
+    strict: bool = False
     #: The translation's length-normalised log-probability (:func:`normalised_score`):
     #: near 0 when the model was sure of every token, far below when it was not.
     score: float | None = None
@@ -406,11 +575,28 @@ def normalised_score(result: Any) -> float | None:
     return float(scores[0]) * float(length**LENGTH_PENALTY) / length
 
 
-def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Aligned:
+def _aligned(
+    source: str,
+    src_pieces: Any,
+    result: Any,
+    prefix: int = 0,
+    known: frozenset[str] | None = None,
+) -> Aligned:
     """Character-range alignment of one result (``return_attention=True``); the first
-    ``prefix`` target tokens are the forced target prefix, not part of the translation."""
-    hypothesis: list[str] = result.hypotheses[0][prefix:]
+    ``prefix`` target tokens are the forced target prefix, not part of the translation.
+    ``known``: the source vocabulary; the output's ``<unk>`` tokens become the source's
+    unknown pieces, in order, where there are as many of each (else they are dropped, and
+    bilingo's checks decide)."""
+    raw: list[str] = result.hypotheses[0]
+    hypothesis = list(raw[prefix:])
     attention = result.attention[0][prefix:] if result.attention else []
+    chars = _byte_to_char(source)
+    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
+    unknown = [i for i, p in enumerate(src_pieces) if known is not None and p.piece not in known]
+    unk_at = [j for j, piece in enumerate(hypothesis) if piece == "<unk>"]
+    matched = len(unk_at) == len(unknown)
+    for n, j in enumerate(unk_at):
+        hypothesis[j] = src_pieces[unknown[n]].piece if matched else ""
     text = pieces_to_text(hypothesis)
     # SentencePiece decoding is the pieces joined, "▁" as a space, the first space dropped;
     # anything else (e.g. byte pieces) and the offsets are unknown: no alignment.
@@ -424,19 +610,142 @@ def _aligned(source: str, src_pieces: Any, result: Any, prefix: int = 0) -> Alig
         lead = len(joined) - len(joined.lstrip(" "))
     score = normalised_score(result)
     if joined[lead:] != text or not attention:
-        return Aligned(text, (), score)
-    chars = _byte_to_char(source)
-    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
+        return Aligned(text, (), score=score)
     pairs: list[tuple[int, int, int, int]] = []
+    ranges: list[tuple[int, int]] = []
     start = 0
-    for j, row in enumerate(attention[: len(hypothesis)]):
+    for j in range(len(hypothesis)):
         end = ends[j]
+        ranges.append((max(0, start - lead), max(0, end - lead)))
+        row = attention[j] if j < len(attention) else []
         width = min(len(row), len(spans))
         if width:
             i = max(range(width), key=row.__getitem__)
-            pairs.append((*spans[i], max(0, start - lead), max(0, end - lead)))
+            pairs.append((*spans[i], *ranges[-1]))
         start = end
-    return Aligned(text, tuple(pairs), score)
+    sure = tuple((*spans[unknown[n]], *ranges[j]) for n, j in enumerate(unk_at) if matched)
+    return Aligned(
+        text,
+        tuple(pairs),
+        sure,
+        tuple(p.piece for p in src_pieces),
+        tuple(spans),
+        tuple(raw),
+        tuple(ranges),
+        prefix,
+        score=score,
+    )
+
+
+class SegmentError(ModelError):
+    """The model failed on a batch of segments: the articles holding them fail, alone."""
+
+    def __init__(self, message: str, positions: bool = False) -> None:
+        super().__init__(message)
+        #: The model ran out of positions (an overlong segment it could not be cut into).
+        self.positions = positions
+
+
+_POSITIONS_RE = re.compile(r"No position encodings are defined for positions >= (\d+)")
+
+#: Where an overlong sentence is cut, in order of preference: clause ends (";", ":", " – "),
+#: then commas, then between words.
+_CLAUSE_CUTS = (
+    re.compile(r"[;:](?= )| [–—](?= )"),
+    re.compile(r",(?= )"),
+    re.compile(r" (?=\S)"),
+)
+
+
+def clause_cuts(text: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Character ranges of ``text``, in order, each of which ``fits`` the model: cut at the
+    boundary nearest the middle of the first kind :data:`_CLAUSE_CUTS` finds (a word
+    longer than the model cut in two), again in each half until every part fits;
+    O(n log n) tokenising. The whitespace between two parts is in neither."""
+
+    def split(a: int, b: int, depth: int) -> list[tuple[int, int]]:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a <= 1 or depth > 60 or fits(text[a:b]):
+            return [(a, b)] if b > a else []
+        points: list[int] = []
+        for pattern in _CLAUSE_CUTS:
+            points = [m.end() for m in pattern.finditer(text, a, b) if a < m.end() < b]
+            if points:
+                break
+        middle = (a + b) / 2
+        cut = min(points, key=lambda p: abs(p - middle)) if points else (a + b) // 2
+        return split(a, cut, depth + 1) + split(cut, b, depth + 1)
+
+    return split(0, len(text), 0)
+
+
+def _join(text: str, ranges: list[tuple[int, int]], out: list[str], first: int) -> str:
+    """A cut segment's translation: its parts' translations, with the source's whitespace
+    between them (none where a word was cut)."""
+    pieces = [out[first]]
+    for k in range(1, len(ranges)):
+        pieces.append(text[ranges[k - 1][1] : ranges[k][0]] + out[first + k])
+    return "".join(pieces)
+
+
+def _join_aligned(
+    text: str, ranges: list[tuple[int, int]], out: list[Aligned], first: int
+) -> Aligned:
+    """A cut segment's aligned translation: parts joined as :func:`_join` does, their
+    alignments moved to the whole's characters (no pieces: a part is scored alone)."""
+    joined = ""
+    pairs: list[tuple[int, int, int, int]] = []
+    sure: list[tuple[int, int, int, int]] = []
+    for k, (a, _) in enumerate(ranges):
+        if k:
+            joined += text[ranges[k - 1][1] : a]
+        part = out[first + k]
+        t = len(joined)
+        pairs += [(s0 + a, s1 + a, t0 + t, t1 + t) for s0, s1, t0, t1 in part.pairs]
+        sure += [(s0 + a, s1 + a, t0 + t, t1 + t) for s0, s1, t0, t1 in part.sure]
+        joined += part.text
+    # The whole is as sure as its least sure part.
+    scores = [part.score for part in out[first : first + len(ranges)] if part.score is not None]
+    return Aligned(joined, tuple(pairs), tuple(sure), score=min(scores) if scores else None)
+
+
+def model_position_limit(model_dir: Path) -> int | None:
+    """Rows of the position tables in ``model.bin`` (the fewest of encoder and decoder),
+    read from CTranslate2's binary format (version, spec name and revision, then each
+    variable's name, shape, type and bytes, which are skipped); None if it has none (the
+    positions are then learned from the first error) or cannot be read."""
+    found: list[int] = []
+    try:
+        with (model_dir / "model.bin").open("rb") as model:
+
+            def take(fmt: str) -> Any:
+                size = struct.calcsize(fmt)
+                data = model.read(size)
+                if len(data) != size:
+                    raise ValueError("truncated")
+                return struct.unpack(fmt, data)[0]
+
+            def string() -> str:
+                return model.read(take("H")).rstrip(b"\0").decode("utf-8")
+
+            if take("I") < 2:
+                return None
+            string()
+            take("I")
+            for _ in range(take("I")):
+                name = string()
+                dims = [take("I") for _ in range(take("B"))]
+                take("B")
+                size = take("I")
+                if name.endswith("position_encodings/encodings") and dims:
+                    found.append(dims[0])
+                model.seek(size, os.SEEK_CUR)
+    except (OSError, ValueError, struct.error, UnicodeDecodeError):
+        return min(found) if found else None
+    return min(found) if found else None
 
 
 def _byte_to_char(text: str) -> list[int]:

@@ -173,6 +173,7 @@ class _Cell:
     text: str
     sources: frozenset[int]  # aligned source words
     placeholder: str = ""
+    origin: int = -1  # the target word it is (:func:`_words_kept`); -1: put in by bilingo
 
 
 @dataclass(slots=True)
@@ -180,6 +181,8 @@ class _Target:
     cells: list[_Cell]
     gaps: list[str]  # gaps[i] is the whitespace before cells[i]; gaps[len(cells)] after
     placed: list[str] = field(default_factory=list)
+    #: Target words a lost glossary term replaced (the model's words for it).
+    replaced: set[int] = field(default_factory=set)
 
     def insert(self, g: int, cell: _Cell, space_before: bool, space_after: bool) -> None:
         """Put ``cell`` into gap ``g``, spaced as its source was."""
@@ -200,6 +203,7 @@ class _Target:
 
     def replace(self, a: int, b: int, cell: _Cell) -> None:
         """Cells a..b (inclusive) become ``cell``."""
+        self.replaced.update(c.origin for c in self.cells[a : b + 1] if c.origin >= 0)
         self.cells[a : b + 1] = [cell]
         del self.gaps[a + 1 : b + 1]
 
@@ -216,10 +220,13 @@ def project(
     alignment: Alignment,
     *,
     hints: Mapping[int, str] | None = None,
+    strict: bool = False,
 ) -> Projected | Failed:
     """The translation ``target`` of ``sentence.text`` with the sentence's markup carried
     across; ``alignment`` pairs :func:`source_words` with :func:`words` of ``target``.
-    ``hints[i]``: a separate translation of span ``i``'s text (used where found once)."""
+    ``hints[i]``: a separate translation of span ``i``'s text (used where found once).
+    ``strict``: the alignment holds only checked pairs (``bilingo.placement``): a line break
+    or lost literal whose neighbouring source words it does not hold fails, never guessed."""
     text = sentence.text
     for span in sentence.spans:
         if not 0 <= span.start < span.end <= len(text):
@@ -236,7 +243,8 @@ def project(
         if 0 <= s < len(src) and 0 <= t < len(tgt_words):
             aligned.setdefault(t, set()).add(s)
     cells = [
-        _Cell(target[a:b], frozenset(aligned.get(j, ()))) for j, (a, b) in enumerate(tgt_words)
+        _Cell(target[a:b], frozenset(aligned.get(j, ())), origin=j)
+        for j, (a, b) in enumerate(tgt_words)
     ]
     gaps = [""]  # leading and trailing whitespace is not part of the sentence
     gaps += [target[tgt_words[j - 1][1] : tgt_words[j][0]] for j in range(1, len(tgt_words))]
@@ -244,15 +252,18 @@ def project(
     tgt = _Target(cells, gaps)
     word_at = {a: i for i, (a, _) in enumerate(src)}
 
-    failed = _place_literals(sentence, tgt, src, word_at)
+    failed = _place_literals(sentence, tgt, src, word_at, strict)
     if failed is not None:
         return failed
     ranges = _span_ranges(sentence, tgt, src, hints or {})
     if isinstance(ranges, Failed):
         return ranges
-    mark_gaps = _place_marks(sentence, tgt, src)
+    mark_gaps = _place_marks(sentence, tgt, src, strict)
     if isinstance(mark_gaps, Failed):
         return mark_gaps
+    kept = _words_kept(sentence, target, tgt_words, tgt)
+    if kept is not None:
+        return Failed(kept)
     markdown, check = _render(sentence, tgt, ranges, mark_gaps)
     problem = _verify(check, sentence, tgt, ranges)
     if problem is not None:
@@ -260,12 +271,50 @@ def project(
     return Projected(markdown, tuple(tgt.placed))
 
 
+def _words_kept(
+    sentence: Sentence, target: str, tgt_words: Sequence[tuple[int, int]], tgt: _Target
+) -> str | None:
+    """Never publish a word the engine did not write: every target word once, in the
+    engine's order, but for placeholders and the words a lost glossary term replaced; a
+    literal put back never glued to a word its source was spaced from. Why not, or None."""
+    placeholders = {lit.placeholder for lit in sentence.literals}
+    kept = [c.origin for c in tgt.cells if not c.placeholder]
+    if any(origin < 0 for origin in kept):
+        return "a word the engine did not write"
+    if any(a >= b for a, b in pairwise(kept)):
+        return "a word of the translation duplicated or moved"
+    wanted = {
+        j for j, (a, b) in enumerate(tgt_words) if target[a:b] not in placeholders
+    } - tgt.replaced
+    if set(kept) != wanted:
+        return "a word of the translation dropped"
+    by_placeholder = {lit.placeholder: lit for lit in sentence.literals}
+    text = sentence.text
+    placed = set(tgt.placed)
+    last = len(tgt.cells) - 1
+    for i, cell in enumerate(tgt.cells):
+        if cell.placeholder not in placed:
+            continue
+        lit = by_placeholder[cell.placeholder]
+        glued_before = lit.pos > 0 and not text[lit.pos - 1].isspace()
+        glued_after = lit.pos + 1 < len(text) and not text[lit.pos + 1].isspace()
+        if (i > 0 and not tgt.gaps[i] and not glued_before) or (
+            i < last and not tgt.gaps[i + 1] and not glued_after
+        ):
+            return "a literal put back is glued to a word"
+    return None
+
+
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
 def _place_literals(
-    sentence: Sentence, tgt: _Target, src: list[tuple[int, int]], word_at: dict[int, int]
+    sentence: Sentence,
+    tgt: _Target,
+    src: list[tuple[int, int]],
+    word_at: dict[int, int],
+    strict: bool = False,
 ) -> Failed | None:
     text = sentence.text
     for lit in sentence.literals:
@@ -298,7 +347,9 @@ def _place_literals(
                 continue
         before = _spaced_before(text, lit.pos)
         after = _spaced_after(text, lit.pos)
-        g = _anchor(tgt, src, k, k + 1, prefer_left=not before)
+        g = _anchor(tgt, src, k, k + 1, prefer_left=not before, strict=strict)
+        if g < 0:
+            return Failed(f"no checked place for {lit.text!r}")
         tgt.insert(g, cell, before, after)
     return None
 
@@ -312,10 +363,17 @@ def _spaced_after(text: str, pos: int) -> bool:
 
 
 def _anchor(
-    tgt: _Target, src: list[tuple[int, int]], left: int, right: int, *, prefer_left: bool
+    tgt: _Target,
+    src: list[tuple[int, int]],
+    left: int,
+    right: int,
+    *,
+    prefer_left: bool,
+    strict: bool = False,
 ) -> int:
     """The target gap for something between source words ``left - 1`` and ``right``
-    (``left`` itself excluded: the thing's own word), from the nearest aligned neighbours."""
+    (``left`` itself excluded: the thing's own word), from the nearest aligned neighbours;
+    ``strict``: only from the next ones, else -1."""
     where: dict[int, list[int]] = {}
     for i, cell in enumerate(tgt.cells):
         for s in cell.sources:
@@ -328,6 +386,8 @@ def _anchor(
             return lg
         if rg is not None:
             return rg
+        if strict:
+            return -1
     # Nothing aligned at all: the same relative position.
     return round(left * len(tgt.cells) / max(1, len(src)))
 
@@ -425,7 +485,7 @@ _BLOCK_START_RE = re.compile(r"[-+*]\s|#{1,6}(?:\s|$)|>|\d{1,9}[.)](?:\s|$)|[=-]
 
 
 def _place_marks(
-    sentence: Sentence, tgt: _Target, src: list[tuple[int, int]]
+    sentence: Sentence, tgt: _Target, src: list[tuple[int, int]], strict: bool = False
 ) -> dict[int, str] | Failed:
     """Gap index -> the mark's text, one mark a gap, only between two target words."""
     taken: dict[int, str] = {}
@@ -436,7 +496,9 @@ def _place_marks(
 
     for mark in sentence.marks:
         k = bisect_left(starts, mark.pos + 1)  # the first word after the mark
-        want = _anchor(tgt, src, k, k, prefer_left=False)
+        want = _anchor(tgt, src, k, k, prefer_left=False, strict=strict)
+        if want < 0:
+            return Failed("no checked place for a line break")
         order = sorted(range(1, n), key=lambda g: (abs(g - want), g < want))
         for g in order:
             if g in taken or not tgt.gaps[g] or not tgt.gaps[g].isspace():

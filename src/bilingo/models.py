@@ -347,6 +347,9 @@ class PackageCheck:
     problems: tuple[str, ...]
     #: Not problems: what the user should know (a copy model echoes by design).
     notes: tuple[str, ...]
+    #: How far the alignment head agrees with the probes' anchors, and so how whole
+    #: sentences' markup is placed (``bilingo.placement``); None when not measured.
+    placement: Placement | None = None
 
     @property
     def ok(self) -> bool:
@@ -364,11 +367,63 @@ class PackageCheck:
             "shape": self.shape.to_json(),
             "problems": list(self.problems),
             "notes": list(self.notes),
+            "placement": self.placement.to_json() if self.placement is not None else None,
             "sentences": [
                 {"source": r.source, "output": r.output, "problems": list(r.problems)}
                 for r in self.results
             ],
         }
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The alignment head measured against the anchors of the probe sentences."""
+
+    anchors: int
+    agreed: int
+    #: "attention" (the head agrees), "prediction difference" (it does not: spans placed by
+    #: scoring the output with the span masked), or "none" (the package gives no alignment).
+    method: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"anchors": self.anchors, "agreed": self.agreed, "method": self.method}
+
+    def describe(self) -> str:
+        if self.method == "none":
+            return (
+                "this package's tokenizer gives no alignment: whole sentences' markup is placed "
+                "by each span's own translation, else the sentence goes in pieces"
+            )
+        share = f"{self.agreed} of {self.anchors} anchors (names, numbers, placeholders)"
+        if self.method == "attention":
+            return f"alignment head agrees with {share}: markup placed by its attention"
+        return (
+            f"alignment head disagrees with the anchors (agrees with {share}): it was not "
+            "trained to align; markup placed by prediction difference (score_batch)"
+        )
+
+
+def measure_placement(engine: Engine, sources: Sequence[str]) -> Placement | None:
+    """Translate ``sources`` whole (placeholders and all, as ``translate`` sends them) and
+    count the alignment head's agreement with their anchors."""
+    from bilingo.document import segment
+    from bilingo.inline import source_words, word_alignment, words
+    from bilingo.placement import Agreement, agreement, anchors
+    from bilingo.units import units
+
+    aligned = getattr(engine, "translate_aligned", None)
+    if aligned is None:
+        return None
+    sentences = [u.sentence for text in sources for u in units(segment(text))]
+    results = aligned([s.text for s in sentences])
+    total = Agreement(0, 0)
+    for sentence, result in zip(sentences, results, strict=True):
+        pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
+        total += agreement(pairs, anchors(sentence, result.text, result))
+    if not any(r.pairs for r in results):
+        return Placement(total.anchors, 0, "none")
+    method = "attention" if total.trusted else "prediction difference"
+    return Placement(total.anchors, total.agree, method)
 
 
 def probe_problems(source: str, output: str, *, copy_model: bool) -> tuple[str, ...]:
@@ -422,13 +477,16 @@ def check_package(
     engine = engine_factory(pkg) if engine_factory is not None else ArgosEngine(pkg)
     try:
         outputs = [_translate_probe(engine, text) for text in sources]
+        placement = measure_placement(engine, sources)
     except ModelError as exc:
         return PackageCheck(shape, (), (exc.message,), tuple(notes))
     results = tuple(
         ProbeResult(text, out, probe_problems(text, out, copy_model=pkg.copy_model))
         for text, out in zip(sources, outputs, strict=True)
     )
-    return PackageCheck(shape, results, (), tuple(notes))
+    if placement is not None:
+        notes.append(placement.describe())
+    return PackageCheck(shape, results, (), tuple(notes), placement)
 
 
 def check_packages(

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
+from bilingo import placement
 from bilingo.document import Block, Document
 from bilingo.document import sentences as _sentences
 from bilingo.engine import Aligned, Engine, Progress
@@ -56,6 +57,9 @@ _ODD_SPACE_RE = re.compile(
     r"\u2060-\u206f\ufeff\ufff9-\ufffb]+"
 )
 _PUA_LAST = 0xF8FF
+#: Spans one sentence may carry whole (cmark's "nested strong emph" holds 130,000): more,
+#: and its block is translated in pieces, in time linear in its length.
+MAX_SPANS = 64
 
 
 @runtime_checkable
@@ -68,6 +72,16 @@ class AligningEngine(Protocol):
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
     ) -> list[Aligned]: ...
+
+
+@runtime_checkable
+class ScoringEngine(Protocol):
+    """An engine that can score its own output with parts of the source masked
+    (:meth:`bilingo.engine.ArgosEngine.masked_drops`): prediction difference."""
+
+    def masked_drops(
+        self, items: Sequence[tuple[Aligned, Sequence[tuple[int, int]]]]
+    ) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -213,6 +227,8 @@ def _block_units(doc: Document, block: Block) -> list[Unit] | None:
         if s >= e or not _LETTER_RE.search(text, s, e):
             continue
         mine = spans[bisect_left(span_starts, s) : bisect_left(span_starts, e)]
+        if len(mine) > MAX_SPANS:
+            return None  # placing them is quadratic: this block goes in pieces
         start = min([b0[s]] + [sp[2] for sp in mine if sp[0] == s])
         end = max([b1[e - 1]] + [sp[5] for sp in mine if sp[1] == e])
         lits = literals[bisect_left(literal_at, s) : bisect_left(literal_at, e)]
@@ -292,6 +308,14 @@ class WholeStats:
     #: Unit key -> the engine's length-normalised log-probability of its translation
     #: (:attr:`bilingo.engine.Aligned.score`), for the units translated whole.
     scores: dict[str, float] = field(default_factory=dict)
+    #: Anchors (copied names, numbers, placeholders) of the engine's sentences, and how
+    #: many of them the alignment head agreed with (``bilingo.placement``).
+    anchors: int = 0
+    agreed: int = 0
+    #: Sentences placed without the head (it disagreed with their anchors), and the
+    #: (masked source, output) pairs scored for them.
+    by_difference: int = 0
+    scored: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +379,7 @@ def translate_whole(
         def carry(item: Item[_Prepared], result: Aligned) -> str | None:
             if result.score is not None:
                 stats.scores[item.key] = result.score
+            (result,) = checked_alignments([item.context.sentence], [result], engine, stats)
             markdown, reason = _carry(item.context, result, stats)
             reasons[item.key] = reason
             return markdown
@@ -384,6 +409,52 @@ def translate_whole(
     return found, fallback, stats
 
 
+def checked_alignments(
+    sentences: Sequence[Sentence], results: Sequence[Aligned], engine: object, stats: WholeStats
+) -> list[Aligned]:
+    """Each result with the alignment its markup is placed by (``bilingo.placement``): the
+    head's where it agrees with the sentence's anchors (in a sentence without anchors, where
+    it agrees with those of the whole batch), else the anchors and, for what is placed
+    (spans, line breaks, lost placeholders), prediction difference."""
+    found: list[tuple[list[tuple[int, int]], set[tuple[int, int]], placement.Agreement]] = []
+    before = placement.Agreement(stats.agreed, stats.anchors)  # the run's sentences so far
+    total = placement.Agreement(0, 0)
+    for sentence, result in zip(sentences, results, strict=True):
+        attention = word_alignment(source_words(sentence), words(result.text), result.pairs)
+        sure = placement.anchors(sentence, result.text, result)
+        agree = placement.agreement(attention, sure)
+        total += agree
+        found.append((attention, sure, agree))
+    stats.anchors += total.anchors
+    stats.agreed += total.agree
+    out: list[Aligned] = []
+    scoring: list[int] = []
+    for n, (sentence, result) in enumerate(zip(sentences, results, strict=True)):
+        attention, sure, agree = found[n]
+        if agree.trusted or (not agree.anchors and (total + before).trusted):
+            out.append(placement.with_pairs(sentence, result, {*attention, *sure}))
+            continue
+        out.append(
+            placement.with_pairs(
+                sentence, result, placement.whole_spans_only(sentence, sure), strict=True
+            )
+        )
+        if placement.masked_ranges(sentence, result.text):
+            stats.by_difference += 1
+            scoring.append(n)
+    if scoring and isinstance(engine, ScoringEngine):
+        ranges = {n: placement.masked_ranges(sentences[n], out[n].text) for n in scoring}
+        items = [(out[n], r) for n in scoring for r in ranges[n]]
+        stats.scored += len(items)
+        drops = iter(engine.masked_drops([(a, [r]) for a, r in items]))
+        for n in scoring:
+            loss = [next(drops) for _ in ranges[n]]
+            more = placement.difference_pairs(sentences[n], out[n], ranges[n], loss)
+            held = placement.whole_spans_only(sentences[n], {*found[n][1], *more})
+            out[n] = placement.with_pairs(sentences[n], out[n], held, strict=True)
+    return out
+
+
 def _fall_back(stats: WholeStats, fallback: list[str], reason: str, unit: Unit) -> None:
     stats.fallback += 1
     if reason:
@@ -401,7 +472,7 @@ def _carry(
     sentence = ready.sentence
     try:
         pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
-        projected = project(sentence, result.text, pairs, hints=hints)
+        projected = project(sentence, result.text, pairs, hints=hints, strict=result.strict)
     except (ValueError, IndexError, KeyError, StopIteration) as exc:  # a bug: fall back
         projected = Failed(f"projection error {type(exc).__name__}")
     if not isinstance(projected, Projected):

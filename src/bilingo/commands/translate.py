@@ -30,7 +30,7 @@ from bilingo.article import (
     write_atomic_bytes,
 )
 from bilingo.detect import language_warning, release_profiles
-from bilingo.engine import Engine, trim_heap
+from bilingo.engine import Engine, SegmentError, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.interrupt import deferred, interruptible
@@ -315,22 +315,41 @@ def translate_paths(
             # Articles go to the engine a chunk at a time: each chunk still fills whole
             # batches across articles, and its twins are written (its translations already
             # in the memory) before the next starts, so an interrupt loses one chunk at most.
-            for chunk in _chunks(jobs, chunk_segments or _chunk_size(engine)):
+            # A chunk the model fails on goes again article by article: only the article it
+            # cannot translate fails, every other twin is written.
+            queue = list(_chunks(jobs, chunk_segments or _chunk_size(engine)))
+            while queue:
+                chunk = queue.pop(0)
                 chunk_segs = sum(sizes[id(j)][0] for j in chunk)
                 chunk_words = sum(sizes[id(j)][1] for j in chunk)
                 tick = _ChunkTicker(
                     report_status, segments_done, words_done, chunk_segs, chunk_words
                 )
                 pipeline.progress = tick if progress is not None or status is not None else None
-                done = translate_jobs(
-                    chunk,
-                    engine=engine,
-                    glossary=glossary,
-                    source=src,
-                    target=tgt,
-                    inline=inline,
-                    pipeline=pipeline,
-                )
+                try:
+                    done = translate_jobs(
+                        chunk,
+                        engine=engine,
+                        glossary=glossary,
+                        source=src,
+                        target=tgt,
+                        inline=inline,
+                        pipeline=pipeline,
+                    )
+                except SegmentError as exc:
+                    if len(chunk) > 1:
+                        queue[:0] = [[job] for job in chunk]
+                        continue
+                    outcomes.append(
+                        replace(
+                            _job_outcome(chunk[0], "failed"),
+                            reason=f"{exc.message}; shorten its longest paragraph, or translate "
+                            "it by hand",
+                        )
+                    )
+                    finished.add(id(chunk[0]))
+                    articles_done += 1
+                    continue
                 whole_sentences += done.whole_sentences
                 fallback_sentences += done.fallback_sentences
                 memory_segments += done.memory_segments

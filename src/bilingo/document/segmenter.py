@@ -50,9 +50,11 @@ def segment(body: str, *, dialects: Sequence[str] | None = None, strict: bool = 
     try:
         return _segment(body, resolve(dialects), strict=strict)
     except RecursionError:
+        from bilingo.limits import deepest_construct
+
         raise NestingError(
-            "the Markdown nests lists or quotes too deeply (hundreds of levels) to be "
-            "translated safely; flatten them"
+            f"the Markdown is nested too deeply to be translated safely ({deepest_construct(body)}"
+            "; hundreds of levels); flatten them"
         ) from None
 
 

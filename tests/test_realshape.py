@@ -1,0 +1,278 @@
+"""Copy models of the real packages' shape (issue 20): the alignment head nobody trained
+(``copymodel.Head``) and a model that capitalises the first piece of whatever it is given.
+
+The OPUS-MT nb<->en packages were trained without guided alignment, and
+``ct2-marian-converter`` records head 0 of the last decoder layer as their alignment head:
+the attention ``return_attention`` gives (and ``replace_unknowns`` reads) is not an alignment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import copymodel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_copymodel import engine_safe, markdown_sentences
+from test_segment import MARKDOWN
+
+from bilingo.document import segment
+from bilingo.engine import Aligned, ArgosEngine, find_package
+from bilingo.inline import Projected, project, source_words, word_alignment, words
+from bilingo.units import WholeStats, checked_alignments, units
+
+ShapeDirs = Callable[..., Path]
+
+
+def engine_for(folder: Path, monkeypatch: pytest.MonkeyPatch) -> ArgosEngine:
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    return ArgosEngine(find_package("nb", "en"), beam_size=2)
+
+
+def sample() -> list[str]:
+    return [s for s in markdown_sentences()[:120] if engine_safe(s)]
+
+
+#: (layout, head, first capital): the shapes built (each once a session) for these tests.
+SHAPES = [("shared", "shifted", False), ("shared", "shifted", True), ("bpe", "shifted", True)]
+
+
+@pytest.mark.parametrize(("layout", "head", "first_capital"), SHAPES)
+def test_untrained_head_leaves_the_output_unchanged(
+    layout: str,
+    head: str,
+    first_capital: bool,
+    shape_dirs: ShapeDirs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The head carries no value: the output is what the copy model is built to write (the
+    first letter capitalised on a first-capital model)."""
+    engine = engine_for(shape_dirs(layout, head, first_capital), monkeypatch)
+    sentences = [*sample(), "fikk offisiell Arena-status i juni 2014", "og i år"]
+    out = engine.translate(sentences)
+    want = [
+        copymodel.expected_output(layout, s, "nb", "en", first_capital=first_capital)  # type: ignore[arg-type]
+        for s in sentences
+    ]
+    assert out == want
+    if first_capital:
+        assert "Fikk offisiell Arena-status i juni 2014" in out
+
+
+def test_shifted_head_attends_one_piece_on(
+    shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_for(shape_dirs("shared", "shifted"), monkeypatch)
+    sentence = "Grunnlaget for en næringsklynge for mote ble lagt i 2014."
+    result = engine.translate_aligned([sentence])[0]
+    assert result.text == sentence
+    pairs = word_alignment(words(sentence), words(result.text), result.pairs)
+    off = sum(1 for s, t in pairs if s == t + 1)
+    assert off >= len(words(sentence)) - 2, pairs  # all but the last: the head looks one on
+
+
+def test_unknown_pieces_come_back_in_order_not_through_the_head(
+    shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CTranslate2's replace_unknowns fills each <unk> with the source piece the head looks
+    at: on the shifted head the next word ("og og", the issue's duplicated words). The
+    aligned path puts the placeholders back in order instead, and says so (``sure``)."""
+    engine = engine_for(shape_dirs("shared", "shifted"), monkeypatch)
+    sentence = "Koden er \ue000 og påmelding skjer på \ue001."
+    assert engine.translate([sentence]) != [sentence]  # the head's replace_unknowns
+    result = engine.translate_aligned([sentence])[0]
+    assert result.text == sentence
+    assert [(sentence[a:b].strip(), result.text[c:d].strip()) for a, b, c, d in result.sure] == [
+        ("\ue000", "\ue000"),
+        ("\ue001", "\ue001"),
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# Twins on the real shapes, end to end (translate_paths, the real engine)
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE_CASES = (
+    "Grunnlaget for en **næringsklynge** for mote ble lagt i 2014.\n\n"
+    "Kursnummeret er `NFH-2015` og påmelding skjer på <https://example.com/kurs>.\n\n"
+    "Les mer om Arenaprogrammet[^1] og [Innovasjon Norge][in].\n\n"
+    "Moteklyngen [Norwegian Fashion Hub](https://nfh.no) fikk offisiell *Arena-status* i juni"
+    " 2014.\n\n"
+    "In other words we look to *Scandinavian fashion* for\ninspiration, and ~~never~~ back.\n\n"
+    "[^1]: Arena er myndighetsstøttet.\n\n"
+    "[in]: https://innovasjonnorge.no\n"
+)
+
+
+def translate_site(
+    tmp_path: Path, folder: Path, bodies: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[object, dict[str, str], list[str]]:
+    from support import recording_factory
+
+    from bilingo.article import read_article
+    from bilingo.commands.translate import translate_paths
+    from bilingo.glossary import empty_glossary
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, body in bodies.items():
+        (articles / f"{name}.nb.md").write_text(f"---\ntitle: {name}\n---\n{body}", "utf-8")
+    sent: list[str] = []
+    report = translate_paths(
+        [articles],
+        glossary=empty_glossary(),
+        engine_factory=recording_factory(sent, beam_size=1),
+        force=True,
+    )
+    twins = {
+        name: read_article(articles / f"{name}.en.md").body
+        for name in bodies
+        if (articles / f"{name}.en.md").is_file()
+    }
+    return report, twins, sent
+
+
+def rich_bodies() -> dict[str, str]:
+    from bilingo.article import read_article
+
+    bodies = {"issue": ISSUE_CASES}
+    for path in sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.md"))[:6]:
+        bodies[path.stem.replace(".", "-")] = read_article(path).body
+    return bodies
+
+
+@pytest.mark.parametrize("head", ["shifted", "uniform"])
+def test_identity_twins_are_byte_identical_on_the_untrained_head(
+    head: str, tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bodies = rich_bodies()
+    report, twins, sent = translate_site(tmp_path, shape_dirs("shared", head), bodies, monkeypatch)
+    assert set(twins) == set(bodies)
+    for name, body in bodies.items():
+        assert twins[name] == body, name
+    # Every marked-up sentence reached the engine whole: none fell back to pieces.
+    assert report.fallback_sentences == 0  # type: ignore[attr-defined]
+    assert "Grunnlaget for en næringsklynge for mote ble lagt i 2014." in sent
+
+
+# --------------------------------------------------------------------------------------
+# Adversarial alignments: the head may attend anywhere; placement never moves a word
+
+
+def _shapes(md: str) -> list[tuple[str, str]]:
+    """What a reader sees of inline Markdown: each span's opening and closing and the
+    words in between (whitespace aside)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("strikethrough").parseInline(md)
+    out: list[tuple[str, str]] = []
+
+    def walk(children: list[Any]) -> None:
+        for tok in children:
+            if tok.type in ("text", "softbreak", "code_inline", "html_inline"):
+                out.extend(("w", w) for w in (tok.content or " ").split())
+            elif tok.type == "image":
+                out.append(("image", tok.attrs.get("src", "")))
+                walk(tok.children or [])
+                out.append(("image", "end"))
+            elif tok.type.endswith(("_open", "_close")):
+                out.append((tok.type, str(tok.attrs.get("href", ""))))
+            else:
+                out.append((tok.type, tok.content))
+
+    walk(tokens[0].children or [] if tokens else [])
+    return out
+
+
+ADVERSARIES = ("shifted", "reversed", "all-to-one", "random")
+
+
+@settings(max_examples=80, deadline=None)
+@given(MARKDOWN, st.sampled_from(ADVERSARIES), st.randoms(use_true_random=False))
+def test_adversarial_heads_never_move_a_word_across_markup(
+    body: str, adversary: str, rng: Random
+) -> None:
+    """On an identity translation, whatever the head attends to, every sentence either
+    comes back as its source (same words, same markup around the same words) or falls
+    back to pieces: never a duplicated, dropped or moved word."""
+    found = units(segment(body))
+    sentences = [u.sentence for u in found]
+    results = []
+    for sentence in sentences:
+        src, tgt = source_words(sentence), words(sentence.text)
+        n = len(src)
+        if not n:
+            results.append(Aligned(sentence.text, ()))
+            continue
+        choices = {
+            "shifted": [min(n - 1, j + 1) for j in range(len(tgt))],
+            "reversed": [max(0, n - 1 - j) for j in range(len(tgt))],
+            "all-to-one": [0] * len(tgt),
+            "random": [rng.randrange(n) for _ in tgt],
+        }[adversary]
+        pairs = tuple((*src[i], *tgt[j]) for j, i in enumerate(choices))
+        results.append(Aligned(sentence.text, pairs))
+    checked = checked_alignments(sentences, results, None, WholeStats())
+    for unit, result in zip(found, checked, strict=True):
+        sentence = unit.sentence
+        alignment = word_alignment(source_words(sentence), words(result.text), result.pairs)
+        projected = project(sentence, result.text, alignment, strict=result.strict)
+        if isinstance(projected, Projected):
+            assert _shapes(projected.markdown) == _shapes(unit.key), (unit.key, adversary)
+
+
+@pytest.mark.parametrize(
+    ("head", "method"), [("trained", "attention"), ("shifted", "prediction difference")]
+)
+def test_models_check_names_the_placement(
+    head: str,
+    method: str,
+    shape_dirs: ShapeDirs,
+    argos_packages_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bilingo.cli import cli
+
+    folder = argos_packages_dir if head == "trained" else shape_dirs("shared", head)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    shown = CliRunner().invoke(cli, ["models", "check", "nb", "en", "--json"])
+    (check,) = json.loads(shown.output)
+    placement = check["placement"]
+    assert placement["method"] == method
+    assert placement["anchors"] >= 5
+    text = CliRunner().invoke(cli, ["models", "check", "nb", "en"]).output
+    if head == "shifted":
+        assert placement["agreed"] < placement["anchors"] // 2
+        assert "alignment head disagrees with the anchors" in text
+    else:
+        assert placement["agreed"] == placement["anchors"]
+        assert "alignment head agrees with" in text
+
+
+def test_first_capital_twins_differ_only_by_capitals_at_sentence_starts(
+    tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that capitalises the first word of whatever it is given, with an untrained
+    head: sentences go whole, so no capital appears inside one and no markup moves."""
+    bodies = rich_bodies()
+    folder = shape_dirs("shared", "shifted", first_capital=True)
+    _, twins, _ = translate_site(tmp_path, folder, bodies, monkeypatch)
+    for name, body in bodies.items():
+        twin = twins[name]
+        assert twin.lower() == body.lower(), name
+        for i, (a, b) in enumerate(zip(body, twin, strict=True)):
+            if a != b:
+                before = body[:i].rstrip(' *_[("«`~')
+                assert b.isupper() and (not before or before[-1] in ".!?:;\n|>-)]»"), (
+                    name,
+                    body[max(0, i - 30) : i + 10],
+                )
