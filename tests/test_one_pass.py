@@ -48,7 +48,9 @@ def _write_site(root: Path) -> list[Path]:
         path = root / f"sak-{n}.nb.md"
         path.write_text(
             f'---\ntitle: "Sak nummer {n} fra klyngen"\n---\n\n# Nyheter {n}\n\n'
-            f"{topic} Det var et godt år for **alle** i nettverket.\n\n"
+            # Sentences under confidence.COPY_WORDS words: the copy model copies, and a long
+            # sentence copied beside a translated term would (rightly) be flagged, unsealed.
+            f"{topic} Det var et godt år for **alle**.\n\n"
             f"Vi skrev {n + 2} rapporter om arbeidet.\n\n{CLOSING}\n",
             encoding="utf-8",
         )

@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS set_aside (
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS score (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    model TEXT NOT NULL,
+    glossary TEXT NOT NULL,
+    source TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, model, glossary, source)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS paragraph (
     hash TEXT PRIMARY KEY,
     text TEXT NOT NULL
@@ -154,18 +163,45 @@ class Memory:
             found.update((s, t) for s, g, t in rows.fetchall() if wanted[s] == g)
         return found
 
-    def store(self, pairs: Mapping[str, str] | Iterable[tuple[str, str]], key: MemoryKey) -> int:
-        """Store translations in one transaction; returns how many were given."""
+    def store(
+        self,
+        pairs: Mapping[str, str] | Iterable[tuple[str, str]],
+        key: MemoryKey,
+        scores: Mapping[str, float] | None = None,
+    ) -> int:
+        """Store translations (and the engine's confidence in those it scored, so a twin
+        made from the memory carries the same ``confidence:`` as one made by the engine) in
+        one transaction; returns how many were given."""
         items = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
+        head = (key.source_lang, key.target_lang, key.model)
         with self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (key.source_lang, key.target_lang, key.model, key.glossary_for(s), s, t)
-                    for s, t in items
-                ],
+                [(*head, key.glossary_for(s), s, t) for s, t in items],
             )
+            if scores:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO score VALUES (?, ?, ?, ?, ?, ?)",
+                    [(*head, key.glossary_for(s), s, v) for s, v in scores.items()],
+                )
         return len(items)
+
+    def lookup_scores(self, texts: Sequence[str], key: MemoryKey) -> dict[str, float]:
+        """The engine's confidence in the stored translations of those of ``texts`` it
+        scored (:meth:`store`)."""
+        found: dict[str, float] = {}
+        unique = list(dict.fromkeys(texts))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            wanted = {t: key.glossary_for(t) for t in chunk}
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT source, glossary, score FROM score WHERE source_lang=? AND "
+                f"target_lang=? AND model=? AND source IN ({marks})",
+                (key.source_lang, key.target_lang, key.model, *chunk),
+            )
+            found.update((s, v) for s, g, v in rows.fetchall() if wanted[s] == g)
+        return found
 
     def store_paragraphs(self, texts: Mapping[str, str]) -> None:
         """Keep source paragraphs by their provenance hash (table ``paragraph``): when one

@@ -69,6 +69,8 @@ class Pipeline:
         self.warnings: list[str] = warnings if warnings is not None else []
         # What this run translated, per (direction, model, kind): never sent twice.
         self._done: dict[tuple[str, str, str, str], dict[str, str]] = {}
+        #: Per (direction, model): the engine's confidence in what it translated whole.
+        self._scores: dict[tuple[str, str, str], dict[str, float]] = {}
         #: Per (direction, model): whole-sentence keys that fell back to pieces.
         self.in_pieces: dict[tuple[str, str, str], set[str]] = {}
 
@@ -89,6 +91,20 @@ class Pipeline:
             done.update(stored)
         found.update(stored)
         return found, len(stored)
+
+    def scores(
+        self, keys: Iterable[str], *, source: str, target: str, model: str
+    ) -> dict[str, float]:
+        """The engine's confidence in the translations of ``keys`` it made whole, this run
+        or (kept in the memory beside them) an earlier one."""
+        done = self._scores.setdefault((source, target, model), {})
+        found = {k: done[k] for k in keys if k in done}
+        rest = [k for k in keys if k not in found]
+        if rest and self.memory is not None:
+            stored = self.memory.lookup_scores(rest, self.key(source, target, model))
+            done.update(stored)
+            found.update(stored)
+        return found
 
     def keep(
         self, found: dict[str, str], *, source: str, target: str, model: str, kind: str
@@ -123,8 +139,10 @@ class Pipeline:
         total, count = len(items), 0
         if self.progress is not None:
             self.progress("translate", 0, total)
+        scored = self._scores.setdefault((source, target, engine.name), {})
         for batch, results in _batches(engine, [i.text for i in items], aligned=aligned):
             kept: dict[str, str] = {}
+            confidence: dict[str, float] = {}
             for index, result in zip(batch, results, strict=True):
                 item = items[index]
                 out = finish(item, result)
@@ -132,10 +150,13 @@ class Pipeline:
                     failed.append(Failed(item, result))
                 else:
                     kept[item.key] = out
+                    if (score := getattr(result, "score", None)) is not None:
+                        confidence[item.key] = score
             done.update(kept)
             fresh.update(kept)
+            scored.update(confidence)
             if self.memory is not None and kept:
-                self.memory.store(kept, key)
+                self.memory.store(kept, key, confidence)
             count += len(batch)
             if self.progress is not None:
                 self.progress("translate", count, total)

@@ -377,8 +377,6 @@ def translate_whole(
     if prepared:
 
         def carry(item: Item[_Prepared], result: Aligned) -> str | None:
-            if result.score is not None:
-                stats.scores[item.key] = result.score
             (result,) = checked_alignments([item.context.sentence], [result], engine, stats)
             markdown, reason = _carry(item.context, result, stats)
             reasons[item.key] = reason
@@ -406,6 +404,8 @@ def translate_whole(
         retried = {k: v for k, v in fresh.items() if k not in sent_whole}
         pipe.keep(retried, source=source, target=target, model=engine.name, kind="whole")
     stats.whole = len(found)
+    # Scores of this run's sentences and of those the memory held: the same twin either way.
+    stats.scores = pipe.scores(found, source=source, target=target, model=engine.name)
     return found, fallback, stats
 
 
