@@ -15,7 +15,7 @@ from __future__ import annotations
 import glob
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,13 +281,14 @@ class PairIndex:
         """How messages name a twin: its file name beside the source, by folder its path."""
         return str(twin) if self.pairing.by_folder else twin.name
 
-    def twins_of(self, article: Article, by_path: Mapping[Path, Article]) -> list[Article]:
+    def twins_of(self, article: Article, by_path: Mapping[Path, Article]) -> Iterator[Article]:
         """The read articles (``by_path``: keyed by :meth:`resolve`) that may be
-        ``article``'s twin, in either language."""
-        found = (
-            by_path.get(self.resolve(self.twin_path(article.path, lang))) for lang in LANGUAGES
-        )
-        return [twin for twin in found if twin is not None and twin is not article]
+        ``article``'s twin, in either language; looked up as they are asked for (an article
+        whose language its front matter or name says never asks)."""
+        for lang in LANGUAGES:
+            twin = by_path.get(self.resolve(self.twin_path(article.path, lang)))
+            if twin is not None and twin is not article:
+                yield twin
 
 
 def read_articles(
