@@ -207,7 +207,9 @@ def translate_paths(
     its outcome gives the ``git mv`` to run, or with ``follow_renames`` the twin is moved.
     """
     started = time.perf_counter()
-    glossary = glossary or empty_glossary()
+    # One memo of matches for the run: planning, the pipeline and each twin's provenance
+    # (its glossary entries per paragraph) all ask for the same segments' terms.
+    glossary = (glossary or empty_glossary()).memoized()
     factory = engine_factory or default_engine_factory()
     files, links = find_markdown(paths)
     # Pairs whose seal holds are up to date: settled without parsing (see bilingo.seal).
