@@ -23,7 +23,7 @@ from bilingo.article import (
     read_article,
     render_article,
 )
-from bilingo.detect import detect_article
+from bilingo.detect import locate_twin
 from bilingo.document import Block, Document, parse, segment_text, structure_problems
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
@@ -256,7 +256,7 @@ def _plan_one(
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
-        detection = detect_article(article, twins=index.twins_of(article, by_path))
+        detection, twin = locate_twin(article, index, by_path)
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
@@ -275,7 +275,6 @@ def _plan_one(
                 "the pages inside them"
             ),
         )
-    twin = index.twin_path(article.path, tgt)
 
     def outcome(action: Action, reason: str = "") -> Outcome:
         return Outcome(article.path, action, twin, src, tgt, reason=reason)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bilingo import layout, provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import detect_article
+from bilingo.detect import locate_twin
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, holds_person_text, pair_problems, unreviewed
 from bilingo.pairs import (
@@ -124,11 +124,11 @@ def check_paths(
             continue
         sources += 1
         try:
-            lang = detect_article(article, twins=index.twins_of(article, articles)).lang
+            detection, twin_file = locate_twin(article, index, articles)
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
-        twin_file = index.twin_path(article.path, other_language(lang))
+        lang = detection.lang
         real_twin = index.resolve(twin_file)
         claimed.add(real_twin)
         twin = articles.get(real_twin)
