@@ -554,7 +554,10 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         lines.append(f"| peak RSS of that, MB | | | | | {m['bilingo_before']['rss']:.0f} | |")
     if "bilingo" in m and "ceiling" in m:
         r = speed("bilingo", "ceiling")
-        lines.append(f"| bilingo speed / ceiling | | | | | {r:.2f} | ≥ 0.90 {verdict(r >= 0.9)} |")
+        lines.append(f"| bilingo speed / ceiling | | | | | {r:.2f} | ≥ 0.95 {verdict(r >= 0.95)} |")
+        # On a shared machine the wall clock measures the neighbours too: CPU seconds don't.
+        r = m["ceiling"]["cpu"] / m["bilingo"]["cpu"]
+        lines.append(f"| the same by CPU seconds | | | | | {r:.2f} | ≥ 0.95 {verdict(r >= 0.95)} |")
     if "bilingo" in m and "argos" in m:
         r = speed("bilingo", "argos")
         lines.append(f"| bilingo speed / argos | | | | | {r:.1f}× | ≥ 3× {verdict(r >= 3)} |")

@@ -286,3 +286,27 @@ def test_a_twin_edited_by_hand_is_judged_once_then_sealed_edited(
         counts.on = False
     assert [p.detail for p in report.problems if p.path == twin]
     assert not counts.front  # settled by the seal: nothing parsed
+
+
+def test_check_works_out_each_twin_path_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check on untranslated sources asks the run's pair index for each source's twin once:
+    a source whose name says its language asks for no candidate twins to detect it by, and
+    the twin's path is worked out once (it was three times, each resolved)."""
+    from bilingo.commands.check import check_paths
+    from bilingo.layout import Pairing
+
+    site = tmp_path / "site"
+    sources = _write_site(site)
+    asked: Counter[tuple[str, str]] = Counter()
+    real = Pairing.twin_path
+
+    def twin_path(self: Pairing, source: Path, target: str) -> Path:
+        asked[(source.name, target)] += 1
+        return real(self, source, target)
+
+    monkeypatch.setattr(Pairing, "twin_path", twin_path)
+    report = check_paths([site], glossary_hash=GLOSSARY.hash, glossary=GLOSSARY)
+    assert [p.kind for p in report.problems] == ["missing"] * len(sources)
+    assert asked == Counter({(s.name, "en"): 1 for s in sources}), asked

@@ -387,17 +387,19 @@ def check(
     if fmt == "json":
         emit_json(report)
     elif fmt == "github":
+        lines = []
         for p in report.problems:
             line = f",line={p.line}" if p.line else ""
             msg = f"{p.kind}: {p.detail}".replace("%", "%25").replace("\n", "%0A")
-            click.echo(f"::{p.severity} file={p.path}{line},title=bilingo {p.kind}::{msg}")
-        click.echo(summary)
+            lines.append(f"::{p.severity} file={p.path}{line},title=bilingo {p.kind}::{msg}")
+        click.echo("\n".join([*lines, summary]))  # one write: a large tree lists thousands
     else:
+        lines = []
         for p in report.problems:
             where = f"{p.path}:{p.line}" if p.line else str(p.path)
             label = p.kind if p.severity == "error" else f"{p.kind} (warning)"
-            click.echo(f"{where}: {label}: {p.detail}")
-        click.echo(summary)
+            lines.append(f"{where}: {label}: {p.detail}")
+        click.echo("\n".join([*lines, summary]))  # one write: a large tree lists thousands
     sys.exit(report.exit_code)
 
 

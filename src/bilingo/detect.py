@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Literal
 
 from bilingo import layout, provenance
-from bilingo.article import LANGUAGES, Article, fold_language, read_article
+from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.pairs import path_language, source_ref, twin_path
+from bilingo.pairs import PairIndex, path_language, source_ref, twin_path
 
 Method = Literal["front-matter", "filename", "folder", "recorded", "detected"]
 
@@ -100,6 +100,17 @@ def twins_of(
     as ``resolve`` resolves, e.g. a run's :class:`bilingo.pairs.Resolver`)."""
     found = (by_path.get(resolve(twin_path(article.path, lang))) for lang in LANGUAGES)
     return [twin for twin in found if twin is not None and twin is not article]
+
+
+def locate_twin(
+    article: Article, index: PairIndex, by_path: Mapping[Path, Article]
+) -> tuple[Detection, Path]:
+    """``article``'s language and where its twin in the other language lives, by the run's
+    ``index`` (``by_path``: the run's read articles, keyed by ``index.resolve``): the one way
+    every command finds a source's twin. An :class:`ArticleError` when the language cannot
+    be told."""
+    detection = detect_article(article, twins=index.twins_of(article, by_path))
+    return detection, index.twin_path(article.path, other_language(detection.lang))
 
 
 def twins_beside(article: Article) -> list[Article]:

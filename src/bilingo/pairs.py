@@ -15,7 +15,7 @@ from __future__ import annotations
 import glob
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,6 +247,48 @@ class Resolver:
         if folder is None:
             folder = self._folders[key] = path.parent.resolve()
         return folder / path.name
+
+
+class PairIndex:
+    """Where each article's twin is, for one run: built once from the site's pairing
+    (``Settings.pairing``) and asked by the run for every twin, so that each file's twin
+    path is worked out once per language and each path resolved once. For one run, whose
+    tree does not change under it; a new run makes a new one."""
+
+    def __init__(self, pairing: layout.Pairing) -> None:
+        self.pairing = pairing
+        self._folders = Resolver()
+        self._real: dict[str, Path] = {}
+        self._twins: dict[tuple[str, str], Path] = {}
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, once per path (each folder once, see :class:`Resolver`)."""
+        key = str(path)
+        real = self._real.get(key)
+        if real is None:
+            real = self._real[key] = self._folders(path)
+        return real
+
+    def twin_path(self, source: Path, target_lang: str) -> Path:
+        """Where ``source``'s ``target_lang`` twin lives (:meth:`Pairing.twin_path`)."""
+        key = (str(source), target_lang)
+        twin = self._twins.get(key)
+        if twin is None:
+            twin = self._twins[key] = self.pairing.twin_path(source, target_lang)
+        return twin
+
+    def twin_label(self, twin: Path) -> str:
+        """How messages name a twin: its file name beside the source, by folder its path."""
+        return str(twin) if self.pairing.by_folder else twin.name
+
+    def twins_of(self, article: Article, by_path: Mapping[Path, Article]) -> Iterator[Article]:
+        """The read articles (``by_path``: keyed by :meth:`resolve`) that may be
+        ``article``'s twin, in either language; looked up as they are asked for (an article
+        whose language its front matter or name says never asks)."""
+        for lang in LANGUAGES:
+            twin = by_path.get(self.resolve(self.twin_path(article.path, lang)))
+            if twin is not None and twin is not article:
+                yield twin
 
 
 def read_articles(

@@ -24,7 +24,7 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.confidence import paragraph_tokens
-from bilingo.detect import detect_article, twins_of
+from bilingo.detect import locate_twin
 from bilingo.document import (
     Block,
     Document,
@@ -39,7 +39,7 @@ from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
 from bilingo.memory import Memory, SetAside
 from bilingo.merge import MergePlan, Orphan, merge_plan
-from bilingo.pairs import Resolver, source_ref, twin_path
+from bilingo.pairs import PairIndex, source_ref
 from bilingo.pipeline import Pipeline
 from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
@@ -55,9 +55,7 @@ from bilingo.units import InlineMode, pieces_lines, translate_whole
 from bilingo.units import render as render_units
 from bilingo.units import units as sentence_units
 
-Action = Literal[
-    "written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"
-]
+Action = Literal["written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -206,10 +204,12 @@ def plan(
     fields: Sequence[str],
     force: bool = False,
     discard_edits: bool = False,
+    index: PairIndex | None = None,
 ) -> Plan:
-    """Decide, per source article, what its twin needs. Reads no model."""
-    resolve = Resolver()  # each folder resolved once, not each file
-    by_path = {resolve(a.path): a for a in articles}
+    """Decide, per source article, what its twin needs. Reads no model. ``index``: the
+    run's pairs (default: the current pairing's)."""
+    index = index if index is not None else PairIndex(layout.current())
+    by_path = {index.resolve(a.path): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
     for article in articles:
@@ -218,7 +218,7 @@ def plan(
         decided = _plan_one(
             article,
             by_path,
-            resolve,
+            index,
             glossary=glossary,
             fields=fields,
             force=force,
@@ -256,7 +256,7 @@ def plan(
 def _plan_one(
     article: Article,
     by_path: Mapping[Path, Article],
-    resolve: Callable[[Path], Path],
+    index: PairIndex,
     *,
     glossary: Glossary,
     fields: Sequence[str],
@@ -265,11 +265,11 @@ def _plan_one(
 ) -> Job | Outcome:
     """One source article: the job for its twin, or why there is none."""
     try:
-        detection = detect_article(article, twins=twins_of(article, by_path, resolve))
+        detection, twin = locate_twin(article, index, by_path)
     except ArticleError as exc:
         return Outcome(article.path, "failed", reason=exc.message, line=exc.line)
     src, tgt = detection.lang, other_language(detection.lang)
-    pairing = layout.current()
+    pairing = index.pairing
     if pairing.by_folder and pairing.folder_language(article.path) != src:
         where = pairing.folder_language(article.path)
         return Outcome(
@@ -291,7 +291,6 @@ def _plan_one(
             reason="_config.yml lists it in exclude_from_localization: Polyglot shows it as it "
             "is in every language",
         )
-    twin = twin_path(article.path, tgt)
 
     def outcome(action: Action, reason: str = "") -> Outcome:
         return Outcome(article.path, action, twin, src, tgt, reason=reason)
@@ -302,13 +301,13 @@ def _plan_one(
             f"its twin {twin.name} is a symbolic link; bilingo neither writes through links "
             "nor replaces them: make it a plain file, or delete it",
         )
-    if resolve(twin) == resolve(article.path):
+    if index.resolve(twin) == index.resolve(article.path):
         return outcome(
             "failed",
             f"the file name says {tgt} but the article is {src}; "
             f"rename it to {article.slug}.{src}.md or fix its lang:",
         )
-    existing = by_path.get(resolve(twin))
+    existing = by_path.get(index.resolve(twin))
     if existing is None and twin.exists():
         try:
             existing = read_article(twin)

@@ -12,17 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilingo import provenance
+from bilingo import layout, provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import detect_article, language_warning, twins_of
+from bilingo.detect import language_warning, locate_twin
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.pairs import (
-    Resolver,
+    PairIndex,
     find_markdown,
     symlink_reason,
-    twin_label,
-    twin_path,
     with_partners,
 )
 from bilingo.seal import Held, settle_pairs
@@ -70,6 +68,7 @@ def run(
     """``bilingo check`` over ``paths`` (default: the current folder)."""
     return check_paths(
         list(paths) or [Path(".")],
+        index=PairIndex(settings.pairing),
         glossary_hash=settings.glossary.hash,
         glossary=settings.glossary,
         fields=settings.fields,
@@ -87,13 +86,15 @@ def check_paths(
     use_seals: bool = True,
     glossary: Glossary | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    index: PairIndex | None = None,
 ) -> CheckReport:
     """Check every article under ``paths``; read-only.
 
     Pairs whose seal holds (:mod:`bilingo.seal`) are settled from their bytes; every other
     file is read, parsed and judged in full. ``use_seals=False`` judges everything in full
-    (the tests compare both).
+    (the tests compare both). ``index``: the run's pairs (default: the current pairing's).
     """
+    index = index if index is not None else PairIndex(layout.current())
     found, links = find_markdown(paths)
     found = with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
@@ -116,10 +117,9 @@ def check_paths(
                 )
             )
     articles: dict[Path, Article] = {}
-    resolve = Resolver()  # each folder resolved once, not each file
     for path in files:
         try:
-            articles[resolve(path)] = read_article(path, held=held.get(path))
+            articles[index.resolve(path)] = read_article(path, held=held.get(path))
         except ArticleError as exc:
             problems.append(Problem(path, "invalid", exc.message, line=exc.line))
 
@@ -131,7 +131,7 @@ def check_paths(
             continue
         sources += 1
         try:
-            detection = detect_article(article, twins=twins_of(article, articles, resolve))
+            detection, twin_file = locate_twin(article, index, articles)
         except ArticleError as exc:
             problems.append(Problem(article.path, "invalid", exc.message, line=exc.line))
             continue
@@ -142,8 +142,7 @@ def check_paths(
             warning := language_warning(article, lang)
         ):
             problems.append(Problem(article.path, "language", warning, "warning"))
-        twin_file = twin_path(article.path, other_language(lang))
-        real_twin = resolve(twin_file)
+        real_twin = index.resolve(twin_file)
         claimed.add(real_twin)
         twin = articles.get(real_twin)
         if twin is None:
@@ -153,7 +152,7 @@ def check_paths(
                 Problem(
                     article.path,
                     "missing",
-                    f"no {other_language(lang)} twin ({twin_label(twin_file)}); run: "
+                    f"no {other_language(lang)} twin ({index.twin_label(twin_file)}); run: "
                     f"bilingo translate {article.path}",
                 )
             )

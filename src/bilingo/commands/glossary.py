@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from bilingo import provenance
 from bilingo.article import Article, other_language, read_article
-from bilingo.detect import detect_article, twins_of
+from bilingo.detect import detect_article, locate_twin
 from bilingo.errors import BilingoError
 from bilingo.glossary import (
     Glossary,
@@ -19,7 +19,7 @@ from bilingo.glossary import (
     load_glossary,
     show,
 )
-from bilingo.pairs import load_articles, source_path, source_ref, twin_path
+from bilingo.pairs import PairIndex, load_articles, source_path, source_ref
 from bilingo.site import Settings, in_site
 
 
@@ -108,7 +108,8 @@ def run_export(
 def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
     """For each source and twin: glossary terms whose target form is missing in the twin."""
     found = load_articles(list(paths))
-    by_path = {a.path.resolve(): a for a in found.articles}
+    index = PairIndex(settings.pairing)
+    by_path = {index.resolve(a.path): a for a in found.articles}
     rows: list[dict[str, Any]] = []
     errors = [f"{p.path}: {p.reason}" for p in found.problems]
     pairs = 0
@@ -116,7 +117,7 @@ def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
     for article in found.articles:
         is_twin = provenance.is_twin(article)
         try:
-            pair = _pair_of(article, by_path)
+            pair = _pair_of(article, index, by_path)
         except (BilingoError, OSError) as exc:
             if not is_twin:
                 errors.append(str(exc))
@@ -153,7 +154,9 @@ def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
     return CheckReport(tuple(rows), pairs, tuple(errors))
 
 
-def _pair_of(article: Article, by_path: dict[Path, Article]) -> tuple[Article, Article, str] | None:
+def _pair_of(
+    article: Article, index: PairIndex, by_path: dict[Path, Article]
+) -> tuple[Article, Article, str] | None:
     """(source, twin, source language) of the pair ``article`` belongs to; None when it has
     no valid pair (a twin whose provenance names no file beside it: check reports it)."""
     if provenance.is_twin(article):
@@ -163,8 +166,7 @@ def _pair_of(article: Article, by_path: dict[Path, Article]) -> tuple[Article, A
             return None
         source = read_article(named)
     else:
-        lang = detect_article(article, twins=twins_of(article, by_path)).lang
-        path = twin_path(article.path, other_language(lang))
+        path = locate_twin(article, index, by_path)[1]
         if not path.is_file():
             return None
         source, twin = article, read_article(path)

@@ -40,6 +40,7 @@ from bilingo.memory import Memory
 from bilingo.pairs import (
     SKIP_DIRS,
     Found,
+    PairIndex,
     Rename,
     find_markdown,
     find_renames,
@@ -166,6 +167,7 @@ def run(
                 inline=inline or settings.inline,
                 status=status,
                 follow_renames=follow_renames,
+                index=PairIndex(settings.pairing),
             )
         finally:
             if memory is not None:
@@ -187,6 +189,7 @@ def translate_paths(
     status: StatusCallback | None = None,
     chunk_segments: int | None = None,
     follow_renames: bool = False,
+    index: PairIndex | None = None,
 ) -> TranslateReport:
     """Translate every source article under ``paths`` whose twin is missing or stale.
 
@@ -222,7 +225,12 @@ def translate_paths(
     if renames and follow_renames and not dry_run:
         found, moved = _follow_renames(found, renames, glossary_hash=glossary.hash, fields=fields)
     the_plan = plan(
-        found.articles, glossary=glossary, fields=fields, force=force, discard_edits=discard_edits
+        found.articles,
+        glossary=glossary,
+        fields=fields,
+        force=force,
+        discard_edits=discard_edits,
+        index=index,
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
@@ -362,7 +370,8 @@ def translate_paths(
                             job,
                             done,
                             engine_name=engine.name,
-                            glossary=glossary,
+                            # The pipeline's: each paragraph's terms were matched already.
+                            glossary=pipeline.glossary,
                             fields=fields,
                             warnings=warnings,
                         )

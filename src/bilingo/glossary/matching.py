@@ -284,7 +284,8 @@ class Glossary:
         """Hash of the entries that apply to ``text`` (language ``lang``): what its
         translation depends on. The translation memory is keyed by it, so a changed entry
         redoes only the segments holding it; with none applying, it is the empty glossary's."""
-        found = {id(entry): entry for _, entry, _ in self.matches(text, lang=lang)}
+        matched = self.matches(text, lang=lang) if text else []
+        found = {id(entry): entry for _, entry, _ in matched}
         return entries_hash(tuple(found.values()))
 
     def protect(self, text: str, *, source: str, target: str) -> Protected:
