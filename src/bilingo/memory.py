@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from bilingo.errors import BilingoError
 
@@ -149,18 +150,25 @@ class Memory:
 
     def lookup(self, texts: Sequence[str], key: MemoryKey) -> dict[str, str]:
         """Stored translations for those of ``texts`` the memory has."""
-        found: dict[str, str] = {}
+        return self._select("tm", "target", texts, key)
+
+    def _select(
+        self, table: str, column: str, texts: Sequence[str], key: MemoryKey
+    ) -> dict[str, Any]:
+        """``column`` of ``table`` for those of ``texts`` stored under ``key`` (the glossary
+        entries that apply to each text included)."""
+        found: dict[str, Any] = {}
         unique = list(dict.fromkeys(texts))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             wanted = {t: key.glossary_for(t) for t in chunk}
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
-                "SELECT source, glossary, target FROM tm WHERE source_lang=? AND "
+                f"SELECT source, glossary, {column} FROM {table} WHERE source_lang=? AND "
                 f"target_lang=? AND model=? AND source IN ({marks})",
                 (key.source_lang, key.target_lang, key.model, *chunk),
             )
-            found.update((s, t) for s, g, t in rows.fetchall() if wanted[s] == g)
+            found.update((s, v) for s, g, v in rows.fetchall() if wanted[s] == g)
         return found
 
     def store(
@@ -189,19 +197,7 @@ class Memory:
     def lookup_scores(self, texts: Sequence[str], key: MemoryKey) -> dict[str, float]:
         """The engine's confidence in the stored translations of those of ``texts`` it
         scored (:meth:`store`)."""
-        found: dict[str, float] = {}
-        unique = list(dict.fromkeys(texts))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start : start + _CHUNK]
-            wanted = {t: key.glossary_for(t) for t in chunk}
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                "SELECT source, glossary, score FROM score WHERE source_lang=? AND "
-                f"target_lang=? AND model=? AND source IN ({marks})",
-                (key.source_lang, key.target_lang, key.model, *chunk),
-            )
-            found.update((s, v) for s, g, v in rows.fetchall() if wanted[s] == g)
-        return found
+        return self._select("score", "score", texts, key)
 
     def store_paragraphs(self, texts: Mapping[str, str]) -> None:
         """Keep source paragraphs by their provenance hash (table ``paragraph``): when one
