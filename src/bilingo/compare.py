@@ -12,6 +12,7 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bilingo import provenance
-from bilingo.document import markdown, prose_mask
+from bilingo.document import Document, block_mask, markdown, parse, prose_mask
+from bilingo.document.walk import read_inline
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
 from bilingo.provenance import Conflict
@@ -228,52 +230,43 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def references(body: str) -> dict[str, str]:
-    """Reference-link definitions of a body: label -> target."""
+    """Reference-link definitions of a body: label (lower-cased) -> target."""
     if "]:" not in body:  # a definition is "[label]: target": none here, no parse needed
         return {}
-    env: dict[str, Any] = {}
-    markdown().parse(body, env)
-    refs = env.get("references", {})
-    # markdown-it upper-cases labels (they match case-insensitively); most are written lower.
-    return {str(k).lower(): str(v.get("href", "")) for k, v in refs.items()}
+    return dict(parse(body).definitions)
 
 
 #: A paragraph without any of these is plain text to markdown-it: no parse needed.
 _MARKUP_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]")
 
 
-def _facts(text: str, refs: Mapping[str, str]) -> _Facts:
+def _read(text: str, refs: Mapping[str, str]) -> tuple[tuple[str, ...], str]:
+    """What a reader gets of a text outside any body (a front-matter value): its link
+    targets and its text (:attr:`bilingo.document.Block.plain`)."""
     if _MARKUP_RE.search(text) is None:  # line breaks read as spaces, as parsed
-        plain = re.sub(r"[ \t]*\n[ \t]*", " ", text.strip())
-        urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(plain)]
-        rest = _URL_RE.sub(" ", plain)
-        return _Facts((), tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
-    # The body's reference definitions resolve [text][label] links inside one paragraph.
+        return (), re.sub(r"[ \t]*\n[ \t]*", " ", text.strip())
+    # The body's reference definitions resolve [text][label] links inside it.
     env: dict[str, Any] = {
         "references": {k.upper(): {"href": v, "title": ""} for k, v in refs.items()}
     }
-    links: list[str] = []
+    targets: list[str] = []
     prose: list[str] = []
     # One leaf block's inline content: no block structure to parse.
     for token in markdown().parseInline(text, env):
-        if token.type != "inline":
-            continue
-        stack = list(reversed(token.children or []))
-        while stack:
-            child = stack.pop()
-            if child.type == "link_open":
-                links.append(str(child.attrs.get("href", "")))
-            elif child.type == "image":
-                links.append(str(child.attrs.get("src", "")))
-                stack.extend(reversed(child.children or []))
-            elif child.type in ("text", "text_special"):
-                prose.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                prose.append(" ")
-    joined = "".join(prose)
-    urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(joined)]
-    rest = _URL_RE.sub(" ", joined)
-    return _Facts(tuple(links), tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
+        if token.type == "inline":
+            found, read = read_inline(token.children or [])
+            targets += found
+            prose.append(read)
+    return tuple(targets), "".join(prose)
+
+
+def _facts_of(links: tuple[str, ...], text: str) -> _Facts:
+    """What must survive in the text a reader gets (``Block.plain``), with its link targets."""
+    if "://" not in text and "www." not in text and "@" not in text:
+        return _Facts(links, (), tuple(_NUMBER_RE.findall(text)), text)  # no URL can match
+    urls = [m.group().rstrip(_URL_TRAILING) for m in _URL_RE.finditer(text)]
+    rest = _URL_RE.sub(" ", text)
+    return _Facts(links, tuple(urls), tuple(_NUMBER_RE.findall(rest)), rest)
 
 
 def looks_like_prose(text: str) -> bool:
@@ -286,6 +279,8 @@ def looks_like_prose(text: str) -> bool:
 
 
 def _differences(what: str, source: Sequence[str], twin: Sequence[str]) -> str | None:
+    if source == twin:
+        return None
     missing = Counter(source) - Counter(twin)
     extra = Counter(twin) - Counter(source)
     if not missing and not extra:
@@ -302,19 +297,42 @@ def _listing(items: Counter[str]) -> str:
     return ", ".join(sorted(items.elements()))
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """What one row shows of one side: a block, a whole table row of cells, or a field."""
+
+    kind: str
+    text: str
+    line: int
+    key: str
+    #: What a reader gets of it: link targets and text (``Block.targets``, ``Block.plain``).
+    targets: tuple[str, ...]
+    plain: str
+    #: ``prose_mask(text)``, read off the body's parse; None: to be made from ``text``.
+    mask: str | None = None
+
+    @functools.cached_property
+    def facts(self) -> _Facts:
+        return _facts_of(self.targets, self.plain)
+
+    def prose(self) -> str:
+        return self.mask if self.mask is not None else prose_mask(self.text)
+
+
+def _field_unit(key: str, value: str, refs: Mapping[str, str]) -> _Unit:
+    return _Unit("field", value, 0, key, *_read(value, refs))
+
+
 def paragraph_flags(
-    source: str,
-    twin: str,
+    source: _Unit,
+    twin: _Unit,
     *,
     glossary: Glossary,
     source_lang: str,
     target_lang: str,
-    source_refs: Mapping[str, str] | None = None,
-    twin_refs: Mapping[str, str] | None = None,
 ) -> list[Flag]:
     """The problems of one aligned paragraph pair."""
-    src = _facts(source, source_refs or {})
-    tw = _facts(twin, twin_refs or {})
+    src, tw = source.facts, twin.facts
     flags: list[Flag] = []
     checks: tuple[tuple[FlagKind, str, tuple[str, ...], tuple[str, ...]], ...] = (
         ("link", "link targets", src.links, tw.links),
@@ -325,11 +343,20 @@ def paragraph_flags(
         detail = _differences(what, a, b)
         if detail is not None:
             flags.append(Flag(kind, detail))
-    if source.strip() == twin.strip() and looks_like_prose(src.prose):
+    if source.text.strip() == twin.text.strip() and looks_like_prose(src.prose):
         # Every glossary term of an untranslated paragraph is missed too: one flag says it.
         flags.append(Flag("untranslated", f"identical to the source: still in {source_lang}"))
         return flags
-    for miss in glossary.check(source, twin, source=source_lang, target=target_lang):
+    if not glossary.entries or source_lang == target_lang:
+        return flags
+    misses = glossary.check(
+        source.text,
+        twin.text,
+        source=source_lang,
+        target=target_lang,
+        masks=(source.prose(), twin.prose()),
+    )
+    for miss in misses:
         if miss.term == miss.expected:
             detail = f"the name {miss.term!r} should appear in the twin as it is"
         else:
@@ -340,41 +367,42 @@ def paragraph_flags(
     return flags
 
 
-def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
+def terms_in(
+    text: str, *, glossary: Glossary, lang: str, mask: str | None = None
+) -> tuple[Term, ...]:
     """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
-    tags, code or shortcodes)."""
-    plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
-    if plain and not any(True for _ in glossary.matches(text, lang=lang)):
-        return ()  # nothing to blank in plain text: no match in it, none in its prose
-    masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
+    tags, code or shortcodes); ``mask``: its :func:`bilingo.document.prose_mask`, when known."""
+    if not glossary.entries:
+        return ()
+    if mask is None:
+        plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
+        if plain and not glossary.matches(text, lang=lang):
+            return ()  # nothing to blank in plain text: no match in it, none in its prose
+        mask = prose_mask(text)  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
-        for m, entry, _form in glossary.matches(masked, lang=lang)
+        for m, entry, _form in glossary.matches(mask, lang=lang)
     )
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """What one row shows of one side: a block, or a whole table row of cells."""
-
-    kind: str
-    text: str
-    line: int
-    key: str
-
-
-def units(body: str) -> list[_Unit]:
-    """The body's blocks in order; the cells of one table row become one unit."""
-    from bilingo.document import parse
-
+def units(doc: Document) -> list[_Unit]:
+    """The blocks of a parsed body in order; the cells of one table row become one unit.
+    Each carries its facts and prose mask from that one parse."""
     out: list[_Unit] = []
-    for b in parse(body).blocks:  # the same parse judging the pair used
+    for b in doc.blocks:
         last = out[-1] if out else None
         if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
-            out[-1] = replace(last, text=f"{last.text} | {b.text}")
+            out[-1] = replace(
+                last,
+                text=f"{last.text} | {b.text}",
+                targets=last.targets + b.targets,
+                plain=f"{last.plain} | {b.plain}",
+                mask=f"{last.mask}   {block_mask(doc, b)}",  # the pipe is no prose
+            )
             continue
         kind = "table_row" if b.kind == "table_cell" else b.kind
-        out.append(_Unit(kind, b.text, b.line, f"{kind}/{'/'.join(b.containers)}"))
+        key = f"{kind}/{'/'.join(b.containers)}"
+        out.append(_Unit(kind, b.text, b.line, key, b.targets, b.plain, block_mask(doc, b)))
     return out
 
 
@@ -392,12 +420,14 @@ def diff_pair(
     paragraph its verdict (bilingo.verdicts: the same as ``check``'s)."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
-    src_refs, twin_refs = references(source.body), references(twin.body)
+    # Each body parsed once (the same parse judging the pair used): its blocks, their
+    # facts and prose, its reference definitions.
+    s_doc, t_doc = parse(source.body), parse(twin.body)
+    src_refs, twin_refs = dict(s_doc.definitions), dict(t_doc.definitions)
 
     def make_row(
-        kind: str,
-        s: str | None,
-        t: str | None,
+        s: _Unit | None,
+        t: _Unit | None,
         s_line: int | None,
         t_line: int | None,
         field: str | None = None,
@@ -405,27 +435,25 @@ def diff_pair(
         flags: list[Flag] = []
         if s is not None and t is not None:
             flags = paragraph_flags(
-                s,
-                t,
-                glossary=glossary,
-                source_lang=src_lang,
-                target_lang=tgt_lang,
-                source_refs=src_refs,
-                twin_refs=twin_refs,
+                s, t, glossary=glossary, source_lang=src_lang, target_lang=tgt_lang
             )
         elif s is not None:
             flags = [Flag("unmatched", "no paragraph in the twin matches this one")]
         else:
             flags = [Flag("unmatched", "this twin paragraph matches none in the source")]
         return Row(
-            kind=kind,
-            source=s,
-            twin=t,
+            kind=s.kind if s else t.kind if t else "paragraph",
+            source=s.text if s else None,
+            twin=t.text if t else None,
             source_line=s_line,
             twin_line=t_line,
             field=field,
-            source_terms=terms_in(s, glossary=glossary, lang=src_lang) if s else (),
-            twin_terms=terms_in(t, glossary=glossary, lang=tgt_lang) if t else (),
+            source_terms=terms_in(s.text, glossary=glossary, lang=src_lang, mask=s.mask)
+            if s and s.text
+            else (),
+            twin_terms=terms_in(t.text, glossary=glossary, lang=tgt_lang, mask=t.mask)
+            if t and t.text
+            else (),
             flags=tuple(flags),
         )
 
@@ -435,25 +463,22 @@ def diff_pair(
         if isinstance(s_value, str) or isinstance(t_value, str):
             rows.append(
                 make_row(
-                    "field",
-                    s_value if isinstance(s_value, str) else None,
-                    t_value if isinstance(t_value, str) else None,
+                    _field_unit(key, s_value, src_refs) if isinstance(s_value, str) else None,
+                    _field_unit(key, t_value, twin_refs) if isinstance(t_value, str) else None,
                     None,
                     None,
                     field=key,
                 )
             )
-    s_blocks, t_blocks = units(source.body), units(twin.body)
+    s_blocks, t_blocks = units(s_doc), units(t_doc)
     pairs = align([(b.key, b.text) for b in s_blocks], [(b.key, b.text) for b in t_blocks])
     for i, j in pairs:
         sb = s_blocks[i] if i is not None else None
         tb = t_blocks[j] if j is not None else None
-        kind = sb.kind if sb else tb.kind if tb else "paragraph"
         rows.append(
             make_row(
-                kind,
-                sb.text if sb else None,
-                tb.text if tb else None,
+                sb,
+                tb,
                 source.body_line + sb.line - 1 if sb else None,
                 twin.body_line + tb.line - 1 if tb else None,
             )
@@ -475,7 +500,9 @@ def diff_pair(
     article_flags += unplaced
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
     if prov is not None and prov.is_twin:
-        verdicts = twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        verdicts = twin_verdicts(
+            twin, prov, fields, source=source, min_confidence=min_confidence, doc=t_doc
+        )
         rows = _place_verdicts(rows, verdicts)
     return ArticleDiff(
         source=source.path,

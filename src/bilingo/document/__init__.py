@@ -29,6 +29,7 @@ from __future__ import annotations
 from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import dialect, markdown
 from bilingo.document.segmenter import (
+    block_mask,
     parse,
     prose_mask,
     relabel,
@@ -44,6 +45,7 @@ __all__ = [
     "Document",
     "NestingError",
     "Segment",
+    "block_mask",
     "dialect",
     "markdown",
     "parse",

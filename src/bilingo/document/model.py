@@ -40,6 +40,11 @@ class Block:
     #: strong, strikethrough, link and image, ("break", start, end, "") for a line break with
     #: the next line's prefix. What lies between them is literal.
     inline: tuple[tuple[str, int, int, str], ...] = ()
+    #: What a reader gets of it (:func:`bilingo.document.walk.read_inline`): its link and
+    #: image targets, and its text with escapes resolved and line breaks as spaces, code and
+    #: HTML left out (``bilingo diff`` compares the numbers and URLs in it).
+    targets: tuple[str, ...] = ()
+    plain: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Document:
     #: Shortcut and collapsed reference links, ``[x]`` and ``[x][]``: (block, start, end of
     #: the text, end) in body offsets (:func:`bilingo.document.relabel` keeps their labels).
     references: tuple[tuple[int, int, int, int], ...] = ()
+    #: Reference-link definitions, ``[label]: target``: (label lower-cased, target).
+    definitions: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def block_hashes(self) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import source_parser
 from bilingo.document.sentences import LETTER_RE, prose_spans
 from bilingo.document.sourcemap import LITERAL, META, Source, Span
-from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_runs
+from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_runs, read_inline
 from bilingo.errors import BilingoError
 
 
@@ -80,6 +80,7 @@ class Builder:
         self.segments: list[Segment] = []
         self.blocks: list[Block] = []
         self.references: list[tuple[int, int, int, int]] = []
+        self.definitions: tuple[tuple[str, str], ...] = ()
 
     def _orig(self, pos: int) -> int:
         return pos + bisect_left(self.removed_cr, pos) if self.removed_cr else pos
@@ -156,6 +157,7 @@ class Builder:
             pending,
             containers,
             tuple(structure),
+            read_inline(tok.children or []),
         )
 
     def add_plain(self, text: str) -> None:
@@ -165,7 +167,8 @@ class Builder:
             line, counted = line + text.count("\n", counted, a), a
             if LETTER_RE.search(text, a, b):
                 pending.append((a, b, line, "text"))
-        self._add_block("text", 0, len(text), 1, pending, ())
+        plain = ((), re.sub(r"[ \t]*\n[ \t]*", " ", text.strip()))  # line breaks read as spaces
+        self._add_block("text", 0, len(text), 1, pending, (), (), plain)
 
     def _add_block(
         self,
@@ -175,7 +178,8 @@ class Builder:
         line: int,
         pending: list[tuple[int, int, int, str]],
         containers: tuple[str, ...],
-        inline: tuple[tuple[str, int, int, str], ...] = (),
+        inline: tuple[tuple[str, int, int, str], ...],
+        read: tuple[tuple[str, ...], str],
     ) -> None:
         index = len(self.blocks)
         first = len(self.segments)
@@ -184,12 +188,18 @@ class Builder:
         self.blocks.append(
             Block(
                 index, kind, start, end, line, tuple(range(first, len(self.segments))),
-                self.body[start:end], containers, inline,
+                self.body[start:end], containers, inline, *read,
             )
         )  # fmt: skip
 
     def document(self) -> Document:
-        return Document(self.body, tuple(self.segments), tuple(self.blocks), tuple(self.references))
+        return Document(
+            self.body,
+            tuple(self.segments),
+            tuple(self.blocks),
+            tuple(self.references),
+            self.definitions,
+        )
 
 
 def _normalize(body: str) -> tuple[str, array[int]]:
@@ -222,6 +232,12 @@ def _segment(
     env: dict[str, Any] = {"references": _EveryLabel()} if every_label else {}
     tokens = md.parse(norm, env)
     builder = Builder(body, norm, removed_cr, dialects)
+    if not every_label:
+        # markdown-it keys them by the label upper-cased (they match case-insensitively).
+        found = env.get("references", {})
+        builder.definitions = tuple(
+            (str(k).lower(), str(v.get("href", ""))) for k, v in found.items()
+        )
     walker = InlineWalker()
     containers: list[str] = []
     for tok in tokens:
@@ -289,14 +305,27 @@ def prose_mask(text: str) -> str:
     try:
         doc = parse(text)
     except BilingoError:  # nested too deeply to segment: nothing of it is translated
-        return re.sub(r"[^\n]", " ", text)
+        return _BLANK_RE.sub(" ", text)
+    return _masked(text, 0, doc.segments)
+
+
+def block_mask(doc: Document, block: Block) -> str:
+    """:func:`prose_mask` of ``block.text``, read off the body's parse (no parse of its own)."""
+    return _masked(block.text, block.start, [doc.segments[i] for i in block.segments])
+
+
+_BLANK_RE = re.compile(r"[^\n]")
+
+
+def _masked(text: str, offset: int, segments: Sequence[Segment]) -> str:
+    """``text`` (at ``offset`` of the body) blanked but for ``segments``."""
     out: list[str] = []
     pos = 0
-    for seg in doc.segments:
-        out.append(re.sub(r"[^\n]", " ", text[pos : seg.start]))
+    for seg in segments:
+        out.append(_BLANK_RE.sub(" ", text[pos : seg.start - offset]))
         out.append(seg.text)
-        pos = seg.end
-    out.append(re.sub(r"[^\n]", " ", text[pos:]))
+        pos = seg.end - offset
+    out.append(_BLANK_RE.sub(" ", text[pos:]))
     return "".join(out)
 
 

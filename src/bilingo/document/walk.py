@@ -4,7 +4,7 @@ and the markers of emphasis, links and images around them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -128,6 +128,28 @@ class InlineWalker:
                 raise Mismatch(f"unexpected inline token {typ}")
             i += 1
         return pos
+
+
+def read_inline(tokens: Sequence[Token]) -> tuple[tuple[str, ...], str]:
+    """What a reader gets of markdown-it's inline tokens: the link and image targets in
+    order, and the text (escapes and entities resolved, alt text included, line breaks as
+    spaces; code spans and HTML left out)."""
+    targets: list[str] = []
+    text: list[str] = []
+    stack = list(reversed(tokens))
+    while stack:
+        tok = stack.pop()
+        typ = tok.type
+        if typ in ("text", "text_special"):
+            text.append(tok.content)
+        elif typ in ("softbreak", "hardbreak"):
+            text.append(" ")
+        elif typ == "link_open":
+            targets.append(str(tok.attrs.get("href", "")))
+        elif typ == "image":
+            targets.append(str(tok.attrs.get("src", "")))
+            stack.extend(reversed(tok.children or []))
+    return tuple(targets), "".join(text)
 
 
 def _expect(src: str, pos: int, text: str) -> int:

@@ -327,23 +327,33 @@ class Glossary:
             genders=genders,
         )
 
-    def check(self, source_text: str, twin_text: str, *, source: str, target: str) -> list[Miss]:
+    def check(
+        self,
+        source_text: str,
+        twin_text: str,
+        *,
+        source: str,
+        target: str,
+        masks: tuple[str, str] | None = None,
+    ) -> list[Miss]:
         """Terms of ``source_text`` whose target form ``twin_text`` lacks (Weblate's
         "does not follow glossary"), with 1-based lines in ``source_text``.
 
         Counts occurrences per entry, any form: a paragraph with two "næringsklynger" needs
         two forms of "business cluster" in the twin's paragraph. Paragraphs are compared one
-        to one when both texts have as many; otherwise the whole texts are.
+        to one when both texts have as many; otherwise the whole texts are. ``masks``: both
+        texts' :func:`bilingo.document.prose_mask`, when the caller has them.
         """
         if not self.entries or source == target:
             return []
-        # Only prose is translated (bilingo.document): terms in code, links or shortcodes
-        # are neither protected nor looked for. Imported here: `bilingo check` loads the
-        # glossary for its hash without paying for the Markdown parser.
-        from bilingo.document import prose_mask
+        if masks is None:
+            # Only prose is translated (bilingo.document): terms in code, links or shortcodes
+            # are neither protected nor looked for. Imported here: `bilingo check` loads the
+            # glossary for its hash without paying for the Markdown parser.
+            from bilingo.document import prose_mask
 
-        src = prose_mask(source_text)
-        twin = prose_mask(twin_text)
+            masks = prose_mask(source_text), prose_mask(twin_text)
+        src, twin = masks
         src_blocks = _blocks(src)
         twin_blocks = _blocks(twin)
         if len(src_blocks) != len(twin_blocks):
