@@ -12,16 +12,17 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bilingo import provenance
-from bilingo.document import Document, block_mask, markdown, parse, prose_mask
+from bilingo.document import Block, Document, block_mask, markdown, parse, prose_mask
 from bilingo.document.walk import read_inline
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
@@ -33,6 +34,9 @@ from bilingo.verdicts import (
     twin_verdicts,
     worst,
 )
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 FlagKind = Literal[
     "url",
@@ -103,6 +107,15 @@ class Row:
     #: which of the paragraph's sentences that is.
     score: float | None = None
     sentence: int = 0
+    #: Each side's markdown-it inline tokens, one tuple per block (a table row: per cell),
+    #: from the body's one parse, where asked for (``diff_pair(inline=True)``); a field's
+    #: are never kept.
+    source_inline: tuple[tuple[Token, ...], ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
+    twin_inline: tuple[tuple[Token, ...], ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -275,7 +288,13 @@ def looks_like_prose(text: str) -> bool:
     Names ("Norwegian Fashion Hub"), codes, numbers and URLs alone stay the same in both
     languages, so an identical copy of them is no problem.
     """
-    return sum(1 for w in _WORD_RE.findall(text) if w[0].islower()) >= 2
+    found = 0
+    for word in _WORD_RE.finditer(text):  # most prose tells in its first words
+        if text[word.start()].islower():
+            found += 1
+            if found == 2:
+                return True
+    return False
 
 
 def _differences(what: str, source: Sequence[str], twin: Sequence[str]) -> str | None:
@@ -308,15 +327,31 @@ class _Unit:
     #: What a reader gets of it: link targets and text (``Block.targets``, ``Block.plain``).
     targets: tuple[str, ...]
     plain: str
-    #: ``prose_mask(text)``, read off the body's parse; None: to be made from ``text``.
-    mask: str | None = None
+    #: The body's parse and the blocks shown (a table row: its cells); none for a field.
+    doc: Document | None = None
+    blocks: tuple[Block, ...] = ()
 
     @functools.cached_property
     def facts(self) -> _Facts:
         return _facts_of(self.targets, self.plain)
 
-    def prose(self) -> str:
-        return self.mask if self.mask is not None else prose_mask(self.text)
+    @functools.cached_property
+    def mask(self) -> str:
+        """``prose_mask(text)``, read off the body's parse where there is one."""
+        if self.doc is None:
+            return prose_mask(self.text)
+        return "   ".join(block_mask(self.doc, b) for b in self.blocks)  # pipes are no prose
+
+    @property
+    def tokens(self) -> tuple[tuple[Token, ...], ...]:
+        """Its blocks' inline tokens (:attr:`bilingo.document.Block.tokens`), where kept."""
+        return tuple(b.tokens for b in self.blocks) if self.doc and self.doc.tokens else ()
+
+    def terms(self, glossary: Glossary, lang: str) -> tuple[Term, ...]:
+        if not self.text or not glossary.entries:
+            return ()
+        mask = self.mask if self.doc is not None else None  # a field: parsed only if need be
+        return terms_in(self.text, glossary=glossary, lang=lang, mask=mask)
 
 
 def _field_unit(key: str, value: str, refs: Mapping[str, str]) -> _Unit:
@@ -354,7 +389,7 @@ def paragraph_flags(
         twin.text,
         source=source_lang,
         target=target_lang,
-        masks=(source.prose(), twin.prose()),
+        masks=(source.mask, twin.mask),
     )
     for miss in misses:
         if miss.term == miss.expected:
@@ -397,12 +432,12 @@ def units(doc: Document) -> list[_Unit]:
                 text=f"{last.text} | {b.text}",
                 targets=last.targets + b.targets,
                 plain=f"{last.plain} | {b.plain}",
-                mask=f"{last.mask}   {block_mask(doc, b)}",  # the pipe is no prose
+                blocks=(*last.blocks, b),
             )
             continue
         kind = "table_row" if b.kind == "table_cell" else b.kind
         key = f"{kind}/{'/'.join(b.containers)}"
-        out.append(_Unit(kind, b.text, b.line, key, b.targets, b.plain, block_mask(doc, b)))
+        out.append(_Unit(kind, b.text, b.line, key, b.targets, b.plain, doc, (b,)))
     return out
 
 
@@ -415,14 +450,17 @@ def diff_pair(
     glossary: Glossary,
     fields: Sequence[str],
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    inline: bool = False,
 ) -> ArticleDiff:
     """Align ``pair`` paragraph by paragraph, flag each pair's problems and give each twin
-    paragraph its verdict (bilingo.verdicts: the same as ``check``'s)."""
+    paragraph its verdict (bilingo.verdicts: the same as ``check``'s). ``inline``: the rows
+    carry their inline tokens (:attr:`Row.source_inline`), to render them."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
     # Each body parsed once (the same parse judging the pair used): its blocks, their
     # facts and prose, its reference definitions.
-    s_doc, t_doc = parse(source.body), parse(twin.body)
+    keep = True if inline else None  # else: as the run keeps them
+    s_doc, t_doc = parse(source.body, tokens=keep), parse(twin.body, tokens=keep)
     src_refs, twin_refs = dict(s_doc.definitions), dict(t_doc.definitions)
 
     def make_row(
@@ -448,13 +486,11 @@ def diff_pair(
             source_line=s_line,
             twin_line=t_line,
             field=field,
-            source_terms=terms_in(s.text, glossary=glossary, lang=src_lang, mask=s.mask)
-            if s and s.text
-            else (),
-            twin_terms=terms_in(t.text, glossary=glossary, lang=tgt_lang, mask=t.mask)
-            if t and t.text
-            else (),
+            source_terms=s.terms(glossary, src_lang) if s else (),
+            twin_terms=t.terms(glossary, tgt_lang) if t else (),
             flags=tuple(flags),
+            source_inline=s.tokens if s else (),
+            twin_inline=t.tokens if t else (),
         )
 
     rows: list[Row] = []

@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from bilingo import provenance
+from bilingo import layout, provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
@@ -33,13 +33,13 @@ from bilingo.article import (
     write_atomic,
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
-from bilingo.detect import detect_article, twins_beside
-from bilingo.document import markdown
+from bilingo.detect import locate_twin
+from bilingo.document import keeping_tokens, markdown
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import Problem, orphaned_twins, pair_problems
 from bilingo.memory import paragraph_texts
-from bilingo.pairs import Pair, find_markdown, twin_label, twin_path
+from bilingo.pairs import Pair, PairIndex, find_markdown
 from bilingo.site import Settings, in_site
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 from bilingo.verdicts import STATES as VERDICT_STATES
@@ -154,15 +154,19 @@ class ReviewReport:
 @in_site
 def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
-    return build_review(
-        list(paths) or [Path(".")],
-        out_dir=out_dir,
-        glossary=settings.glossary,
-        fields=settings.fields,
-        root=settings.root,
-        min_confidence=settings.min_confidence,
-        memory_path=settings.memory_path,
-    )
+    # Each body parsed once, with its inline tokens: detection, judging, the flags and the
+    # pages all read that one parse.
+    with keeping_tokens():
+        return build_review(
+            list(paths) or [Path(".")],
+            out_dir=out_dir,
+            glossary=settings.glossary,
+            fields=settings.fields,
+            root=settings.root,
+            min_confidence=settings.min_confidence,
+            memory_path=settings.memory_path,
+            index=PairIndex(settings.pairing),
+        )
 
 
 def article_state(
@@ -246,64 +250,80 @@ def build_review(
     root: Path = Path("."),
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     memory_path: Path | None = None,
+    index: PairIndex | None = None,
 ) -> ReviewReport:
     """Write ``index.html``, a page per state and one page per article pair into ``out_dir``.
 
     Pages are named from each source's path inside ``root`` (the site's root). Each pair is
     judged as ``check`` judges it (:func:`bilingo.judge.pair_problems`); ``memory_path``
-    (read only) holds the older source paragraphs the pages show the changes of."""
+    (read only) holds the older source paragraphs the pages show the changes of; ``index``:
+    the run's pairs (default: the current pairing's)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
+    pairs = index if index is not None else PairIndex(layout.current())
     files, _links = find_markdown(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_real = out_dir.resolve()
     entries: list[Entry] = []
     used = {"index.html", *(_state_page(s) for s in STATES)}
-    shown: set[Path] = set()  # twins already on a page (a human pair lists once)
-    twins: list[Article] = []
-    everything: list[Article] = []  # every article read: renamed sources are found by text
+    # Every file read once, as check reads them (keyed by pairs.resolve); the twins are
+    # shown with their sources, the unreadable kept to be named where they are asked for.
+    articles: dict[Path, Article] = {}
+    unreadable: dict[Path, tuple[Path, BilingoError]] = {}
     for path in files:
-        if path.resolve().is_relative_to(out_real) or path.resolve() in shown:
+        real = pairs.resolve(path)
+        if real.is_relative_to(out_real):
             continue
         try:
-            article = read_article(path)
-            everything.append(article)
+            articles[real] = read_article(path)
+        except BilingoError as exc:
+            unreadable[real] = (path, exc)
+    shown: set[Path] = set()  # twins already on a page (a human pair lists once)
+    for real, article in list(articles.items()):
+        path = article.path
+        if real in shown or provenance.is_twin(article):
+            continue
+        try:
+            detection, twin_file = locate_twin(article, pairs, articles)
         except BilingoError as exc:
             problem = Problem(path, "invalid", exc.message, line=exc.line)
             entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
             continue
-        if provenance.is_twin(article):
-            twins.append(article)
-            continue  # shown with its source
-        try:
-            lang = detect_article(article, twins=twins_beside(article)).lang
-        except BilingoError as exc:
-            problem = Problem(path, "invalid", exc.message, line=exc.line)
-            entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
-            continue
+        lang = detection.lang
         target = other_language(lang)
-        twin_file = twin_path(path, target)
-        shown.add(twin_file.resolve())
-        twin = None
-        if twin_file.is_file():
-            try:
-                twin = read_article(twin_file)
-                everything.append(twin)
+        real_twin = pairs.resolve(twin_file)
+        shown.add(real_twin)
+        twin = articles.get(real_twin)
+        if twin is None and real_twin not in unreadable and twin_file.is_file():
+            try:  # outside the paths given
+                twin = articles[real_twin] = read_article(twin_file)
             except BilingoError as exc:
-                problem = Problem(twin_file, "invalid", exc.message, line=exc.line)
-                entries.append(
-                    Entry(
-                        path, twin_file, "invalid", exc.format(), lang, target, problems=(problem,)
-                    )
-                )
-                continue
+                unreadable[real_twin] = (twin_file, exc)
+        if real_twin in unreadable:
+            err = unreadable.pop(real_twin)[1]
+            problem = Problem(twin_file, "invalid", err.message, line=err.line)
+            entries.append(
+                Entry(path, twin_file, "invalid", err.format(), lang, target, problems=(problem,))
+            )
+            continue
         changed = _changed(path, twin_file if twin is not None else None)
         if twin is None:
-            detail = f"no {target} twin ({twin_label(twin_file)}); run: bilingo translate {path}"
+            detail = (
+                f"no {target} twin ({pairs.twin_label(twin_file)}); run: bilingo translate {path}"
+            )
             problem = Problem(path, "missing", detail)
             entries.append(
                 Entry(
-                    path, twin_file, "missing", detail, lang, target, None, 0, (problem,), changed
+                    path,
+                    twin_file,
+                    "missing",
+                    detail,
+                    lang,
+                    target,
+                    None,
+                    0,
+                    (problem,),
+                    changed,
                 )
             )
             continue
@@ -334,6 +354,7 @@ def build_review(
             glossary=glossary,
             fields=fields,
             min_confidence=min_confidence,
+            inline=True,  # the pages render each paragraph from the body's one parse
         )
         by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
         on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
@@ -356,7 +377,10 @@ def build_review(
         older = _older_sources(twin, prov, diff, memory_path)
         write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
         entries.append(entry)
-    orphaned, moved = orphaned_twins(everything, shown, fields)
+    for path, error in unreadable.values():  # read by no source: listed as they are
+        problem = Problem(path, "invalid", error.message, line=error.line)
+        entries.append(Entry(path, None, "invalid", error.message, problems=(problem,)))
+    orphaned, moved = orphaned_twins(articles.values(), shown, fields)
     for problem in orphaned:
         entries.append(
             Entry(
@@ -377,7 +401,7 @@ def build_review(
             )
             problems = tuple(replace(p, detail=detail) for p in entry.problems)
             entries[k] = replace(entry, detail=detail, problems=problems)
-    index = out_dir / "index.html"
+    index_page = out_dir / "index.html"
     ordered = sorted(entries, key=_urgency)
     for state in STATES:
         chosen = [e for e in ordered if e.state == state]
@@ -385,8 +409,8 @@ def build_review(
             write_atomic(
                 out_dir / _state_page(state), render_index(ordered, only=state), durable=False
             )
-    write_atomic(index, render_index(ordered), durable=False)
-    return ReviewReport(out_dir, index, tuple(ordered))
+    write_atomic(index_page, render_index(ordered), durable=False)
+    return ReviewReport(out_dir, index_page, tuple(ordered))
 
 
 def _urgency(entry: Entry) -> tuple[int, str]:
@@ -574,6 +598,10 @@ class _InertRenderer(RendererHTML):
     def html_block(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return f"<pre>{_e(tokens[idx].content)}</pre>"
 
+    def text_special(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        # An escape or entity, kept apart by the segmenting parse (text_join is off there).
+        return self.text(tokens, idx, options, env)
+
     def html_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return f"<code>{_e(tokens[idx].content)}</code>"
 
@@ -597,11 +625,19 @@ _PLAIN_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]|  \n|https?:|www\.|@")
 _LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
 
 
-def rendered(text: str, low: tuple[int, int, float] | None = None) -> str:
+def rendered(
+    text: str,
+    low: tuple[int, int, float] | None = None,
+    inline: Sequence[Sequence[Token]] = (),
+) -> str:
     """``text`` as the site would show it: parsed by bilingo's one Markdown parser
-    (:func:`bilingo.document.markdown`), HTML escaped, links inert."""
+    (:func:`bilingo.document.markdown`), HTML escaped, links inert. ``inline``: its blocks'
+    tokens from the body's parse (a table row's cells, joined by pipes), rendered as they are."""
     if low is None and _PLAIN_RE.search(text) is None:
         return _e(text)  # plain text to markdown-it too (and its line breaks stay lines)
+    if low is None and inline:
+        options = markdown().options
+        return " | ".join(_RENDERER.renderInline(cell, options, {}) for cell in inline)
     if low is not None and _LOW_OPEN not in text and _LOW_CLOSE not in text:
         a, b, _ = low
         text = text[:a] + _LOW_OPEN + text[a:b] + _LOW_CLOSE + text[b:]
@@ -631,6 +667,7 @@ def _cell(
     flagged: bool,
     badge: str = "",
     low: tuple[int, int, float] | None = None,
+    inline: Sequence[Sequence[Token]] = (),
 ) -> str:
     cls = f"cell {side} flagged" if flagged else f"cell {side}"
     head = f'<span class="where">{_e(where)}{badge}</span>'
@@ -639,7 +676,7 @@ def _cell(
     return (
         f'<div class="{cls}" lang="{_e(lang)}">{head}'
         f'<div class="raw">{_marked(text, terms, low)}</div>'
-        f'<div class="md">{rendered(text, low)}</div></div>'
+        f'<div class="md">{rendered(text, low, inline)}</div></div>'
     )
 
 
@@ -733,9 +770,16 @@ def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | N
             badge = " " + _badge(row.state)
             if row.score is not None and row.state == "low-confidence":
                 badge += f' <span class="score">confidence {row.score:.2f}</span>'
-        for side, lang, text, terms, line in (
-            ("src", diff.source_lang, row.source, row.source_terms, row.source_line),
-            ("twin", diff.target_lang, row.twin, row.twin_terms, row.twin_line),
+        for side, lang, text, terms, line, inline in (
+            (
+                "src",
+                diff.source_lang,
+                row.source,
+                row.source_terms,
+                row.source_line,
+                row.source_inline,
+            ),
+            ("twin", diff.target_lang, row.twin, row.twin_terms, row.twin_line, row.twin_inline),
         ):
             where = f"¶{n} · " + _where(row, lang, line)
             parts.append(
@@ -748,6 +792,7 @@ def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | N
                     flagged=bool(row.flags),
                     badge=badge if side == "twin" else "",
                     low=_low_span(row) if side == "twin" else None,
+                    inline=inline,
                 )
             )
         if row.state in ("needs review", "conflict") and row.source is not None:

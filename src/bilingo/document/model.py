@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bilingo.document.sentences import NEWLINE_RE
 from bilingo.errors import BilingoError
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,9 @@ class Block:
     #: HTML left out (``bilingo diff`` compares the numbers and URLs in it).
     targets: tuple[str, ...] = ()
     plain: str = ""
+    #: markdown-it's inline tokens of it, where asked for (``parse(body, tokens=True)``:
+    #: ``bilingo review`` renders them); not part of the value.
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class Document:
     references: tuple[tuple[int, int, int, int], ...] = ()
     #: Reference-link definitions, ``[label]: target``: (label lower-cased, target).
     definitions: tuple[tuple[str, str], ...] = ()
+    #: Whether its blocks carry their inline tokens (:attr:`Block.tokens`).
+    tokens: bool = field(default=False, compare=False, repr=False)
 
     @functools.cached_property
     def block_hashes(self) -> tuple[str, ...]:

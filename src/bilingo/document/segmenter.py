@@ -21,11 +21,13 @@ proven is left literal (untranslated beats corrupted).
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from markdown_it.token import Token
@@ -41,14 +43,21 @@ from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_ru
 from bilingo.errors import BilingoError
 
 
-def segment(body: str, *, dialects: Sequence[str] | None = None, strict: bool = False) -> Document:
+def segment(
+    body: str,
+    *,
+    dialects: Sequence[str] | None = None,
+    strict: bool = False,
+    tokens: bool = False,
+) -> Document:
     """Segment a Markdown body (front matter already removed), read with ``dialects`` (by
     default the running site's, :attr:`bilingo.layout.Pairing.dialects`; else all).
-    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests)."""
+    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests);
+    ``tokens`` keeps each block's markdown-it inline tokens (:attr:`Block.tokens`)."""
     if dialects is None:
         dialects = layout.current().dialects  # the site's, while a command runs
     try:
-        return _segment(body, resolve(dialects), strict=strict)
+        return _segment(body, resolve(dialects), strict=strict, tokens=tokens)
     except RecursionError:
         from bilingo.limits import deepest_construct
 
@@ -81,12 +90,17 @@ class Builder:
         self.blocks: list[Block] = []
         self.references: list[tuple[int, int, int, int]] = []
         self.definitions: tuple[tuple[str, str], ...] = ()
+        self.keep_tokens = False  # Block.tokens
 
     def _orig(self, pos: int) -> int:
         return pos + bisect_left(self.removed_cr, pos) if self.removed_cr else pos
 
     def add_inline(
-        self, tok: Token, source: Source, containers: tuple[str, ...], walker: InlineWalker
+        self,
+        tok: Token,
+        source: Source,
+        containers: tuple[str, ...],
+        walker: InlineWalker,
     ) -> None:
         content = tok.content
         walker.runs = []
@@ -158,6 +172,7 @@ class Builder:
             containers,
             tuple(structure),
             read_inline(tok.children or []),
+            tuple(tok.children or ()) if self.keep_tokens else (),
         )
 
     def add_plain(self, text: str) -> None:
@@ -168,7 +183,7 @@ class Builder:
             if LETTER_RE.search(text, a, b):
                 pending.append((a, b, line, "text"))
         plain = ((), re.sub(r"[ \t]*\n[ \t]*", " ", text.strip()))  # line breaks read as spaces
-        self._add_block("text", 0, len(text), 1, pending, (), (), plain)
+        self._add_block("text", 0, len(text), 1, pending, (), (), plain, ())
 
     def _add_block(
         self,
@@ -180,6 +195,7 @@ class Builder:
         containers: tuple[str, ...],
         inline: tuple[tuple[str, int, int, str], ...],
         read: tuple[tuple[str, ...], str],
+        tokens: tuple[Token, ...],
     ) -> None:
         index = len(self.blocks)
         first = len(self.segments)
@@ -188,7 +204,7 @@ class Builder:
         self.blocks.append(
             Block(
                 index, kind, start, end, line, tuple(range(first, len(self.segments))),
-                self.body[start:end], containers, inline, *read,
+                self.body[start:end], containers, inline, *read, tokens,
             )
         )  # fmt: skip
 
@@ -199,6 +215,7 @@ class Builder:
             tuple(self.blocks),
             tuple(self.references),
             self.definitions,
+            self.keep_tokens,
         )
 
 
@@ -223,15 +240,21 @@ class _EveryLabel(dict[str, Any]):
 
 
 def _segment(
-    body: str, dialects: tuple[Dialect, ...], *, strict: bool, every_label: bool = False
+    body: str,
+    dialects: tuple[Dialect, ...],
+    *,
+    strict: bool,
+    every_label: bool = False,
+    tokens: bool = False,
 ) -> Document:
     norm, removed_cr = _normalize(body)
     md = source_parser(dialects)
     opening = {name: what for d in dialects for name, what in d.containers.items()}
     closing = frozenset(name.removesuffix("_open") + "_close" for name in opening)
     env: dict[str, Any] = {"references": _EveryLabel()} if every_label else {}
-    tokens = md.parse(norm, env)
+    parsed = md.parse(norm, env)
     builder = Builder(body, norm, removed_cr, dialects)
+    builder.keep_tokens = tokens
     if not every_label:
         # markdown-it keys them by the label upper-cased (they match case-insensitively).
         found = env.get("references", {})
@@ -240,7 +263,7 @@ def _segment(
         )
     walker = InlineWalker()
     containers: list[str] = []
-    for tok in tokens:
+    for tok in parsed:
         if tok.type in opening:
             containers.append(opening[tok.type])
         elif tok.type in closing:
@@ -280,19 +303,47 @@ def segment_field(value: str) -> Document:
 _PARSE_CACHE_MAX = 256 * 1024
 
 
-def parse(body: str, *, dialects: Sequence[str] | None = None) -> Document:
+_PARSE_CACHE_SIZE = 64
+_parsed: OrderedDict[tuple[str, tuple[str, ...] | None], Document] = OrderedDict()
+
+
+#: Whether :func:`parse` keeps :attr:`Block.tokens` when not told (:func:`keeping_tokens`).
+_KEEP_TOKENS: ContextVar[bool] = ContextVar("bilingo_keep_tokens", default=False)
+
+
+@contextlib.contextmanager
+def keeping_tokens() -> Iterator[None]:
+    """Within it every :func:`parse` keeps :attr:`Block.tokens`: a run that renders the
+    bodies (``bilingo review``) parses each once for detection, judging and its pages."""
+    reset = _KEEP_TOKENS.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_TOKENS.reset(reset)
+
+
+def parse(
+    body: str, *, dialects: Sequence[str] | None = None, tokens: bool | None = None
+) -> Document:
     """:func:`segment`, remembered for the last bodies: one translate job asks for the same
-    source (plan, language, seal) and twin (merge, provenance) several times."""
+    source (plan, language, seal) and twin (merge, provenance) several times, ``bilingo
+    review`` for its flags, verdicts and rendering. ``tokens``: with :attr:`Block.tokens`
+    (kept only where asked for, or within :func:`keeping_tokens`: they take twice the
+    memory of the rest)."""
+    tokens = _KEEP_TOKENS.get() if tokens is None else tokens
     chosen = layout.current().dialects if dialects is None else dialects
-    key = None if chosen is None else tuple(chosen)
+    key = (body, None if chosen is None else tuple(chosen))
     if len(body) > _PARSE_CACHE_MAX:
-        return segment(body, dialects=key)
-    return _parse_cached(body, key)
-
-
-@functools.lru_cache(maxsize=64)
-def _parse_cached(body: str, dialects: tuple[str, ...] | None) -> Document:
-    return segment(body, dialects=dialects)
+        return segment(body, dialects=key[1], tokens=tokens)
+    doc = _parsed.get(key)
+    if doc is not None and (doc.tokens or not tokens):
+        _parsed.move_to_end(key)
+        return doc
+    doc = segment(body, dialects=key[1], tokens=tokens)
+    _parsed[key] = doc
+    if len(_parsed) > _PARSE_CACHE_SIZE:
+        _parsed.popitem(last=False)
+    return doc
 
 
 def prose_mask(text: str) -> str:
