@@ -8,6 +8,7 @@ sentences holding them, and only those, must come out low-confidence.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,13 @@ from bilingo.article import read_article, render_article, write_atomic
 from bilingo.cli import cli
 from bilingo.commands.check import check_paths
 from bilingo.commands.diff import diff_path
+from bilingo.commands.review import build_review
 from bilingo.commands.translate import translate_paths
+from bilingo.compare import Row
 from bilingo.confidence import signals
 from bilingo.glossary import empty_glossary
 from bilingo.provenance import Confidence
+from bilingo.units import InlineMode
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 
 UNSURE = f"Det er {' '.join(UNSURE_WORDS)} sant."
@@ -118,7 +122,9 @@ def test_min_confidence_is_a_site_setting(unsure_site: Path) -> None:
 def test_older_twins_without_scores_still_read(unsure_site: Path) -> None:
     twin_path = unsure_site / "usikker.en.md"
     twin = read_article(twin_path)
-    block = {k: v for k, v in twin.meta["bilingo"].items() if k != "confidence"}
+    assert "field_confidence" in twin.meta["bilingo"]  # the title's, as new twins have it
+    old = ("confidence", "field_confidence")
+    block = {k: v for k, v in twin.meta["bilingo"].items() if k not in old}
     write_atomic(twin_path, render_article({**twin.meta, "bilingo": block}, twin.body))
     report = check_paths([unsure_site], glossary_hash=empty_glossary().hash)
     assert [p.kind for p in report.problems] == ["unreviewed"]
@@ -137,3 +143,136 @@ def test_cheap_signals() -> None:
     copied = f"Companies. {source}"
     assert signals(source, copied, [source]) == "c"
     assert signals(source, source, [source]) == ""  # wholly identical: diff's "untranslated"
+
+
+FIELDS_ARTICLE = f"""\
+---
+title: Tittelen er {" ".join(UNSURE_WORDS)} sant
+description: Et helt vanlig sammendrag av artikkelen.
+lang: nb
+---
+
+Næringsklyngen samler bedrifter innen mote og design i Oslo.
+
+Dette avsnittet er **helt** vanlig. {UNSURE}
+
+Det siste avsnittet er også helt vanlig tekst.
+"""
+
+
+@pytest.mark.parametrize("inline", ["whole", "fragments"])
+def test_fields_and_fragments_carry_confidence_too(
+    inline: InlineMode,
+    unsure_packages_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A translated field, and every paragraph translated in fragments, is scored as its
+    lowest sentence or fragment: the unsure title and paragraph, and only those, flagged."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(unsure_packages_dir))
+    monkeypatch.chdir(tmp_path)
+    site = tmp_path / "articles"
+    site.mkdir()
+    (site / "felt.nb.md").write_text(FIELDS_ARTICLE, encoding="utf-8")
+    report = translate_paths([site], glossary=empty_glossary(), inline=inline)
+    assert report.exit_code == 0, report.outcomes
+    twin_path = site / "felt.en.md"
+    prov = provenance.read(read_article(twin_path))
+    assert prov is not None and prov.confidence is not None and prov.field_confidence is not None
+    body = [Confidence.parse(t) for t in prov.confidence]
+    assert [t.score is not None and t.score < DEFAULT_MIN_CONFIDENCE for t in body] == [
+        False,
+        True,
+        False,
+    ], prov.confidence
+    assert all(t.score is not None for t in body) and body[1].sentence == 1
+    fields = {k: Confidence.parse(v) for k, v in prov.field_confidence.items()}
+    title, description = fields["title"].score, fields["description"].score
+    assert title is not None and title < DEFAULT_MIN_CONFIDENCE, prov.field_confidence
+    assert description is not None and description > -0.05, prov.field_confidence
+
+    found = check_paths([site], glossary_hash=empty_glossary().hash)
+    low = sorted(
+        (p for p in found.problems if p.kind == "low-confidence"), key=lambda p: p.line or 0
+    )
+    assert [p.line is None for p in low] == [True, False], found.problems
+    assert "front matter 'title'" in low[0].detail and "model confidence" in low[0].detail
+    lines = twin_path.read_text(encoding="utf-8").splitlines()
+    assert low[1].line is not None and UNSURE in lines[low[1].line - 1]
+    strict = check_paths([site], glossary_hash=empty_glossary().hash, require_reviewed=True)
+    assert sum(p.kind == "low-confidence" and p.severity == "error" for p in strict.problems) == 2
+
+    diff = diff_path(twin_path, glossary=empty_glossary())
+    states = {r.field or r.twin: r.state for r in diff.rows}
+    assert states == {
+        "title": "low-confidence",
+        "description": "machine",
+        "Næringsklyngen samler bedrifter innen mote og design i Oslo.": "machine",
+        f"Dette avsnittet er **helt** vanlig. {UNSURE}": "low-confidence",
+        "Det siste avsnittet er også helt vanlig tekst.": "machine",
+    }
+    flagged = [r.field or r.twin_line for r in diff.rows if "low-confidence" in diff_kinds(r)]
+    assert flagged == ["title", low[1].line]
+
+    pages = build_review([site], out_dir=tmp_path / "review", glossary=empty_glossary())
+    (entry,) = pages.entries
+    # (listed as "flagged": a copy model's every paragraph is untranslated to diff's eyes)
+    assert entry.needs_person and entry.paragraphs == {"low-confidence": 2, "machine": 3}
+    page = (tmp_path / "review" / str(entry.page)).read_text(encoding="utf-8")
+    # The unsure title is marked as the low-confidence sentence it is, with its score.
+    assert f'<mark class="low" title="model confidence {title:.2f}">Tittelen er' in page
+
+
+def diff_kinds(row: Row) -> set[str]:
+    return {f.kind for f in row.flags}
+
+
+#: Copy models of the real packages' shape (tests/test_realshape.py): the untrained head,
+#: and Moses + BPE pieces (which cannot be aligned: whole sentences fall back to pieces).
+SHAPES = [("shared", "shifted", False), ("bpe", "shifted", True)]
+#: Sentences under COPY_WORDS words: a copy model's output is a copy by design, which the
+#: copy signal would rightly flag in a paragraph the model changed elsewhere.
+SHAPE_ARTICLE = """\
+---
+title: Klyngen i Oslo
+description: Et kort sammendrag.
+lang: nb
+---
+
+Klyngen samler bedrifter i Oslo.
+
+Dette avsnittet er **helt** vanlig. Det har to setninger.
+
+| Navn | By |
+|---|---|
+| Klyngen | Oslo |
+"""
+
+
+@pytest.mark.parametrize("inline", ["whole", "fragments"])
+@pytest.mark.parametrize(("layout", "head", "first_capital"), SHAPES)
+def test_a_plain_copy_is_confident_on_every_package_shape(
+    layout: str,
+    head: str,
+    first_capital: bool,
+    inline: InlineMode,
+    shape_dirs: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(shape_dirs(layout, head, first_capital)))
+    monkeypatch.chdir(tmp_path)
+    site = tmp_path / "articles"
+    site.mkdir()
+    (site / "kopi.nb.md").write_text(SHAPE_ARTICLE, encoding="utf-8")
+    report = translate_paths([site], glossary=empty_glossary(), inline=inline)
+    assert report.exit_code == 0, report.outcomes
+    prov = provenance.read(read_article(site / "kopi.en.md"))
+    assert prov is not None and prov.confidence is not None and prov.field_confidence is not None
+    tokens = [*prov.confidence, *prov.field_confidence.values()]
+    parsed = [Confidence.parse(t) for t in tokens]
+    # Every paragraph and field measured, none of them below the threshold, no signal.
+    assert all(c.score is not None and c.score > DEFAULT_MIN_CONFIDENCE for c in parsed), tokens
+    assert all(c.signals == "" for c in parsed), tokens
+    found = check_paths([site], glossary_hash=empty_glossary().hash)
+    assert [p.kind for p in found.problems] == ["unreviewed"], found.problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from bilingo.document import Document
 from bilingo.provenance import Confidence
@@ -53,32 +53,48 @@ def signals(source: str, twin: str, sentences: Collection[str] = ()) -> str:
     return out
 
 
+#: One sentence of a paragraph or field: its source text (for the copy signal; "" for a
+#: paragraph that has no readable sentences) and the keys of what the engine translated for
+#: it: the sentence's own key translated whole, or its segments' texts translated in pieces
+#: (``--inline fragments``, or a sentence whose markup could not be carried across).
+Sentence = tuple[str, Sequence[str]]
+
+
+def token(
+    source: str, twin: str, sentences: Sequence[Sentence], scores: Mapping[str, float]
+) -> str:
+    """The :class:`Confidence` token of one machine paragraph or field: its lowest
+    sentence's score (a sentence scored as its lowest piece), rounded, and its signals."""
+    measured = []
+    for n, (_, keys) in enumerate(sentences):
+        found = [scores[k] for k in keys if k in scores]
+        if found:
+            measured.append((min(found), n))
+    low = min(measured, default=None)
+    found_signals = signals(source, twin, [text for text, _ in sentences if text])
+    score = round(low[0], 2) + 0.0 if low else None
+    return Confidence(score, low[1] if low else 0, found_signals).token()
+
+
 def paragraph_tokens(
     source: Document,
     twin: Document,
     scores: Mapping[str, float],
     *,
-    units: Mapping[int, list[str]],
+    units: Mapping[int, Sequence[Sentence]],
     kept: Collection[int],
 ) -> tuple[str, ...] | None:
     """The ``confidence:`` tokens of a twin rendered from ``source`` block by block.
 
-    ``units`` maps a source block to its sentences' keys (in order), ``scores`` a key to its
+    ``units`` maps a source block to its sentences (in order), ``scores`` a key to its
     score, ``kept`` the blocks a person's text was kept in (no machine text: ``-``). None
     when the blocks do not pair or nothing was measured."""
     if len(source.blocks) != len(twin.blocks):
         return None
-    out: list[str] = []
-    for block, written in zip(source.blocks, twin.blocks, strict=True):
-        if block.index in kept:
-            out.append("-")
-            continue
-        keys = units.get(block.index, [])
-        measured = [(scores[k], n) for n, k in enumerate(keys) if k in scores]
-        low = min(measured, default=None)
-        found = signals(block.text, written.text, keys)
-        token = Confidence(
-            round(low[0], 2) + 0.0 if low else None, low[1] if low else 0, found
-        ).token()
-        out.append(token)
+    out = [
+        "-"
+        if block.index in kept
+        else token(block.text, written.text, units.get(block.index, ()), scores)
+        for block, written in zip(source.blocks, twin.blocks, strict=True)
+    ]
     return tuple(out) if any(t != "-" for t in out) else None

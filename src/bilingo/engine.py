@@ -292,6 +292,13 @@ class ArgosEngine:
         segment cut to fit the model (:meth:`_fitted`) makes it one batch of them all."""
         yield from self._again(self._translate_batches, segments)
 
+    def translate_scored_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """:meth:`translate_batches` with each translation's score (:attr:`Aligned.score`,
+        no alignment): how sure the model was of each fragment and field it wrote."""
+        yield from self._again(self._scored_batches, segments)
+
     def _again(
         self, run: Callable[[Sequence[str]], Iterator[T]], segments: Sequence[str]
     ) -> Iterator[T]:
@@ -306,6 +313,10 @@ class ArgosEngine:
             yield from run(segments)
 
     def _translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
+        for batch, results in self._scored_batches(segments):
+            yield batch, [r.text for r in results]
+
+    def _scored_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
         if not segments:
             return
         self.load()
@@ -313,24 +324,29 @@ class ArgosEngine:
         if cuts is None:
             yield from self._part_batches(parts)
             return
-        out = _collect(self._part_batches(parts), [""] * len(parts), None)
-        joined = [_join(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)]
+        empty: list[Aligned] = [Aligned("", ())] * len(parts)
+        out = _collect(self._part_batches(parts), empty, None)
+        joined = [
+            _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
+        ]
         yield list(range(len(segments))), joined
 
-    def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
+    def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
         tokens = tokenizer.encode(parts)
         batches, pending, prefix = self._queue(tokens, attention=False)
         for batch, results in zip(batches, pending, strict=True):
-            texts: list[str] = []
+            out: list[Aligned] = []
             for result in self._results(batch, results):
                 hypothesis: list[str] = result.hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
-                texts.append(tokenizer.decode(hypothesis))
-            yield batch, texts
+                out.append(
+                    Aligned(tokenizer.decode(hypothesis), (), score=normalised_score(result))
+                )
+            yield batch, out
 
     def _fitted(
         self, segments: Sequence[str]
@@ -438,8 +454,7 @@ class ArgosEngine:
         if not isinstance(tokenizer, SentencePieceTokenizer):
             # Moses + BPE pieces do not map back onto the text's characters: no alignment
             # (whole sentences then fall back to fragments, which is counted and shown).
-            for batch, texts in self._translate_batches(segments):
-                yield batch, [Aligned(text, ()) for text in texts]
+            yield from self._scored_batches(segments)
             return
         parts, cuts = self._fitted(segments)
         if cuts is None:
@@ -682,20 +697,12 @@ def clause_cuts(text: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]
     return split(0, len(text), 0)
 
 
-def _join(text: str, ranges: list[tuple[int, int]], out: list[str], first: int) -> str:
-    """A cut segment's translation: its parts' translations, with the source's whitespace
-    between them (none where a word was cut)."""
-    pieces = [out[first]]
-    for k in range(1, len(ranges)):
-        pieces.append(text[ranges[k - 1][1] : ranges[k][0]] + out[first + k])
-    return "".join(pieces)
-
-
 def _join_aligned(
     text: str, ranges: list[tuple[int, int]], out: list[Aligned], first: int
 ) -> Aligned:
-    """A cut segment's aligned translation: parts joined as :func:`_join` does, their
-    alignments moved to the whole's characters (no pieces: a part is scored alone)."""
+    """A cut segment's translation: its parts' translations, with the source's whitespace
+    between them (none where a word was cut), their alignments moved to the whole's
+    characters (no pieces: a part is scored alone)."""
     joined = ""
     pairs: list[tuple[int, int, int, int]] = []
     sure: list[tuple[int, int, int, int]] = []

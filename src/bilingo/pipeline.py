@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from bilingo.engine import Engine
+from bilingo.engine import Aligned, Engine
 from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.memory import Memory, MemoryKey
 
@@ -145,12 +145,15 @@ class Pipeline:
             confidence: dict[str, float] = {}
             for index, result in zip(batch, results, strict=True):
                 item = items[index]
+                score = getattr(result, "score", None)
+                if not aligned and isinstance(result, Aligned):
+                    result = result.text  # a plain translation with its score
                 out = finish(item, result)
                 if out is None:
                     failed.append(Failed(item, result))
                 else:
                     kept[item.key] = out
-                    if (score := getattr(result, "score", None)) is not None:
+                    if score is not None:
                         confidence[item.key] = score
             done.update(kept)
             fresh.update(kept)
@@ -202,16 +205,21 @@ class Pipeline:
         return found, from_memory, len(items)
 
 
+#: Plain translations with their scores where the engine gives them (ArgosEngine).
+_PLAIN = ("translate_scored_batches", "translate_batches")
+
+
 def _batches(
     engine: Engine, texts: Sequence[str], *, aligned: bool
 ) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
     """The engine's results batch by batch where it gives them so (ArgosEngine), else in
     one piece."""
-    name = "translate_aligned_batches" if aligned else "translate_batches"
-    by_batch = getattr(engine, name, None)
-    if by_batch is not None:
-        yield from by_batch(texts)
-        return
+    names = ("translate_aligned_batches",) if aligned else _PLAIN
+    for name in names:
+        by_batch = getattr(engine, name, None)
+        if by_batch is not None:
+            yield from by_batch(texts)
+            return
     if aligned:
         yield range(len(texts)), engine.translate_aligned(texts)  # type: ignore[attr-defined]
     else:

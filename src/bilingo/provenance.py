@@ -56,6 +56,7 @@ _ORDER = (
     "conflicts",
     "in_pieces",
     "confidence",
+    "field_confidence",
 )
 
 #: A paragraph's (or field's) review state, one letter each in the ``states:`` line.
@@ -316,6 +317,8 @@ class Provenance:
     #: Per twin paragraph, how sure the model was of its lowest machine sentence
     #: (:class:`Confidence` tokens; None: an older twin, or none was measured).
     confidence: tuple[str, ...] | None = None
+    #: The same per translated field the machine wrote (None: an older twin, or none).
+    field_confidence: Mapping[str, str] | None = None
     seal: str | None = None
     #: Keys bilingo does not know, kept as they are.
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -382,6 +385,11 @@ class Provenance:
             return None
         return Confidence.parse(self.confidence[index]) if index < len(self.confidence) else None
 
+    def field_confidence_of(self, key: str) -> Confidence | None:
+        """What :attr:`field_confidence` records for front-matter field ``key``."""
+        found = (self.field_confidence or {}).get(key)
+        return Confidence.parse(found) if found is not None else None
+
     def translated_fields(self, default: Sequence[str]) -> tuple[str, ...]:
         """The front-matter fields this twin was translated with."""
         return self.fields if self.fields is not None else tuple(default)
@@ -422,6 +430,10 @@ class Provenance:
             "conflicts": [c.as_data() for c in self.conflicts] or None,
             "in_pieces": list(self.in_pieces) or None,
             "confidence": " ".join(self.confidence) if self.confidence else None,
+            # One line, as copied_fields: ``title=-0.12 description=-1.31@1``.
+            "field_confidence": " ".join(f"{k}={v}" for k, v in self.field_confidence.items())
+            if self.field_confidence
+            else None,
         }
         out = {k: values[k] for k in _ORDER if values[k] is not None}
         out.update(self.extra)
@@ -498,6 +510,7 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         confidence=tuple(value.split())
         if isinstance(value := block.get("confidence"), str)
         else None,
+        field_confidence=_pairs(block.get("field_confidence")),
         seal=_opt_text(block.get(SEAL_KEY)),
         extra={k: v for k, v in block.items() if k not in _ORDER and k != SEAL_KEY},
     )

@@ -23,7 +23,7 @@ from bilingo.article import (
     read_article,
     render_article,
 )
-from bilingo.confidence import paragraph_tokens
+from bilingo.confidence import Sentence, paragraph_tokens, token
 from bilingo.detect import locate_twin
 from bilingo.document import (
     Block,
@@ -432,7 +432,8 @@ class Translated:
     engine_segments: int
     whole_sentences: int = 0
     fallback_sentences: int = 0
-    #: Unit key -> the engine's confidence in its translation (bilingo.confidence).
+    #: Unit key or segment text -> the engine's confidence in its translation
+    #: (bilingo.confidence).
     scores: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -507,10 +508,12 @@ def translate_jobs(
             }
         )
     if inline == "fragments":
+        texts = [t for job in jobs for t in job.texts()]
         translations, from_memory, sent = pipe.fragments(
-            [t for job in jobs for t in job.texts()], engine=engine, source=source, target=target
+            texts, engine=engine, source=source, target=target
         )
-        return Translated(translations, None, from_memory, sent)
+        scores = pipe.scores(dict.fromkeys(texts), source=source, target=target, model=engine.name)
+        return Translated(translations, None, from_memory, sent, scores=scores)
     docs: list[tuple[Document, frozenset[int]]] = []
     for job in jobs:
         docs.append((job.body, frozenset(job.merge.keep_blocks)))
@@ -537,6 +540,13 @@ def translate_jobs(
     )
     for job in jobs:
         translations.update((t, whole[t]) for t in job.field_texts() if t in whole)
+    # The pieces' scores too: the fields, and sentences that fell back to pieces.
+    pieces = pipe.scores(
+        dict.fromkeys(t for job in jobs for t in job.texts()),
+        source=source,
+        target=target,
+        model=engine.name,
+    )
     return Translated(
         translations,
         whole,
@@ -544,7 +554,7 @@ def translate_jobs(
         sent + stats.engine,
         stats.whole,
         stats.fallback,
-        stats.scores,
+        {**pieces, **stats.scores},
     )
 
 
@@ -725,7 +735,8 @@ def build_twin(
             job.article.body_line + line - 1
             for line in (pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
         ),
-        confidence=_confidence(job, body, scores or {}),
+        confidence=_confidence(job, body, scores or {}, whole=whole),
+        field_confidence=_field_confidence(job, meta, scores or {}),
     )
     meta[PROVENANCE_KEY] = prov.as_dict()
     return meta, body
@@ -739,15 +750,52 @@ def _twin_in(job: Job, page: Path) -> Path | None:
     return pairing.twin_path(page, job.target_lang)
 
 
-def _confidence(job: Job, body: str, scores: Mapping[str, float]) -> tuple[str, ...] | None:
+def _confidence(
+    job: Job, body: str, scores: Mapping[str, float], *, whole: Mapping[str, str] | None
+) -> tuple[str, ...] | None:
     """The twin's ``confidence:`` tokens: its machine paragraphs' lowest sentence scores
     and cheap quality signals (bilingo.confidence)."""
-    by_block: dict[int, list[str]] = {}
-    for unit in sentence_units(job.body):
-        by_block.setdefault(unit.block, []).append(unit.key)
     return paragraph_tokens(
-        job.body, parse(body), scores, units=by_block, kept=job.merge.keep_blocks
+        job.body,
+        parse(body),
+        scores,
+        units=_sentences(job.body, whole),
+        kept=job.merge.keep_blocks,
     )
+
+
+def _field_confidence(
+    job: Job, meta: Mapping[str, Any], scores: Mapping[str, float]
+) -> dict[str, str] | None:
+    """The ``field_confidence:`` tokens of the fields the machine wrote this time (from
+    their segments' translations, whole sentences or not: see :func:`build_twin`)."""
+    out: dict[str, str] = {}
+    for key, doc in job.fields.items():
+        value = meta.get(key)
+        if (
+            key in job.merge.keep_fields
+            or key in job.merge.own_fields
+            or not isinstance(value, str)
+        ):
+            continue
+        sentences = [s for found in _sentences(doc, None).values() for s in found]
+        out[key] = token(doc.body, value, sentences, scores)
+    return out if any(t != "-" for t in out.values()) else None
+
+
+def _sentences(doc: Document, whole: Mapping[str, str] | None) -> dict[int, list[Sentence]]:
+    """Per block of ``doc``, its sentences (bilingo.units) with the keys the engine scored
+    for each: the sentence's own where it was translated whole (in ``whole``), else its
+    segments' texts; a block with no readable sentence (translated in pieces) is one of all
+    its segments."""
+    out: dict[int, list[Sentence]] = {}
+    for unit in sentence_units(doc):
+        keys = (unit.key,) if whole is not None and unit.key in whole else unit.texts
+        out.setdefault(unit.block, []).append((unit.key, keys))
+    for block in doc.blocks:
+        if block.index not in out and block.segments:
+            out[block.index] = [("", tuple(doc.segments[i].text for i in block.segments))]
+    return out
 
 
 def place_orphans(

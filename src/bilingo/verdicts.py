@@ -88,7 +88,9 @@ def is_low(confidence: Confidence | None, min_confidence: float) -> bool:
     return low_score or bool(confidence.signals)
 
 
-def low_detail(confidence: Confidence, min_confidence: float) -> str:
+def low_detail(
+    confidence: Confidence, min_confidence: float, subject: str = "machine paragraph"
+) -> str:
     parts: list[str] = []
     if confidence.score is not None and confidence.score < min_confidence:
         which = f"sentence {confidence.sentence + 1}" if confidence.sentence else "a sentence"
@@ -97,12 +99,14 @@ def low_detail(confidence: Confidence, min_confidence: float) -> str:
             f"{min_confidence:.2f}"
         )
     parts += [f"its text {SIGNALS[s]}" for s in confidence.signals]
-    return "machine paragraph likely mistranslated: " + "; ".join(parts)
+    return f"{subject} likely mistranslated: " + "; ".join(parts)
 
 
 def may_be_low(prov: Provenance, min_confidence: float) -> bool:
-    """Whether any paragraph's recorded confidence is low (no parsing: check's fast path)."""
-    return any(is_low(Confidence.parse(token), min_confidence) for token in prov.confidence or ())
+    """Whether any paragraph's or field's recorded confidence is low (no parsing: check's
+    fast path)."""
+    tokens = (*(prov.confidence or ()), *(prov.field_confidence or {}).values())
+    return any(is_low(Confidence.parse(token), min_confidence) for token in tokens)
 
 
 def _pieces_blocks(source: Article | None, lines: Sequence[int]) -> dict[int, int]:
@@ -188,12 +192,16 @@ def twin_verdicts(
             out.append(verdict("low-confidence", low_detail(conf, min_confidence)))
         else:
             out.append(verdict("machine", "paragraph is machine translation, not yet reviewed"))
-    out += field_verdicts(twin, prov, fields)
+    out += field_verdicts(twin, prov, fields, min_confidence=min_confidence)
     return tuple(out)
 
 
 def field_verdicts(
-    twin: Article, prov: Provenance, fields: Sequence[str]
+    twin: Article,
+    prov: Provenance,
+    fields: Sequence[str],
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[ParagraphVerdict]:
     """The verdict of each translated front-matter field bilingo wrote."""
     machine_fields = prov.twin_fields or {}
@@ -218,7 +226,14 @@ def field_verdicts(
             name = "edited by hand" if edited or was == "e" else STATE_NAMES[was]
             state: State = "edited" if name == "edited by hand" else "machine"
             state = "needs review" if state == "machine" and was == "n" else state
-            out.append(ParagraphVerdict(state, f"front matter '{key}': {name}", field=key))
+            conf = prov.field_confidence_of(key) if state == "machine" else None
+            score = conf.score if conf is not None else None
+            sentence = conf.sentence if conf is not None else 0
+            detail = f"front matter '{key}': {name}"
+            if conf is not None and is_low(conf, min_confidence):
+                state = "low-confidence"
+                detail = low_detail(conf, min_confidence, f"machine front matter '{key}'")
+            out.append(ParagraphVerdict(state, detail, None, key, None, score, sentence))
         else:
             out.append(ParagraphVerdict("reviewed", f"front matter '{key}': reviewed", field=key))
     return out

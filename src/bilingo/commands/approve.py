@@ -281,6 +281,7 @@ def approve(
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
         confidence=None,  # and weighed the machine's unsure ones: nothing left to flag
+        field_confidence=None,
         seal=None,
     )
 

@@ -704,11 +704,11 @@ def _low_span(row: Row) -> tuple[int, int, float] | None:
     """Where the row's low-confidence sentence is in its twin text, with its score."""
     if row.state != "low-confidence" or row.twin is None or row.score is None:
         return None
-    from bilingo.document import parse
+    from bilingo.document import parse, segment_field
     from bilingo.units import units
 
-    found = units(parse(row.twin))
-    if row.kind == "field" or not found:
+    found = units(segment_field(row.twin) if row.kind == "field" else parse(row.twin))
+    if not found:
         return None
     unit = found[min(row.sentence, len(found) - 1)]
     return unit.start, unit.end, row.score
