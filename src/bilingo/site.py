@@ -181,15 +181,18 @@ def pairing_of(config: SiteConfig) -> Pairing:
 def _dialects_of(config: SiteConfig) -> tuple[str, ...] | None:
     """The site's kind chooses the dialects; a ``dialect`` named in bilingo.toml wins. A
     plain folder's pages are read with all of them."""
-    from bilingo.document.dialects import dialects_for
-
     if config.dialect.origin.endswith(CONFIG_FILE):
+        # Here, not at the top: a plain folder's check never loads markdown-it.
+        from bilingo.document.dialects import dialects_for
+
         return (
             ("commonmark",)
             if config.dialect.value == "commonmark"
             else dialects_for(config.dialect.value)
         )
     if config.kind.value in ("hugo", "mkdocs", "jekyll", "zola"):
+        from bilingo.document.dialects import dialects_for
+
         return dialects_for(config.kind.value)
     return None
 
