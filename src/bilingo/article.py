@@ -74,11 +74,15 @@ class Article:
     front_format: Format = "yaml"
     #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
-    #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
-    raw_digest: str = field(default="", repr=False, compare=False)
     #: The file's bytes as read (b"" if not read): a seal is computed on them, never on a
     #: second read.
     raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @cached_property
+    def raw_digest(self) -> str:
+        """sha256 of the file's bytes as read (BOM and line endings included); "" if not
+        read. Computed when asked (a seal that did not hold): most reads never need it."""
+        return hashlib.sha256(self.raw).hexdigest() if self.fingerprint is not None else ""
 
     @property
     def slug(self) -> str:
@@ -137,11 +141,10 @@ def parse_article(
     *,
     bom: bool = False,
     fingerprint: tuple[int, int, int] | None = None,
-    raw_digest: str = "",
     raw: bytes = b"",
 ) -> Article:
     """Parse an article's text (any newline style) into an :class:`Article` (``fingerprint``,
-    ``raw_digest``, ``raw``: what :func:`read_article` read it from)."""
+    ``raw``: what :func:`read_article` read it from)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
     front = split_front_matter(path, text)
@@ -154,7 +157,6 @@ def parse_article(
             newline=newline,
             bom=bom,
             fingerprint=fingerprint,
-            raw_digest=raw_digest,
             raw=raw,
         )
     return Article(
@@ -167,7 +169,6 @@ def parse_article(
         raw_front_matter=front.raw,
         front_format=front.format,
         fingerprint=fingerprint,
-        raw_digest=raw_digest,
         raw=raw,
     )
 
@@ -193,7 +194,6 @@ def read_article(path: Path, *, held: tuple[bytes, os.stat_result] | None = None
         text,
         bom=bom,
         fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
-        raw_digest=hashlib.sha256(data).hexdigest(),
         raw=data,
     )
 

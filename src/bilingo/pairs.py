@@ -242,7 +242,7 @@ class Resolver:
     def __call__(self, path: Path) -> Path:
         if os.path.islink(path):
             return path.resolve()
-        key = str(path.parent)
+        key = os.path.dirname(path)  # a string: cheaper than building path.parent
         folder = self._folders.get(key)
         if folder is None:
             folder = self._folders[key] = path.parent.resolve()

@@ -3,7 +3,6 @@ terms an article pair misses."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -52,6 +51,8 @@ def export_deepl(
         for src, tgt in rows:
             buf.write(f"{src}\t{tgt}\n")
     else:
+        import csv  # here: every run imports this module, one export writes CSV
+
         csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
