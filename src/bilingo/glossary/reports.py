@@ -6,11 +6,35 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from bilingo.article import Article
 from bilingo.errors import GlossaryError
-from bilingo.glossary.matching import Compound, Glossary, GlossaryRow, Miss
+from bilingo.glossary.matching import Glossary, Kind
+from bilingo.glossary.protection import Miss
+
+
+@dataclass(frozen=True)
+class Compound:
+    """A word that contains a glossary term without being one (not rewritten)."""
+
+    word: str
+    term: str
+    line: int
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    """One line of ``bilingo glossary show``."""
+
+    kind: Kind
+    nb: str
+    en: str
+    form: str
+    note: str
+    line: int | None
+
 
 # --------------------------------------------------------------------------- reports
 
