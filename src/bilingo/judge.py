@@ -20,7 +20,7 @@ from bilingo.frontmatter import same_values
 from bilingo.pairs import Rename, find_renames, source_ref, twin_path
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
-from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE, may_be_low, twin_verdicts
+from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary, Miss
@@ -360,6 +360,7 @@ def review_problems(
     """A twin that went through review: each paragraph (and field) not reviewed as it is
     now, with its line: needs review, edited by hand, or edited after review."""
     from bilingo.document import parse
+    from bilingo.verdicts import twin_verdicts  # here: a settled check judges no paragraph
 
     used = prov.translated_fields(fields)
     if prov.reviewed and prov.twin_hash == provenance.twin_content_hash(twin.meta, twin.body, used):
@@ -397,6 +398,8 @@ def quality_problems(
 ) -> list[Problem]:
     """A twin not yet reviewed at all: its machine paragraphs translated in pieces or with
     low confidence (read from the provenance first, so most twins are never parsed)."""
+    from bilingo.verdicts import may_be_low, twin_verdicts
+
     if not prov.in_pieces and not may_be_low(prov, min_confidence):
         return []
     severity: Severity = "error" if require_reviewed else "warning"

@@ -25,7 +25,7 @@ from bilingo.pairs import (
 )
 from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings, in_site
-from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
+from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
