@@ -12,7 +12,6 @@ site's content because of it.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -180,6 +179,8 @@ def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
     given_files = [given for given in paths if given.is_file()]
     if not given_files:
         return out  # folders only: every partner is among the files found
+    import glob  # here: only a file given by name has its siblings looked for
+
     resolve = Resolver()
     seen = {resolve(p) for p in files}
     for given in given_files:
