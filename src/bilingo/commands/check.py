@@ -7,6 +7,7 @@ reports every problem before deciding the exit code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -142,12 +143,14 @@ def check_paths(
             warning := language_warning(article, lang)
         ):
             problems.append(Problem(article.path, "language", warning, "warning"))
-        real_twin = index.resolve(twin_file)
-        claimed.add(real_twin)
-        twin = articles.get(real_twin)
-        if twin is None:
-            if twin_file.exists():
+        twin = None
+        if os.path.lexists(twin_file):  # nothing there, not even a link: nothing to resolve
+            real_twin = index.resolve(twin_file)
+            claimed.add(real_twin)
+            twin = articles.get(real_twin)
+            if twin is None and twin_file.exists():
                 continue  # unreadable: already reported as invalid
+        if twin is None:
             problems.append(
                 Problem(
                     article.path,
