@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from bilingo import layout, provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import language_warning, locate_twin
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.pairs import (
@@ -126,6 +125,8 @@ def check_paths(
 
     sources = twins = len(settled)
     claimed: set[Path] = set()
+    if articles:  # here: a tree its seals settle decides no language
+        from bilingo.detect import language_warning, locate_twin
     for article in articles.values():
         if provenance.is_twin(article):
             twins += 1
