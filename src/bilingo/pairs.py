@@ -162,10 +162,11 @@ class Resolver:
 
 
 class PairIndex:
-    """Where each article's twin is, for one run: built once from the site's pairing
-    (``Settings.pairing``) and asked by the run for every twin, so that each file's twin
-    path is worked out once per language and each path resolved once. For one run, whose
-    tree does not change under it; a new run makes a new one."""
+    """Where each article's twin is, for one run: built once by each command from the
+    site's pairing (``Settings.pairing``) and passed to every helper that names a twin, its
+    language or its source, so that each file's twin path is worked out once per language
+    and each path resolved once. For one run, whose tree does not change under it; a new
+    run makes a new one."""
 
     def __init__(self, pairing: Pairing) -> None:
         self.pairing = pairing
