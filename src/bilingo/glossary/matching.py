@@ -21,7 +21,7 @@ them so an editor can add them as terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -169,13 +169,21 @@ class Glossary:
 
         return protect(self, text, source=source, target=target)
 
-    def check(self, source_text: str, twin_text: str, *, source: str, target: str) -> list[Miss]:
+    def check(
+        self,
+        source_text: str,
+        twin_text: str,
+        *,
+        source: str,
+        target: str,
+        dialects: Sequence[str] | None,
+    ) -> list[Miss]:
         """Terms of ``source_text`` whose target form ``twin_text`` lacks (Weblate's
-        "does not follow glossary"), with 1-based lines in ``source_text``
-        (:func:`bilingo.glossary.protection.check`)."""
+        "does not follow glossary"), with 1-based lines in ``source_text`` (both read as
+        Markdown of the site's ``dialects``; :func:`bilingo.glossary.protection.check`)."""
         from bilingo.glossary.protection import check
 
-        return check(self, source_text, twin_text, source=source, target=target)
+        return check(self, source_text, twin_text, source=source, target=target, dialects=dialects)
 
 
 def entries_hash(entries: tuple[Entry, ...] | list[Entry]) -> str:

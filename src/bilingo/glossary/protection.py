@@ -10,7 +10,7 @@ loads the glossary, for its hash (``check`` on sealed pairs), builds none of thi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bilingo.errors import BilingoError
@@ -183,10 +183,17 @@ def protect(glossary: Glossary, text: str, *, source: str, target: str) -> Prote
 
 
 def check(
-    glossary: Glossary, source_text: str, twin_text: str, *, source: str, target: str
+    glossary: Glossary,
+    source_text: str,
+    twin_text: str,
+    *,
+    source: str,
+    target: str,
+    dialects: Sequence[str] | None,
 ) -> list[Miss]:
     """Terms of ``source_text`` whose target form ``twin_text`` lacks (Weblate's
-    "does not follow glossary"), with 1-based lines in ``source_text``.
+    "does not follow glossary"), with 1-based lines in ``source_text`` (both read as
+    Markdown of the site's ``dialects``).
 
     Counts occurrences per entry, any form: a paragraph with two "næringsklynger" needs
     two forms of "business cluster" in the twin's paragraph. Paragraphs are compared one
@@ -199,8 +206,8 @@ def check(
     # glossary for its hash without paying for the Markdown parser.
     from bilingo.document import prose_mask
 
-    src = prose_mask(source_text)
-    twin = prose_mask(twin_text)
+    src = prose_mask(source_text, dialects=dialects)
+    twin = prose_mask(twin_text, dialects=dialects)
     src_blocks = _blocks(src)
     twin_blocks = _blocks(twin)
     if len(src_blocks) != len(twin_blocks):
