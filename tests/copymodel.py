@@ -616,7 +616,9 @@ def expected_output(
     * shared, prefix: the text itself;
     * upper: the text upper-cased (every output piece is its source piece upper-cased, and
       ``str.upper`` works character by character, ``▁`` unchanged);
-    * bpe: the Moses tokens joined back by Moses' detokenizer (the BPE splits join exactly);
+    * bpe: the text itself too: the model writes the source's Moses tokens, and bilingo
+      writes a run of tokens copied from the source as the source has it (Moses'
+      detokenizer alone gives :func:`moses_roundtrip`: "H & M", "20%");
     * first_capital: and its first letter upper-cased, when it is the text's first character.
     """
     if first_capital:
@@ -624,12 +626,16 @@ def expected_output(
         return out[:1].upper() + out[1:] if out[:1].islower() else out
     if layout == "upper":
         return text.upper()
-    if layout == "bpe":
-        from sacremoses import MosesDetokenizer
-
-        detokenized: str = MosesDetokenizer(to_code).detokenize(moses_words(text, from_code))
-        return detokenized
     return text
+
+
+def moses_roundtrip(text: str, from_code: str, to_code: str) -> str:
+    """``text``'s Moses tokens joined back by Moses' detokenizer, as argostranslate's
+    decoder writes a bpe copy model's output (the BPE splits join exactly)."""
+    from sacremoses import MosesDetokenizer
+
+    detokenized: str = MosesDetokenizer(to_code).detokenize(moses_words(text, from_code))
+    return detokenized
 
 
 # --------------------------------------------------------------------------- packages
