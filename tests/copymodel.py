@@ -428,6 +428,15 @@ def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
     projection[unk] = 0.0
 
 
+def _save(spec: Any, model_dir: Path, first_capital: bool) -> None:
+    """Save ``spec`` as a CTranslate2 model: int8, as Argos packages are, except a
+    first-capital model: int8 *computation* quantizes the decoder state too, and the capital
+    rows read its position code at a scale (the logit lead over a neighbouring step) that
+    the quantized state loses, so no capital would win; float32 keeps it."""
+    quantization = None if first_capital else "int8"
+    _SpecConverter(spec).convert(str(model_dir), quantization=quantization, force=True)
+
+
 class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
     """Saves a ready spec through the public converter API (validate, alias, quantize, save)."""
 
@@ -482,7 +491,7 @@ def _build_model_files(
         first_capital=first_capital,
     )
     model_dir = work_dir / "model"
-    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    _save(spec, model_dir, first_capital)
     return _ModelFiles(model_dir, sp_path, shape, len(pieces), "shared", head, first_capital)
 
 
@@ -564,7 +573,7 @@ def _build_bpe_files(
     pieces = ["<unk>", "<s>", "</s>", *sorted(subwords)]
     spec = _copy_spec(pieces, shape, SEED, head=head, first_capital=first_capital)
     model_dir = work_dir / "model"
-    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    _save(spec, model_dir, first_capital)
     return _ModelFiles(model_dir, bpe_path, shape, len(pieces), layout="bpe")
 
 
@@ -603,7 +612,7 @@ def _build_layout_files(
     else:
         raise ValueError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
     model_dir = work_dir / "model"
-    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
+    _save(spec, model_dir, first_capital)
     return _ModelFiles(model_dir, sp_path, shape, len(vocabulary), layout=layout)
 
 
