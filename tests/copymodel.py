@@ -263,7 +263,9 @@ def _copy_spec(
     weights = _Weights(shape, seed)
     n = len(pieces) - len(first)  # the first step's capitals are output rows only
     codes = token_codes(weights.rng, n, t)
-    positions = position_codes()
+    # A first-capital model's position dims interleaved (see _interleaved), the same codes.
+    order = _interleaved() if first_capital else np.arange(POSITION_DIMS)
+    positions = position_codes()[:, order]
     # The final decoder state, LayerNorm'd, is sqrt(D/2)·(pos_t + token_t).  Scale the codes so
     # the right token scores OUTPUT_LOGIT and the most similar other code trails by OUTPUT_GAP.
     worst_cosine = max_off_diagonal(codes)
@@ -335,7 +337,7 @@ def _copy_spec(
         output = weights.noise(d, d, value_scale)
         output[token_dims, token_dims] += value_scale
         if last and head != "trained":
-            block = _position_shift() if head == "shifted" else 0.0
+            block = _position_shift()[np.ix_(order, order)] if head == "shifted" else 0.0
             query[:POSITION_DIMS, t:] = np.float32(qk) * block
             key_value[d + head0, head0] = 0.0
             output[head0, head0] = 0.0
@@ -379,6 +381,19 @@ def _position_shift() -> Matrix:
             rotation[a, a], rotation[a, b] = c, -s  # cos(w(t+1)) = cos(wt)·c - sin(wt)·s
             rotation[b, a], rotation[b, b] = s, c  # sin(w(t+1)) = sin(wt)·c + cos(wt)·s
     return rotation
+
+
+def _interleaved() -> NDArray[np.intp]:
+    """The position dims in the order cos_j, -cos_j, ..., sin_j, -sin_j, ...: a permutation,
+    so every dot product, and the copy, is unchanged. A capital row reads the step's whole
+    position code, at a scale that makes it int8's largest weight in every dim, and with
+    the code's equal signs side by side, int8 computation (the u8 x s8 products summed in
+    pairs into 16 bits, x86's ``vpmaddubsw``) saturates and the capital never wins; with
+    opposite signs side by side each pair's sum stays in range."""
+    f = POSITION_FREQUENCIES
+    cosines = [k for j in range(f) for k in (j, 2 * f + j)]
+    sines = [k for j in range(f) for k in (f + j, 3 * f + j)]
+    return np.array(cosines + sines)
 
 
 def _first_capital_pieces(
@@ -426,15 +441,6 @@ def _unknown_to_space(projection: Matrix, pieces: list[str]) -> None:
     unk, space = pieces.index("<unk>"), pieces.index("\u2581")
     projection[space] += projection[unk]
     projection[unk] = 0.0
-
-
-def _save(spec: Any, model_dir: Path, first_capital: bool) -> None:
-    """Save ``spec`` as a CTranslate2 model: int8, as Argos packages are, except a
-    first-capital model: int8 *computation* quantizes the decoder state too, and the capital
-    rows read its position code at a scale (the logit lead over a neighbouring step) that
-    the quantized state loses, so no capital would win; float32 keeps it."""
-    quantization = None if first_capital else "int8"
-    _SpecConverter(spec).convert(str(model_dir), quantization=quantization, force=True)
 
 
 class _SpecConverter(ctranslate2.converters.Converter):  # type: ignore[misc]
@@ -491,7 +497,7 @@ def _build_model_files(
         first_capital=first_capital,
     )
     model_dir = work_dir / "model"
-    _save(spec, model_dir, first_capital)
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, sp_path, shape, len(pieces), "shared", head, first_capital)
 
 
@@ -573,7 +579,7 @@ def _build_bpe_files(
     pieces = ["<unk>", "<s>", "</s>", *sorted(subwords)]
     spec = _copy_spec(pieces, shape, SEED, head=head, first_capital=first_capital)
     model_dir = work_dir / "model"
-    _save(spec, model_dir, first_capital)
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, bpe_path, shape, len(pieces), layout="bpe")
 
 
@@ -612,7 +618,7 @@ def _build_layout_files(
     else:
         raise ValueError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
     model_dir = work_dir / "model"
-    _save(spec, model_dir, first_capital)
+    _SpecConverter(spec).convert(str(model_dir), quantization="int8", force=True)
     return _ModelFiles(model_dir, sp_path, shape, len(vocabulary), layout=layout)
 
 
