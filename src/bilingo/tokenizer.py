@@ -299,15 +299,23 @@ def _as_in_source(
 ) -> tuple[str, list[Span]]:
     """``text`` with each run of two or more of its tokens that the source holds in a row
     (or the whole output, when it is the whole source) written as the source has it,
-    between tokens one space where the source has any whitespace, and the tokens' spans."""
+    between tokens one space where the source has any whitespace, and the tokens' spans.
+
+    Tokens whose source ranges overlap (the normaliser moved one past another: English
+    ``".`` is read as ``. "``) are one cluster: a run holds all of it or none, and it is
+    written once, each of its tokens spanning it."""
     src, where = source.words, source.word_ranges
     starts: dict[str, list[int]] = {}
     for i, word in enumerate(src):
         starts.setdefault(word, []).append(i)
+    # joined[i]: source token i + 1 overlaps token i (the same cluster).
+    joined = [where[i + 1][0] < where[i][1] for i in range(len(src) - 1)] + [False]
 
     def gap(i: int) -> str | None:  # the source between tokens i and i + 1, if spacing
+        if joined[i]:
+            return ""
         between = source_text[where[i][1] : where[i + 1][0]]
-        if where[i + 1][0] < where[i][1] or between.strip():
+        if between.strip():
             return None
         return between if between in ("", " ", "\u00a0", "\u202f") else " "
 
@@ -319,6 +327,8 @@ def _as_in_source(
     while j < len(words):
         best, length = -1, 0
         for i in starts.get(words[j], ()):
+            if i and joined[i - 1]:
+                continue  # inside a cluster
             k = 1
             while (
                 j + k < len(words)
@@ -327,6 +337,8 @@ def _as_in_source(
                 and gap(i + k - 1) is not None
             ):
                 k += 1
+            while k and joined[i + k - 1]:
+                k -= 1  # end with a whole cluster
             if k > length:
                 best, length = i, k
         whole = length == len(words) == len(src)
@@ -340,15 +352,20 @@ def _as_in_source(
             continue
         out.append(text[done : spans[j][0]])
         size += spans[j][0] - done
-        for k in range(length):
-            a, b = where[best + k]
+        k = 0
+        while k < length:
+            first = k
+            while joined[best + k]:
+                k += 1
+            a, b = where[best + first][0], where[best + k][1]
             out.append(source_text[a:b])
-            new.append((size, size + b - a))
+            new += [(size, size + b - a)] * (k - first + 1)
             size += b - a
             if k < length - 1:
                 space = gap(best + k) or ""
                 out.append(space)
                 size += len(space)
+            k += 1
         done = spans[j + length - 1][1]
         j += length
     out.append(text[done:])
