@@ -21,7 +21,7 @@ them so an editor can add them as terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -327,9 +327,18 @@ class Glossary:
             genders=genders,
         )
 
-    def check(self, source_text: str, twin_text: str, *, source: str, target: str) -> list[Miss]:
+    def check(
+        self,
+        source_text: str,
+        twin_text: str,
+        *,
+        source: str,
+        target: str,
+        dialects: Sequence[str] | None,
+    ) -> list[Miss]:
         """Terms of ``source_text`` whose target form ``twin_text`` lacks (Weblate's
-        "does not follow glossary"), with 1-based lines in ``source_text``.
+        "does not follow glossary"), with 1-based lines in ``source_text`` (both read as
+        Markdown of the site's ``dialects``).
 
         Counts occurrences per entry, any form: a paragraph with two "næringsklynger" needs
         two forms of "business cluster" in the twin's paragraph. Paragraphs are compared one
@@ -342,8 +351,8 @@ class Glossary:
         # glossary for its hash without paying for the Markdown parser.
         from bilingo.document import prose_mask
 
-        src = prose_mask(source_text)
-        twin = prose_mask(twin_text)
+        src = prose_mask(source_text, dialects=dialects)
+        twin = prose_mask(twin_text, dialects=dialects)
         src_blocks = _blocks(src)
         twin_blocks = _blocks(twin)
         if len(src_blocks) != len(twin_blocks):

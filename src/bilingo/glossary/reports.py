@@ -56,8 +56,11 @@ def export_deepl(
     return buf.getvalue()
 
 
-def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound]:
-    """Words that start or end with a glossary form but are not one (``næringsklyngetillit``).
+def find_compounds(
+    glossary: Glossary, text: str, *, lang: str, dialects: Sequence[str] | None
+) -> list[Compound]:
+    """Words that start or end with a glossary form but are not one (``næringsklyngetillit``),
+    in the prose of ``text`` (Markdown of the site's ``dialects``).
 
     bilingo does not rewrite these (a compound's English is not the term plus the rest);
     they go to the engine as they are. Listing them lets an editor add the ones that matter.
@@ -72,7 +75,7 @@ def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound
         return []
     from bilingo.document import prose_mask  # here: the glossary loads without markdown-it
 
-    masked = prose_mask(text)
+    masked = prose_mask(text, dialects=dialects)
     matched = {(m.start(), m.end()) for m, _, _ in glossary.matches(masked, lang=lang)}
     out: list[Compound] = []
     for m in re.finditer(r"[^\W\d_]+", masked):
@@ -103,9 +106,10 @@ def check_articles(
     source_lang: str,
     target_lang: str,
     fields: Sequence[str],
+    dialects: Sequence[str] | None,
 ) -> list[Miss]:
     """:meth:`Glossary.check` over an article pair's body and translated fields, with line
-    numbers in the files (front matter included)."""
+    numbers in the files (front matter included); Markdown of the site's ``dialects``."""
     misses: list[Miss] = []
     for key in fields:
         src_value, twin_value = source.meta.get(key), twin.meta.get(key)
@@ -114,12 +118,16 @@ def check_articles(
         twin_text = twin_value if isinstance(twin_value, str) else ""
         src_line = _field_line(source, key)
         twin_line = _field_line(twin, key)
-        for miss in glossary.check(src_value, twin_text, source=source_lang, target=target_lang):
+        for miss in glossary.check(
+            src_value, twin_text, source=source_lang, target=target_lang, dialects=dialects
+        ):
             misses.append(
                 Miss(miss.term, miss.expected, src_line, twin_line, miss.found, field=key)
             )
     s_off, t_off = source.body_line - 1, twin.body_line - 1
-    for miss in glossary.check(source.body, twin.body, source=source_lang, target=target_lang):
+    for miss in glossary.check(
+        source.body, twin.body, source=source_lang, target=target_lang, dialects=dialects
+    ):
         misses.append(
             Miss(
                 miss.term,
