@@ -105,6 +105,11 @@ class BpeTokenizer:
         self._tokenizer = MosesTokenizer(from_code)
         self._detokenizer = MosesDetokenizer(to_code)
         self._protected = [*self._tokenizer.WEB_PROTECTED_PATTERNS, r"\w+(?:_\w+)+"]
+        #: The normaliser's substitutions, compiled, each with whether it refers to groups.
+        self._steps = [
+            (re.compile(pattern), template, "\\" in template)
+            for pattern, template in self._normalizer.substitutions
+        ]
         codes = path.read_text(encoding="utf-8")
         # apply_bpe prints to stderr and exits on a malformed line: check first, say where.
         for number, line in enumerate(codes.splitlines(), 1):
@@ -119,12 +124,14 @@ class BpeTokenizer:
             self._bpe.segment_tokens([self._escape(w) for w in self._words(text)]) for text in texts
         ]
 
-    def _words(self, text: str) -> list[str]:
-        """Moses tokens of ``text`` (normalised first), unescaped: substrings of the
-        normalised text. Escaped one by one (:meth:`_escape`), as Moses' escaping is a
-        character substitution; argostranslate's tokens are the same."""
+    def _words(self, text: str, normalised: str | None = None) -> list[str]:
+        """Moses tokens of ``text`` (``normalised`` first, unless given), unescaped:
+        substrings of the normalised text. Escaped one by one (:meth:`_escape`), as Moses'
+        escaping is a character substitution; argostranslate's tokens are the same."""
+        if normalised is None:
+            normalised = self._normalizer.normalize(text)
         words: list[str] = self._tokenizer.tokenize(
-            self._normalizer.normalize(text), escape=False, protected_patterns=self._protected
+            normalised, escape=False, protected_patterns=self._protected
         )
         return words
 
@@ -138,11 +145,11 @@ class BpeTokenizer:
         traced back through every normalising substitution; a token's BPE pieces split its
         range where it is written as in ``text``, else share it. No ranges where a token is
         not found (the tokenizer dropped or changed a character)."""
-        words = self._words(text)
+        traced = self._normalize_traced(text)
+        words = self._words(text, traced[0] if traced is not None else None)
         escaped = [self._escape(w) for w in words]
         split = [self._bpe.segment_tokens([w]) for w in escaped]
         pieces = tuple(p for group in split for p in group)
-        traced = self._normalize_traced(text)
         if traced is None:
             return Encoded(pieces, (), tuple(escaped), ())
         normal, origin = traced
@@ -166,21 +173,19 @@ class BpeTokenizer:
         origins of what it shares with the match at either end ("5 %" -> "5%"), and
         the rest of it comes from the rest of the match. None if the result differs from
         the normaliser's own (a version with other steps)."""
-        norm = self._normalizer
         current = text
         origin: list[Span] = [(i, i + 1) for i in range(len(text))]
-        for pattern, substitution in norm.substitutions:
-            found = list(re.finditer(pattern, current))
-            if not found:
-                continue
+        for pattern, template, grouped in self._steps:
             out: list[str] = []
             traced: list[Span] = []
             last = 0
-            for match in found:
+            for match in pattern.finditer(current):
+                new, old = match.expand(template) if grouped else template, match.group()
+                if new == old:  # most matches of " +" -> " "
+                    continue
                 a, b = match.span()
                 out.append(current[last:a])
                 traced += origin[last:a]
-                new, old = match.expand(substitution), current[a:b]
                 head = 0
                 while head < min(len(new), len(old)) and new[head] == old[head]:
                     head += 1
@@ -198,12 +203,13 @@ class BpeTokenizer:
                 traced += origin[b - tail : b]
                 out.append(new)
                 last = b
-            out.append(current[last:])
-            traced += origin[last:]
-            current, origin = "".join(out), traced
+            if out:
+                out.append(current[last:])
+                traced += origin[last:]
+                current, origin = "".join(out), traced
         lead = len(current) - len(current.lstrip())
         stripped = current.strip()
-        if stripped != norm.normalize(text):
+        if stripped != self._normalizer.normalize(text):
             return None
         return stripped, origin[lead : lead + len(stripped)]
 
