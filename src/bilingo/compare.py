@@ -335,11 +335,11 @@ class _Unit:
     def facts(self) -> _Facts:
         return _facts_of(self.targets, self.plain)
 
-    @functools.cached_property
-    def mask(self) -> str:
-        """``prose_mask(text)``, read off the body's parse where there is one."""
+    def mask(self, dialects: Sequence[str] | None) -> str:
+        """``prose_mask(text)``, read off the body's parse where there is one (a field's is
+        parsed, with the site's ``dialects``)."""
         if self.doc is None:
-            return prose_mask(self.text)
+            return prose_mask(self.text, dialects=dialects)
         return "   ".join(block_mask(self.doc, b) for b in self.blocks)  # pipes are no prose
 
     @property
@@ -347,11 +347,14 @@ class _Unit:
         """Its blocks' inline tokens (:attr:`bilingo.document.Block.tokens`), where kept."""
         return tuple(b.tokens for b in self.blocks) if self.doc and self.doc.tokens else ()
 
-    def terms(self, glossary: Glossary, lang: str) -> tuple[Term, ...]:
+    def terms(
+        self, glossary: Glossary, lang: str, dialects: Sequence[str] | None
+    ) -> tuple[Term, ...]:
         if not self.text or not glossary.entries:
             return ()
-        mask = self.mask if self.doc is not None else None  # a field: parsed only if need be
-        return terms_in(self.text, glossary=glossary, lang=lang, mask=mask)
+        # A field's mask is made only if need be (terms_in skips plain text without terms).
+        mask = self.mask(dialects) if self.doc is not None else None
+        return terms_in(self.text, glossary=glossary, lang=lang, dialects=dialects, mask=mask)
 
 
 def _field_unit(key: str, value: str, refs: Mapping[str, str]) -> _Unit:
@@ -365,8 +368,9 @@ def paragraph_flags(
     glossary: Glossary,
     source_lang: str,
     target_lang: str,
+    dialects: Sequence[str] | None,
 ) -> list[Flag]:
-    """The problems of one aligned paragraph pair."""
+    """The problems of one aligned paragraph pair (Markdown of the site's ``dialects``)."""
     src, tw = source.facts, twin.facts
     flags: list[Flag] = []
     checks: tuple[tuple[FlagKind, str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -389,7 +393,8 @@ def paragraph_flags(
         twin.text,
         source=source_lang,
         target=target_lang,
-        masks=(source.mask, twin.mask),
+        dialects=dialects,
+        masks=(source.mask(dialects), twin.mask(dialects)),
     )
     for miss in misses:
         if miss.term == miss.expected:
@@ -403,17 +408,24 @@ def paragraph_flags(
 
 
 def terms_in(
-    text: str, *, glossary: Glossary, lang: str, mask: str | None = None
+    text: str,
+    *,
+    glossary: Glossary,
+    lang: str,
+    dialects: Sequence[str] | None,
+    mask: str | None = None,
 ) -> tuple[Term, ...]:
     """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
-    tags, code or shortcodes); ``mask``: its :func:`bilingo.document.prose_mask`, when known."""
+    tags, code or shortcodes; Markdown of the site's ``dialects``); ``mask``: its
+    :func:`bilingo.document.prose_mask`, when known."""
     if not glossary.entries:
         return ()
     if mask is None:
         plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
         if plain and not glossary.matches(text, lang=lang):
             return ()  # nothing to blank in plain text: no match in it, none in its prose
-        mask = prose_mask(text)  # blanked to the same length: offsets still index ``text``
+        # Blanked to the same length: offsets still index ``text``.
+        mask = prose_mask(text, dialects=dialects)
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
         for m, entry, _form in glossary.matches(mask, lang=lang)
@@ -451,16 +463,18 @@ def diff_pair(
     fields: Sequence[str],
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     inline: bool = False,
+    dialects: Sequence[str] | None,
 ) -> ArticleDiff:
     """Align ``pair`` paragraph by paragraph, flag each pair's problems and give each twin
-    paragraph its verdict (bilingo.verdicts: the same as ``check``'s). ``inline``: the rows
-    carry their inline tokens (:attr:`Row.source_inline`), to render them."""
+    paragraph its verdict (bilingo.verdicts: the same as ``check``'s), its bodies read with
+    the site's ``dialects``. ``inline``: the rows carry their inline tokens
+    (:attr:`Row.source_inline`), to render them."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
     # Each body parsed once (the same parse judging the pair used): its blocks, their
     # facts and prose, its reference definitions.
-    keep = True if inline else None  # else: as the run keeps them
-    s_doc, t_doc = parse(source.body, tokens=keep), parse(twin.body, tokens=keep)
+    s_doc = parse(source.body, dialects=dialects, tokens=inline)
+    t_doc = parse(twin.body, dialects=dialects, tokens=inline)
     src_refs, twin_refs = dict(s_doc.definitions), dict(t_doc.definitions)
 
     def make_row(
@@ -473,7 +487,12 @@ def diff_pair(
         flags: list[Flag] = []
         if s is not None and t is not None:
             flags = paragraph_flags(
-                s, t, glossary=glossary, source_lang=src_lang, target_lang=tgt_lang
+                s,
+                t,
+                glossary=glossary,
+                source_lang=src_lang,
+                target_lang=tgt_lang,
+                dialects=dialects,
             )
         elif s is not None:
             flags = [Flag("unmatched", "no paragraph in the twin matches this one")]
@@ -486,8 +505,8 @@ def diff_pair(
             source_line=s_line,
             twin_line=t_line,
             field=field,
-            source_terms=s.terms(glossary, src_lang) if s else (),
-            twin_terms=t.terms(glossary, tgt_lang) if t else (),
+            source_terms=s.terms(glossary, src_lang, dialects) if s else (),
+            twin_terms=t.terms(glossary, tgt_lang, dialects) if t else (),
             flags=tuple(flags),
             source_inline=s.tokens if s else (),
             twin_inline=t.tokens if t else (),
@@ -537,7 +556,13 @@ def diff_pair(
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
     if prov is not None and prov.is_twin:
         verdicts = twin_verdicts(
-            twin, prov, fields, source=source, min_confidence=min_confidence, doc=t_doc
+            twin,
+            prov,
+            fields,
+            source=source,
+            min_confidence=min_confidence,
+            doc=t_doc,
+            dialects=dialects,
         )
         rows = _place_verdicts(rows, verdicts)
     return ArticleDiff(

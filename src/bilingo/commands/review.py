@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from bilingo import layout, provenance
+from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
@@ -34,13 +34,14 @@ from bilingo.article import (
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.detect import locate_twin
-from bilingo.document import keeping_tokens, markdown
+from bilingo.document import markdown, parse
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import Problem, orphaned_twins, pair_problems
+from bilingo.layout import PLAIN
 from bilingo.memory import paragraph_texts
 from bilingo.pairs import Pair, PairIndex, find_markdown
-from bilingo.site import Settings, in_site
+from bilingo.site import Settings
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 from bilingo.verdicts import STATES as VERDICT_STATES
 
@@ -151,22 +152,18 @@ class ReviewReport:
         }
 
 
-@in_site
 def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
-    # Each body parsed once, with its inline tokens: detection, judging, the flags and the
-    # pages all read that one parse.
-    with keeping_tokens():
-        return build_review(
-            list(paths) or [Path(".")],
-            out_dir=out_dir,
-            glossary=settings.glossary,
-            fields=settings.fields,
-            root=settings.root,
-            min_confidence=settings.min_confidence,
-            memory_path=settings.memory_path,
-            index=PairIndex(settings.pairing),
-        )
+    return build_review(
+        list(paths) or [Path(".")],
+        out_dir=out_dir,
+        glossary=settings.glossary,
+        fields=settings.fields,
+        root=settings.root,
+        min_confidence=settings.min_confidence,
+        memory_path=settings.memory_path,
+        pair_index=PairIndex(settings.pairing),
+    )
 
 
 def article_state(
@@ -250,17 +247,19 @@ def build_review(
     root: Path = Path("."),
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     memory_path: Path | None = None,
-    index: PairIndex | None = None,
+    pair_index: PairIndex | None = None,
 ) -> ReviewReport:
     """Write ``index.html``, a page per state and one page per article pair into ``out_dir``.
 
     Pages are named from each source's path inside ``root`` (the site's root). Each pair is
     judged as ``check`` judges it (:func:`bilingo.judge.pair_problems`); ``memory_path``
-    (read only) holds the older source paragraphs the pages show the changes of; ``index``:
-    the run's pairs (default: the current pairing's)."""
+    (read only) holds the older source paragraphs the pages show the changes of.
+    ``pair_index``: the run's pairs, from the site's pairing (None: a plain folder's,
+    :data:`bilingo.layout.PLAIN`, for a caller outside a site's run)."""
+    pairs = pair_index if pair_index is not None else PairIndex(PLAIN)
+    dialects = pairs.pairing.dialects
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
-    pairs = index if index is not None else PairIndex(layout.current())
     files, _links = find_markdown(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_real = out_dir.resolve()
@@ -283,6 +282,11 @@ def build_review(
         path = article.path
         if real in shown or provenance.is_twin(article):
             continue
+        if any(True for _ in pairs.twins_of(article, articles)):
+            # A page to come: the body parsed once, with its inline tokens, for detection,
+            # judging, the flags and the page (parse serves each later ask from it).
+            with contextlib.suppress(BilingoError):
+                parse(article.body, dialects=dialects, tokens=True)
         try:
             detection, twin_file = locate_twin(article, pairs, articles)
         except BilingoError as exc:
@@ -336,6 +340,7 @@ def build_review(
             pair_problems(
                 article,
                 twin,
+                pairing=pairs.pairing,
                 glossary_hash=glossary.hash,
                 fields=fields,
                 require_reviewed=False,
@@ -355,6 +360,7 @@ def build_review(
             fields=fields,
             min_confidence=min_confidence,
             inline=True,  # the pages render each paragraph from the body's one parse
+            dialects=dialects,
         )
         by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
         on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
@@ -374,13 +380,15 @@ def build_review(
             changed,
             dict(paragraphs),
         )
-        older = _older_sources(twin, prov, diff, memory_path)
-        write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
+        older = _older_sources(twin, prov, diff, memory_path, dialects)
+        write_atomic(
+            out_dir / page, render_page(diff, entry, older=older, dialects=dialects), durable=False
+        )
         entries.append(entry)
     for path, error in unreadable.values():  # read by no source: listed as they are
         problem = Problem(path, "invalid", error.message, line=error.line)
         entries.append(Entry(path, None, "invalid", error.message, problems=(problem,)))
-    orphaned, moved = orphaned_twins(articles.values(), shown, fields)
+    orphaned, moved = orphaned_twins(articles.values(), shown, fields, pairs)
     for problem in orphaned:
         entries.append(
             Entry(
@@ -426,17 +434,19 @@ def _slug(state: str) -> str:
 
 
 def _older_sources(
-    twin: Article, prov: provenance.Provenance, diff: ArticleDiff, memory_path: Path | None
+    twin: Article,
+    prov: provenance.Provenance,
+    diff: ArticleDiff,
+    memory_path: Path | None,
+    dialects: Sequence[str] | None,
 ) -> dict[int, str]:
     """Twin line -> the source paragraph as it was when the paragraph there was reviewed
     (or edited), for the rows that need review or are in conflict, from the memory."""
-    from bilingo.document import parse
-
     wanted = {r.twin_line for r in diff.rows if r.state in ("needs review", "conflict")}
     if not wanted or memory_path is None:
         return {}
     against: dict[int, str] = {}
-    for block in parse(twin.body).blocks:
+    for block in parse(twin.body, dialects=dialects).blocks:
         line = twin.body_line + block.line - 1
         if line in wanted and (older := prov.made_against(block.index)) is not None:
             against[line] = older
@@ -700,23 +710,34 @@ def word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
-def _low_span(row: Row) -> tuple[int, int, float] | None:
+def _low_span(row: Row, dialects: Sequence[str] | None) -> tuple[int, int, float] | None:
     """Where the row's low-confidence sentence is in its twin text, with its score."""
     if row.state != "low-confidence" or row.twin is None or row.score is None:
         return None
-    from bilingo.document import parse, segment_field
+    from bilingo.document import segment_field
     from bilingo.units import units
 
-    found = units(segment_field(row.twin) if row.kind == "field" else parse(row.twin))
+    found = units(
+        segment_field(row.twin, dialects=dialects)
+        if row.kind == "field"
+        else parse(row.twin, dialects=dialects)
+    )
     if not found:
         return None
     unit = found[min(row.sentence, len(found) - 1)]
     return unit.start, unit.end, row.score
 
 
-def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | None = None) -> str:
+def render_page(
+    diff: ArticleDiff,
+    entry: Entry,
+    *,
+    older: Mapping[int, str] | None = None,
+    dialects: Sequence[str] | None,
+) -> str:
     """One article's page: a two-column grid, one row per aligned paragraph, each with its
-    verdict's badge; ``older`` (twin line -> older source paragraph) shows what changed."""
+    verdict's badge; ``older`` (twin line -> older source paragraph) shows what changed;
+    ``dialects``: the site's, as the twin was read."""
     older = older or {}
     counts = diff.counts()
     flagged = sum(1 for r in diff.rows if r.flags)
@@ -791,7 +812,7 @@ def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | N
                     where,
                     flagged=bool(row.flags),
                     badge=badge if side == "twin" else "",
-                    low=_low_span(row) if side == "twin" else None,
+                    low=_low_span(row, dialects) if side == "twin" else None,
                     inline=inline,
                 )
             )

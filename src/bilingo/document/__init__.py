@@ -30,7 +30,6 @@ from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import dialect, markdown
 from bilingo.document.segmenter import (
     block_mask,
-    keeping_tokens,
     parse,
     prose_mask,
     relabel,
@@ -48,7 +47,6 @@ __all__ = [
     "Segment",
     "block_mask",
     "dialect",
-    "keeping_tokens",
     "markdown",
     "parse",
     "prose_mask",

@@ -21,18 +21,15 @@ proven is left literal (untranslated beats corrupted).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Sequence
 from typing import Any
 
 from markdown_it.token import Token
 
-from bilingo import layout
 from bilingo.document.dialects import Dialect, resolve
 from bilingo.document.literals import literal_ranges
 from bilingo.document.model import Block, Document, NestingError, Segment
@@ -50,12 +47,11 @@ def segment(
     strict: bool = False,
     tokens: bool = False,
 ) -> Document:
-    """Segment a Markdown body (front matter already removed), read with ``dialects`` (by
-    default the running site's, :attr:`bilingo.layout.Pairing.dialects`; else all).
-    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests);
-    ``tokens`` keeps each block's markdown-it inline tokens (:attr:`Block.tokens`)."""
-    if dialects is None:
-        dialects = layout.current().dialects  # the site's, while a command runs
+    """Segment a Markdown body (front matter already removed), read with ``dialects``: the
+    site's (:attr:`bilingo.layout.Pairing.dialects`); None, the default, every registered
+    one, as for a plain folder, whose generator is unknown. ``strict`` raises
+    :class:`Mismatch` where a block would be left literal (for tests); ``tokens`` keeps each
+    block's markdown-it inline tokens (:attr:`Block.tokens`)."""
     try:
         return _segment(body, resolve(dialects), strict=strict, tokens=tokens)
     except RecursionError:
@@ -287,14 +283,14 @@ def _segment(
 _INLINE_MARKUP = re.compile(r"[`*_\[<]")
 
 
-def segment_field(value: str) -> Document:
+def segment_field(value: str, *, dialects: Sequence[str] | None = None) -> Document:
     """Segment a front-matter value: inline Markdown when it holds any (``description:
-    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), else plain
-    prose (:func:`segment_text`)."""
+    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), read with
+    ``dialects`` as :func:`segment` reads, else plain prose (:func:`segment_text`)."""
     if _INLINE_MARKUP.search(value) is None:
         return segment_text(value)
     try:
-        return segment(value)
+        return segment(value, dialects=dialects)
     except BilingoError:
         return segment_text(value)
 
@@ -307,32 +303,13 @@ _PARSE_CACHE_SIZE = 64
 _parsed: OrderedDict[tuple[str, tuple[str, ...] | None], Document] = OrderedDict()
 
 
-#: Whether :func:`parse` keeps :attr:`Block.tokens` when not told (:func:`keeping_tokens`).
-_KEEP_TOKENS: ContextVar[bool] = ContextVar("bilingo_keep_tokens", default=False)
-
-
-@contextlib.contextmanager
-def keeping_tokens() -> Iterator[None]:
-    """Within it every :func:`parse` keeps :attr:`Block.tokens`: a run that renders the
-    bodies (``bilingo review``) parses each once for detection, judging and its pages."""
-    reset = _KEEP_TOKENS.set(True)
-    try:
-        yield
-    finally:
-        _KEEP_TOKENS.reset(reset)
-
-
-def parse(
-    body: str, *, dialects: Sequence[str] | None = None, tokens: bool | None = None
-) -> Document:
-    """:func:`segment`, remembered for the last bodies: one translate job asks for the same
-    source (plan, language, seal) and twin (merge, provenance) several times, ``bilingo
-    review`` for its flags, verdicts and rendering. ``tokens``: with :attr:`Block.tokens`
-    (kept only where asked for, or within :func:`keeping_tokens`: they take twice the
-    memory of the rest)."""
-    tokens = _KEEP_TOKENS.get() if tokens is None else tokens
-    chosen = layout.current().dialects if dialects is None else dialects
-    key = (body, None if chosen is None else tuple(chosen))
+def parse(body: str, *, dialects: Sequence[str] | None = None, tokens: bool = False) -> Document:
+    """:func:`segment` (``dialects`` as it takes them), remembered for the last bodies: one
+    translate job asks for the same source (plan, language, seal) and twin (merge,
+    provenance) several times, ``bilingo review`` for its flags, verdicts and rendering.
+    ``tokens``: with :attr:`Block.tokens` (kept only where asked for: they take 1.5 times
+    the memory of the rest); a body remembered with them serves every later ask."""
+    key = (body, None if dialects is None else tuple(dialects))
     if len(body) > _PARSE_CACHE_MAX:
         return segment(body, dialects=key[1], tokens=tokens)
     doc = _parsed.get(key)
@@ -346,15 +323,16 @@ def parse(
     return doc
 
 
-def prose_mask(text: str) -> str:
+def prose_mask(text: str, *, dialects: Sequence[str] | None = None) -> str:
     """``text`` with everything that is not prose (no segment) blanked to spaces, newlines
     kept, so offsets still index ``text``: what the engine sees, and nothing else.
 
     A term inside a shortcode, code or a link target is never translated, so it must not
-    be looked for either (``bilingo glossary check``, ``bilingo diff``).
+    be looked for either (``bilingo glossary check``, ``bilingo diff``). ``dialects``: as
+    :func:`segment` takes them.
     """
     try:
-        doc = parse(text)
+        doc = parse(text, dialects=dialects)
     except BilingoError:  # nested too deeply to segment: nothing of it is translated
         return _BLANK_RE.sub(" ", text)
     return _masked(text, 0, doc.segments)
@@ -380,18 +358,18 @@ def _masked(text: str, offset: int, segments: Sequence[Segment]) -> str:
     return "".join(out)
 
 
-def relabel(source: Document, twin_body: str) -> str:
+def relabel(source: Document, twin_body: str, *, dialects: Sequence[str] | None) -> str:
     """``twin_body`` (``source`` translated) with each shortcut or collapsed reference link
     whose text changed written as a full one, ``[translated][label]``, the label the source's
     byte for byte: the translated text is no key to a definition. Links are matched in order
     within each block, reading every ``[…]`` as a link on both sides; a block where they do
-    not line up is left as it is."""
+    not line up is left as it is. ``dialects``: those ``source`` was read with."""
     if not source.references:
         return twin_body
     real = {(block, start) for block, start, _, _ in source.references}
-    dialects = resolve(layout.current().dialects)  # as ``source`` was read
-    every = _segment(source.body, dialects, strict=False, every_label=True)
-    twin = _segment(twin_body, dialects, strict=False, every_label=True)
+    chosen = resolve(dialects)
+    every = _segment(source.body, chosen, strict=False, every_label=True)
+    twin = _segment(twin_body, chosen, strict=False, every_label=True)
     if len(every.blocks) != len(twin.blocks):
         return twin_body
     theirs: dict[int, list[tuple[int, int, int]]] = {}
