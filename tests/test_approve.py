@@ -93,8 +93,13 @@ def test_approve_changes_only_the_provenance_block(site: Path) -> None:
     # The seal (see bilingo.seal) is re-made with the new verdict.
     assert re.fullmatch(rb"  seal: sha256:[0-9a-f]{16} machine\n", removed.pop())
     assert re.fullmatch(rb"  seal: sha256:[0-9a-f]{16} reviewed\n", added.pop())
-    # The machine's confidence goes too: a reviewer weighed it (bilingo.confidence).
-    removed = [line for line in removed if not line.startswith(b"  confidence: ")]
+    # The machine's confidence goes too, paragraphs' and fields': a reviewer weighed it
+    # (bilingo.confidence).
+    removed = [
+        line
+        for line in removed
+        if not line.startswith((b"  confidence: ", b"  field_confidence: "))
+    ]
     assert removed == [b"  reviewed: false\n"]
     assert added == [
         b"  reviewed: true\n",

@@ -242,13 +242,6 @@ _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
-def references(body: str) -> dict[str, str]:
-    """Reference-link definitions of a body: label (lower-cased) -> target."""
-    if "]:" not in body:  # a definition is "[label]: target": none here, no parse needed
-        return {}
-    return dict(parse(body).definitions)
-
-
 #: A paragraph without any of these is plain text to markdown-it: no parse needed.
 _MARKUP_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]")
 
