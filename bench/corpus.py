@@ -18,7 +18,7 @@ from common import (
 )
 
 if TYPE_CHECKING:
-    from copymodel import Head
+    from copymodel import Head, Size
 
     from bilingo.document import Document
 
@@ -184,23 +184,26 @@ def words_of(texts: Sequence[str]) -> int:
 # --------------------------------------------------------------------------- model
 
 
-def ensure_model(packages: Path, *, rebuild: bool, head: Head = "trained") -> None:
+def ensure_model(
+    packages: Path, *, rebuild: bool, head: Head = "trained", size: Size = "base"
+) -> None:
     """Install the base-size copy models (nb→en, en→nb) once; rebuild when inputs change.
-    ``head``: their alignment head (``copymodel.Head``; "shifted": one source piece off)."""
+    ``head``: their alignment head (``copymodel.Head``; "shifted": one source piece off);
+    ``size``: another shape (``copymodel.SHAPES``)."""
     import copymodel
 
     text = copymodel.corpus_text(*TRAINING_ROOTS) + "\n" + copymodel.SAMPLE_TEXT
     stamp = hashlib.sha256(
-        text.encode() + Path(copymodel.__file__).read_bytes() + head.encode()
+        text.encode() + Path(copymodel.__file__).read_bytes() + head.encode() + size.encode()
     ).hexdigest()
     stamp_file = packages / "bench-stamp.txt"
     if not rebuild and stamp_file.is_file() and stamp_file.read_text() == stamp:
         return
     if packages.exists():
         shutil.rmtree(packages)
-    print(f"building the base-size copy models ({head} head) ...", flush=True)
+    print(f"building the {size}-size copy models ({head} head) ...", flush=True)
     start = time.perf_counter()
-    copymodel.install_copy_models(packages, training_text=text, size="base", head=head)
+    copymodel.install_copy_models(packages, training_text=text, size=size, head=head)
     stamp_file.write_text(stamp)
     print(f"  built in {time.perf_counter() - start:.0f} s", flush=True)
 
