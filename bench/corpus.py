@@ -149,13 +149,19 @@ def corpus_directions(corpus: Path) -> list[Direction]:
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
     from bilingo.glossary import empty_glossary
-    from bilingo.pairs import load_articles
+    from bilingo.layout import PLAIN
+    from bilingo.pairs import PairIndex, load_articles
     from bilingo.translation import plan
 
     found = load_articles([corpus])
     if found.problems:
         raise SystemExit(f"corpus has unreadable articles: {found.problems}")
-    the_plan = plan(found.articles, glossary=empty_glossary(), fields=DEFAULT_TRANSLATED_FIELDS)
+    the_plan = plan(
+        found.articles,
+        glossary=empty_glossary(),
+        fields=DEFAULT_TRANSLATED_FIELDS,
+        index=PairIndex(PLAIN),
+    )
     if the_plan.outcomes:
         raise SystemExit(f"corpus articles not translatable: {the_plan.outcomes}")
     directions: dict[tuple[str, str], Direction] = {}

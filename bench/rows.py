@@ -345,12 +345,16 @@ def write_twins(tree: Path, glossary_file: Path) -> int:
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
     from bilingo.glossary import load_glossary
-    from bilingo.pairs import load_articles
+    from bilingo.layout import PLAIN
+    from bilingo.pairs import PairIndex, load_articles
     from bilingo.translation import build_twin, plan, twin_bytes
 
     glossary = load_glossary(glossary_file)
     the_plan = plan(
-        load_articles([tree]).articles, glossary=glossary, fields=DEFAULT_TRANSLATED_FIELDS
+        load_articles([tree]).articles,
+        glossary=glossary,
+        fields=DEFAULT_TRANSLATED_FIELDS,
+        index=PairIndex(PLAIN),
     )
     for job in the_plan.jobs:
         engine = find_package(job.source_lang, job.target_lang).name
@@ -374,6 +378,7 @@ def mark_languages(tree: Path) -> int:
     langdetect finds). Returns how many were changed."""
     from bilingo.article import read_article
     from bilingo.detect import detect_article
+    from bilingo.layout import PLAIN
     from bilingo.provenance import is_twin
 
     changed = 0
@@ -381,7 +386,7 @@ def mark_languages(tree: Path) -> int:
         article = read_article(path)
         if is_twin(article) or article.suffix_lang or "lang" in article.meta:
             continue
-        lang = detect_article(article).lang
+        lang = detect_article(article, pairing=PLAIN).lang
         text = path.read_text(encoding="utf-8")
         if not text.startswith("---\n"):
             raise SystemExit(f"{path} has no front matter to add lang: to")
@@ -410,6 +415,7 @@ def check_phases(tree: Path, glossary_file: Path) -> dict[str, float]:
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.commands.check import check_paths
     from bilingo.glossary import load_glossary
+    from bilingo.layout import PLAIN
     from bilingo.pairs import find_markdown
     from bilingo.seal import settle_pairs
 
@@ -419,7 +425,7 @@ def check_phases(tree: Path, glossary_file: Path) -> dict[str, float]:
     files, _ = find_markdown([tree])
     lap(f"find {len(files)} files")
     settled, rest = settle_pairs(
-        files, glossary_hash=glossary.hash, fields=DEFAULT_TRANSLATED_FIELDS
+        files, PLAIN, glossary_hash=glossary.hash, fields=DEFAULT_TRANSLATED_FIELDS
     )
     lap(f"settle {len(settled)} pairs by their seals ({len(rest)} files left)")
     check_paths([tree], glossary_hash=glossary.hash, use_seals=False)

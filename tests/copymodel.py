@@ -263,7 +263,9 @@ def _copy_spec(
     weights = _Weights(shape, seed)
     n = len(pieces) - len(first)  # the first step's capitals are output rows only
     codes = token_codes(weights.rng, n, t)
-    positions = position_codes()
+    # A first-capital model's position dims interleaved (see _interleaved), the same codes.
+    order = _interleaved() if first_capital else np.arange(POSITION_DIMS)
+    positions = position_codes()[:, order]
     # The final decoder state, LayerNorm'd, is sqrt(D/2)·(pos_t + token_t).  Scale the codes so
     # the right token scores OUTPUT_LOGIT and the most similar other code trails by OUTPUT_GAP.
     worst_cosine = max_off_diagonal(codes)
@@ -335,7 +337,7 @@ def _copy_spec(
         output = weights.noise(d, d, value_scale)
         output[token_dims, token_dims] += value_scale
         if last and head != "trained":
-            block = _position_shift() if head == "shifted" else 0.0
+            block = _position_shift()[np.ix_(order, order)] if head == "shifted" else 0.0
             query[:POSITION_DIMS, t:] = np.float32(qk) * block
             key_value[d + head0, head0] = 0.0
             output[head0, head0] = 0.0
@@ -379,6 +381,19 @@ def _position_shift() -> Matrix:
             rotation[a, a], rotation[a, b] = c, -s  # cos(w(t+1)) = cos(wt)·c - sin(wt)·s
             rotation[b, a], rotation[b, b] = s, c  # sin(w(t+1)) = sin(wt)·c + cos(wt)·s
     return rotation
+
+
+def _interleaved() -> NDArray[np.intp]:
+    """The position dims in the order cos_j, -cos_j, ..., sin_j, -sin_j, ...: a permutation,
+    so every dot product, and the copy, is unchanged. A capital row reads the step's whole
+    position code, at a scale that makes it int8's largest weight in every dim, and with
+    the code's equal signs side by side, int8 computation (the u8 x s8 products summed in
+    pairs into 16 bits, x86's ``vpmaddubsw``) saturates and the capital never wins; with
+    opposite signs side by side each pair's sum stays in range."""
+    f = POSITION_FREQUENCIES
+    cosines = [k for j in range(f) for k in (j, 2 * f + j)]
+    sines = [k for j in range(f) for k in (f + j, 3 * f + j)]
+    return np.array(cosines + sines)
 
 
 def _first_capital_pieces(
@@ -616,7 +631,9 @@ def expected_output(
     * shared, prefix: the text itself;
     * upper: the text upper-cased (every output piece is its source piece upper-cased, and
       ``str.upper`` works character by character, ``▁`` unchanged);
-    * bpe: the Moses tokens joined back by Moses' detokenizer (the BPE splits join exactly);
+    * bpe: the text itself too: the model writes the source's Moses tokens, and bilingo
+      writes a run of tokens copied from the source as the source has it (Moses'
+      detokenizer alone gives :func:`moses_roundtrip`: "H & M", "20%");
     * first_capital: and its first letter upper-cased, when it is the text's first character.
     """
     if first_capital:
@@ -624,12 +641,16 @@ def expected_output(
         return out[:1].upper() + out[1:] if out[:1].islower() else out
     if layout == "upper":
         return text.upper()
-    if layout == "bpe":
-        from sacremoses import MosesDetokenizer
-
-        detokenized: str = MosesDetokenizer(to_code).detokenize(moses_words(text, from_code))
-        return detokenized
     return text
+
+
+def moses_roundtrip(text: str, from_code: str, to_code: str) -> str:
+    """``text``'s Moses tokens joined back by Moses' detokenizer, as argostranslate's
+    decoder writes a bpe copy model's output (the BPE splits join exactly)."""
+    from sacremoses import MosesDetokenizer
+
+    detokenized: str = MosesDetokenizer(to_code).detokenize(moses_words(text, from_code))
+    return detokenized
 
 
 # --------------------------------------------------------------------------- packages

@@ -103,7 +103,7 @@ class CopyLayout:
             for i in document.blocks[bad[0]].segments:
                 texts[i] = document.segments[i].text
         # A translated shortcut or collapsed reference link keeps its label: [TEXT][text].
-        return relabel(document, document.render(texts))
+        return relabel(document, document.render(texts), dialects=None)
 
 
 #: Words the ``unsure_packages_dir`` copy models write with almost flat output probabilities.

@@ -24,6 +24,7 @@ from bilingo.commands.translate import translate_paths
 from bilingo.document import segment
 from bilingo.errors import BilingoError
 from bilingo.glossary import empty_glossary
+from bilingo.layout import PLAIN
 from bilingo.provenance import short_hashes, twin_content_hash
 from bilingo.provenance import twin_state as provenance_state
 
@@ -141,7 +142,11 @@ def test_source_path_approves_its_twin_and_translate_keeps_it(site: Path) -> Non
     assert prov["twin_blocks"] == short_hashes(b.text for b in segment(article.body).blocks)
     assert prov["twin_fields"] == {"title": short_hashes([article.meta["title"]])}
     state, _ = provenance_state(
-        read_article(source), article, glossary_hash=empty_glossary().hash, fields=FIELDS
+        read_article(source),
+        article,
+        pairing=PLAIN,
+        glossary_hash=empty_glossary().hash,
+        fields=FIELDS,
     )
     assert state == "current"
 

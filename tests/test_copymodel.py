@@ -352,6 +352,11 @@ def test_bpe_layout_package_holds_bpe_model_and_copies_moses_tokens(
     results = translator.translate_batch(tokens, replace_unknowns=True)
     for sentence, source, result in zip(sentences, tokens, results, strict=True):
         assert result.hypotheses[0] == source
-        assert tokenizer.decode(result.hypotheses[0]) == copymodel.expected_output(
-            "bpe", sentence, "nb", "en"
+        assert tokenizer.decode(result.hypotheses[0]) == copymodel.moses_roundtrip(
+            sentence, "nb", "en"
         )
+        # Written as the source has it where the model copied it (it copied all of it).
+        encoded = tokenizer.encode_spans(sentence)  # type: ignore[attr-defined]
+        assert list(encoded.pieces) == source
+        text, _ = tokenizer.decode_spans(result.hypotheses[0], encoded, sentence)  # type: ignore[attr-defined]
+        assert text == copymodel.expected_output("bpe", sentence, "nb", "en") == sentence

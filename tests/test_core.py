@@ -20,6 +20,8 @@ from bilingo.article import (
 from bilingo.cli import cli
 from bilingo.document import parse, prose_mask, structure_problems
 from bilingo.glossary import empty_glossary, parse_glossary
+from bilingo.layout import PLAIN
+from bilingo.pairs import PairIndex
 from bilingo.provenance import Conflict, from_mapping, read
 from bilingo.site import build_settings, find_root
 from bilingo.translation import build_twin, plan
@@ -192,15 +194,22 @@ def test_glossary_check_ignores_a_term_the_engine_never_sees() -> None:
     glossary = parse_glossary(GLOSSARY)
     source = 'En næringsklynge. Se {{< ref "næringsklynge.md" >}}.\n'
     twin = 'A business cluster. See {{< ref "næringsklynge.md" >}}.\n'
-    assert glossary.check(source, twin, source="nb", target="en") == []
-    misses = glossary.check(source, "A cluster. See the page.\n", source="nb", target="en")
+    assert glossary.check(source, twin, source="nb", target="en", dialects=None) == []
+    misses = glossary.check(
+        source, "A cluster. See the page.\n", source="nb", target="en", dialects=None
+    )
     assert [m.term for m in misses] == ["næringsklynge"]
 
 
 def test_a_translation_that_breaks_the_structure_is_left_untranslated() -> None:
     body = "Intro her.\n\n| Navn | By |\n| --- | --- |\n| Kari | Oslo |\n\nSlutt her.\n"
     article = parse_article(Path("a.nb.md"), f"---\ntitle: Tittel\nlang: nb\n---\n{body}")
-    the_plan = plan([article], glossary=empty_glossary(), fields=DEFAULT_TRANSLATED_FIELDS)
+    the_plan = plan(
+        [article],
+        glossary=empty_glossary(),
+        fields=DEFAULT_TRANSLATED_FIELDS,
+        index=PairIndex(PLAIN),
+    )
     job = the_plan.jobs[0]
     translations = {t: t.upper() for t in job.texts()}
     translations["Kari"] = "Kari | Nordmann"  # a new cell: markdown-it drops the row's last

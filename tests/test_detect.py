@@ -12,6 +12,7 @@ from bilingo.article import parse_article, read_article
 from bilingo.cli import cli
 from bilingo.detect import detect_article, detect_text, prose_text
 from bilingo.errors import ArticleError
+from bilingo.layout import PLAIN
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -26,19 +27,19 @@ def undeclared(path: Path, name: str = "article.md") -> str:
 
 def test_front_matter_wins_over_file_name() -> None:
     art = parse_article(Path("x.en.md"), "---\nlang: nb\n---\nHello there.\n")
-    assert detect_article(art).method == "front-matter"
-    assert detect_article(art).lang == "nb"
+    assert detect_article(art, pairing=PLAIN).method == "front-matter"
+    assert detect_article(art, pairing=PLAIN).lang == "nb"
 
 
 def test_file_name_suffix_when_no_front_matter_lang() -> None:
     art = parse_article(Path("x.en.md"), "---\ntitle: Hei\n---\nHei på deg.\n")
-    d = detect_article(art)
+    d = detect_article(art, pairing=PLAIN)
     assert (d.lang, d.method) == ("en", "filename")
 
 
 def test_seed_article_is_norwegian_as_a_whole() -> None:
     art = parse_article(Path("seed.md"), undeclared(SEED))
-    d = detect_article(art)
+    d = detect_article(art, pairing=PLAIN)
     assert d.method == "detected"
     assert d.lang == "nb"
     assert d.confidence > 0.999
@@ -66,13 +67,13 @@ def test_prose_excludes_urls_code_and_link_targets() -> None:
 
 def test_detection_is_deterministic() -> None:
     art = parse_article(Path("seed.md"), undeclared(SEED))
-    assert len({detect_article(art).confidence for _ in range(5)}) == 1
+    assert len({detect_article(art, pairing=PLAIN).confidence for _ in range(5)}) == 1
 
 
 def test_english_fixture_detected_as_english() -> None:
     path = ROOT / "tests" / "fixtures" / "articles" / "oslo-runway-week.en.md"
     text = path.read_text(encoding="utf-8").replace("lang: en\n", "")
-    d = detect_article(parse_article(Path("plain.md"), text))
+    d = detect_article(parse_article(Path("plain.md"), text), pairing=PLAIN)
     assert (d.lang, d.method) == ("en", "detected")
 
 
@@ -90,7 +91,7 @@ def test_english_fixture_detected_as_english() -> None:
 )
 def test_foreign_or_weak_verdicts_say_to_set_lang(text: str, expect: str) -> None:
     with pytest.raises(ArticleError) as err:
-        detect_article(parse_article(Path("a.md"), text))
+        detect_article(parse_article(Path("a.md"), text), pairing=PLAIN)
     assert expect in err.value.message and "a.md" in err.value.format()
 
 

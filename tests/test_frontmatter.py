@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from bilingo import provenance
 from bilingo.article import parse_article, read_article, render_article
 from bilingo.cli import cli
+from bilingo.layout import PLAIN
 from bilingo.seal import find_seal, settle_pairs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frontmatter"
@@ -183,7 +184,7 @@ def test_every_command_works_on_toml_and_json_articles(site: Path, tmp_path: Pat
 
     # The seals hold: check settles every pair by hashing alone.
     files = sorted(site.glob("*.md"))
-    settled, rest = settle_pairs(files, glossary_hash=_glossary_hash(site), fields=_fields())
+    settled, rest = settle_pairs(files, PLAIN, glossary_hash=_glossary_hash(site), fields=_fields())
     assert len(settled) == 3 and not rest
 
     check = invoke("check", str(site))
@@ -265,7 +266,7 @@ def test_bom_and_crlf_source_gives_a_bom_and_crlf_twin_that_is_sealed(
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == data.count(b"\r\n")
     assert read_article(twin).front_format == FORMATS[read_article(source).slug]
     settled, rest = settle_pairs(
-        [source, twin], glossary_hash=_glossary_hash(site), fields=_fields()
+        [source, twin], PLAIN, glossary_hash=_glossary_hash(site), fields=_fields()
     )
     assert len(settled) == 1 and not rest
 

@@ -487,11 +487,11 @@ def test_copy_model_twin_passes_check_and_catches_a_source_term_put_back(
         )
     twin = "\n\n".join(twin_paragraphs)
     assert "business clusters" in twin and "Innovation Norway's" in twin
-    assert glossary.check(body, twin, source="nb", target="en") == []
+    assert glossary.check(body, twin, source="nb", target="en", dialects=None) == []
     # A reviewer puts the Bokmål term back in one place: caught, with lines on both sides.
     andre = copy_layout.expected("Andre")
     bad = twin.replace(f"{andre} business clusters", f"{andre} næringsklynger", 1)
-    misses = glossary.check(body, bad, source="nb", target="en")
+    misses = glossary.check(body, bad, source="nb", target="en", dialects=None)
     assert len(misses) == 1
     miss = misses[0]
     assert (miss.term, miss.expected, miss.found) == (
@@ -504,7 +504,9 @@ def test_copy_model_twin_passes_check_and_catches_a_source_term_put_back(
     assert "must be translated as 'business clusters'" in miss.message()
     # A kept name translated away is caught too.
     renamed = twin.replace("Siva", "the state agency")
-    assert [m.term for m in glossary.check(body, renamed, source="nb", target="en")] == ["Siva"]
+    assert [
+        m.term for m in glossary.check(body, renamed, source="nb", target="en", dialects=None)
+    ] == ["Siva"]
 
 
 def test_placeholder_survival_through_copy_model(
@@ -564,16 +566,16 @@ def test_placeholder_survival_through_copy_model(
 def test_check_counts_per_paragraph(small: Glossary) -> None:
     source = "To næringsklynger og en næringsklynge.\n\nNFH her."
     good = "Two business clusters and a business cluster.\n\nNFH here."
-    assert small.check(source, good, source="nb", target="en") == []
+    assert small.check(source, good, source="nb", target="en", dialects=None) == []
     short = "Two business clusters and one.\n\nNFH here."
-    misses = small.check(source, short, source="nb", target="en")
+    misses = small.check(source, short, source="nb", target="en", dialects=None)
     assert [(m.term, m.expected, m.line, m.twin_line) for m in misses] == [
         ("næringsklynge", "business cluster", 1, 1)
     ]
     no_name = "Two business clusters and a business cluster.\n\nThe hub here."
     assert [
         (m.term, m.line, m.twin_line)
-        for m in small.check(source, no_name, source="nb", target="en")
+        for m in small.check(source, no_name, source="nb", target="en", dialects=None)
     ] == [("NFH", 3, 3)]
 
 
@@ -584,9 +586,9 @@ def test_check_ignores_code_and_urls_and_works_en_to_nb(small: Glossary) -> None
     twin = (
         "Våre næringsklynger.\n\n```\nbusiness cluster\n```\n\n[lenke](http://x/business-cluster)"
     )
-    assert small.check(source, twin, source="en", target="nb") == []
+    assert small.check(source, twin, source="en", target="nb", dialects=None) == []
     misses = small.check(
-        source, twin.replace("næringsklynger", "klynger"), source="en", target="nb"
+        source, twin.replace("næringsklynger", "klynger"), source="en", target="nb", dialects=None
     )
     assert [(m.term, m.expected) for m in misses] == [("business clusters", "næringsklynger")]
 
@@ -607,6 +609,7 @@ def test_check_articles_reports_file_lines(small: Glossary, tmp_path: Path) -> N
         source_lang="nb",
         target_lang="en",
         fields=DEFAULT_TRANSLATED_FIELDS,
+        dialects=None,
     )
     assert [(m.field, m.term, m.line, m.twin_line) for m in misses] == [
         ("title", "næringsklynger", 2, 3),
@@ -722,15 +725,19 @@ def test_export_deepl_csv_and_tsv(small: Glossary) -> None:
 
 def test_compounds_in_the_seed_are_reported_not_rewritten(glossary: Glossary) -> None:
     article = read_article(SEED)
-    found = {(c.word, c.term) for c in find_compounds(glossary, article.body, lang="nb")}
+    found = {
+        (c.word, c.term) for c in find_compounds(glossary, article.body, lang="nb", dialects=None)
+    }
     assert ("motedesignbredrifter", "motedesign") in found
-    title = find_compounds(glossary, str(article.meta["title"]), lang="nb")
+    title = find_compounds(glossary, str(article.meta["title"]), lang="nb", dialects=None)
     assert [(c.word, c.term, c.line) for c in title] == [
         ("næringsklyngetillit", "næringsklynge", 1)
     ]
     # Listed compounds are terms of their own, matched whole.
     for word in ("Arenaprogrammet", "motedesignbransjen", "moteklyngen", "næringsklyngeprosjekt"):
-        assert word not in {c.word for c in find_compounds(glossary, article.body, lang="nb")}
+        assert word not in {
+            c.word for c in find_compounds(glossary, article.body, lang="nb", dialects=None)
+        }
         assert glossary.matches(word, lang="nb")[0][0].group() == word
 
 

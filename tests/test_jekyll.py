@@ -107,14 +107,14 @@ def test_no_liquid_reaches_the_engine_and_identity_twins_are_byte_identical(
 ) -> None:
     sent: list[str] = []
     settings = build_settings([], use_glossary=False)
-    from bilingo import layout
+    from bilingo.pairs import PairIndex
 
-    with layout.use_pairing(settings.pairing):
-        report = translate_paths(
-            list(settings.content_dirs),
-            glossary=empty_glossary(),
-            engine_factory=recording_factory(sent, beam_size=1),
-        )
+    report = translate_paths(
+        list(settings.content_dirs),
+        glossary=empty_glossary(),
+        engine_factory=recording_factory(sent, beam_size=1),
+        index=PairIndex(settings.pairing),
+    )
     assert report.exit_code == 0, report.outcomes
     leaked = sorted({s for s in sent for m in NEVER_SENT if m in s})
     assert not leaked, leaked
@@ -154,14 +154,14 @@ def page_file(site_dir: Path, url: str) -> Path:
 def test_jekyll_builds_every_pair_linked_both_ways(site: Path, argos_packages_dir: Path) -> None:
     jekyll_or_skip()
     settings = build_settings([], use_glossary=False)
-    from bilingo import layout
+    from bilingo.pairs import PairIndex
 
-    with layout.use_pairing(settings.pairing):
-        report = translate_paths(
-            list(settings.content_dirs),
-            glossary=empty_glossary(),
-            engine_factory=recording_factory([], beam_size=1),
-        )
+    report = translate_paths(
+        list(settings.content_dirs),
+        glossary=empty_glossary(),
+        engine_factory=recording_factory([], beam_size=1),
+        index=PairIndex(settings.pairing),
+    )
     assert report.exit_code == 0, report.outcomes
     out = site.parent / "_site"
     build = subprocess.run(

@@ -95,3 +95,29 @@ def test_every_command_returns_a_report() -> None:
             assert callable(getattr(returned, "as_dict", None)), (name, returned)
             assert next(iter(inspect.signature(fn).parameters)) == "settings", name
     assert runs >= 12
+
+
+def stdlib_imports(path: Path) -> set[str]:
+    """The top-level name of every module a file imports (``contextvars`` for
+    ``from contextvars import ContextVar``), anywhere in the file."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_no_module_keeps_run_state_in_a_context_variable(tmp_path: Path) -> None:
+    """The run's settings, pairing and pair index are passed explicitly, as twine passes
+    ``Settings``: no module reads them from a ContextVar set somewhere up the stack."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "def f() -> None:\n    from contextvars import ContextVar\n", encoding="utf-8"
+    )
+    assert "contextvars" in stdlib_imports(sample)  # the checker sees a nested import
+    modules = sorted(PACKAGE.rglob("*.py"))
+    assert len(modules) > 40
+    users = [module_name(p) for p in modules if "contextvars" in stdlib_imports(p)]
+    assert not users, f"{users} import contextvars: pass the value as a parameter instead"

@@ -75,6 +75,26 @@ def test_shifted_head_attends_one_piece_on(
     assert off >= len(words(sentence)) - 2, pairs  # all but the last: the head looks one on
 
 
+def test_bpe_pieces_have_character_ranges_and_the_shifted_head_looks_one_piece_on(
+    shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A BPE package's translate_aligned gives what a SentencePiece one does: each piece's
+    range in the source and in the output (Moses' escaping and quotes traced back), and the
+    head's pairs, here one source piece on."""
+    engine = engine_for(shape_dirs("bpe", "shifted"), monkeypatch)
+    sentence = "Grunnlaget for H&M og «Nye & Kloke» ble lagt i 2014 | [x]."
+    result = engine.translate_aligned([sentence])[0]
+    assert result.text == sentence
+    assert result.source_ranges == result.target_ranges  # a copy: every piece where it was
+    shown = [sentence[a:b] for a, b in result.source_ranges]
+    assert "&" in shown and "«" in shown and "|" in shown and "[" in shown
+    ranges = list(result.source_ranges)
+    # One pair a target piece, in order: piece j's source is piece j + 1's range.
+    assert len(result.pairs) == len(ranges)
+    off = sum(1 for j, pair in enumerate(result.pairs[:-1]) if pair[:2] == ranges[j + 1])
+    assert off >= len(ranges) - 2, result.pairs
+
+
 def test_unknown_pieces_come_back_in_order_not_through_the_head(
     shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,26 +157,68 @@ def translate_site(
     return report, twins, sent
 
 
-def rich_bodies() -> dict[str, str]:
+#: What Moses' tokenizer escapes and its normaliser rewrites (BPE packages), in markup:
+#: brands with "&", "|" and "[" in text and tables, every kind of quote, dashes, "20 %".
+BRANDS = (
+    "H&M og Nye & Kloke selger «gjenbruk» til 20 % lavere pris – i hele 2024.\n\n"
+    "Kolleksjonen [Nye & Kloke](https://example.com/?a=1&b=2) ble lansert av *H&M* i fjor.\n\n"
+    "| Merke | Andel |\n|---|---|\n| H&M | 20 % |\n| Nye & Kloke | 1 000 kr |\n\n"
+    "Han sa \"det er [nesten] ferdig\" og 'ja' – det er **AT&T**-nivå.\n\n"
+    "Se «Moteklyngen» (Oslo) på side 3: 5 % av 1 200 brukere sa «ja» — “alle” sa ‘nei’.\n\n"
+    "- *gjenbruk* av klær fra [H&M](https://hm.com) øker\n- og «nye & kloke» hoder samarbeider\n\n"
+    "| merke | i år |\n|---|---|\n| nye & kloke | **fikk** 20 % |\n"
+)
+#: What only SentencePiece's NFKC changes ("…" to "...", the no-break space to a space):
+#: Moses' normaliser changes them too, and a BPE package's twin still has them as written.
+NFKC_UNSTABLE = "Prisen er 1\u00a0000 kr for *H&M*… og «Nye & Kloke» [i 2024]…\n"
+
+
+def rich_bodies(layout: str = "shared") -> dict[str, str]:
     from bilingo.article import read_article
 
-    bodies = {"issue": ISSUE_CASES}
+    bodies = {"issue": ISSUE_CASES, "brands": BRANDS}
+    if layout == "bpe":
+        bodies["normalised"] = NFKC_UNSTABLE
     for path in sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.md"))[:6]:
         bodies[path.stem.replace(".", "-")] = read_article(path).body
+    for path in sorted((ROOT / "articles").glob("*.md")):
+        bodies["site-" + path.stem.replace(".", "-")] = read_article(path).body
     return bodies
 
 
-@pytest.mark.parametrize("head", ["shifted", "uniform"])
+def marked_up(bodies: dict[str, str]) -> set[str]:
+    """The sentences of ``bodies`` that hold inline markup, as the engine is sent them whole."""
+    return {
+        u.sentence.text
+        for body in bodies.values()
+        for u in units(segment(body))
+        if u.sentence.spans
+    }
+
+
+UNTRAINED = [("shared", "shifted"), ("shared", "uniform"), ("bpe", "shifted"), ("bpe", "uniform")]
+
+
+@pytest.mark.parametrize(("layout", "head"), UNTRAINED)
 def test_identity_twins_are_byte_identical_on_the_untrained_head(
-    head: str, tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+    layout: str,
+    head: str,
+    tmp_path: Path,
+    shape_dirs: ShapeDirs,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bodies = rich_bodies()
-    report, twins, sent = translate_site(tmp_path, shape_dirs("shared", head), bodies, monkeypatch)
+    """Whatever the head and the tokenizer (a BPE package's Moses escaping, normalising and
+    detokenizing included), the copy model's twins are their sources byte for byte."""
+    bodies = rich_bodies(layout)
+    report, twins, sent = translate_site(tmp_path, shape_dirs(layout, head), bodies, monkeypatch)
     assert set(twins) == set(bodies)
     for name, body in bodies.items():
         assert twins[name] == body, name
     # Every marked-up sentence reached the engine whole: none fell back to pieces.
     assert report.fallback_sentences == 0  # type: ignore[attr-defined]
+    assert report.whole_sentences >= 100  # type: ignore[attr-defined]
+    marked = marked_up(bodies)
+    assert len(marked) >= 25 and marked <= set(sent)
     assert "Grunnlaget for en næringsklynge for mote ble lagt i 2014." in sent
 
 
@@ -251,9 +313,16 @@ def test_only_spans_the_anchors_do_not_place_are_scored(
 
 
 @pytest.mark.parametrize(
-    ("head", "method"), [("trained", "attention"), ("shifted", "prediction difference")]
+    ("layout", "head", "method"),
+    [
+        ("shared", "trained", "attention"),
+        ("shared", "shifted", "prediction difference"),
+        ("bpe", "trained", "attention"),
+        ("bpe", "shifted", "prediction difference"),
+    ],
 )
 def test_models_check_names_the_placement(
+    layout: str,
     head: str,
     method: str,
     shape_dirs: ShapeDirs,
@@ -266,7 +335,8 @@ def test_models_check_names_the_placement(
 
     from bilingo.cli import cli
 
-    folder = argos_packages_dir if head == "trained" else shape_dirs("shared", head)
+    shared_trained = layout == "shared" and head == "trained"
+    folder = argos_packages_dir if shared_trained else shape_dirs(layout, head)
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
     shown = CliRunner().invoke(cli, ["models", "check", "nb", "en", "--json"])
     (check,) = json.loads(shown.output)
@@ -282,14 +352,22 @@ def test_models_check_names_the_placement(
         assert "alignment head agrees with" in text
 
 
+@pytest.mark.parametrize("layout", ["shared", "bpe"])
 def test_first_capital_twins_differ_only_by_capitals_at_sentence_starts(
-    tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+    layout: str, tmp_path: Path, shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A model that capitalises the first word of whatever it is given, with an untrained
     head: sentences go whole, so no capital appears inside one and no markup moves."""
-    bodies = rich_bodies()
-    folder = shape_dirs("shared", "shifted", first_capital=True)
-    _, twins, _ = translate_site(tmp_path, folder, bodies, monkeypatch)
+    bodies = rich_bodies(layout)
+    folder = shape_dirs(layout, "shifted", first_capital=True)
+    report, twins, _ = translate_site(tmp_path, folder, bodies, monkeypatch)
+    assert report.fallback_sentences == 0  # type: ignore[attr-defined]
+    # The model did write capitals, at the start of each sentence that starts lower case.
+    changed = [
+        a != b for name, body in bodies.items() for a, b in zip(body, twins[name], strict=False)
+    ]
+    assert sum(changed) >= 5
+    assert "- *Gjenbruk* av klær fra [H&M](https://hm.com) øker" in twins["brands"]
     for name, body in bodies.items():
         twin = twins[name]
         assert twin.lower() == body.lower(), name

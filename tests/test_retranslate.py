@@ -21,7 +21,9 @@ from bilingo.commands.memory import rebuild_memory
 from bilingo.commands.translate import TranslateReport, translate_paths
 from bilingo.document import segment
 from bilingo.glossary import empty_glossary
+from bilingo.layout import PLAIN
 from bilingo.memory import Memory
+from bilingo.pairs import PairIndex
 from bilingo.translation import EngineFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +201,7 @@ def test_memory_is_rebuilt_from_the_pairs(site: Path, tmp_path: Path) -> None:
         run(site, memory, first)
     (tmp_path / "tm.sqlite").unlink()
     with Memory(tmp_path / "tm.sqlite") as memory:
-        rebuilt = rebuild_memory([site], memory=memory)
+        rebuilt = rebuild_memory([site], memory=memory, index=PairIndex(PLAIN))
         # Whole sentences and their fragments both go back in (either --inline finds them).
         assert rebuilt.pairs >= len(set(first.sent)) and rebuilt.skipped_blocks == 0
         rec = Recorder()

@@ -275,7 +275,7 @@ def test_chromium_page_badges_sit_on_their_paragraphs(
         assert prov is not None
         expected = [
             v.state
-            for v in twin_verdicts(twin, prov, ("title", "description", "summary"))
+            for v in twin_verdicts(twin, prov, ("title", "description", "summary"), dialects=None)
             if v.field is None
         ]
         body_rows = [(state, html) for state, html in found if "front matter" not in html]

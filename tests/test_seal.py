@@ -25,6 +25,7 @@ from bilingo.commands.check import CheckReport, check_paths
 from bilingo.commands.translate import translate_paths
 from bilingo.detect import detect_article
 from bilingo.glossary import empty_glossary
+from bilingo.layout import PLAIN
 from bilingo.pairs import find_markdown
 from bilingo.provenance import is_twin
 from bilingo.seal import SEAL_RE, settle_pairs
@@ -56,7 +57,9 @@ def site(translated: Path, tmp_path: Path) -> Path:
 
 def settled_names(folder: Path, glossary_hash: str = GLOSSARY) -> set[str]:
     files, _ = find_markdown([folder])
-    pairs, _ = settle_pairs(files, glossary_hash=glossary_hash, fields=DEFAULT_TRANSLATED_FIELDS)
+    pairs, _ = settle_pairs(
+        files, PLAIN, glossary_hash=glossary_hash, fields=DEFAULT_TRANSLATED_FIELDS
+    )
     return {p.source.name for p in pairs}
 
 
@@ -151,7 +154,7 @@ def test_retranslating_and_approving_seal_again(site: Path) -> None:
     assert UNMARKED in settled_names(site)
     approve(_twin(site), by="Kari")
     files, _ = find_markdown([site])
-    pairs, _ = settle_pairs(files, glossary_hash=GLOSSARY, fields=DEFAULT_TRANSLATED_FIELDS)
+    pairs, _ = settle_pairs(files, PLAIN, glossary_hash=GLOSSARY, fields=DEFAULT_TRANSLATED_FIELDS)
     assert {p.source.name: p.verdict for p in pairs}[UNMARKED] == "reviewed"
     report = both_ways(site)
     assert _twin(site) not in {p.path for p in report.problems}
@@ -176,7 +179,7 @@ def test_an_edited_source_keeps_its_recorded_language(site: Path) -> None:
     """A one-word edit does not send the article back through langdetect."""
     _edit(_source(site), b"ull", b"ULL")
     twin = read_article(_twin(site))
-    detection = detect_article(read_article(_source(site)), twins=[twin])
+    detection = detect_article(read_article(_source(site)), pairing=PLAIN, twins=[twin])
     assert (detection.lang, detection.method) == ("nb", "recorded")
     code = (
         "import sys; from pathlib import Path; from bilingo.commands.check import check_paths; "
@@ -194,7 +197,7 @@ def test_a_rewritten_source_is_detected_again(site: Path) -> None:
     text = _source(site).read_text(encoding="utf-8")
     _source(site).write_text(text.split("\n---\n", 1)[0] + "\n---\n" + body, encoding="utf-8")
     twin = read_article(_twin(site))
-    detection = detect_article(read_article(_source(site)), twins=[twin])
+    detection = detect_article(read_article(_source(site)), pairing=PLAIN, twins=[twin])
     assert (detection.lang, detection.method) == ("en", "detected")
     report = both_ways(site)
     assert ("ullklaer-pa-eksport.md", "missing") in {(p.path.name, p.kind) for p in report.problems}

@@ -134,15 +134,15 @@ def test_fixtures_hold_under_identity_upper_and_the_engine_probe(
         never, content = NESTED_NEVER_SENT, root
     monkeypatch.chdir(root)
     settings = build_settings([content], use_glossary=False)
-    from bilingo import layout
+    from bilingo.pairs import PairIndex
 
     sent: list[str] = []
-    with layout.use_pairing(settings.pairing):
-        report = translate_paths(
-            [content],
-            glossary=empty_glossary(),
-            engine_factory=recording_factory(sent, beam_size=1),
-        )
+    report = translate_paths(
+        [content],
+        glossary=empty_glossary(),
+        engine_factory=recording_factory(sent, beam_size=1),
+        index=PairIndex(settings.pairing),
+    )
     assert report.exit_code == 0, report.outcomes
     leaked = sorted({s for s in sent for m in never if m in s})
     assert not leaked, leaked
@@ -211,13 +211,12 @@ def test_a_new_dialect_is_one_module_and_one_registration(
 def test_the_site_kind_chooses_the_dialects(tmp_path: Path) -> None:
     """A Hugo site's pages are read as Goldmark reads them: ``!!! note`` is MkDocs' syntax,
     its line is text there and its indented body code; a plain folder reads every dialect."""
-    from bilingo import layout
     from bilingo.site import pairing_of
 
     body = "!!! note\n\n    The body of the note.\n"
     (tmp_path / "hugo.toml").write_text('baseURL = "https://x.org/"\n', encoding="utf-8")
     pairing = pairing_of(read_site_config(tmp_path))
     assert pairing.dialects == ("commonmark", "hugo")
-    with layout.use_pairing(pairing):
-        assert [s.text for s in segment(body).segments] == ["!!! note"]  # Hugo shows it
+    hugo = segment(body, dialects=pairing.dialects)
+    assert [s.text for s in hugo.segments] == ["!!! note"]  # Hugo shows it
     assert [s.text for s in segment(body).segments] == ["The body of the note."]

@@ -74,6 +74,7 @@ def misses(report: TranslateReport) -> int:
                 source_lang=o.source_lang,
                 target_lang=o.target_lang,
                 fields=DEFAULT_TRANSLATED_FIELDS,
+                dialects=None,
             )
         )
     return total

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -74,11 +74,15 @@ class Article:
     front_format: Format = "yaml"
     #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
     fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
-    #: sha256 of the file's bytes as read (BOM and line endings included); "" if not read.
-    raw_digest: str = field(default="", repr=False, compare=False)
     #: The file's bytes as read (b"" if not read): a seal is computed on them, never on a
     #: second read.
     raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @cached_property
+    def raw_digest(self) -> str:
+        """sha256 of the file's bytes as read (BOM and line endings included); "" if not
+        read. Computed when asked (a seal that did not hold): most reads never need it."""
+        return hashlib.sha256(self.raw).hexdigest() if self.fingerprint is not None else ""
 
     @property
     def slug(self) -> str:
@@ -131,14 +135,29 @@ def _decode(path: Path, data: bytes) -> tuple[str, bool]:
         ) from None
 
 
-def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
-    """Parse an article's text (any newline style) into an :class:`Article`."""
+def parse_article(
+    path: Path,
+    text: str,
+    *,
+    bom: bool = False,
+    fingerprint: tuple[int, int, int] | None = None,
+    raw: bytes = b"",
+) -> Article:
+    """Parse an article's text (any newline style) into an :class:`Article` (``fingerprint``,
+    ``raw``: what :func:`read_article` read it from)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
     front = split_front_matter(path, text)
     if front is None:
         return Article(
-            path=path, meta={}, body=text, has_front_matter=False, newline=newline, bom=bom
+            path=path,
+            meta={},
+            body=text,
+            has_front_matter=False,
+            newline=newline,
+            bom=bom,
+            fingerprint=fingerprint,
+            raw=raw,
         )
     return Article(
         path=path,
@@ -149,6 +168,8 @@ def parse_article(path: Path, text: str, *, bom: bool = False) -> Article:
         body_line=text.count("\n", 0, front.body_start) + 1,
         raw_front_matter=front.raw,
         front_format=front.format,
+        fingerprint=fingerprint,
+        raw=raw,
     )
 
 
@@ -167,11 +188,12 @@ def read_article(path: Path, *, held: tuple[bytes, os.stat_result] | None = None
         ) from None
     data, st = held if held is not None else _read_bytes(path)
     text, bom = _decode(path, data)
-    article = parse_article(path, text, bom=bom)
-    return replace(
-        article,
+    # Built once: dataclasses.replace would build every Article twice.
+    return parse_article(
+        path,
+        text,
+        bom=bom,
         fingerprint=(st.st_ino, st.st_size, st.st_mtime_ns),
-        raw_digest=hashlib.sha256(data).hexdigest(),
         raw=data,
     )
 
@@ -192,7 +214,19 @@ def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
                 f"file is {size // (1024 * 1024)} MB, over bilingo's 50 MB limit; split it",
                 path=path,
             )
-        return path.read_bytes(), st
+        # os.read on a descriptor: no buffered reader built per file (a third of the time
+        # a short file takes to read); one that changed since its stat is read to its end.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            data = os.read(fd, size + 1)
+            if len(data) != size:
+                chunks = [data]
+                while chunk := os.read(fd, 1 << 20):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+        finally:
+            os.close(fd)
+        return data, st
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
 

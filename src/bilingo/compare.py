@@ -311,8 +311,9 @@ def paragraph_flags(
     target_lang: str,
     source_refs: Mapping[str, str] | None = None,
     twin_refs: Mapping[str, str] | None = None,
+    dialects: Sequence[str] | None,
 ) -> list[Flag]:
-    """The problems of one aligned paragraph pair."""
+    """The problems of one aligned paragraph pair (Markdown of the site's ``dialects``)."""
     src = _facts(source, source_refs or {})
     tw = _facts(twin, twin_refs or {})
     flags: list[Flag] = []
@@ -329,7 +330,9 @@ def paragraph_flags(
         # Every glossary term of an untranslated paragraph is missed too: one flag says it.
         flags.append(Flag("untranslated", f"identical to the source: still in {source_lang}"))
         return flags
-    for miss in glossary.check(source, twin, source=source_lang, target=target_lang):
+    for miss in glossary.check(
+        source, twin, source=source_lang, target=target_lang, dialects=dialects
+    ):
         if miss.term == miss.expected:
             detail = f"the name {miss.term!r} should appear in the twin as it is"
         else:
@@ -340,13 +343,17 @@ def paragraph_flags(
     return flags
 
 
-def terms_in(text: str, *, glossary: Glossary, lang: str) -> tuple[Term, ...]:
+def terms_in(
+    text: str, *, glossary: Glossary, lang: str, dialects: Sequence[str] | None
+) -> tuple[Term, ...]:
     """Glossary forms in ``text``'s prose (what the engine sees: not in link targets, URLs,
-    tags, code or shortcodes)."""
+    tags, code or shortcodes; Markdown of the site's ``dialects``)."""
     plain = _MARKUP_RE.search(text) is None and _URL_RE.search(text) is None
     if plain and not any(True for _ in glossary.matches(text, lang=lang)):
         return ()  # nothing to blank in plain text: no match in it, none in its prose
-    masked = prose_mask(text)  # blanked to the same length: offsets still index ``text``
+    masked = prose_mask(
+        text, dialects=dialects
+    )  # blanked to the same length: offsets still index ``text``
     return tuple(
         Term(m.start(), m.end(), m.group(), entry.kind)
         for m, entry, _form in glossary.matches(masked, lang=lang)
@@ -363,12 +370,13 @@ class _Unit:
     key: str
 
 
-def units(body: str) -> list[_Unit]:
-    """The body's blocks in order; the cells of one table row become one unit."""
+def units(body: str, dialects: Sequence[str] | None) -> list[_Unit]:
+    """The body's blocks in order (read with the site's ``dialects``); the cells of one
+    table row become one unit."""
     from bilingo.document import parse
 
     out: list[_Unit] = []
-    for b in parse(body).blocks:  # the same parse judging the pair used
+    for b in parse(body, dialects=dialects).blocks:  # the same parse judging the pair used
         last = out[-1] if out else None
         if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
             out[-1] = replace(last, text=f"{last.text} | {b.text}")
@@ -387,9 +395,11 @@ def diff_pair(
     glossary: Glossary,
     fields: Sequence[str],
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    dialects: Sequence[str] | None,
 ) -> ArticleDiff:
     """Align ``pair`` paragraph by paragraph, flag each pair's problems and give each twin
-    paragraph its verdict (bilingo.verdicts: the same as ``check``'s)."""
+    paragraph its verdict (bilingo.verdicts: the same as ``check``'s), its bodies read with
+    the site's ``dialects``."""
     source, twin = pair.source, pair.twin
     src_lang, tgt_lang = pair.source_lang, pair.target_lang
     src_refs, twin_refs = references(source.body), references(twin.body)
@@ -412,6 +422,7 @@ def diff_pair(
                 target_lang=tgt_lang,
                 source_refs=src_refs,
                 twin_refs=twin_refs,
+                dialects=dialects,
             )
         elif s is not None:
             flags = [Flag("unmatched", "no paragraph in the twin matches this one")]
@@ -424,8 +435,12 @@ def diff_pair(
             source_line=s_line,
             twin_line=t_line,
             field=field,
-            source_terms=terms_in(s, glossary=glossary, lang=src_lang) if s else (),
-            twin_terms=terms_in(t, glossary=glossary, lang=tgt_lang) if t else (),
+            source_terms=(
+                terms_in(s, glossary=glossary, lang=src_lang, dialects=dialects) if s else ()
+            ),
+            twin_terms=(
+                terms_in(t, glossary=glossary, lang=tgt_lang, dialects=dialects) if t else ()
+            ),
             flags=tuple(flags),
         )
 
@@ -443,7 +458,7 @@ def diff_pair(
                     field=key,
                 )
             )
-    s_blocks, t_blocks = units(source.body), units(twin.body)
+    s_blocks, t_blocks = units(source.body, dialects), units(twin.body, dialects)
     pairs = align([(b.key, b.text) for b in s_blocks], [(b.key, b.text) for b in t_blocks])
     for i, j in pairs:
         sb = s_blocks[i] if i is not None else None
@@ -475,7 +490,9 @@ def diff_pair(
     article_flags += unplaced
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
     if prov is not None and prov.is_twin:
-        verdicts = twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        verdicts = twin_verdicts(
+            twin, prov, fields, source=source, min_confidence=min_confidence, dialects=dialects
+        )
         rows = _place_verdicts(rows, verdicts)
     return ArticleDiff(
         source=source.path,

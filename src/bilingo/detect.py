@@ -11,15 +11,16 @@ article, on prose with URLs, code, link targets and markup removed, with a fixed
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo import layout, provenance
+from bilingo import provenance
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
-from bilingo.pairs import PairIndex, path_language, source_ref, twin_path
+from bilingo.layout import Pairing
+from bilingo.pairs import PairIndex
 
 Method = Literal["front-matter", "filename", "folder", "recorded", "detected"]
 
@@ -91,17 +92,6 @@ def detect_text(text: str) -> tuple[str, float, str]:
     return lang, prob, raw
 
 
-def twins_of(
-    article: Article,
-    by_path: Mapping[Path, Article],
-    resolve: Callable[[Path], Path] = Path.resolve,
-) -> list[Article]:
-    """The read articles that may be ``article``'s twin (``by_path``: keyed by resolved path,
-    as ``resolve`` resolves, e.g. a run's :class:`bilingo.pairs.Resolver`)."""
-    found = (by_path.get(resolve(twin_path(article.path, lang))) for lang in LANGUAGES)
-    return [twin for twin in found if twin is not None and twin is not article]
-
-
 def locate_twin(
     article: Article, index: PairIndex, by_path: Mapping[Path, Article]
 ) -> tuple[Detection, Path]:
@@ -109,15 +99,18 @@ def locate_twin(
     ``index`` (``by_path``: the run's read articles, keyed by ``index.resolve``): the one way
     every command finds a source's twin. An :class:`ArticleError` when the language cannot
     be told."""
-    detection = detect_article(article, twins=index.twins_of(article, by_path))
+    detection = detect_article(
+        article, pairing=index.pairing, twins=index.twins_of(article, by_path)
+    )
     return detection, index.twin_path(article.path, other_language(detection.lang))
 
 
-def twins_beside(article: Article) -> list[Article]:
-    """The files beside ``article`` that may be its twin, read from disk (unreadable: left out)."""
+def twins_beside(article: Article, index: PairIndex) -> list[Article]:
+    """The files that may be ``article``'s twin by the run's ``index``, read from disk
+    (unreadable: left out)."""
     found = []
     for lang in LANGUAGES:
-        path = twin_path(article.path, lang)
+        path = index.twin_path(article.path, lang)
         if path.name != article.path.name and path.is_file():
             try:
                 found.append(read_article(path))
@@ -126,7 +119,7 @@ def twins_beside(article: Article) -> list[Article]:
     return found
 
 
-def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
+def recorded_language(article: Article, twins: Iterable[Article], pairing: Pairing) -> str | None:
     """The language a twin's provenance recorded for ``article``, while it still holds.
 
     It holds while at least half of the article's paragraphs are the ones it was recorded
@@ -136,10 +129,10 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     candidates = []
     for twin in twins:
         prov = provenance.read(twin)
-        if prov is None or prov.source != source_ref(article.path):
+        if prov is None or prov.source != pairing.source_ref(article.path):
             continue
         lang, hashes = prov.source_lang, prov.source_blocks
-        if lang in ("nb", "en") and hashes is not None and path_language(twin.path) != lang:
+        if lang in ("nb", "en") and hashes is not None and pairing.path_language(twin.path) != lang:
             candidates.append((lang, hashes))
     if len(candidates) != 1:
         return None  # none, or two twins that disagree: let detection decide
@@ -147,7 +140,7 @@ def recorded_language(article: Article, twins: Iterable[Article]) -> str | None:
     from bilingo.document import parse  # here: check decides most languages without it
 
     try:
-        now = parse(article.body).block_hashes
+        now = parse(article.body, dialects=pairing.dialects).block_hashes
     except BilingoError:  # too deeply nested: the caller reports it when it segments
         return None
     kept = set(stored)
@@ -171,12 +164,14 @@ def release_profiles() -> None:
 def detect_article(
     article: Article,
     *,
+    pairing: Pairing,
     min_confidence: float = MIN_CONFIDENCE,
     twins: Iterable[Article] = (),
 ) -> Detection:
     """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``.
 
-    ``twins``: existing files that may be its twin; see :func:`recorded_language`.
+    ``pairing``: the site's (what its path says; :data:`bilingo.layout.PLAIN` for a plain
+    folder). ``twins``: existing files that may be its twin; see :func:`recorded_language`.
     """
     declared = article.meta.get("lang", article.meta.get("language"))
     if declared is not None:
@@ -189,10 +184,10 @@ def detect_article(
                 line=2,
             )
         return Detection(folded, 1.0, "front-matter")
-    by_path = path_language(article.path)
+    by_path = pairing.path_language(article.path)
     if by_path is not None:
-        return Detection(by_path, 1.0, "folder" if layout.current().by_folder else "filename")
-    recorded = recorded_language(article, twins)
+        return Detection(by_path, 1.0, "folder" if pairing.by_folder else "filename")
+    recorded = recorded_language(article, twins, pairing)
     if recorded is not None:
         return Detection(recorded, 1.0, "recorded")
     text = prose_text(article)

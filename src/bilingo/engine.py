@@ -33,6 +33,7 @@ import struct
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -40,7 +41,9 @@ from bilingo.errors import ModelError
 from bilingo.tokenizer import (
     CONTROL_TOKENS,
     TOKENIZER_FILES,
+    BpeTokenizer,
     SentencePieceTokenizer,
+    Span,
     Tokenizer,
     open_tokenizer,
     pieces_to_text,
@@ -320,16 +323,23 @@ class ArgosEngine:
     def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[str]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        tokens = tokenizer.encode(parts)
+        if isinstance(tokenizer, BpeTokenizer):
+            encoded = [tokenizer.encode_spans(part) for part in parts]
+            tokens = [list(e.pieces) for e in encoded]
+        else:
+            tokens = tokenizer.encode(parts)
         batches, pending, prefix = self._queue(tokens, attention=False)
         for batch, results in zip(batches, pending, strict=True):
             texts: list[str] = []
-            for result in self._results(batch, results):
+            for i, result in zip(batch, self._results(batch, results), strict=True):
                 hypothesis: list[str] = result.hypotheses[0]
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
-                texts.append(tokenizer.decode(hypothesis))
+                if isinstance(tokenizer, BpeTokenizer):
+                    texts.append(tokenizer.decode_spans(hypothesis, encoded[i], parts[i])[0])
+                else:
+                    texts.append(tokenizer.decode(hypothesis))
             yield batch, texts
 
     def _fitted(
@@ -435,12 +445,7 @@ class ArgosEngine:
             return
         self.load()
         tokenizer = self._tokenizer
-        if not isinstance(tokenizer, SentencePieceTokenizer):
-            # Moses + BPE pieces do not map back onto the text's characters: no alignment
-            # (whole sentences then fall back to fragments, which is counted and shown).
-            for batch, texts in self._translate_batches(segments):
-                yield batch, [Aligned(text, ()) for text in texts]
-            return
+        assert tokenizer is not None  # load() set it
         parts, cuts = self._fitted(segments)
         if cuts is None:
             yield from self._aligned_parts(tokenizer, parts)
@@ -453,18 +458,39 @@ class ArgosEngine:
         yield list(range(len(segments))), joined
 
     def _aligned_parts(
-        self, tokenizer: SentencePieceTokenizer, parts: Sequence[str]
+        self, tokenizer: Tokenizer, parts: Sequence[str]
     ) -> Iterator[tuple[list[int], list[Aligned]]]:
-        protos = tokenizer.processor.encode(list(parts), out_type="proto")
-        tokens = [[p.piece for p in proto.pieces] for proto in protos]
-        batches, pending, prefix = self._queue(tokens, attention=True)
+        """Each part's pieces with their character ranges, translated with attention; a
+        part whose ranges cannot be traced (a BPE token the tokenizer changed) has none,
+        and goes without alignment."""
+        sources: list[tuple[list[str], list[Span]]] = []
+        decoders: list[Callable[[list[str]], tuple[str, tuple[Span, ...]]]] = []
+        if isinstance(tokenizer, SentencePieceTokenizer):
+            for part, proto in zip(
+                parts, tokenizer.processor.encode(list(parts), out_type="proto"), strict=True
+            ):
+                chars = _byte_to_char(part)
+                sources.append(
+                    (
+                        [p.piece for p in proto.pieces],
+                        [(chars[p.begin], chars[p.end]) for p in proto.pieces],
+                    )
+                )
+                decoders.append(_sentencepiece_ranges)
+        else:
+            assert isinstance(tokenizer, BpeTokenizer)
+            for part in parts:
+                encoded = tokenizer.encode_spans(part)
+                sources.append((list(encoded.pieces), list(encoded.ranges)))
+                decoders.append(partial(tokenizer.decode_spans, source=encoded, source_text=part))
+        batches, pending, prefix = self._queue([s for s, _ in sources], attention=True)
         known = self.source_vocabulary()
         for batch, results in zip(batches, pending, strict=True):
             done = self._results(batch, results)
             yield (
                 batch,
                 [
-                    _aligned(parts[i], protos[i].pieces, result, len(prefix), known)
+                    _aligned(*sources[i], result, decoders[i], len(prefix), known)
                     for i, result in zip(batch, done, strict=True)
                 ],
             )
@@ -576,30 +602,58 @@ def normalised_score(result: Any) -> float | None:
 
 
 def _aligned(
-    source: str,
-    src_pieces: Any,
+    src_pieces: Sequence[str],
+    spans: Sequence[Span],
     result: Any,
+    decode: Callable[[list[str]], tuple[str, tuple[Span, ...]]],
     prefix: int = 0,
     known: frozenset[str] | None = None,
 ) -> Aligned:
-    """Character-range alignment of one result (``return_attention=True``); the first
-    ``prefix`` target tokens are the forced target prefix, not part of the translation.
-    ``known``: the source vocabulary; the output's ``<unk>`` tokens become the source's
-    unknown pieces, in order, where there are as many of each (else they are dropped, and
-    bilingo's checks decide)."""
+    """Character-range alignment of one result (``return_attention=True``) of the source
+    pieces ``src_pieces`` at ``spans`` (empty: unknown); ``decode``: the output pieces'
+    text and each piece's range in it (empty: unknown). The first ``prefix`` target tokens
+    are the forced target prefix, not part of the translation. ``known``: the source
+    vocabulary; the output's ``<unk>`` tokens become the source's unknown pieces, in
+    order, where there are as many of each (else they are dropped, and bilingo's checks
+    decide)."""
     raw: list[str] = result.hypotheses[0]
     hypothesis = list(raw[prefix:])
     attention = result.attention[0][prefix:] if result.attention else []
-    chars = _byte_to_char(source)
-    spans = [(chars[p.begin], chars[p.end]) for p in src_pieces]
-    unknown = [i for i, p in enumerate(src_pieces) if known is not None and p.piece not in known]
+    unknown = [i for i, p in enumerate(src_pieces) if known is not None and p not in known]
     unk_at = [j for j, piece in enumerate(hypothesis) if piece == "<unk>"]
     matched = len(unk_at) == len(unknown)
     for n, j in enumerate(unk_at):
-        hypothesis[j] = src_pieces[unknown[n]].piece if matched else ""
+        hypothesis[j] = src_pieces[unknown[n]] if matched else ""
+    text, ranges = decode(hypothesis)
+    score = normalised_score(result)
+    if not ranges or not spans or not attention:
+        return Aligned(text, (), score=score)
+    pairs: list[tuple[int, int, int, int]] = []
+    for j, target in enumerate(ranges):
+        row = attention[j] if j < len(attention) else []
+        width = min(len(row), len(spans))
+        if width:
+            i = max(range(width), key=row.__getitem__)
+            pairs.append((*spans[i], *target))
+    sure = tuple((*spans[unknown[n]], *ranges[j]) for n, j in enumerate(unk_at) if matched)
+    return Aligned(
+        text,
+        tuple(pairs),
+        sure,
+        tuple(src_pieces),
+        tuple(spans),
+        tuple(raw),
+        tuple(ranges),
+        prefix,
+        score=score,
+    )
+
+
+def _sentencepiece_ranges(hypothesis: list[str]) -> tuple[str, tuple[Span, ...]]:
+    """SentencePiece output pieces' text (:func:`pieces_to_text`) and each piece's range:
+    decoding is the pieces joined, "▁" as a space, the first space dropped; anything else
+    (e.g. byte pieces) leaves the ranges unknown (empty)."""
     text = pieces_to_text(hypothesis)
-    # SentencePiece decoding is the pieces joined, "▁" as a space, the first space dropped;
-    # anything else (e.g. byte pieces) and the offsets are unknown: no alignment.
     ends: list[int] = []
     joined = ""
     for piece in hypothesis:
@@ -608,33 +662,14 @@ def _aligned(
     lead = 1 if joined.startswith(" ") else 0
     if joined[lead:] != text:  # a space piece first: decoding drops every leading space
         lead = len(joined) - len(joined.lstrip(" "))
-    score = normalised_score(result)
-    if joined[lead:] != text or not attention:
-        return Aligned(text, (), score=score)
-    pairs: list[tuple[int, int, int, int]] = []
-    ranges: list[tuple[int, int]] = []
+    if joined[lead:] != text:
+        return text, ()
+    ranges: list[Span] = []
     start = 0
-    for j in range(len(hypothesis)):
-        end = ends[j]
+    for end in ends:
         ranges.append((max(0, start - lead), max(0, end - lead)))
-        row = attention[j] if j < len(attention) else []
-        width = min(len(row), len(spans))
-        if width:
-            i = max(range(width), key=row.__getitem__)
-            pairs.append((*spans[i], *ranges[-1]))
         start = end
-    sure = tuple((*spans[unknown[n]], *ranges[j]) for n, j in enumerate(unk_at) if matched)
-    return Aligned(
-        text,
-        tuple(pairs),
-        sure,
-        tuple(p.piece for p in src_pieces),
-        tuple(spans),
-        tuple(raw),
-        tuple(ranges),
-        prefix,
-        score=score,
-    )
+    return text, tuple(ranges)
 
 
 class SegmentError(ModelError):

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from bilingo.errors import ArticleError
 
@@ -45,6 +44,9 @@ _JSON_RE = re.compile(r'\A\{\s*"[^"\n]*"\s*:')
 _TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 #: Values a front matter may expand to: YAML aliases can make a few lines expand to billions.
 _MAX_FRONT_MATTER_VALUES = 100_000
+#: libyaml's safe loader where PyYAML has it (what python-frontmatter's YAMLHandler picks,
+#: without importing that package for one call).
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Round-trip writers are pure Python (ruamel.yaml ~10 s a megabyte): a front matter larger
 #: than this (an article's is a few kilobytes) is written from its values alone.
 MAX_ROUND_TRIP_CHARS = 256 * 1024
@@ -100,7 +102,7 @@ def key_line(fmt: Format, raw: str, key: str) -> int | None:
     return raw.count("\n", 0, match.start()) + (1 if fmt == "json" else 2)
 
 
-def _mapping(path: Path, loaded: Any, line: int) -> dict[str, Any]:
+def _mapping(path: Path, loaded: Any, line: int, *, walk: bool = True) -> dict[str, Any]:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -109,7 +111,7 @@ def _mapping(path: Path, loaded: Any, line: int) -> dict[str, Any]:
             path=path,
             line=line,
         )
-    problem = _front_matter_problem(loaded)
+    problem = _front_matter_problem(loaded) if walk else None
     if problem is not None:
         raise ArticleError(problem, path=path, line=line)
     return loaded
@@ -117,7 +119,7 @@ def _mapping(path: Path, loaded: Any, line: int) -> dict[str, Any]:
 
 def _load_yaml(path: Path, raw: str) -> dict[str, Any]:
     try:
-        loaded = YAMLHandler().load(raw)
+        loaded = yaml.load(raw, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # Front matter starts on line 2; an error noticed at its end belongs to its last line.
@@ -136,7 +138,10 @@ def _load_yaml(path: Path, raw: str) -> dict[str, Any]:
             path=path,
             line=2,
         ) from None
-    return _mapping(path, loaded, 2)
+    # Without an alias ('*name') a YAML value neither contains itself nor expands: it has
+    # at most two values (a key and its value) per character of its text.
+    walk = "*" in raw or 2 * len(raw) >= _MAX_FRONT_MATTER_VALUES
+    return _mapping(path, loaded, 2, walk=walk)
 
 
 def _load_toml(path: Path, raw: str) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from bilingo import provenance
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
 from bilingo.frontmatter import same_values
-from bilingo.pairs import Rename, find_renames, source_ref, twin_path
+from bilingo.layout import Pairing
+from bilingo.pairs import PairIndex, Rename, find_renames
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
-from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE, may_be_low, twin_verdicts
+from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary, Miss
@@ -61,11 +62,14 @@ class Problem:
 
 
 def orphaned_twins(
-    articles: Iterable[Article], claimed: Collection[Path], fields: Sequence[str]
+    articles: Iterable[Article],
+    claimed: Collection[Path],
+    fields: Sequence[str],
+    index: PairIndex,
 ) -> tuple[list[Problem], dict[Path, Rename]]:
     """Twins among ``articles`` whose source is none of the ``claimed`` (resolved) paths
     (what ``check`` and ``review`` report), and the sources they were renamed to (resolved
-    source -> rename), found by their text."""
+    source -> rename), found by their text, by the run's ``index``."""
     everything = list(articles)
     orphans: list[tuple[Article, str | None]] = []
     for article in everything:
@@ -74,7 +78,7 @@ def orphaned_twins(
             orphans.append((article, prov.source))
     # A twin left under its source's old name (git mv a.nb.md b.nb.md): say how to move it,
     # not "delete the twin", which would throw reviewed text away.
-    renames = {r.twin.resolve(): r for r in find_renames(everything)} if orphans else {}
+    renames = {r.twin.resolve(): r for r in find_renames(everything, index)} if orphans else {}
     out: list[Problem] = []
     for article, source in orphans:
         rename = renames.get(article.path.resolve())
@@ -84,7 +88,7 @@ def orphaned_twins(
                 f"no twin); move the twin: {rename.command()} (or run: bilingo translate "
                 f"--follow-renames {rename.source})"
             )
-        elif holds_person_text(article, fields):
+        elif holds_person_text(article, fields, dialects=index.pairing.dialects):
             # Never "delete the twin": a person's words would go with it.
             detail = (
                 f"its source {source} is gone, and the twin holds a person's text: keep "
@@ -97,12 +101,15 @@ def orphaned_twins(
     return out, {r.source.resolve(): r for r in renames.values()}
 
 
-def changed_paragraphs(source: Article, stored: Sequence[str]) -> list[tuple[str, int]]:
-    """(what, line) for each source paragraph added or changed since the twin was made."""
+def changed_paragraphs(
+    source: Article, stored: Sequence[str], *, dialects: Sequence[str] | None
+) -> list[tuple[str, int]]:
+    """(what, line) for each source paragraph added or changed since the twin was made
+    (read with the site's ``dialects``)."""
     from bilingo.document import parse
     from bilingo.merge import match_blocks
 
-    doc = parse(source.body)
+    doc = parse(source.body, dialects=dialects)
     blocks, now = doc.blocks, list(doc.block_hashes)
     before = [h for h in stored if h != provenance.ORPHAN]
     out: list[tuple[str, int]] = []
@@ -131,22 +138,33 @@ def unreviewed(twin: Path, *, edited: bool, require_reviewed: bool) -> Problem:
 
 
 def settle_verdict(
-    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+    source: Article,
+    twin: Article,
+    *,
+    pairing: Pairing,
+    glossary_hash: str,
+    fields: Sequence[str],
 ) -> Verdict | None:
-    """What ``bilingo check`` finds for this pair, as a seal can record it; None when it
-    finds more than an unreviewed twin (stale, conflicts, ...), which a seal cannot carry."""
+    """What ``bilingo check`` finds for this pair (by the site's ``pairing``), as a seal can
+    record it; None when it finds more than an unreviewed twin (stale, conflicts, ...),
+    which a seal cannot carry."""
     from bilingo.detect import detect_article
 
     if provenance.is_twin(source) or provenance.read(twin) is None:
         return None
     try:
-        lang = detect_article(source, twins=[twin]).lang
+        lang = detect_article(source, pairing=pairing, twins=[twin]).lang
     except ArticleError:
         return None
-    if twin_path(source.path, other_language(lang)).name != twin.path.name:
+    if pairing.twin_path(source.path, other_language(lang)).name != twin.path.name:
         return None
     found = pair_problems(
-        source, twin, glossary_hash=glossary_hash, fields=fields, require_reviewed=False
+        source,
+        twin,
+        pairing=pairing,
+        glossary_hash=glossary_hash,
+        fields=fields,
+        require_reviewed=False,
     )
     if not found:
         return "reviewed"
@@ -162,18 +180,21 @@ def pair_problems(
     source: Article,
     twin: Article,
     *,
+    pairing: Pairing,
     glossary_hash: str,
     fields: Sequence[str],
     require_reviewed: bool,
     glossary: Glossary | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[Problem]:
-    """What ``check`` reports for one pair. With ``glossary`` (the one ``glossary_hash``
-    names), a twin made with another glossary is outdated only where the entries applying
-    to the article are not followed: a changed term the article never uses changes nothing."""
+    """What ``check`` reports for one pair, by the site's ``pairing``. With ``glossary``
+    (the one ``glossary_hash`` names), a twin made with another glossary is outdated only
+    where the entries applying to the article are not followed: a changed term the article
+    never uses changes nothing."""
     prov = provenance.read(twin) or provenance.Provenance()
     out: list[Problem] = []
-    ref = source_ref(source.path)
+    dialects = pairing.dialects
+    ref = pairing.source_ref(source.path)
     if prov.source != ref:
         out.append(
             Problem(
@@ -186,7 +207,9 @@ def pair_problems(
         return out
     if prov.source_hash != source_hash(source):
         stored = prov.source_blocks
-        changes = changed_paragraphs(source, stored) if stored is not None else []
+        changes = (
+            changed_paragraphs(source, stored, dialects=dialects) if stored is not None else []
+        )
         if changes:
             for what, line in changes:
                 out.append(
@@ -227,9 +250,10 @@ def pair_problems(
             source_lang=lang,
             target_lang=other_language(lang),
             fields=prov.translated_fields(fields),
+            dialects=dialects,
         )
         for miss in misses:
-            if not _entries_changed(miss, source, twin, prov, glossary, lang):
+            if not _entries_changed(miss, source, twin, prov, glossary, lang, dialects):
                 continue  # the entries for that paragraph are those it was made with
             out.append(
                 Problem(
@@ -250,7 +274,7 @@ def pair_problems(
                 f"then run: bilingo approve {twin.path}",
             )
         )
-    out += orphan_problems(twin, prov)
+    out += orphan_problems(twin, prov, dialects=dialects)
     if prov.any_reviewed or prov.reviewed:
         out += review_problems(
             twin,
@@ -259,6 +283,7 @@ def pair_problems(
             require_reviewed=require_reviewed,
             source=source,
             min_confidence=min_confidence,
+            dialects=dialects,
         )
     else:
         edited = provenance.is_edited(twin, prov, fields)
@@ -270,6 +295,7 @@ def pair_problems(
             fields,
             require_reviewed=require_reviewed,
             min_confidence=min_confidence,
+            dialects=dialects,
         )
     return out
 
@@ -281,6 +307,7 @@ def _entries_changed(
     prov: provenance.Provenance,
     glossary: Glossary,
     lang: str,
+    dialects: Sequence[str] | None,
 ) -> bool:
     """Whether the glossary entries applying to the paragraph ``miss`` is in changed since
     its twin paragraph was written or approved (True where that cannot be told)."""
@@ -289,7 +316,7 @@ def _entries_changed(
         return True
     from bilingo.document import parse
 
-    tdoc, sdoc = parse(twin.body), parse(source.body)
+    tdoc, sdoc = parse(twin.body, dialects=dialects), parse(source.body, dialects=dialects)
     lines = [twin.body_line + b.line - 1 for b in tdoc.blocks]
     if miss.twin_line not in lines or len(tdoc.blocks) != len(prov.source_blocks or ()):
         return True
@@ -302,14 +329,17 @@ def _entries_changed(
     return recorded.get(k, none) != glossary.applying_hash(text, lang=lang)
 
 
-def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:
-    """Some paragraph or field of ``twin`` is a person's: not what bilingo last wrote."""
+def holds_person_text(
+    twin: Article, fields: Sequence[str], *, dialects: Sequence[str] | None
+) -> bool:
+    """Some paragraph or field of ``twin`` is a person's: not what bilingo last wrote
+    (its body read with the site's ``dialects``)."""
     from bilingo.document import parse
 
     prov = provenance.read(twin)
     if prov is None:
         return True
-    if any(provenance.person_owned(prov, parse(twin.body).block_hashes)):
+    if any(provenance.person_owned(prov, parse(twin.body, dialects=dialects).block_hashes)):
         return True
     for key in prov.translated_fields(fields):
         value = twin.meta.get(key)
@@ -323,13 +353,16 @@ def holds_person_text(twin: Article, fields: Sequence[str]) -> bool:
     )
 
 
-def orphan_problems(twin: Article, prov: provenance.Provenance) -> list[Problem]:
-    """Each paragraph a person wrote whose source paragraph was removed: kept in the twin."""
+def orphan_problems(
+    twin: Article, prov: provenance.Provenance, *, dialects: Sequence[str] | None
+) -> list[Problem]:
+    """Each paragraph a person wrote whose source paragraph was removed: kept in the twin
+    (read with the site's ``dialects``)."""
     if not prov.orphans():
         return []
     from bilingo.document import parse
 
-    doc = parse(twin.body)
+    doc = parse(twin.body, dialects=dialects)
     blocks = doc.blocks
     prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
     out: list[Problem] = []
@@ -356,10 +389,13 @@ def review_problems(
     require_reviewed: bool,
     source: Article | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    dialects: Sequence[str] | None,
 ) -> list[Problem]:
     """A twin that went through review: each paragraph (and field) not reviewed as it is
-    now, with its line: needs review, edited by hand, or edited after review."""
+    now, with its line: needs review, edited by hand, or edited after review (read with
+    the site's ``dialects``)."""
     from bilingo.document import parse
+    from bilingo.verdicts import twin_verdicts  # here: a settled check judges no paragraph
 
     used = prov.translated_fields(fields)
     if prov.reviewed and prov.twin_hash == provenance.twin_content_hash(twin.meta, twin.body, used):
@@ -371,13 +407,19 @@ def review_problems(
     def add(kind: Kind, what: str, line: int | None) -> None:
         out.append(Problem(twin.path, kind, f"{what}; {fix}", severity, line))
 
-    doc = parse(twin.body)
+    doc = parse(twin.body, dialects=dialects)
     prov = provenance.without_deleted_orphans(prov, doc.block_hashes)
     if len(doc.blocks) != len(prov.twin_blocks) and prov.reviewed:
         add("edited-after-review", "paragraphs added or removed after review", None)
         return out
     for verdict in twin_verdicts(
-        twin, prov, fields, source=source, min_confidence=min_confidence, doc=doc
+        twin,
+        prov,
+        fields,
+        source=source,
+        min_confidence=min_confidence,
+        doc=doc,
+        dialects=dialects,
     ):
         kind = verdict.problem_kind
         # Conflicts and orphaned paragraphs: pair_problems reports them.
@@ -394,16 +436,22 @@ def quality_problems(
     *,
     require_reviewed: bool,
     min_confidence: float,
+    dialects: Sequence[str] | None,
 ) -> list[Problem]:
     """A twin not yet reviewed at all: its machine paragraphs translated in pieces or with
-    low confidence (read from the provenance first, so most twins are never parsed)."""
+    low confidence (read from the provenance first, so most twins are never parsed; then
+    with the site's ``dialects``)."""
+    from bilingo.verdicts import may_be_low, twin_verdicts
+
     if not prov.in_pieces and not may_be_low(prov, min_confidence):
         return []
     severity: Severity = "error" if require_reviewed else "warning"
     fix = f"review it, then run: bilingo approve {twin.path}"
     return [
         Problem(twin.path, cast(Kind, v.problem_kind), f"{v.detail}; {fix}", severity, v.line)
-        for v in twin_verdicts(twin, prov, fields, source=source, min_confidence=min_confidence)
+        for v in twin_verdicts(
+            twin, prov, fields, source=source, min_confidence=min_confidence, dialects=dialects
+        )
         if v.state in ("in pieces", "low-confidence")
     ]
 
@@ -414,6 +462,7 @@ def seal_twin(
     source: Article,
     twin: Path,
     bom: bool,
+    pairing: Pairing,
     glossary_hash: str,
     fields: Sequence[str],
     draft: Callable[[str], tuple[str, Mapping[str, Any]]] | None = None,
@@ -444,7 +493,9 @@ def seal_twin(
     if parsed is None:
         text = render(value)
         parsed = parse_article(twin, text, bom=bom)
-    verdict = settle_verdict(source, parsed, glossary_hash=glossary_hash, fields=fields)
+    verdict = settle_verdict(
+        source, parsed, pairing=pairing, glossary_hash=glossary_hash, fields=fields
+    )
     data = encode_text(text, bom=bom)
     match = find_seal(data)
     if verdict is None or match is None or match.group(1) != UNSEALED.encode():
@@ -472,7 +523,14 @@ def seal_twin(
     return unsealed() if sealed is None else sealed
 
 
-def reseal(source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]) -> bytes:
+def reseal(
+    source: Article,
+    twin: Article,
+    *,
+    pairing: Pairing,
+    glossary_hash: str,
+    fields: Sequence[str],
+) -> bytes:
     """``twin``'s bytes with its seal made to hold again, or b"" when it cannot be.
 
     A person's edit to a twin breaks its seal, and then every ``check`` judges the pair in
@@ -483,7 +541,9 @@ def reseal(source: Article, twin: Article, *, glossary_hash: str, fields: Sequen
     match = find_seal(data) if data and source.raw_digest else None
     if match is None:
         return b""
-    verdict = settle_verdict(source, twin, glossary_hash=glossary_hash, fields=fields)
+    verdict = settle_verdict(
+        source, twin, pairing=pairing, glossary_hash=glossary_hash, fields=fields
+    )
     if verdict is None:
         return b""
     prov = provenance.read(twin)

@@ -1,11 +1,11 @@
 """How a site lays out its pairs: by file name (``x.nb.md`` ↔ ``x.en.md``, with the site's own
 language codes) or by folder (``content/no/posts/x.md`` ↔ ``content/en/posts/x.md``).
 
-A :class:`Pairing` is a value read from the site's configuration (:mod:`bilingo.site`); the
-run's pairing is installed once per command with :func:`use_pairing` and read by every helper
-that names a twin, its language or its source. It is a property of the whole run: threading it
-through each of those helpers would couple all of them to the settings. Outside a command
-(and for a plain folder) it is :data:`PLAIN`, bilingo's own rule: twins beside their sources,
+A :class:`Pairing` is a value read from the site's configuration (:mod:`bilingo.site`), built
+once per run as ``Settings.pairing``. Each command passes it on explicitly, as a
+:class:`bilingo.pairs.PairIndex` built from it (or the pairing itself, or its dialects), to
+every helper that names a twin, its language or its source: nothing reads a run-wide global.
+For a plain folder it is :data:`PLAIN`, bilingo's own rule: twins beside their sources,
 ``<slug>.nb.md`` / ``<slug>.en.md``.
 
 Names only ever come from paths, never from front-matter values, and a twin path is always
@@ -15,9 +15,7 @@ inside the source's own content tree: an article cannot steer a write elsewhere.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -167,20 +165,3 @@ def _as_given(target: Path, like: Path) -> Path:
 
 #: bilingo's own rule, for plain folders.
 PLAIN = Pairing()
-
-_CURRENT: ContextVar[Pairing] = ContextVar("bilingo_pairing", default=PLAIN)
-
-
-def current() -> Pairing:
-    """The pairing of the run in progress (:data:`PLAIN` outside one)."""
-    return _CURRENT.get()
-
-
-@contextmanager
-def use_pairing(pairing: Pairing) -> Iterator[Pairing]:
-    """Install ``pairing`` for the code run inside (one command's run)."""
-    token = _CURRENT.set(pairing)
-    try:
-        yield pairing
-    finally:
-        _CURRENT.reset(token)

@@ -12,82 +12,19 @@ site's content because of it.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bilingo import layout, provenance
+from bilingo import provenance
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
+from bilingo.layout import Pairing
 
 #: Folders never searched for articles.
 SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}
-
-
-# --------------------------------------------------------------------------- names
-
-
-def twin_path(source: Path, target_lang: str) -> Path:
-    """Where the twin of ``source`` lives, by the run's pairing: beside it,
-    ``<slug>.<code>.md``, or at the same path in the other language's folder.
-
-    Only the path is used, never front-matter values, so an article cannot steer the output
-    outside the site's content.
-    """
-    return layout.current().twin_path(source, target_lang)
-
-
-def twin_label(twin: Path) -> str:
-    """How messages name a twin: its file name beside the source, by folder its path."""
-    return str(twin) if layout.current().by_folder else twin.name
-
-
-def make_twin_folder(twin: Path) -> None:
-    """By folder, create the twin's missing folders, inside its language's content folder
-    only (a link on the way that leads out of it is refused: BilingoError)."""
-    pairing = layout.current()
-    if not pairing.by_folder:
-        return  # beside its source, in a folder that exists
-    # folder_language resolves the existing part of the path: a link leading out is caught.
-    if pairing.folder_language(twin) is None:
-        raise BilingoError(
-            f"{twin.parent} leads outside the site's language folders; bilingo writes twins "
-            "only inside them (replace the symbolic link with a folder)"
-        )
-    twin.parent.mkdir(parents=True, exist_ok=True)
-
-
-def source_ref(source: Path) -> str:
-    """What a twin's provenance says for ``source`` (see :meth:`Pairing.source_ref`)."""
-    return layout.current().source_ref(source)
-
-
-def path_language(path: Path) -> str | None:
-    """The language ``path`` alone says: its folder, its suffix, or the site's default."""
-    return layout.current().path_language(path)
-
-
-def source_name_problem(name: str | None) -> str | None:
-    """Why a provenance's ``source:`` cannot name a source of this twin, or None."""
-    return layout.current().ref_problem(name)
-
-
-def resolve_source(twin: Path, name: str) -> Path | None:
-    """The source file ``name`` (a provenance's ``source:``) names for ``twin``; None if it
-    names no file the site's pairing allows."""
-    return layout.current().resolve_ref(twin, name)
-
-
-def source_path(twin: Article) -> Path | None:
-    """The source a twin's provenance names; None if it names no valid file."""
-    prov = provenance.read(twin)
-    name = prov.source if prov is not None else None
-    if name is None:
-        return None
-    return resolve_source(twin.path, name)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -170,32 +107,6 @@ def _walk(
         )
 
 
-def with_partners(paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
-    """``files`` and, for each file given by name in ``paths``, the files it may pair with
-    by the site's pairing (``x.nb.md`` <-> ``x.en.md``, ``x.md``; by folder the same path in
-    the other language's folder), so that a source, its twin or their folder give the same
-    verdicts for the pair."""
-    pairing = layout.current()
-    out = list(files)
-    given_files = [given for given in paths if given.is_file()]
-    if not given_files:
-        return out  # folders only: every partner is among the files found
-    resolve = Resolver()
-    seen = {resolve(p) for p in files}
-    for given in given_files:
-        candidates = [pairing.twin_path(given, lang) for lang in LANGUAGES]
-        if not pairing.by_folder:
-            slug = pairing.split_name(given)[0]
-            siblings = sorted(given.parent.glob(f"{glob.escape(slug)}.*md"))
-            candidates += [o for o in siblings if pairing.split_name(o)[0] == slug]
-            candidates.append(given.with_name(f"{slug}.md"))
-        for other in candidates:
-            if other.is_file() and not other.is_symlink() and resolve(other) not in seen:
-                seen.add(resolve(other))
-                out.append(other)
-    return out
-
-
 def symlink_reason(link: Path) -> str:
     """What to tell about a symlink :func:`find_markdown` skipped."""
     return (
@@ -242,7 +153,7 @@ class Resolver:
     def __call__(self, path: Path) -> Path:
         if os.path.islink(path):
             return path.resolve()
-        key = str(path.parent)
+        key = os.path.dirname(path)  # a string: cheaper than building path.parent
         folder = self._folders.get(key)
         if folder is None:
             folder = self._folders[key] = path.parent.resolve()
@@ -250,12 +161,13 @@ class Resolver:
 
 
 class PairIndex:
-    """Where each article's twin is, for one run: built once from the site's pairing
-    (``Settings.pairing``) and asked by the run for every twin, so that each file's twin
-    path is worked out once per language and each path resolved once. For one run, whose
-    tree does not change under it; a new run makes a new one."""
+    """Where each article's twin is, for one run: built once by each command from the
+    site's pairing (``Settings.pairing``) and passed to every helper that names a twin, its
+    language or its source, so that each file's twin path is worked out once per language
+    and each path resolved once. For one run, whose tree does not change under it; a new
+    run makes a new one."""
 
-    def __init__(self, pairing: layout.Pairing) -> None:
+    def __init__(self, pairing: Pairing) -> None:
         self.pairing = pairing
         self._folders = Resolver()
         self._real: dict[str, Path] = {}
@@ -270,7 +182,12 @@ class PairIndex:
         return real
 
     def twin_path(self, source: Path, target_lang: str) -> Path:
-        """Where ``source``'s ``target_lang`` twin lives (:meth:`Pairing.twin_path`)."""
+        """Where ``source``'s ``target_lang`` twin lives (:meth:`Pairing.twin_path`): beside
+        it, ``<slug>.<code>.md``, or at the same path in the other language's folder.
+
+        Only the path is used, never front-matter values, so an article cannot steer the
+        output outside the site's content.
+        """
         key = (str(source), target_lang)
         twin = self._twins.get(key)
         if twin is None:
@@ -280,6 +197,93 @@ class PairIndex:
     def twin_label(self, twin: Path) -> str:
         """How messages name a twin: its file name beside the source, by folder its path."""
         return str(twin) if self.pairing.by_folder else twin.name
+
+    def make_twin_folder(self, twin: Path) -> None:
+        """By folder, create the twin's missing folders, inside its language's content folder
+        only (a link on the way that leads out of it is refused: BilingoError)."""
+        pairing = self.pairing
+        if not pairing.by_folder:
+            return  # beside its source, in a folder that exists
+        # folder_language resolves the existing part of the path: a link leading out is caught.
+        if pairing.folder_language(twin) is None:
+            raise BilingoError(
+                f"{twin.parent} leads outside the site's language folders; bilingo writes twins "
+                "only inside them (replace the symbolic link with a folder)"
+            )
+        twin.parent.mkdir(parents=True, exist_ok=True)
+
+    def source_ref(self, source: Path) -> str:
+        """What a twin's provenance says for ``source`` (see :meth:`Pairing.source_ref`)."""
+        return self.pairing.source_ref(source)
+
+    def path_language(self, path: Path) -> str | None:
+        """The language ``path`` alone says: its folder, its suffix, or the site's default."""
+        return self.pairing.path_language(path)
+
+    def source_name_problem(self, name: str | None) -> str | None:
+        """Why a provenance's ``source:`` cannot name a source of this twin, or None."""
+        return self.pairing.ref_problem(name)
+
+    def resolve_source(self, twin: Path, name: str) -> Path | None:
+        """The source file ``name`` (a provenance's ``source:``) names for ``twin``; None if
+        it names no file the site's pairing allows."""
+        return self.pairing.resolve_ref(twin, name)
+
+    def source_path(self, twin: Article) -> Path | None:
+        """The source a twin's provenance names; None if it names no valid file."""
+        prov = provenance.read(twin)
+        name = prov.source if prov is not None else None
+        if name is None:
+            return None
+        return self.resolve_source(twin.path, name)
+
+    def source_of(self, twin: Article) -> Article:
+        """The source ``twin``'s provenance names, read; a BilingoError saying why not."""
+        prov = provenance.read(twin)
+        name = prov.source if prov is not None else None
+        problem = self.source_name_problem(name)
+        if problem is not None:
+            raise BilingoError(problem, path=twin.path)
+        source_file = self.resolve_source(twin.path, str(name))
+        if source_file is None:
+            raise BilingoError(
+                f"its provenance names {name!r}, outside the source language's folder; fix the "
+                "'source:' line of its bilingo block",
+                path=twin.path,
+            )
+        if not source_file.is_file():
+            raise BilingoError(
+                f"its source {source_file.name} is gone; restore it, or delete the twin",
+                path=twin.path,
+            )
+        return read_article(source_file)
+
+    def with_partners(self, paths: Sequence[Path], files: Sequence[Path]) -> list[Path]:
+        """``files`` and, for each file given by name in ``paths``, the files it may pair with
+        by the site's pairing (``x.nb.md`` <-> ``x.en.md``, ``x.md``; by folder the same path in
+        the other language's folder), so that a source, its twin or their folder give the same
+        verdicts for the pair."""
+        pairing = self.pairing
+        out = list(files)
+        given_files = [given for given in paths if given.is_file()]
+        if not given_files:
+            return out  # folders only: every partner is among the files found
+        import glob  # here: only a file given by name has its siblings looked for
+
+        resolve = Resolver()
+        seen = {resolve(p) for p in files}
+        for given in given_files:
+            candidates = [pairing.twin_path(given, lang) for lang in LANGUAGES]
+            if not pairing.by_folder:
+                slug = pairing.split_name(given)[0]
+                siblings = sorted(given.parent.glob(f"{glob.escape(slug)}.*md"))
+                candidates += [o for o in siblings if pairing.split_name(o)[0] == slug]
+                candidates.append(given.with_name(f"{slug}.md"))
+            for other in candidates:
+                if other.is_file() and not other.is_symlink() and resolve(other) not in seen:
+                    seen.add(resolve(other))
+                    out.append(other)
+        return out
 
     def twins_of(self, article: Article, by_path: Mapping[Path, Article]) -> Iterator[Article]:
         """The read articles (``by_path``: keyed by :meth:`resolve`) that may be
@@ -321,53 +325,33 @@ class Pair:
     target_lang: str
 
 
-def source_of(twin: Article) -> Article:
-    """The source ``twin``'s provenance names, read; a BilingoError saying why not."""
-    prov = provenance.read(twin)
-    name = prov.source if prov is not None else None
-    problem = source_name_problem(name)
-    if problem is not None:
-        raise BilingoError(problem, path=twin.path)
-    source_file = resolve_source(twin.path, str(name))
-    if source_file is None:
-        raise BilingoError(
-            f"its provenance names {name!r}, outside the source language's folder; fix the "
-            "'source:' line of its bilingo block",
-            path=twin.path,
-        )
-    if not source_file.is_file():
-        raise BilingoError(
-            f"its source {source_file.name} is gone; restore it, or delete the twin",
-            path=twin.path,
-        )
-    return read_article(source_file)
-
-
-def find_pair(path: Path) -> Pair:
-    """The source/twin pair ``path`` belongs to, whichever of the two it is."""
+def find_pair(path: Path, index: PairIndex) -> Pair:
+    """The source/twin pair ``path`` belongs to, whichever of the two it is, by the run's
+    ``index``."""
     from bilingo.detect import detect_article, twins_beside
 
     article = read_article(path)
     prov = provenance.read(article)
     if prov is not None and prov.is_twin:
-        source = source_of(article)
-        lang = fold_language(prov.source_lang) or detect_article(source).lang
+        source = index.source_of(article)
+        lang = fold_language(prov.source_lang) or detect_article(source, pairing=index.pairing).lang
         target = fold_language(str(article.meta.get("lang", ""))) or other_language(lang)
         return Pair(source, article, lang, target)
-    lang = detect_article(article, twins=twins_beside(article)).lang
+    lang = detect_article(article, pairing=index.pairing, twins=twins_beside(article, index)).lang
     target = other_language(lang)
-    twin_file = twin_path(path, target)
+    twin_file = index.twin_path(path, target)
     if not twin_file.is_file():
         raise BilingoError(
-            f"it has no {target} twin yet ({twin_label(twin_file)}); run: bilingo translate {path}",
+            f"it has no {target} twin yet ({index.twin_label(twin_file)}); run: bilingo "
+            f"translate {path}",
             path=path,
         )
     twin = read_article(twin_file)
     twin_prov = provenance.read(twin)
-    ref = layout.current().source_ref(path)
+    ref = index.source_ref(path)
     if twin_prov is not None and twin_prov.is_twin and twin_prov.source != ref:
         # The twin's provenance names another file: the same verdict as from the twin's side.
-        problem = source_name_problem(twin_prov.source) or (
+        problem = index.source_name_problem(twin_prov.source) or (
             f"its provenance names {twin_prov.source!r}, not {ref}; fix the 'source:' "
             "line of its bilingo block"
         )
@@ -415,7 +399,7 @@ def paragraph_share(made_from: Sequence[str], now: Sequence[str]) -> float:
     return common / max(len(old), len(now))
 
 
-def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
+def find_renames(articles: Iterable[Article], index: PairIndex) -> tuple[Rename, ...]:
     """The renamed pairs among ``articles``: each orphaned twin matched to the one source
     without a twin whose text it was made from, or, failing that, the one source sharing
     the most (at least :data:`RENAME_SIMILARITY`) of its paragraphs. Ambiguous matches (two
@@ -427,7 +411,7 @@ def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
         prov = provenance.read(article)
         if prov is None or not prov.is_twin or not prov.source_hash:
             continue
-        named = source_path(article)
+        named = index.source_path(article)
         if named is None or named.exists():
             continue
         orphans.append((article, prov))
@@ -444,7 +428,9 @@ def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
             from bilingo.document import parse
 
             try:
-                hashes[article.path] = parse(article.body).block_hashes
+                hashes[article.path] = parse(
+                    article.body, dialects=index.pairing.dialects
+                ).block_hashes
             except BilingoError:
                 hashes[article.path] = ()
         return hashes[article.path]
@@ -456,7 +442,7 @@ def find_renames(articles: Iterable[Article]) -> tuple[Rename, ...]:
         )
 
         def free(s: Article, target: str = target) -> Path | None:
-            new = twin_path(s.path, target)
+            new = index.twin_path(s.path, target)
             return None if new.exists() or new.is_symlink() else new
 
         options = [

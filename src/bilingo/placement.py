@@ -98,10 +98,14 @@ def anchors(sentence: Sentence, target: str, result: Aligned) -> set[WordPair]:
 
 
 def agreement(attention: Iterable[WordPair], sure: Iterable[WordPair]) -> Agreement:
-    """How many anchors ``sure`` the word pairs ``attention`` hold."""
-    held = set(attention)
+    """How many anchors ``sure`` the word pairs ``attention`` hold, the anchor's target word
+    with no other source word: a head one piece off still lands inside a word of several
+    BPE pieces, and only its last piece on the next word."""
+    seen: dict[int, set[int]] = {}
+    for s, t in attention:
+        seen.setdefault(t, set()).add(s)
     found = set(sure)
-    return Agreement(sum(pair in held for pair in found), len(found))
+    return Agreement(sum(seen.get(t) == {s} for s, t in found), len(found))
 
 
 def whole_spans_only(sentence: Sentence, pairs: Iterable[WordPair]) -> set[WordPair]:

@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 import yaml
 
-from bilingo import layout
 from bilingo.article import Article, canonical_json, digest, parse_article, render_article
+from bilingo.layout import Pairing
 from bilingo.seal import SEAL_KEY
 
 #: Front-matter key holding bilingo's provenance in a twin.
@@ -581,13 +581,19 @@ def without_deleted_orphans(prov: Provenance, twin_hashes: Sequence[str]) -> Pro
 
 
 def twin_state(
-    source: Article, twin: Article, *, glossary_hash: str, fields: Sequence[str]
+    source: Article,
+    twin: Article,
+    *,
+    pairing: Pairing,
+    glossary_hash: str,
+    fields: Sequence[str],
 ) -> tuple[TwinState, str]:
-    """Classify an existing twin against its source, from provenance alone."""
+    """Classify an existing twin against its source, from provenance alone (``pairing``:
+    the site's, which says what the twin must name as its source)."""
     prov = read(twin)
     if prov is None or prov.source is None:
         return "foreign", "it exists and was not written by bilingo (no provenance)"
-    if prov.source != layout.current().source_ref(source.path):
+    if prov.source != pairing.source_ref(source.path):
         return "foreign", f"its provenance names another source ({prov.source})"
     current = prov.source_hash == source_hash(source) and prov.glossary_hash == glossary_hash
     if current:

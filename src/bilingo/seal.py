@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bilingo import layout
 from bilingo.article import MAX_BYTES
+from bilingo.layout import Pairing
 
 Verdict = Literal["machine", "edited", "reviewed"]
 VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
@@ -140,12 +140,8 @@ class SettledPair:
     source: Path
     twin: Path
     verdict: Verdict
-
-    @property
-    def target_lang(self) -> str:
-        lang = layout.current().split_name(self.twin)[1]
-        assert lang is not None  # only suffixed names are taken as twins
-        return lang
+    #: The twin's language, from its suffix (only suffixed names are taken as twins).
+    target_lang: str
 
 
 #: Bytes and status of files :func:`settle_pairs` read but could not settle, by path: the
@@ -181,13 +177,18 @@ def _regular_bytes(path: Path) -> tuple[bytes, os.stat_result] | None:
 
 
 def _settle(
-    group: Sequence[Path], *, glossary_hash: str, fields: Sequence[str], held: Held | None
+    group: Sequence[Path],
+    pairing: Pairing,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
+    held: Held | None,
 ) -> SettledPair | None:
     if len(group) != 2:
         return None
     read = [_regular_bytes(p) for p in group]
     data = [r[0] if r is not None else None for r in read]
-    pair = _settled(group, data, glossary_hash=glossary_hash, fields=fields)
+    pair = _settled(group, data, pairing, glossary_hash=glossary_hash, fields=fields)
     if pair is None and held is not None:
         held.update((p, r) for p, r in zip(group, read, strict=True) if r is not None)
     return pair
@@ -196,6 +197,7 @@ def _settle(
 def _settled(
     group: Sequence[Path],
     data: Sequence[bytes | None],
+    pairing: Pairing,
     *,
     glossary_hash: str,
     fields: Sequence[str],
@@ -203,7 +205,10 @@ def _settled(
     for i in (0, 1):
         twin, twin_data = group[i], data[i]
         source, source_data = group[1 - i], data[1 - i]
-        if twin_data is None or source_data is None or layout.current().split_name(twin)[1] is None:
+        if twin_data is None or source_data is None:
+            continue
+        lang = pairing.split_name(twin)[1]
+        if lang is None:
             continue
         try:
             twin.name.encode("utf-8"), source.name.encode("utf-8")
@@ -223,24 +228,24 @@ def _settled(
             twin_rest=twin_data[: match.start()] + twin_data[match.end() :],
         )
         if match.group(1).decode() == expected:
-            return SettledPair(source, twin, verdict)  # type: ignore[arg-type]
+            return SettledPair(source, twin, verdict, lang)  # type: ignore[arg-type]
     return None
 
 
 def settle_pairs(
     files: Sequence[Path],
+    pairing: Pairing,
     *,
     glossary_hash: str,
     fields: Sequence[str],
     held: Held | None = None,
 ) -> tuple[list[SettledPair], list[Path]]:
     """Split ``files`` into pairs settled by their seal and the files left to examine
-    (the bytes read of those go into ``held``, for the reader).
+    (the bytes read of those go into ``held``, for the reader), by the site's ``pairing``.
 
     Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
     third file of that slug could claim the same twin, which only the full path can judge.
     """
-    pairing = layout.current()
     if pairing.by_folder:
         return [], list(files)  # pairs span two folders: every file is judged in full
     # Keyed by strings and object ids: hashing thousands of Path objects costs more.
@@ -252,7 +257,7 @@ def settle_pairs(
     settled: list[SettledPair] = []
     done: set[int] = set()
     for group in groups.values():
-        pair = _settle(group, glossary_hash=glossary_hash, fields=fields, held=held)
+        pair = _settle(group, pairing, glossary_hash=glossary_hash, fields=fields, held=held)
         if pair is not None:
             settled.append(pair)
             done.update((id(pair.source), id(pair.twin)))

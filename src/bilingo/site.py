@@ -11,17 +11,16 @@ override what it says.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, LANGUAGES
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary, empty_glossary, load_glossary
-from bilingo.layout import PLAIN, Pairing, use_pairing
+from bilingo.layout import PLAIN, Pairing
 from bilingo.siteconfig import (
     CONFIG_FILE,
     DEFAULT_MIN_CONFIDENCE,
@@ -34,9 +33,6 @@ from bilingo.siteconfig import (
     common_root,
     read_site_config,
 )
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 #: bilingo's state folder inside the root (translation memory, lock).
 STATE_DIR = ".bilingo"
@@ -181,15 +177,18 @@ def pairing_of(config: SiteConfig) -> Pairing:
 def _dialects_of(config: SiteConfig) -> tuple[str, ...] | None:
     """The site's kind chooses the dialects; a ``dialect`` named in bilingo.toml wins. A
     plain folder's pages are read with all of them."""
-    from bilingo.document.dialects import dialects_for
-
     if config.dialect.origin.endswith(CONFIG_FILE):
+        # Here, not at the top: a plain folder's check never loads markdown-it.
+        from bilingo.document.dialects import dialects_for
+
         return (
             ("commonmark",)
             if config.dialect.value == "commonmark"
             else dialects_for(config.dialect.value)
         )
     if config.kind.value in ("hugo", "mkdocs", "jekyll", "zola"):
+        from bilingo.document.dialects import dialects_for
+
         return dialects_for(config.kind.value)
     return None
 
@@ -286,15 +285,3 @@ def _engine_origin(config: SiteConfig, given: EngineFlags | None) -> str:
     if flags:
         return f"command line, then {config.engine.origin}"
     return config.engine.origin
-
-
-def in_site(run: Callable[Concatenate[Settings, P], R]) -> Callable[Concatenate[Settings, P], R]:
-    """Run a command's ``run(settings, ...)`` with the site's pairing installed, so every
-    helper that names a twin or a source follows the site's layout."""
-
-    @functools.wraps(run)
-    def wrapper(settings: Settings, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with use_pairing(settings.pairing):
-            return run(settings, *args, **kwargs)
-
-    return wrapper

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -104,6 +105,11 @@ class BpeTokenizer:
         self._tokenizer = MosesTokenizer(from_code)
         self._detokenizer = MosesDetokenizer(to_code)
         self._protected = [*self._tokenizer.WEB_PROTECTED_PATTERNS, r"\w+(?:_\w+)+"]
+        #: The normaliser's substitutions, compiled, each with whether it refers to groups.
+        self._steps = [
+            (re.compile(pattern), template, "\\" in template)
+            for pattern, template in self._normalizer.substitutions
+        ]
         codes = path.read_text(encoding="utf-8")
         # apply_bpe prints to stderr and exits on a malformed line: check first, say where.
         for number, line in enumerate(codes.splitlines(), 1):
@@ -114,18 +120,262 @@ class BpeTokenizer:
         self._bpe = BPE(io.StringIO(codes))
 
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        out: list[list[str]] = []
-        for text in texts:
-            words = self._tokenizer.tokenize(
-                self._normalizer.normalize(text), protected_patterns=self._protected
-            )
-            out.append(self._bpe.segment_tokens(words))
-        return out
+        return [
+            self._bpe.segment_tokens([self._escape(w) for w in self._words(text)]) for text in texts
+        ]
+
+    def _words(self, text: str, normalised: str | None = None) -> list[str]:
+        """Moses tokens of ``text`` (``normalised`` first, unless given), unescaped:
+        substrings of the normalised text. Escaped one by one (:meth:`_escape`), as Moses'
+        escaping is a character substitution; argostranslate's tokens are the same."""
+        if normalised is None:
+            normalised = self._normalizer.normalize(text)
+        words: list[str] = self._tokenizer.tokenize(
+            normalised, escape=False, protected_patterns=self._protected
+        )
+        return words
+
+    def _escape(self, word: str) -> str:
+        escaped: str = self._tokenizer.escape_xml(word)
+        return escaped
+
+    def encode_spans(self, text: str) -> Encoded:
+        """``text``'s pieces (as :meth:`encode`), with their character ranges in ``text``:
+        each Moses token found, in order, in the normalised text, whose characters are
+        traced back through every normalising substitution; a token's BPE pieces split its
+        range where it is written as in ``text``, else share it. No ranges where a token is
+        not found (the tokenizer dropped or changed a character)."""
+        traced = self._normalize_traced(text)
+        words = self._words(text, traced[0] if traced is not None else None)
+        escaped = [self._escape(w) for w in words]
+        split = [self._bpe.segment_tokens([w]) for w in escaped]
+        pieces = tuple(p for group in split for p in group)
+        if traced is None:
+            return Encoded(pieces, (), tuple(escaped), ())
+        normal, origin = traced
+        word_ranges: list[Span] = []
+        cursor = 0
+        for word in words:
+            at = normal.find(word, cursor)
+            if at < 0 or normal[cursor:at].strip() or not word:
+                return Encoded(pieces, (), tuple(escaped), ())
+            spans = origin[at : at + len(word)]
+            word_ranges.append((min(a for a, _ in spans), max(b for _, b in spans)))
+            cursor = at + len(word)
+        ranges: list[Span] = []
+        for group, word, span in zip(split, escaped, word_ranges, strict=True):
+            ranges += _piece_ranges(group, span, text[span[0] : span[1]] == word)
+        return Encoded(pieces, tuple(ranges), tuple(escaped), tuple(word_ranges))
+
+    def _normalize_traced(self, text: str) -> tuple[str, list[Span]] | None:
+        """Moses' punctuation normalisation of ``text``, and for each of its characters
+        the range of ``text`` it comes from: each substitution's replacement keeps the
+        origins of what it shares with the match at either end ("5 %" -> "5%"), and
+        the rest of it comes from the rest of the match. None if the result differs from
+        the normaliser's own (a version with other steps)."""
+        current = text
+        origin: list[Span] = [(i, i + 1) for i in range(len(text))]
+        for pattern, template, grouped in self._steps:
+            out: list[str] = []
+            traced: list[Span] = []
+            last = 0
+            for match in pattern.finditer(current):
+                new, old = match.expand(template) if grouped else template, match.group()
+                if new == old:  # most matches of " +" -> " "
+                    continue
+                a, b = match.span()
+                out.append(current[last:a])
+                traced += origin[last:a]
+                head = 0
+                while head < min(len(new), len(old)) and new[head] == old[head]:
+                    head += 1
+                tail = 0
+                while tail < min(len(new), len(old)) - head and new[-1 - tail] == old[-1 - tail]:
+                    tail += 1
+                middle = origin[a + head : b - tail]
+                if middle:
+                    rest = (middle[0][0], middle[-1][1])
+                else:
+                    at = origin[a + head][0] if a + head < len(origin) else len(text)
+                    rest = (at, at)
+                traced += origin[a : a + head]
+                traced += [rest] * (len(new) - head - tail)
+                traced += origin[b - tail : b]
+                out.append(new)
+                last = b
+            if out:
+                out.append(current[last:])
+                traced += origin[last:]
+                current, origin = "".join(out), traced
+        lead = len(current) - len(current.lstrip())
+        stripped = current.strip()
+        if stripped != self._normalizer.normalize(text):
+            return None
+        return stripped, origin[lead : lead + len(stripped)]
 
     def decode(self, pieces: Sequence[str]) -> str:
         words = " ".join(p for p in pieces if p not in CONTROL_TOKENS).replace("@@ ", "")
         text: str = self._detokenizer.detokenize(words.split())
         return text
+
+    def decode_spans(
+        self, pieces: Sequence[str], source: Encoded | None = None, source_text: str = ""
+    ) -> tuple[str, tuple[Span, ...]]:
+        """The text of ``pieces`` (as :meth:`decode`) and each piece's character range in
+        it (empty where they cannot be traced), written like the source where the model
+        copied it: each run of two or more output tokens that is a run of the source's
+        tokens (``source``, encoded from ``source_text``) is written as the source writes
+        it, so ``H&M``, ``20 %`` and «quotes» come back byte for byte, where Moses'
+        detokenizer would write ``H & M``, ``20%`` and "quotes". The same tokens: only the
+        spacing and the normalised characters follow the source."""
+        owner: list[int | None] = []
+        words: list[str] = []
+        current = ""
+        for piece in pieces:
+            if piece in CONTROL_TOKENS:
+                owner.append(None)
+                continue
+            joined = piece.endswith("@@")
+            current += piece[:-2] if joined else piece
+            owner.append(len(words) if current or joined else None)
+            if not joined and current:
+                words.append(current)
+                current = ""
+        if current:
+            words.append(current + "@@")  # as decode leaves it
+        text = self.decode(pieces)
+        spans: list[Span] = []
+        cursor = 0
+        for word in words:
+            plain = self._detokenizer.unescape_xml(word)
+            at = text.find(plain, cursor)
+            if at < 0 or text[cursor:at].strip():
+                return text, ()
+            spans.append((at, at + len(plain)))
+            cursor = at + len(plain)
+        if source is not None and source.word_ranges:
+            text, spans = _as_in_source(text, words, spans, source, source_text)
+        groups: list[list[str]] = [[] for _ in words]
+        for piece, k in zip(pieces, owner, strict=True):
+            if k is not None:
+                groups[k].append(piece)
+        within = [
+            iter(_piece_ranges(group, span, text[span[0] : span[1]] == word))
+            for group, span, word in zip(groups, spans, words, strict=True)
+        ]
+        ranges: list[Span] = []
+        end = 0
+        for k in owner:
+            ranges.append((end, end) if k is None else next(within[k]))
+            end = ranges[-1][1]
+        return text, tuple(ranges)
+
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A text's BPE pieces (:meth:`BpeTokenizer.encode_spans`) and where they come from."""
+
+    pieces: tuple[str, ...]
+    #: Each piece's character range in the text; empty where they could not be traced.
+    ranges: tuple[Span, ...]
+    #: The Moses tokens (escaped, as the model reads them) and their ranges (or empty).
+    words: tuple[str, ...]
+    word_ranges: tuple[Span, ...]
+
+
+def _piece_ranges(group: Sequence[str], span: Span, exact: bool) -> list[Span]:
+    """Ranges of one token's BPE pieces within its range ``span``: split by their lengths
+    where the token is written there as it is read (``exact``), else each the whole."""
+    if not exact:
+        return [span] * len(group)
+    out: list[Span] = []
+    start = span[0]
+    for piece in group:
+        end = min(span[1], start + len(piece) - (2 if piece.endswith("@@") else 0))
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _as_in_source(
+    text: str, words: Sequence[str], spans: Sequence[Span], source: Encoded, source_text: str
+) -> tuple[str, list[Span]]:
+    """``text`` with each run of two or more of its tokens that the source holds in a row
+    (or the whole output, when it is the whole source) written as the source has it,
+    between tokens one space where the source has any whitespace, and the tokens' spans.
+
+    Tokens whose source ranges overlap (the normaliser moved one past another: English
+    ``".`` is read as ``. "``) are one cluster: a run holds all of it or none, and it is
+    written once, each of its tokens spanning it."""
+    src, where = source.words, source.word_ranges
+    starts: dict[str, list[int]] = {}
+    for i, word in enumerate(src):
+        starts.setdefault(word, []).append(i)
+    # joined[i]: source token i + 1 overlaps token i (the same cluster).
+    joined = [where[i + 1][0] < where[i][1] for i in range(len(src) - 1)] + [False]
+
+    def gap(i: int) -> str | None:  # the source between tokens i and i + 1, if spacing
+        if joined[i]:
+            return ""
+        between = source_text[where[i][1] : where[i + 1][0]]
+        if between.strip():
+            return None
+        return between if between in ("", " ", "\u00a0", "\u202f") else " "
+
+    out: list[str] = []
+    size = 0  # characters written to ``out``
+    new: list[Span] = []
+    done = 0  # characters of ``text`` written
+    j = 0
+    while j < len(words):
+        best, length = -1, 0
+        for i in starts.get(words[j], ()):
+            if i and joined[i - 1]:
+                continue  # inside a cluster
+            k = 1
+            while (
+                j + k < len(words)
+                and i + k < len(src)
+                and src[i + k] == words[j + k]
+                and gap(i + k - 1) is not None
+            ):
+                k += 1
+            while k and joined[i + k - 1]:
+                k -= 1  # end with a whole cluster
+            if k > length:
+                best, length = i, k
+        whole = length == len(words) == len(src)
+        if length < 2 and not whole:
+            a, b = spans[j]
+            out.append(text[done:b])
+            size += b - done
+            new.append((size - (b - a), size))
+            done = b
+            j += 1
+            continue
+        out.append(text[done : spans[j][0]])
+        size += spans[j][0] - done
+        k = 0
+        while k < length:
+            first = k
+            while joined[best + k]:
+                k += 1
+            a, b = where[best + first][0], where[best + k][1]
+            out.append(source_text[a:b])
+            new += [(size, size + b - a)] * (k - first + 1)
+            size += b - a
+            if k < length - 1:
+                space = gap(best + k) or ""
+                out.append(space)
+                size += len(space)
+            k += 1
+        done = spans[j + length - 1][1]
+        j += length
+    out.append(text[done:])
+    return "".join(out), new
 
 
 def open_tokenizer(package_path: Path, from_code: str, to_code: str) -> Tokenizer:

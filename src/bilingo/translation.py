@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from bilingo import layout, provenance
+from bilingo import provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
@@ -37,9 +37,10 @@ from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
+from bilingo.layout import Pairing
 from bilingo.memory import Memory, SetAside
 from bilingo.merge import MergePlan, Orphan, merge_plan
-from bilingo.pairs import PairIndex, source_ref
+from bilingo.pairs import PairIndex
 from bilingo.pipeline import Pipeline
 from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
@@ -121,6 +122,8 @@ class Job:
     twin: Path
     body: Document
     fields: Mapping[str, Document]
+    #: The site's pairing (what the twin names as its source, its links, its dialects).
+    pairing: Pairing
     merge: MergePlan = field(default_factory=MergePlan)
     #: The twin as planned on (:func:`bilingo.article.fingerprint`; None: no twin yet). If
     #: it differs at write time, someone changed the twin meanwhile and it is not overwritten.
@@ -188,10 +191,13 @@ class Plan:
     outcomes: tuple[Outcome, ...]
 
 
-def field_docs(article: Article, fields: Sequence[str]) -> dict[str, Document]:
-    """The translated front-matter fields of ``article`` that hold text, segmented."""
+def field_docs(
+    article: Article, fields: Sequence[str], dialects: Sequence[str] | None
+) -> dict[str, Document]:
+    """The translated front-matter fields of ``article`` that hold text, segmented (inline
+    Markdown read with the site's ``dialects``)."""
     return {
-        key: segment_field(value)
+        key: segment_field(value, dialects=dialects)
         for key in fields
         if isinstance(value := article.meta.get(key), str) and value.strip()
     }
@@ -204,11 +210,10 @@ def plan(
     fields: Sequence[str],
     force: bool = False,
     discard_edits: bool = False,
-    index: PairIndex | None = None,
+    index: PairIndex,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model. ``index``: the
-    run's pairs (default: the current pairing's)."""
-    index = index if index is not None else PairIndex(layout.current())
+    run's pairs."""
     by_path = {index.resolve(a.path): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
@@ -315,15 +320,16 @@ def _plan_one(
             return outcome(
                 "failed", f"its twin cannot be read ({exc.format()}); fix or delete the twin"
             )
+    dialects = pairing.dialects
     try:
-        body = parse(article.body)
+        body = parse(article.body, dialects=dialects)
     except BilingoError as exc:
         return outcome("failed", exc.message)
-    docs = field_docs(article, fields)
+    docs = field_docs(article, fields, dialects)
     merge = MergePlan()
     if existing is not None:
         state, detail = provenance.twin_state(
-            article, existing, glossary_hash=glossary.hash, fields=fields
+            article, existing, pairing=pairing, glossary_hash=glossary.hash, fields=fields
         )
         prov = provenance.read(existing)
         if state == "foreign" and prov is None:
@@ -341,14 +347,14 @@ def _plan_one(
             # all machine ones after a glossary change: memory makes that cheap).
             mp = merge_plan(
                 body,
-                parse(existing.body),
+                parse(existing.body, dialects=dialects),
                 prov,
                 source_fields={k: block_hash(d.body) for k, d in docs.items()},
                 twin_fields=existing.meta,
                 retranslate_unedited=force or prov.glossary_hash != glossary.hash,
                 body_line=article.body_line,
                 discard_edits=discard_edits,
-                glossary_moved=_glossary_moved(prov, body, glossary, src, tgt),
+                glossary_moved=_glossary_moved(prov, body, glossary, src, tgt, dialects),
                 source_meta=article.meta,
                 translated=fields,
             )
@@ -371,6 +377,7 @@ def _plan_one(
         twin,
         body,
         docs,
+        pairing,
         merge,
         twin_fingerprint=existing.fingerprint if existing is not None else None,
         forced=force,
@@ -380,11 +387,17 @@ def _plan_one(
 
 
 def _glossary_moved(
-    prov: Provenance, body: Document, glossary: Glossary, src: str, tgt: str
+    prov: Provenance,
+    body: Document,
+    glossary: Glossary,
+    src: str,
+    tgt: str,
+    dialects: Sequence[str] | None,
 ) -> Callable[[int, int, str], bool]:
     """Whether a kept paragraph must be looked at again after a glossary change: the
     entries applying to its source paragraph are not those it was written or approved
-    with, and its text does not follow them (an unrelated change moves nothing)."""
+    with, and its text does not follow them (an unrelated change moves nothing; Markdown
+    of the site's ``dialects``)."""
     recorded = prov.glossary_blocks
     none = glossary.applying_hash("", lang=src)
 
@@ -396,7 +409,7 @@ def _glossary_moved(
             source, lang=src
         ):
             return False
-        return bool(glossary.check(source, text, source=src, target=tgt))
+        return bool(glossary.check(source, text, source=src, target=tgt, dialects=dialects))
 
     return moved
 
@@ -588,6 +601,7 @@ def build_twin(
     """The twin's front matter and body, given translations for every segment text (and,
     with ``--inline whole``, for whole sentences: bilingo.units)."""
     merge = job.merge
+    dialects = job.pairing.dialects
     texts = [translations.get(s.text, s.text) for s in job.body.segments]
     if whole is not None:
         # Whole sentences: each projected through the alignment and checked on its own
@@ -596,7 +610,7 @@ def build_twin(
         overrides = dict(merge.keep_blocks)
         body = render_units(job.body, whole, translations, overrides=overrides)
         for _ in job.body.blocks:
-            bad = _changed_block(job.body, parse(body), overrides)
+            bad = _changed_block(job.body, parse(body, dialects=dialects), overrides)
             if bad is None:
                 break
             overrides[bad.index] = job.body.body[bad.start : bad.end]
@@ -607,7 +621,9 @@ def build_twin(
     # A translation that changes the Markdown structure is not written: its block stays in
     # the source language, with a warning, as a lost placeholder falls back to a plain run.
     for _ in job.body.blocks if whole is None else ():
-        bad_blocks = structure_problems(job.body, texts, parse(body), overrides=merge.keep_blocks)
+        bad_blocks = structure_problems(
+            job.body, texts, parse(body, dialects=dialects), overrides=merge.keep_blocks
+        )
         if not bad_blocks:
             break
         block = job.body.blocks[bad_blocks[0]]
@@ -618,8 +634,8 @@ def build_twin(
         body = job.body.render(texts, overrides=merge.keep_blocks)
         _structure_warning(job, block, warnings)
     # [text] and [text][] whose text was translated: [translated][text], the label kept.
-    body = relabel(job.body, body)
-    if (jekyll := layout.current().jekyll) is not None:
+    body = relabel(job.body, body, dialects=dialects)
+    if (jekyll := job.pairing.jekyll) is not None:
         body = jekyll.localize_links(body, lambda page: _twin_in(job, page))
     meta: dict[str, Any] = {}
     field_hashes: dict[str, str] = {}
@@ -647,7 +663,7 @@ def build_twin(
             copied[key] = merge.own_tokens[key]
     meta["lang"] = job.target_lang
     if jekyll is not None:  # Polyglot links twins by URL
-        code = layout.current().code(job.target_lang)
+        code = job.pairing.code(job.target_lang)
         meta.update(jekyll.twin_keys(job.article.path, job.article.meta, code))
     # Hugo pairs x.nb.md with x.en.md (and folder twins) by path: a key bilingo made up
     # would link pages that share a name (index, _index) across sections. The source's own
@@ -655,11 +671,11 @@ def build_twin(
     if not isinstance(meta.get("translationKey", ""), str | int):
         del meta["translationKey"]
     # A person's paragraphs whose source paragraph is gone stay where they stood.
-    body, order = place_orphans(body, merge.orphans, len(job.body.blocks))
+    body, order = place_orphans(body, merge.orphans, len(job.body.blocks), dialects=dialects)
     # What the machine wrote for each paragraph; kept human paragraphs carry the machine
     # hash they replaced, so they stay "edited" on every later run, and what bilingo itself
     # last wrote there, so they stay a person's whatever their state.
-    hashes = parse(body).block_hashes
+    hashes = parse(body, dialects=dialects).block_hashes
     source_blocks: list[str] = []
     machine_list: list[str] = []
     written_list: list[str] = []
@@ -697,7 +713,7 @@ def build_twin(
     still_reviewed = "r" in states or "r" in field_states.values()
     default = "r" if reviewed else "m"
     prov = Provenance(
-        source=source_ref(job.article.path),
+        source=job.pairing.source_ref(job.article.path),
         source_lang=job.source_lang,
         source_hash=source_hash(job.article),
         engine=engine_name,
@@ -733,7 +749,7 @@ def build_twin(
 
 def _twin_in(job: Job, page: Path) -> Path | None:
     """The twin ``job``'s language gives ``page`` (None: ``page`` is not in the source's)."""
-    pairing = layout.current()
+    pairing = job.pairing
     if pairing.path_language(page) != job.source_lang:
         return None
     return pairing.twin_path(page, job.target_lang)
@@ -746,17 +762,25 @@ def _confidence(job: Job, body: str, scores: Mapping[str, float]) -> tuple[str, 
     for unit in sentence_units(job.body):
         by_block.setdefault(unit.block, []).append(unit.key)
     return paragraph_tokens(
-        job.body, parse(body), scores, units=by_block, kept=job.merge.keep_blocks
+        job.body,
+        parse(body, dialects=job.pairing.dialects),
+        scores,
+        units=by_block,
+        kept=job.merge.keep_blocks,
     )
 
 
 def place_orphans(
-    body: str, orphans: Mapping[int, Sequence[Orphan]], count: int
+    body: str,
+    orphans: Mapping[int, Sequence[Orphan]],
+    count: int,
+    *,
+    dialects: Sequence[str] | None,
 ) -> tuple[str, list[int | Orphan]]:
     """``body`` with each orphaned paragraph put back after the paragraph it followed (at
     the next blank line: between top-level blocks), and what each twin paragraph then is: a
     source block index or an orphan. Where that does not parse back paragraph for
-    paragraph, the orphans go to the end of the body."""
+    paragraph, the orphans go to the end of the body (parsed with the site's ``dialects``)."""
     if not orphans:
         return body, list(range(count))
     order: list[int | Orphan] = [*orphans.get(-1, ())]
@@ -765,12 +789,12 @@ def place_orphans(
     texts = [o.text for o in order if isinstance(o, Orphan)]
 
     def fits(candidate: str, items: Sequence[int | Orphan]) -> bool:
-        blocks = parse(candidate).blocks
+        blocks = parse(candidate, dialects=dialects).blocks
         return len(blocks) == len(items) and all(
             b.text == o.text for b, o in zip(blocks, items, strict=True) if isinstance(o, Orphan)
         )
 
-    doc = parse(body)
+    doc = parse(body, dialects=dialects)
     pos = 0
     if len(doc.blocks) != count:
         orphans = {}
@@ -821,6 +845,7 @@ def twin_bytes(
         source=job.article,
         twin=job.twin,
         bom=job.article.bom,
+        pairing=job.pairing,
         glossary_hash=glossary_hash,
         fields=fields,
     )

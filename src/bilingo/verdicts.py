@@ -105,13 +105,15 @@ def may_be_low(prov: Provenance, min_confidence: float) -> bool:
     return any(is_low(Confidence.parse(token), min_confidence) for token in prov.confidence or ())
 
 
-def _pieces_blocks(source: Article | None, lines: Sequence[int]) -> dict[int, int]:
+def _pieces_blocks(
+    source: Article | None, lines: Sequence[int], dialects: Sequence[str] | None
+) -> dict[int, int]:
     """Source block index -> the first source line translated in pieces inside it."""
     if source is None or not lines:
         return {}
     from bilingo.document import parse
 
-    blocks = parse(source.body).blocks
+    blocks = parse(source.body, dialects=dialects).blocks
     out: dict[int, int] = {}
     for line in lines:
         at = [b for b in blocks if source.body_line + b.line - 1 <= line]
@@ -128,19 +130,21 @@ def twin_verdicts(
     source: Article | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     doc: Document | None = None,
+    dialects: Sequence[str] | None,
 ) -> tuple[ParagraphVerdict, ...]:
-    """Every twin paragraph's verdict, then every translated field's.
+    """Every twin paragraph's verdict, then every translated field's, the bodies read with
+    the site's ``dialects``.
 
     ``source`` places the sentences translated in pieces (recorded by source line); ``doc``
     is the twin body parsed, when the caller has it."""
     from bilingo.document import parse
 
-    doc = doc if doc is not None else parse(twin.body)
+    doc = doc if doc is not None else parse(twin.body, dialects=dialects)
     recorded = prov.recorded_states(len(doc.blocks))
     live = provenance.live_states(prov, doc.block_hashes)
     conflicts = {c.block: c for c in prov.conflicts if c.block is not None and c.field is None}
     paired = len(doc.blocks) == len(prov.twin_blocks)
-    pieces = _pieces_blocks(source, prov.in_pieces) if paired else {}
+    pieces = _pieces_blocks(source, prov.in_pieces, dialects) if paired else {}
     orphans = set(prov.orphans()) if paired else set()
     out: list[ParagraphVerdict] = []
     for block, was, now in zip(doc.blocks, recorded, live, strict=True):

@@ -29,15 +29,16 @@ from bilingo.article import (
 from bilingo.document import Block, segment
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.judge import seal_twin
+from bilingo.layout import PLAIN
 from bilingo.lock import tree_lock
-from bilingo.pairs import find_markdown, find_pair, resolve_source, source_name_problem
+from bilingo.pairs import PairIndex, find_markdown, find_pair
 from bilingo.provenance import (
     Provenance,
     block_hash,
     source_hash,
     twin_content_hash,
 )
-from bilingo.site import Settings, in_site
+from bilingo.site import Settings
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
@@ -97,7 +98,6 @@ class ApproveReport:
         return [i.as_dict() for i in self.items]
 
 
-@in_site
 def run(
     settings: Settings,
     paths: Sequence[Path],
@@ -111,6 +111,7 @@ def run(
         if not p.exists():
             raise BilingoError(f"no such file or folder: {p}")
     reviewer = by.strip() if by and by.strip() else default_reviewer()
+    index = PairIndex(settings.pairing)
     items: list[ApproveItem] = []
     with tree_lock(settings.state_dir, wait=10.0):
         for p in paths:
@@ -125,6 +126,7 @@ def run(
                 done = approve(
                     p,
                     by=reviewer,
+                    index=index,
                     today=today,
                     fields=settings.fields,
                     glossary_hash=settings.glossary.hash,
@@ -192,8 +194,9 @@ def _read(path: Path) -> tuple[Article, str]:
     return article, text.replace("\r\n", "\n")
 
 
-def twin_to_approve(path: Path) -> Path:
-    """The twin file ``path`` stands for: itself when it is a twin, else its twin."""
+def twin_to_approve(path: Path, index: PairIndex) -> Path:
+    """The twin file ``path`` stands for: itself when it is a twin, else its twin (by the
+    run's ``index``)."""
     article, _ = _read(path)
     prov = provenance.read(article)
     if prov is not None and prov.is_twin:
@@ -205,7 +208,7 @@ def twin_to_approve(path: Path) -> Path:
             path=path,
         )
     try:
-        pair = find_pair(path)
+        pair = find_pair(path, index)
     except BilingoError:
         raise BilingoError(
             "not a twin (no bilingo provenance) and it has no twin bilingo wrote; give the "
@@ -229,26 +232,31 @@ def approve(
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     glossary_hash: str | None = None,
     terms: Glossary | None = None,
+    index: PairIndex | None = None,
 ) -> Approval:
     """Mark the twin of ``path`` (or ``path`` itself) reviewed by ``by``: every paragraph
     and field ``r``, conflicts cleared, and the glossary the reviewer checked it against
     (``glossary_hash``: the current one; ``terms``: that glossary, whose entries per
     paragraph are recorded) recorded. What bilingo itself wrote stays on record: approving
-    never makes a person's text bilingo's."""
-    twin_file = twin_to_approve(path)
+    never makes a person's text bilingo's. ``index``: the run's pairs, from the site's
+    pairing (None: a plain folder's, :data:`bilingo.layout.PLAIN`, for a caller outside a
+    site's run)."""
+    index = index if index is not None else PairIndex(PLAIN)
+    dialects = index.pairing.dialects
+    twin_file = twin_to_approve(path, index)
     twin, text = _read(twin_file)
     prov = provenance.read(twin) or Provenance()
     used = prov.translated_fields(fields)
     when = (today or _dt.date.today()).isoformat()
     # The twin as it is now becomes the baseline later runs compare against.
     twin_hash = twin_content_hash(twin.meta, twin.body, used)
-    twin_doc = segment(twin.body)
+    twin_doc = segment(twin.body, dialects=dialects)
     twin_blocks = twin_doc.block_hashes
     twin_fields = {k: block_hash(v) for k in used if isinstance(v := twin.meta.get(k), str)}
     cleared = len(prov.conflicts)
     source_blocks, written = _ownership(prov, twin_blocks)
     written_fields = {k: prov.written_field(k) or h for k, h in twin_fields.items()}
-    source = _source_of(twin_file, prov)
+    source = _source_of(twin_file, prov, index)
     copied = _copied_against(prov, twin, source, used)
     stale = source is not None and prov.source_hash != source_hash(source)
     glossary = prov.glossary_hash if glossary_hash is None else glossary_hash
@@ -277,7 +285,7 @@ def approve(
         written_blocks=written if written != twin_blocks else None,
         written_fields=written_fields if written_fields != twin_fields else None,
         copied_fields=copied,
-        glossary_blocks=_entries(terms, source, source_blocks, prov),
+        glossary_blocks=_entries(terms, source, source_blocks, prov, dialects),
         conflicts=(),
         in_pieces=(),  # a reviewer has read those sentences too
         confidence=None,  # and weighed the machine's unsure ones: nothing left to flag
@@ -297,6 +305,7 @@ def approve(
             source=source,
             twin=twin_file,
             bom=twin.bom,
+            pairing=index.pairing,
             glossary_hash=glossary,
             fields=fields,
         )
@@ -336,12 +345,14 @@ def _entries(
     source: Article | None,
     source_blocks: Sequence[str] | None,
     prov: Provenance,
+    dialects: Sequence[str] | None,
 ) -> Mapping[int, str] | None:
     """Per twin paragraph, the glossary entries applying to its source paragraph now: what
-    the reviewer approved it against (unknown paragraphs keep what was recorded)."""
+    the reviewer approved it against (unknown paragraphs keep what was recorded; the source
+    read with the site's ``dialects``)."""
     if glossary is None or source is None or source_blocks is None:
         return prov.glossary_blocks
-    doc = segment(source.body)
+    doc = segment(source.body, dialects=dialects)
     texts = dict(zip(doc.block_hashes, (b.text for b in doc.blocks), strict=True))
     lang = prov.source_lang or "nb"
     none = glossary.applying_hash("", lang=lang)
@@ -404,12 +415,12 @@ def _untouched_conflicts(
     return tuple(out)
 
 
-def _source_of(twin_file: Path, prov: Provenance) -> Article | None:
+def _source_of(twin_file: Path, prov: Provenance, index: PairIndex) -> Article | None:
     """The source the provenance names; None when it cannot be read.
 
     A name that names no file of the site's pairing is an error, as for every command."""
-    problem = source_name_problem(prov.source)
-    named = resolve_source(twin_file, str(prov.source)) if problem is None else None
+    problem = index.source_name_problem(prov.source)
+    named = index.resolve_source(twin_file, str(prov.source)) if problem is None else None
     if named is None:
         raise BilingoError(
             problem

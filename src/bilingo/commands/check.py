@@ -7,25 +7,21 @@ reports every problem before deciding the exit code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilingo import layout, provenance
+from bilingo import provenance
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
-from bilingo.detect import language_warning, locate_twin
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
-from bilingo.pairs import (
-    PairIndex,
-    find_markdown,
-    symlink_reason,
-    with_partners,
-)
+from bilingo.layout import PLAIN
+from bilingo.pairs import PairIndex, find_markdown, symlink_reason
 from bilingo.seal import Held, settle_pairs
-from bilingo.site import Settings, in_site
-from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
+from bilingo.site import Settings
+from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary
@@ -61,7 +57,6 @@ class CheckReport:
         }
 
 
-@in_site
 def run(
     settings: Settings, paths: Sequence[Path], *, require_reviewed: bool = False
 ) -> CheckReport:
@@ -92,15 +87,16 @@ def check_paths(
 
     Pairs whose seal holds (:mod:`bilingo.seal`) are settled from their bytes; every other
     file is read, parsed and judged in full. ``use_seals=False`` judges everything in full
-    (the tests compare both). ``index``: the run's pairs (default: the current pairing's).
+    (the tests compare both). ``index``: the run's pairs, from the site's pairing (None: a
+    plain folder's, :data:`bilingo.layout.PLAIN`, for a caller outside a site's run).
     """
-    index = index if index is not None else PairIndex(layout.current())
+    index = index if index is not None else PairIndex(PLAIN)
     found, links = find_markdown(paths)
-    found = with_partners(paths, found)
+    found = index.with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
     held: Held = {}  # what the seals read: each file is opened once
     settled, files = (
-        settle_pairs(found, glossary_hash=glossary_hash, fields=fields, held=held)
+        settle_pairs(found, index.pairing, glossary_hash=glossary_hash, fields=fields, held=held)
         if use_seals
         else ([], found)
     )
@@ -125,6 +121,8 @@ def check_paths(
 
     sources = twins = len(settled)
     claimed: set[Path] = set()
+    if articles:  # here: a tree its seals settle decides no language
+        from bilingo.detect import language_warning, locate_twin
     for article in articles.values():
         if provenance.is_twin(article):
             twins += 1
@@ -142,12 +140,14 @@ def check_paths(
             warning := language_warning(article, lang)
         ):
             problems.append(Problem(article.path, "language", warning, "warning"))
-        real_twin = index.resolve(twin_file)
-        claimed.add(real_twin)
-        twin = articles.get(real_twin)
-        if twin is None:
-            if twin_file.exists():
+        twin = None
+        if os.path.lexists(twin_file):  # nothing there, not even a link: nothing to resolve
+            real_twin = index.resolve(twin_file)
+            claimed.add(real_twin)
+            twin = articles.get(real_twin)
+            if twin is None and twin_file.exists():
                 continue  # unreadable: already reported as invalid
+        if twin is None:
             problems.append(
                 Problem(
                     article.path,
@@ -162,6 +162,7 @@ def check_paths(
         problems += pair_problems(
             article,
             twin,
+            pairing=index.pairing,
             glossary_hash=glossary_hash,
             fields=fields,
             require_reviewed=require_reviewed,
@@ -169,7 +170,7 @@ def check_paths(
             min_confidence=min_confidence,
         )
 
-    orphaned, moved_to = orphaned_twins(articles.values(), claimed, fields)
+    orphaned, moved_to = orphaned_twins(articles.values(), claimed, fields, index)
     problems += orphaned
     if moved_to:
         problems = [

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bilingo.detect import Detection, detect_article, language_warning, twins_of
+from bilingo.detect import Detection, detect_article, language_warning
 from bilingo.errors import BilingoError
-from bilingo.pairs import load_articles
-from bilingo.site import Settings, in_site
+from bilingo.pairs import PairIndex, load_articles
+from bilingo.site import Settings
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,16 @@ class DetectReport:
         return [r.as_dict() for r in self.rows]
 
 
-@in_site
 def run(settings: Settings, paths: Sequence[Path]) -> DetectReport:
+    index = PairIndex(settings.pairing)
     found = load_articles(list(paths))
-    by_path = {a.path.resolve(): a for a in found.articles}
+    by_path = {index.resolve(a.path): a for a in found.articles}
     rows = [DetectRow(p.path, error=p.format()) for p in found.problems]
     for article in found.articles:
         try:
-            d = detect_article(article, twins=twins_of(article, by_path))
+            d = detect_article(
+                article, pairing=index.pairing, twins=index.twins_of(article, by_path)
+            )
         except BilingoError as exc:
             rows.append(DetectRow(article.path, error=exc.format()))
             continue

@@ -22,9 +22,10 @@ from bilingo.article import DEFAULT_TRANSLATED_FIELDS, render_article
 from bilingo.compare import SIDE_BY_SIDE_MIN, ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
-from bilingo.pairs import find_pair
+from bilingo.layout import PLAIN
+from bilingo.pairs import PairIndex, find_pair
 from bilingo.provenance import PROVENANCE_KEY
-from bilingo.site import Settings, in_site
+from bilingo.site import Settings
 from bilingo.translation import (
     EngineFactory,
     build_twin,
@@ -51,24 +52,24 @@ class FreshDiff:
         return {"path": str(self.path), "changed": bool(self.text), "diff": self.text}
 
 
-@in_site
 def run(settings: Settings, path: Path) -> ArticleDiff:
     """``bilingo diff PATH``: PATH is a source or a twin."""
     return diff_path(
         path,
+        index=PairIndex(settings.pairing),
         glossary=settings.glossary,
         fields=settings.fields,
         min_confidence=settings.min_confidence,
     )
 
 
-@in_site
 def run_fresh(
     settings: Settings, path: Path, *, engine_factory: EngineFactory | None = None
 ) -> FreshDiff:
     """``bilingo diff --fresh PATH``."""
     text = fresh_diff(
         path,
+        index=PairIndex(settings.pairing),
         glossary=settings.glossary,
         engine_factory=engine_factory or default_engine_factory(settings.engine),
         fields=settings.fields,
@@ -82,16 +83,25 @@ def diff_path(
     glossary: Glossary,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    index: PairIndex | None = None,
 ) -> ArticleDiff:
-    """``bilingo diff PATH``: PATH is a source or a twin."""
+    """``bilingo diff PATH``: PATH is a source or a twin. ``index``: the run's pairs, from
+    the site's pairing (None: a plain folder's, :data:`bilingo.layout.PLAIN`, for a caller
+    outside a site's run)."""
+    index = index if index is not None else PairIndex(PLAIN)
     return diff_pair(
-        find_pair(path), glossary=glossary, fields=fields, min_confidence=min_confidence
+        find_pair(path, index),
+        glossary=glossary,
+        fields=fields,
+        min_confidence=min_confidence,
+        dialects=index.pairing.dialects,
     )
 
 
 def fresh_diff(
     path: Path,
     *,
+    index: PairIndex,
     glossary: Glossary,
     engine_factory: EngineFactory | None = None,
     fields: Sequence[str],
@@ -101,9 +111,16 @@ def fresh_diff(
     The provenance block is left out of both sides (its hashes always differ), and both are
     rendered the same way so YAML layout is no difference.
     """
-    pair = find_pair(path)
+    pair = find_pair(path, index)
     # A machine translation of everything: people's paragraphs are not kept (nothing is written).
-    the_plan = plan([pair.source], glossary=glossary, fields=fields, force=True, discard_edits=True)
+    the_plan = plan(
+        [pair.source],
+        glossary=glossary,
+        fields=fields,
+        force=True,
+        discard_edits=True,
+        index=index,
+    )
     if not the_plan.jobs:
         reason = the_plan.outcomes[0].reason if the_plan.outcomes else ""
         if provenance.read(pair.twin) is None:

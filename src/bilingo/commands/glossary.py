@@ -19,8 +19,8 @@ from bilingo.glossary import (
     load_glossary,
     show,
 )
-from bilingo.pairs import PairIndex, load_articles, source_path, source_ref
-from bilingo.site import Settings, in_site
+from bilingo.pairs import PairIndex, load_articles
+from bilingo.site import Settings
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,6 @@ def run_export(
     return ExportReport(export_deepl(settings.glossary, source=source, target=target, fmt=fmt))
 
 
-@in_site
 def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
     """For each source and twin: glossary terms whose target form is missing in the twin."""
     found = load_articles(list(paths))
@@ -136,6 +135,7 @@ def run_check(settings: Settings, paths: Sequence[Path]) -> CheckReport:
             source_lang=src_lang,
             target_lang=other_language(src_lang),
             fields=settings.fields,
+            dialects=index.pairing.dialects,
         ):
             rows.append(
                 {
@@ -161,7 +161,7 @@ def _pair_of(
     no valid pair (a twin whose provenance names no file beside it: check reports it)."""
     if provenance.is_twin(article):
         twin = article
-        named = source_path(article)
+        named = index.source_path(article)
         if named is None:
             return None
         source = read_article(named)
@@ -171,6 +171,6 @@ def _pair_of(
             return None
         source, twin = article, read_article(path)
         prov = provenance.read(twin)
-        if prov is not None and prov.is_twin and prov.source != source_ref(source.path):
+        if prov is not None and prov.is_twin and prov.source != index.source_ref(source.path):
             return None  # the twin names another source: invalid, check reports it
-    return source, twin, detect_article(source, twins=[twin]).lang
+    return source, twin, detect_article(source, pairing=index.pairing, twins=[twin]).lang

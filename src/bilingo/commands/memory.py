@@ -14,15 +14,14 @@ from bilingo.document import segment, segment_field
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.lock import state_folder
 from bilingo.memory import Memory, MemoryKey, SetAside
-from bilingo.pairs import load_articles, source_path, twin_path
+from bilingo.pairs import PairIndex, load_articles
 from bilingo.pipeline import memory_key
 from bilingo.provenance import block_hash, source_hash
-from bilingo.site import Settings, in_site
+from bilingo.site import Settings
 from bilingo.translation import field_docs
 from bilingo.units import unit_pairs
 
 
-@in_site
 def run(
     settings: Settings, paths: Sequence[Path], *, memory_path: Path | None = None
 ) -> RebuildReport:
@@ -32,7 +31,11 @@ def run(
     where = memory_path or settings.memory_path
     with Memory(where) as memory:
         report = rebuild_memory(
-            paths, memory=memory, fields=settings.fields, glossary=settings.glossary
+            paths,
+            memory=memory,
+            index=PairIndex(settings.pairing),
+            fields=settings.fields,
+            glossary=settings.glossary,
         )
         return replace(report, total=len(memory), memory_path=where)
 
@@ -52,18 +55,18 @@ class PeopleReport:
         return {"memory": str(self.memory_path), "people": [i.as_dict() for i in self.items]}
 
 
-@in_site
 def run_people(settings: Settings, paths: Sequence[Path]) -> PeopleReport:
     """``bilingo memory people [PATH...]``: what was set aside from the twins at or under
     ``paths`` (a source stands for its twin; none: the whole site). Reads only."""
     where = settings.memory_path
     if not where.is_file():
         return PeopleReport((), where)
+    index = PairIndex(settings.pairing)
     wanted: list[Path] = []
     for p in paths:
         wanted.append(p)
         if p.is_file() or p.suffix == ".md":
-            wanted += [twin_path(p, lang) for lang in ("nb", "en")]
+            wanted += [index.twin_path(p, lang) for lang in ("nb", "en")]
     with Memory(where) as memory:
         items = memory.people([memory.site_path(p) for p in wanted])
     return PeopleReport(tuple(items), where)
@@ -96,10 +99,11 @@ def rebuild_memory(
     paths: Sequence[Path],
     *,
     memory: Memory,
+    index: PairIndex,
     fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
     glossary: Glossary | None = None,
 ) -> RebuildReport:
-    """Refill the translation memory from the article pairs on disk.
+    """Refill the translation memory from the article pairs on disk (by the run's ``index``).
 
     Only machine output goes back in: paragraphs a person edited are left out, and so
     are paragraphs whose sentence count differs between source and twin (their sentences
@@ -107,16 +111,18 @@ def rebuild_memory(
     """
     found = load_articles(paths)
     by_path = {a.path.resolve(): a for a in found.articles}
+    dialects = index.pairing.dialects
     pairs = articles = skipped = 0
     for twin in found.articles:
         prov = provenance.read(twin)
         if prov is None or not prov.is_twin:
             continue
-        named = source_path(twin)
+        named = index.source_path(twin)
         src_article = by_path.get(named.resolve()) if named is not None else None
         if src_article is None or prov.source_hash != source_hash(src_article):
             continue
-        src_doc, twin_doc = segment(src_article.body), segment(twin.body)
+        src_doc = segment(src_article.body, dialects=dialects)
+        twin_doc = segment(twin.body, dialects=dialects)
         machine = prov.written()  # bilingo's own text only: never a reviewer's
         if len(src_doc.blocks) != len(twin_doc.blocks) or len(machine) != len(twin_doc.blocks):
             skipped += len(src_doc.blocks)
@@ -138,11 +144,13 @@ def rebuild_memory(
         found_pairs += unit_pairs(src_doc, twin_doc, machine_blocks)
         machine_fields = prov.twin_fields
         if machine_fields is not None:
-            for key, doc in field_docs(src_article, prov.translated_fields(fields)).items():
+            for key, doc in field_docs(
+                src_article, prov.translated_fields(fields), dialects
+            ).items():
                 value = twin.meta.get(key)
                 if not isinstance(value, str) or block_hash(value) != prov.written_field(key):
                     continue
-                tdoc = segment_field(value)
+                tdoc = segment_field(value, dialects=dialects)
                 if len(tdoc.segments) == len(doc.segments):
                     found_pairs += [
                         (a.text, b.text) for a, b in zip(doc.segments, tdoc.segments, strict=True)

@@ -38,9 +38,10 @@ from bilingo.document import markdown
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import Problem, orphaned_twins, pair_problems
+from bilingo.layout import PLAIN
 from bilingo.memory import paragraph_texts
-from bilingo.pairs import Pair, find_markdown, twin_label, twin_path
-from bilingo.site import Settings, in_site
+from bilingo.pairs import Pair, PairIndex, find_markdown
+from bilingo.site import Settings
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 from bilingo.verdicts import STATES as VERDICT_STATES
 
@@ -151,7 +152,6 @@ class ReviewReport:
         }
 
 
-@in_site
 def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
     return build_review(
@@ -162,6 +162,7 @@ def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewRe
         root=settings.root,
         min_confidence=settings.min_confidence,
         memory_path=settings.memory_path,
+        pair_index=PairIndex(settings.pairing),
     )
 
 
@@ -246,12 +247,17 @@ def build_review(
     root: Path = Path("."),
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     memory_path: Path | None = None,
+    pair_index: PairIndex | None = None,
 ) -> ReviewReport:
     """Write ``index.html``, a page per state and one page per article pair into ``out_dir``.
 
     Pages are named from each source's path inside ``root`` (the site's root). Each pair is
     judged as ``check`` judges it (:func:`bilingo.judge.pair_problems`); ``memory_path``
-    (read only) holds the older source paragraphs the pages show the changes of."""
+    (read only) holds the older source paragraphs the pages show the changes of.
+    ``pair_index``: the run's pairs, from the site's pairing (None: a plain folder's,
+    :data:`bilingo.layout.PLAIN`, for a caller outside a site's run)."""
+    pairs = pair_index if pair_index is not None else PairIndex(PLAIN)
+    dialects = pairs.pairing.dialects
     if out_dir.exists() and not out_dir.is_dir():
         raise BilingoError(f"{out_dir} is a file; give --html a folder")
     files, _links = find_markdown(paths)
@@ -276,13 +282,15 @@ def build_review(
             twins.append(article)
             continue  # shown with its source
         try:
-            lang = detect_article(article, twins=twins_beside(article)).lang
+            lang = detect_article(
+                article, pairing=pairs.pairing, twins=twins_beside(article, pairs)
+            ).lang
         except BilingoError as exc:
             problem = Problem(path, "invalid", exc.message, line=exc.line)
             entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
             continue
         target = other_language(lang)
-        twin_file = twin_path(path, target)
+        twin_file = pairs.twin_path(path, target)
         shown.add(twin_file.resolve())
         twin = None
         if twin_file.is_file():
@@ -299,7 +307,9 @@ def build_review(
                 continue
         changed = _changed(path, twin_file if twin is not None else None)
         if twin is None:
-            detail = f"no {target} twin ({twin_label(twin_file)}); run: bilingo translate {path}"
+            detail = (
+                f"no {target} twin ({pairs.twin_label(twin_file)}); run: bilingo translate {path}"
+            )
             problem = Problem(path, "missing", detail)
             entries.append(
                 Entry(
@@ -316,6 +326,7 @@ def build_review(
             pair_problems(
                 article,
                 twin,
+                pairing=pairs.pairing,
                 glossary_hash=glossary.hash,
                 fields=fields,
                 require_reviewed=False,
@@ -334,6 +345,7 @@ def build_review(
             glossary=glossary,
             fields=fields,
             min_confidence=min_confidence,
+            dialects=dialects,
         )
         by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
         on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
@@ -353,10 +365,12 @@ def build_review(
             changed,
             dict(paragraphs),
         )
-        older = _older_sources(twin, prov, diff, memory_path)
-        write_atomic(out_dir / page, render_page(diff, entry, older=older), durable=False)
+        older = _older_sources(twin, prov, diff, memory_path, dialects)
+        write_atomic(
+            out_dir / page, render_page(diff, entry, older=older, dialects=dialects), durable=False
+        )
         entries.append(entry)
-    orphaned, moved = orphaned_twins(everything, shown, fields)
+    orphaned, moved = orphaned_twins(everything, shown, fields, pairs)
     for problem in orphaned:
         entries.append(
             Entry(
@@ -402,7 +416,11 @@ def _slug(state: str) -> str:
 
 
 def _older_sources(
-    twin: Article, prov: provenance.Provenance, diff: ArticleDiff, memory_path: Path | None
+    twin: Article,
+    prov: provenance.Provenance,
+    diff: ArticleDiff,
+    memory_path: Path | None,
+    dialects: Sequence[str] | None,
 ) -> dict[int, str]:
     """Twin line -> the source paragraph as it was when the paragraph there was reviewed
     (or edited), for the rows that need review or are in conflict, from the memory."""
@@ -412,7 +430,7 @@ def _older_sources(
     if not wanted or memory_path is None:
         return {}
     against: dict[int, str] = {}
-    for block in parse(twin.body).blocks:
+    for block in parse(twin.body, dialects=dialects).blocks:
         line = twin.body_line + block.line - 1
         if line in wanted and (older := prov.made_against(block.index)) is not None:
             against[line] = older
@@ -663,23 +681,30 @@ def word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
-def _low_span(row: Row) -> tuple[int, int, float] | None:
+def _low_span(row: Row, dialects: Sequence[str] | None) -> tuple[int, int, float] | None:
     """Where the row's low-confidence sentence is in its twin text, with its score."""
     if row.state != "low-confidence" or row.twin is None or row.score is None:
         return None
     from bilingo.document import parse
     from bilingo.units import units
 
-    found = units(parse(row.twin))
+    found = units(parse(row.twin, dialects=dialects))
     if row.kind == "field" or not found:
         return None
     unit = found[min(row.sentence, len(found) - 1)]
     return unit.start, unit.end, row.score
 
 
-def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | None = None) -> str:
+def render_page(
+    diff: ArticleDiff,
+    entry: Entry,
+    *,
+    older: Mapping[int, str] | None = None,
+    dialects: Sequence[str] | None,
+) -> str:
     """One article's page: a two-column grid, one row per aligned paragraph, each with its
-    verdict's badge; ``older`` (twin line -> older source paragraph) shows what changed."""
+    verdict's badge; ``older`` (twin line -> older source paragraph) shows what changed;
+    ``dialects``: the site's, as the twin was read."""
     older = older or {}
     counts = diff.counts()
     flagged = sum(1 for r in diff.rows if r.flags)
@@ -747,7 +772,7 @@ def render_page(diff: ArticleDiff, entry: Entry, *, older: Mapping[int, str] | N
                     where,
                     flagged=bool(row.flags),
                     badge=badge if side == "twin" else "",
-                    low=_low_span(row) if side == "twin" else None,
+                    low=_low_span(row, dialects) if side == "twin" else None,
                 )
             )
         if row.state in ("needs review", "conflict") and row.source is not None:

@@ -35,6 +35,7 @@ from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.interrupt import deferred, interruptible
 from bilingo.judge import reseal, seal_twin
+from bilingo.layout import PLAIN, Pairing
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
 from bilingo.pairs import (
@@ -44,13 +45,12 @@ from bilingo.pairs import (
     Rename,
     find_markdown,
     find_renames,
-    make_twin_folder,
     read_articles,
     symlink_reason,
 )
 from bilingo.pipeline import Pipeline
 from bilingo.seal import Held, settle_pairs
-from bilingo.site import Settings, in_site
+from bilingo.site import Settings
 from bilingo.translation import (
     Action,
     EngineFactory,
@@ -122,7 +122,6 @@ class TranslateReport:
         }
 
 
-@in_site
 def run(
     settings: Settings,
     paths: Sequence[Path],
@@ -205,7 +204,10 @@ def translate_paths(
     ``status`` hears where the run stands after every engine batch. A source whose twin
     was left under its old name (:func:`bilingo.pairs.find_renames`) is not translated:
     its outcome gives the ``git mv`` to run, or with ``follow_renames`` the twin is moved.
+    ``index``: the run's pairs, from the site's pairing (None: a plain folder's,
+    :data:`bilingo.layout.PLAIN`, for a caller outside a site's run).
     """
+    index = index if index is not None else PairIndex(PLAIN)
     started = time.perf_counter()
     # One memo of matches for the run: planning, the pipeline and each twin's provenance
     # (its glossary entries per paragraph) all ask for the same segments' terms.
@@ -217,13 +219,17 @@ def translate_paths(
     settled, files = (
         ([], files)
         if force
-        else settle_pairs(files, glossary_hash=glossary.hash, fields=fields, held=held)
+        else settle_pairs(
+            files, index.pairing, glossary_hash=glossary.hash, fields=fields, held=held
+        )
     )
     found = read_articles(files, links, held)
-    renames = {r.source.resolve(): r for r in find_renames(found.articles)}
+    renames = {r.source.resolve(): r for r in find_renames(found.articles, index)}
     moved: list[Outcome] = []
     if renames and follow_renames and not dry_run:
-        found, moved = _follow_renames(found, renames, glossary_hash=glossary.hash, fields=fields)
+        found, moved = _follow_renames(
+            found, renames, index.pairing, glossary_hash=glossary.hash, fields=fields
+        )
     the_plan = plan(
         found.articles,
         glossary=glossary,
@@ -241,7 +247,13 @@ def translate_paths(
         if (note := language_warning(job.article, job.source_lang)) is not None
     ]
     if not dry_run:
-        _reseal(the_plan.outcomes, found.articles, glossary_hash=glossary.hash, fields=fields)
+        _reseal(
+            the_plan.outcomes,
+            found.articles,
+            index.pairing,
+            glossary_hash=glossary.hash,
+            fields=fields,
+        )
     if the_plan.jobs and not dry_run:
         # Every language is decided: langdetect's profiles need not sit next to a model.
         release_profiles()
@@ -369,6 +381,7 @@ def translate_paths(
                         outcome = _write_twin(
                             job,
                             done,
+                            index,
                             engine_name=engine.name,
                             # The pipeline's: each paragraph's terms were matched already.
                             glossary=pipeline.glossary,
@@ -415,6 +428,7 @@ def translate_paths(
 def _reseal(
     outcomes: Sequence[Outcome],
     articles: Sequence[Article],
+    pairing: Pairing,
     *,
     glossary_hash: str,
     fields: Sequence[str],
@@ -428,7 +442,7 @@ def _reseal(
         source, twin = by_path.get(outcome.source.resolve()), by_path.get(outcome.twin.resolve())
         if source is None or twin is None:
             continue
-        data = reseal(source, twin, glossary_hash=glossary_hash, fields=fields)
+        data = reseal(source, twin, pairing=pairing, glossary_hash=glossary_hash, fields=fields)
         if not data or fingerprint(twin.path) != twin.fingerprint:
             continue
         try:
@@ -486,6 +500,7 @@ def _chunk_size(engine: Engine) -> int:
 def _write_twin(
     job: Job,
     done: Translated,
+    index: PairIndex,
     *,
     engine_name: str,
     glossary: Glossary,
@@ -516,7 +531,7 @@ def _write_twin(
         # --force that changed nothing: the file is left alone, and not called written.
         return replace(outcome, action="unchanged", reason=outcome.reason)
     try:
-        make_twin_folder(job.twin)  # by folder: the twin's folders, inside its content only
+        index.make_twin_folder(job.twin)  # by folder: the twin's folders, inside its content only
         write_atomic_bytes(job.twin, data)
     except OSError as exc:
         return replace(outcome, action="failed", reason=f"cannot write {job.twin}: {exc.strerror}")
@@ -593,7 +608,11 @@ def _job_outcome(job: Job, action: Action) -> Outcome:
 
 
 def move_twin(
-    rename: Rename, *, glossary_hash: str, fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS
+    rename: Rename,
+    pairing: Pairing,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str] = DEFAULT_TRANSLATED_FIELDS,
 ) -> None:
     """Move a renamed source's twin beside it, its provenance's ``source:`` updated.
 
@@ -620,6 +639,7 @@ def move_twin(
         source=source,
         twin=rename.new_twin,
         bom=twin.bom,
+        pairing=pairing,
         glossary_hash=glossary_hash,
         fields=fields,
     )
@@ -644,7 +664,12 @@ def move_twin(
 
 
 def _follow_renames(
-    found: Found, renames: dict[Path, Rename], *, glossary_hash: str, fields: Sequence[str]
+    found: Found,
+    renames: dict[Path, Rename],
+    pairing: Pairing,
+    *,
+    glossary_hash: str,
+    fields: Sequence[str],
 ) -> tuple[Found, list[Outcome]]:
     """Move each renamed source's twin beside it; the articles as they are afterwards."""
     articles = {a.path.resolve(): a for a in found.articles}
@@ -652,7 +677,7 @@ def _follow_renames(
     for rename in renames.values():
         outcome = Outcome(rename.source, "moved", rename.new_twin)
         try:
-            move_twin(rename, glossary_hash=glossary_hash, fields=fields)
+            move_twin(rename, pairing, glossary_hash=glossary_hash, fields=fields)
             articles.pop(rename.twin.resolve(), None)
             articles[rename.new_twin.resolve()] = read_article(rename.new_twin)
         except BilingoError as exc:

@@ -30,7 +30,6 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from bilingo import layout
 from bilingo.document.dialects import Dialect, resolve
 from bilingo.document.literals import literal_ranges
 from bilingo.document.model import Block, Document, NestingError, Segment
@@ -42,11 +41,10 @@ from bilingo.errors import BilingoError
 
 
 def segment(body: str, *, dialects: Sequence[str] | None = None, strict: bool = False) -> Document:
-    """Segment a Markdown body (front matter already removed), read with ``dialects`` (by
-    default the running site's, :attr:`bilingo.layout.Pairing.dialects`; else all).
-    ``strict`` raises :class:`Mismatch` where a block would be left literal (for tests)."""
-    if dialects is None:
-        dialects = layout.current().dialects  # the site's, while a command runs
+    """Segment a Markdown body (front matter already removed), read with ``dialects``: the
+    site's (:attr:`bilingo.layout.Pairing.dialects`); None, the default, every registered
+    one, as for a plain folder, whose generator is unknown. ``strict`` raises
+    :class:`Mismatch` where a block would be left literal (for tests)."""
     try:
         return _segment(body, resolve(dialects), strict=strict)
     except RecursionError:
@@ -248,14 +246,14 @@ def _segment(
 _INLINE_MARKUP = re.compile(r"[`*_\[<]")
 
 
-def segment_field(value: str) -> Document:
+def segment_field(value: str, *, dialects: Sequence[str] | None = None) -> Document:
     """Segment a front-matter value: inline Markdown when it holds any (``description:
-    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), else plain
-    prose (:func:`segment_text`)."""
+    Run `hugo server` to [preview](/p)``: the code span literal, the link kept), read with
+    ``dialects`` as :func:`segment` reads, else plain prose (:func:`segment_text`)."""
     if _INLINE_MARKUP.search(value) is None:
         return segment_text(value)
     try:
-        return segment(value)
+        return segment(value, dialects=dialects)
     except BilingoError:
         return segment_text(value)
 
@@ -265,10 +263,10 @@ _PARSE_CACHE_MAX = 256 * 1024
 
 
 def parse(body: str, *, dialects: Sequence[str] | None = None) -> Document:
-    """:func:`segment`, remembered for the last bodies: one translate job asks for the same
-    source (plan, language, seal) and twin (merge, provenance) several times."""
-    chosen = layout.current().dialects if dialects is None else dialects
-    key = None if chosen is None else tuple(chosen)
+    """:func:`segment` (``dialects`` as it takes them), remembered for the last bodies: one
+    translate job asks for the same source (plan, language, seal) and twin (merge,
+    provenance) several times."""
+    key = None if dialects is None else tuple(dialects)
     if len(body) > _PARSE_CACHE_MAX:
         return segment(body, dialects=key)
     return _parse_cached(body, key)
@@ -279,15 +277,16 @@ def _parse_cached(body: str, dialects: tuple[str, ...] | None) -> Document:
     return segment(body, dialects=dialects)
 
 
-def prose_mask(text: str) -> str:
+def prose_mask(text: str, *, dialects: Sequence[str] | None = None) -> str:
     """``text`` with everything that is not prose (no segment) blanked to spaces, newlines
     kept, so offsets still index ``text``: what the engine sees, and nothing else.
 
     A term inside a shortcode, code or a link target is never translated, so it must not
-    be looked for either (``bilingo glossary check``, ``bilingo diff``).
+    be looked for either (``bilingo glossary check``, ``bilingo diff``). ``dialects``: as
+    :func:`segment` takes them.
     """
     try:
-        doc = parse(text)
+        doc = parse(text, dialects=dialects)
     except BilingoError:  # nested too deeply to segment: nothing of it is translated
         return re.sub(r"[^\n]", " ", text)
     out: list[str] = []
@@ -300,18 +299,18 @@ def prose_mask(text: str) -> str:
     return "".join(out)
 
 
-def relabel(source: Document, twin_body: str) -> str:
+def relabel(source: Document, twin_body: str, *, dialects: Sequence[str] | None) -> str:
     """``twin_body`` (``source`` translated) with each shortcut or collapsed reference link
     whose text changed written as a full one, ``[translated][label]``, the label the source's
     byte for byte: the translated text is no key to a definition. Links are matched in order
     within each block, reading every ``[…]`` as a link on both sides; a block where they do
-    not line up is left as it is."""
+    not line up is left as it is. ``dialects``: those ``source`` was read with."""
     if not source.references:
         return twin_body
     real = {(block, start) for block, start, _, _ in source.references}
-    dialects = resolve(layout.current().dialects)  # as ``source`` was read
-    every = _segment(source.body, dialects, strict=False, every_label=True)
-    twin = _segment(twin_body, dialects, strict=False, every_label=True)
+    chosen = resolve(dialects)
+    every = _segment(source.body, chosen, strict=False, every_label=True)
+    twin = _segment(twin_body, chosen, strict=False, every_label=True)
     if len(every.blocks) != len(twin.blocks):
         return twin_body
     theirs: dict[int, list[tuple[int, int, int]]] = {}

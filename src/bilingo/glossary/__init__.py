@@ -1,13 +1,17 @@
 """The project glossary: terms the translation always follows, and names it never translates.
 
-A package of three parts: :mod:`~bilingo.glossary.matching` (the entries, matching, the
-placeholders that protect terms through the engine, the context rules and inflection),
+A package of four parts: :mod:`~bilingo.glossary.matching` (the entries, matching and
+inflection), :mod:`~bilingo.glossary.protection` (the placeholders that protect terms
+through the engine, the context rules, a twin's missing terms),
 :mod:`~bilingo.glossary.loading` (reading and validating ``glossary.yml``) and
 :mod:`~bilingo.glossary.reports` (show, export, compounds, an article pair's misses). Every
 public name is importable from ``bilingo.glossary``.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from bilingo.glossary.loading import (
     empty_glossary,
@@ -19,24 +23,41 @@ from bilingo.glossary.matching import (
     GLOSSARY_VERSION,
     INFLECT_VALUES,
     NOUN_CLASSES,
-    Compound,
     Entry,
     Form,
     Glossary,
-    GlossaryRow,
     Kind,
     Lang,
-    Miss,
-    PlaceholderLost,
-    Protected,
-    TermMatch,
 )
-from bilingo.glossary.reports import (
-    check_articles,
-    export_deepl,
-    find_compounds,
-    show,
-)
+
+if TYPE_CHECKING:
+    from bilingo.glossary.protection import Miss, PlaceholderLost, Protected, TermMatch
+    from bilingo.glossary.reports import (
+        Compound,
+        GlossaryRow,
+        check_articles,
+        export_deepl,
+        find_compounds,
+        show,
+    )
+
+#: Imported when first asked for: a run that loads the glossary for its hash alone
+#: (``check`` on sealed pairs) builds neither protection's nor the reports' classes.
+_LAZY = {
+    **dict.fromkeys(("Miss", "PlaceholderLost", "Protected", "TermMatch"), "protection"),
+    **dict.fromkeys(
+        ("Compound", "GlossaryRow", "check_articles", "export_deepl", "find_compounds", "show"),
+        "reports",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "FORM_CLASSES",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -194,6 +193,8 @@ class _Reader:
                 )
             key = str(key_node.value)
             if key not in allowed:
+                import difflib  # here: only a mistyped key needs it, not every run
+
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 did = f" (did you mean {hint[0]!r}?)" if hint else ""
                 raise self.fail(

@@ -3,15 +3,38 @@ terms an article pair misses."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from bilingo.article import Article
 from bilingo.errors import GlossaryError
-from bilingo.glossary.matching import Compound, Glossary, GlossaryRow, Miss
+from bilingo.glossary.matching import Glossary, Kind
+from bilingo.glossary.protection import Miss
+
+
+@dataclass(frozen=True)
+class Compound:
+    """A word that contains a glossary term without being one (not rewritten)."""
+
+    word: str
+    term: str
+    line: int
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    """One line of ``bilingo glossary show``."""
+
+    kind: Kind
+    nb: str
+    en: str
+    form: str
+    note: str
+    line: int | None
+
 
 # --------------------------------------------------------------------------- reports
 
@@ -52,12 +75,17 @@ def export_deepl(
         for src, tgt in rows:
             buf.write(f"{src}\t{tgt}\n")
     else:
+        import csv  # here: every run imports this module, one export writes CSV
+
         csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
 
-def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound]:
-    """Words that start or end with a glossary form but are not one (``næringsklyngetillit``).
+def find_compounds(
+    glossary: Glossary, text: str, *, lang: str, dialects: Sequence[str] | None
+) -> list[Compound]:
+    """Words that start or end with a glossary form but are not one (``næringsklyngetillit``),
+    in the prose of ``text`` (Markdown of the site's ``dialects``).
 
     bilingo does not rewrite these (a compound's English is not the term plus the rest);
     they go to the engine as they are. Listing them lets an editor add the ones that matter.
@@ -72,7 +100,7 @@ def find_compounds(glossary: Glossary, text: str, *, lang: str) -> list[Compound
         return []
     from bilingo.document import prose_mask  # here: the glossary loads without markdown-it
 
-    masked = prose_mask(text)
+    masked = prose_mask(text, dialects=dialects)
     matched = {(m.start(), m.end()) for m, _, _ in glossary.matches(masked, lang=lang)}
     out: list[Compound] = []
     for m in re.finditer(r"[^\W\d_]+", masked):
@@ -103,9 +131,10 @@ def check_articles(
     source_lang: str,
     target_lang: str,
     fields: Sequence[str],
+    dialects: Sequence[str] | None,
 ) -> list[Miss]:
     """:meth:`Glossary.check` over an article pair's body and translated fields, with line
-    numbers in the files (front matter included)."""
+    numbers in the files (front matter included); Markdown of the site's ``dialects``."""
     misses: list[Miss] = []
     for key in fields:
         src_value, twin_value = source.meta.get(key), twin.meta.get(key)
@@ -114,12 +143,16 @@ def check_articles(
         twin_text = twin_value if isinstance(twin_value, str) else ""
         src_line = _field_line(source, key)
         twin_line = _field_line(twin, key)
-        for miss in glossary.check(src_value, twin_text, source=source_lang, target=target_lang):
+        for miss in glossary.check(
+            src_value, twin_text, source=source_lang, target=target_lang, dialects=dialects
+        ):
             misses.append(
                 Miss(miss.term, miss.expected, src_line, twin_line, miss.found, field=key)
             )
     s_off, t_off = source.body_line - 1, twin.body_line - 1
-    for miss in glossary.check(source.body, twin.body, source=source_lang, target=target_lang):
+    for miss in glossary.check(
+        source.body, twin.body, source=source_lang, target=target_lang, dialects=dialects
+    ):
         misses.append(
             Miss(
                 miss.term,
