@@ -630,6 +630,11 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         rate_row("bilingo translate --inline whole (whole sentences, issue 14)", "bilingo_whole")
         if "bilingo" in m:
             ratio = m["bilingo_whole"]["rss"] / m["bilingo"]["rss"]
+            speed_cpu = m["bilingo"]["cpu"] / m["bilingo_whole"]["cpu"]
+            lines.append(
+                f"| that speed / --inline fragments', by CPU seconds | | | | | {speed_cpu:.2f} "
+                f"| ≥ 0.90 {verdict(speed_cpu >= 0.9)} |"
+            )
             lines.append(
                 f"| peak RSS of that / --inline fragments | | | | | {ratio:.2f} "
                 f"({m['bilingo_whole']['rss']:.0f} MB) | ≤ 1.10 {verdict(ratio <= 1.1)} |"
