@@ -177,7 +177,7 @@ def _regular_bytes(path: Path) -> tuple[bytes, os.stat_result] | None:
 
 
 def _settle(
-    group: Sequence[Path],
+    group: Sequence[tuple[Path, str]],
     pairing: Pairing,
     *,
     glossary_hash: str,
@@ -186,34 +186,35 @@ def _settle(
 ) -> SettledPair | None:
     if len(group) != 2:
         return None
-    read = [_regular_bytes(p) for p in group]
-    data = [r[0] if r is not None else None for r in read]
-    pair = _settled(group, data, pairing, glossary_hash=glossary_hash, fields=fields)
+    read = [_regular_bytes(p) for p, _ in group]
+    pair = _settled(group, read, pairing, glossary_hash=glossary_hash, fields=fields)
     if pair is None and held is not None:
-        held.update((p, r) for p, r in zip(group, read, strict=True) if r is not None)
+        held.update((p, r) for (p, _), r in zip(group, read, strict=True) if r is not None)
     return pair
 
 
 def _settled(
-    group: Sequence[Path],
-    data: Sequence[bytes | None],
+    group: Sequence[tuple[Path, str]],
+    read: Sequence[tuple[bytes, os.stat_result] | None],
     pairing: Pairing,
     *,
     glossary_hash: str,
     fields: Sequence[str],
 ) -> SettledPair | None:
+    """The pair settled by the seal of one of its two files (each with its name)."""
     for i in (0, 1):
-        twin, twin_data = group[i], data[i]
-        source, source_data = group[1 - i], data[1 - i]
-        if twin_data is None or source_data is None:
+        (twin, twin_name), twin_read = group[i], read[i]
+        (source, source_name), source_read = group[1 - i], read[1 - i]
+        if twin_read is None or source_read is None:
             continue
-        lang = pairing.split_name(twin)[1]
+        lang = pairing.split_file_name(twin_name)[1]
         if lang is None:
             continue
         try:
-            twin.name.encode("utf-8"), source.name.encode("utf-8")
+            twin_name.encode("utf-8"), source_name.encode("utf-8")
         except UnicodeEncodeError:
             return None  # a name that is not UTF-8: the full path reports it
+        twin_data = twin_read[0]
         match = find_seal(twin_data)
         if match is None:
             continue
@@ -222,9 +223,9 @@ def _settled(
             verdict,
             glossary_hash=glossary_hash,
             fields=fields,
-            source_name=source.name,
-            source_digest=file_digest(source_data),
-            twin_name=twin.name,
+            source_name=source_name,
+            source_digest=file_digest(source_read[0]),
+            twin_name=twin_name,
             twin_rest=twin_data[: match.start()] + twin_data[match.end() :],
         )
         if match.group(1).decode() == expected:
@@ -249,11 +250,14 @@ def settle_pairs(
     if pairing.by_folder:
         return [], list(files)  # pairs span two folders: every file is judged in full
     # Keyed by strings and object ids: hashing thousands of Path objects costs more.
-    groups: dict[tuple[str, str], list[Path]] = {}
+    groups: dict[tuple[str, str], list[tuple[Path, str]]] = {}
+    split = pairing.split_file_name
     for path in files:
-        text, name = str(path), path.name
-        slug = pairing.split_name(path)[0]
-        groups.setdefault((text[: len(text) - len(name)], slug), []).append(path)
+        text = str(path)
+        name = os.path.basename(text)  # Path.name parses again what str() gave
+        groups.setdefault((text[: len(text) - len(name)], split(name)[0]), []).append(
+            (path, name)
+        )
     settled: list[SettledPair] = []
     done: set[int] = set()
     for group in groups.values():
