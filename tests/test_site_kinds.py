@@ -5,6 +5,7 @@ through the engine, and the dialect seam (a new dialect is one module and one na
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -220,3 +221,27 @@ def test_the_site_kind_chooses_the_dialects(tmp_path: Path) -> None:
     hugo = segment(body, dialects=pairing.dialects)
     assert [s.text for s in hugo.segments] == ["!!! note"]  # Hugo shows it
     assert [s.text for s in segment(body).segments] == ["The body of the note."]
+
+
+def test_the_kinds_table_is_what_each_dialect_module_declares() -> None:
+    """:data:`dialects.KINDS` spares a site's settings importing the modules: it must say
+    what they say, for every registered one."""
+    assert [name for name, _ in dialects.KINDS] == list(dialects.REGISTRY)
+    for name, kinds in dialects.KINDS:
+        assert dialects.load(name).kinds == kinds, name
+
+
+def test_a_sites_dialects_are_named_without_markdown_it(tmp_path: Path) -> None:
+    """A Hugo site's settings name its dialects; its parser is loaded only to read a body."""
+    (tmp_path / "hugo.toml").write_text('baseURL = "https://x.org/"\n', encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bilingo.site import pairing_of\n"
+        "from bilingo.siteconfig import read_site_config\n"
+        f"pairing = pairing_of(read_site_config(Path({str(tmp_path)!r})))\n"
+        "assert pairing.dialects == ('commonmark', 'hugo'), pairing.dialects\n"
+        "assert 'markdown_it' not in sys.modules, 'markdown_it imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

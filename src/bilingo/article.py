@@ -199,36 +199,54 @@ def read_article(path: Path, *, held: tuple[bytes, os.stat_result] | None = None
 
 
 def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    # os.open then os.fstat: one look-up of the path, no buffered reader built per file (a
+    # third of the time a short file takes to read). O_NONBLOCK: a named pipe called *.md
+    # opens without waiting for a writer, and its status refuses it before any read.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        st = path.stat()
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if _not_regular(path):  # a socket cannot be opened at all
+            raise _not_regular_error(path) from None
+        raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             # A named pipe or device called *.md: reading it could block forever.
-            raise ArticleError(
-                "not a regular file (a pipe, socket or device); remove it or rename it so it "
-                "does not end in .md",
-                path=path,
-            )
+            raise _not_regular_error(path)
         size = st.st_size
         if size > MAX_BYTES:
             raise ArticleError(
                 f"file is {size // (1024 * 1024)} MB, over bilingo's 50 MB limit; split it",
                 path=path,
             )
-        # os.read on a descriptor: no buffered reader built per file (a third of the time
-        # a short file takes to read); one that changed since its stat is read to its end.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            data = os.read(fd, size + 1)
-            if len(data) != size:
-                chunks = [data]
-                while chunk := os.read(fd, 1 << 20):
-                    chunks.append(chunk)
-                data = b"".join(chunks)
-        finally:
-            os.close(fd)
+        # One that changed since its status was taken is read to its end.
+        data = os.read(fd, size + 1)
+        if len(data) != size:
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            data = b"".join(chunks)
         return data, st
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror}", path=path) from None
+    finally:
+        os.close(fd)
+
+
+def _not_regular(path: Path) -> bool:
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _not_regular_error(path: Path) -> ArticleError:
+    return ArticleError(
+        "not a regular file (a pipe, socket or device); remove it or rename it so it does "
+        "not end in .md",
+        path=path,
+    )
 
 
 def fingerprint(path: Path) -> tuple[int, int, int] | None:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from bilingo.article import SUFFIX_LANGS, other_language
 from bilingo.jekyll import JekyllSite
@@ -61,8 +61,11 @@ class Pairing:
 
     def split_name(self, path: Path) -> tuple[str, str | None]:
         """(slug, language the suffix says or None): ``x.no.md`` -> ("x", "nb")."""
-        name = path.name
-        stem = name[: -len(".md")] if name.endswith(".md") else path.stem
+        return self.split_file_name(path.name)
+
+    def split_file_name(self, name: str) -> tuple[str, str | None]:
+        """:meth:`split_name` of a file name (a string: no path built)."""
+        stem = name[: -len(".md")] if name.endswith(".md") else PurePath(name).stem
         head, dot, tail = stem.rpartition(".")
         lang = self._suffixes.get(tail.lower()) if dot else None
         return (head, lang) if lang is not None else (stem, None)

@@ -30,24 +30,29 @@ SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}
 # --------------------------------------------------------------------------- discovery
 
 
-def find_markdown(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+def find_markdown(
+    paths: Iterable[Path], real_paths: dict[str, str] | None = None
+) -> tuple[list[Path], list[Path]]:
     """``*.md`` files under ``paths`` (recursive, sorted, de-duplicated) and skipped symlinks.
 
     A symlink (to a file or a folder) that leads outside the folder given is skipped and
     returned: bilingo writes twins next to their sources and must never write outside the
     tree it was pointed at. Linked folders are never entered; hidden files and folders and
-    :data:`SKIP_DIRS` are left out.
+    :data:`SKIP_DIRS` are left out. ``real_paths``, if given, gets each file's real path
+    (its ``resolve()``, which the walk knows without a call) -> ``str(file)``, for
+    :meth:`PairIndex.known`.
     """
     files: list[Path] = []
     links: list[Path] = []
-    seen: set[str] = set()  # real paths: one file reached by two roots or a link is read once
+    # real paths: one file reached by two roots or a link is read once
+    seen: dict[str, str] = real_paths if real_paths is not None else {}
     for root in paths:
         if not root.exists():
             raise BilingoError(f"no such file or folder: {root}")
         if root.is_file():
             key = str(root.resolve())
             if key not in seen:
-                seen.add(key)
+                seen[key] = str(root)
                 files.append(root)
             continue
         real_root = root.resolve()
@@ -61,7 +66,7 @@ def _walk(
     real_root: Path,
     files: list[Path],
     links: list[Path],
-    seen: set[str],
+    seen: dict[str, str],
 ) -> None:
     # os.scandir gives each entry's type without a stat call per file, and only links need
     # resolving: below a resolved root, real folders and files have known real paths.
@@ -99,7 +104,7 @@ def _walk(
         else:
             key = f"{real_folder}{os.sep}{name}"
         if key not in seen:
-            seen.add(key)
+            seen[key] = str(path)
             files.append(path)
     for entry in subfolders:
         _walk(
@@ -171,14 +176,22 @@ class PairIndex:
         self.pairing = pairing
         self._folders = Resolver()
         self._real: dict[str, Path] = {}
+        self._known: dict[str, str] = {}
         self._twins: dict[tuple[str, str], Path] = {}
+
+    def known(self, real_paths: Mapping[str, str]) -> None:
+        """Real paths the run's walk found (:func:`find_markdown`'s ``real_paths``): those
+        files are resolved without a look at the disk."""
+        self._known.update((given, real) for real, given in real_paths.items())
 
     def resolve(self, path: Path) -> Path:
         """``path.resolve()``, once per path (each folder once, see :class:`Resolver`)."""
         key = str(path)
         real = self._real.get(key)
         if real is None:
-            real = self._real[key] = self._folders(path)
+            known = self._known.get(key)
+            real = Path(known) if known is not None else self._folders(path)
+            self._real[key] = real
         return real
 
     def twin_path(self, source: Path, target_lang: str) -> Path:

@@ -149,13 +149,15 @@ class SettledPair:
 Held = dict[Path, tuple[bytes, os.stat_result]]
 
 
-def _regular_bytes(path: Path) -> tuple[bytes, os.stat_result] | None:
+#: os.open + O_NOFOLLOW: one call refuses links, no buffered reader is built per file;
+#: O_NONBLOCK: a named pipe called *.md must not hang the run (no effect on plain files).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _regular_bytes(path: str | Path) -> tuple[bytes, os.stat_result] | None:
     """The file's bytes and status if it is a plain file (not a link), else None."""
-    # os.open + O_NOFOLLOW: one call refuses links, no buffered reader is built per file;
-    # O_NONBLOCK: a named pipe called *.md must not hang the run (no effect on plain files).
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
@@ -176,9 +178,13 @@ def _regular_bytes(path: Path) -> tuple[bytes, os.stat_result] | None:
         os.close(fd)
 
 
+#: A file as the settle loop sees it: its path, the path as a string, its name, the language
+#: its suffix says (None: no suffix).
+_File = tuple[Path, str, str, str | None]
+
+
 def _settle(
-    group: Sequence[Path],
-    pairing: Pairing,
+    group: Sequence[_File],
     *,
     glossary_hash: str,
     fields: Sequence[str],
@@ -186,34 +192,31 @@ def _settle(
 ) -> SettledPair | None:
     if len(group) != 2:
         return None
-    read = [_regular_bytes(p) for p in group]
-    data = [r[0] if r is not None else None for r in read]
-    pair = _settled(group, data, pairing, glossary_hash=glossary_hash, fields=fields)
+    read = [_regular_bytes(text) for _, text, _, _ in group]
+    pair = _settled(group, read, glossary_hash=glossary_hash, fields=fields)
     if pair is None and held is not None:
-        held.update((p, r) for p, r in zip(group, read, strict=True) if r is not None)
+        held.update((f[0], r) for f, r in zip(group, read, strict=True) if r is not None)
     return pair
 
 
 def _settled(
-    group: Sequence[Path],
-    data: Sequence[bytes | None],
-    pairing: Pairing,
+    group: Sequence[_File],
+    read: Sequence[tuple[bytes, os.stat_result] | None],
     *,
     glossary_hash: str,
     fields: Sequence[str],
 ) -> SettledPair | None:
+    """The pair settled by the seal of one of its two files."""
     for i in (0, 1):
-        twin, twin_data = group[i], data[i]
-        source, source_data = group[1 - i], data[1 - i]
-        if twin_data is None or source_data is None:
-            continue
-        lang = pairing.split_name(twin)[1]
-        if lang is None:
+        (twin, _, twin_name, lang), twin_read = group[i], read[i]
+        (source, _, source_name, _), source_read = group[1 - i], read[1 - i]
+        if twin_read is None or source_read is None or lang is None:
             continue
         try:
-            twin.name.encode("utf-8"), source.name.encode("utf-8")
+            twin_name.encode("utf-8"), source_name.encode("utf-8")
         except UnicodeEncodeError:
             return None  # a name that is not UTF-8: the full path reports it
+        twin_data = twin_read[0]
         match = find_seal(twin_data)
         if match is None:
             continue
@@ -222,9 +225,9 @@ def _settled(
             verdict,
             glossary_hash=glossary_hash,
             fields=fields,
-            source_name=source.name,
-            source_digest=file_digest(source_data),
-            twin_name=twin.name,
+            source_name=source_name,
+            source_digest=file_digest(source_read[0]),
+            twin_name=twin_name,
             twin_rest=twin_data[: match.start()] + twin_data[match.end() :],
         )
         if match.group(1).decode() == expected:
@@ -249,15 +252,19 @@ def settle_pairs(
     if pairing.by_folder:
         return [], list(files)  # pairs span two folders: every file is judged in full
     # Keyed by strings and object ids: hashing thousands of Path objects costs more.
-    groups: dict[tuple[str, str], list[Path]] = {}
+    groups: dict[tuple[str, str], list[_File]] = {}
+    split = pairing.split_file_name
     for path in files:
-        text, name = str(path), path.name
-        slug = pairing.split_name(path)[0]
-        groups.setdefault((text[: len(text) - len(name)], slug), []).append(path)
+        text = str(path)
+        name = os.path.basename(text)  # Path.name parses again what str() gave
+        slug, lang = split(name)
+        groups.setdefault((text[: len(text) - len(name)], slug), []).append(
+            (path, text, name, lang)
+        )
     settled: list[SettledPair] = []
     done: set[int] = set()
     for group in groups.values():
-        pair = _settle(group, pairing, glossary_hash=glossary_hash, fields=fields, held=held)
+        pair = _settle(group, glossary_hash=glossary_hash, fields=fields, held=held)
         if pair is not None:
             settled.append(pair)
             done.update((id(pair.source), id(pair.twin)))

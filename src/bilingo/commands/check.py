@@ -91,7 +91,9 @@ def check_paths(
     plain folder's, :data:`bilingo.layout.PLAIN`, for a caller outside a site's run).
     """
     index = index if index is not None else PairIndex(PLAIN)
-    found, links = find_markdown(paths)
+    real_paths: dict[str, str] = {}
+    found, links = find_markdown(paths, real_paths)
+    index.known(real_paths)
     found = index.with_partners(paths, found)
     problems: list[Problem] = [Problem(p, "invalid", symlink_reason(p), "warning") for p in links]
     held: Held = {}  # what the seals read: each file is opened once

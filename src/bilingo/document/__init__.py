@@ -26,19 +26,56 @@ Where to look:
 
 from __future__ import annotations
 
-from bilingo.document.model import Block, Document, NestingError, Segment
-from bilingo.document.parser import dialect, markdown
-from bilingo.document.segmenter import (
-    block_mask,
-    parse,
-    prose_mask,
-    relabel,
-    segment,
-    segment_field,
-    segment_text,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eagerly: the function shares its module's name, which importing the module (as the
+# parser does) would otherwise bind here. A few regexes, no markdown-it.
 from bilingo.document.sentences import sentences, split_sentences
-from bilingo.document.structure import structure_problems
+
+if TYPE_CHECKING:
+    from bilingo.document.model import Block, Document, NestingError, Segment
+    from bilingo.document.parser import dialect, markdown
+    from bilingo.document.segmenter import (
+        block_mask,
+        parse,
+        prose_mask,
+        relabel,
+        segment,
+        segment_field,
+        segment_text,
+    )
+    from bilingo.document.structure import structure_problems
+
+#: Each public name's module, imported when the name is first asked for: a command that
+#: only names a site's dialects (:mod:`bilingo.document.dialects`) loads no markdown-it.
+_WHERE = {
+    **dict.fromkeys(("Block", "Document", "NestingError", "Segment"), "model"),
+    **dict.fromkeys(("dialect", "markdown"), "parser"),
+    **dict.fromkeys(
+        (
+            "block_mask",
+            "parse",
+            "prose_mask",
+            "relabel",
+            "segment",
+            "segment_field",
+            "segment_text",
+        ),
+        "segmenter",
+    ),
+    "structure_problems": "structure",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # asked once
+    return value
+
 
 __all__ = [
     "Block",

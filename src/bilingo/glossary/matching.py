@@ -215,8 +215,11 @@ def _lookup(table: Mapping[str, _Hit], written: str) -> tuple[_Hit | None, bool]
     return hit, False
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).replace("’", "'")
+    return _SPACES.sub(" ", text).replace("’", "'")
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*$")

@@ -21,15 +21,28 @@ import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # only for the interface's types: naming a site's dialects loads no parser
+    from markdown_it import MarkdownIt
 
-from bilingo.document.sourcemap import Annotator
+    from bilingo.document.sourcemap import Annotator
 
 #: Dialect modules of this package, in the order their rules are added. CommonMark first:
 #: the others extend its parser.
 REGISTRY = ("commonmark", "hugo", "mkdocs", "jekyll", "zola")
+
+#: Each registered module's :attr:`Dialect.kinds`, written out so that naming a site's
+#: dialects (:func:`dialects_for`, every command's settings) imports none of them and no
+#: markdown-it; a test holds it to the modules. A module registered without a line here
+#: is imported for its kinds.
+KINDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("commonmark", frozenset({"bilingo", "hugo", "mkdocs", "plain", "commonmark"})),
+    ("hugo", frozenset({"hugo"})),
+    ("mkdocs", frozenset({"mkdocs"})),
+    ("jekyll", frozenset({"jekyll"})),
+    ("zola", frozenset({"zola"})),
+)
 
 #: Finds literal spans in an inline token's whole content: (start, end) content offsets.
 #: Only spans starting inside a text run are kept.
@@ -94,4 +107,9 @@ def resolve(names: Sequence[str] | None = None) -> tuple[Dialect, ...]:
 
 def dialects_for(kind: str) -> tuple[str, ...]:
     """The names of the dialects a site of ``kind`` writes (CommonMark always)."""
-    return tuple(name for name in REGISTRY if name == "commonmark" or kind in load(name).kinds)
+    kinds = dict(KINDS)
+    return tuple(
+        name
+        for name in REGISTRY
+        if name == "commonmark" or kind in (kinds[name] if name in kinds else load(name).kinds)
+    )
