@@ -102,7 +102,21 @@ class SentencePieceTokenizer:
         ranges = tuple((chars[p.begin], chars[p.end]) for p in proto.pieces)
         pieces = tuple(p.piece for p in proto.pieces)
         bare = tuple((b - len(text[a:b].lstrip()), b) for a, b in ranges)
-        return Encoded(pieces, ranges, pieces, bare)
+        # A piece can end inside a character ("……" is "...." then ".."): its cluster then
+        # runs on until its text reads as its pieces (as SentencePiece normalises it).
+        joined = [False] * len(pieces)
+        start = 0
+        for i in range(len(pieces) - 1):
+            if bare[i][0] == bare[i][1]:
+                continue  # in the next one's cluster anyway
+            written = text[bare[start][0] : bare[i][1]]
+            read = "".join(pieces[start : i + 1]).removeprefix(SPACE_PIECE)
+            joined[i] = written != read.replace(SPACE_PIECE, " ") and read != (
+                self.processor.normalize(written).removeprefix(SPACE_PIECE)
+            )
+            if not joined[i]:
+                start = i + 1
+        return Encoded(pieces, ranges, pieces, bare, tuple(joined))
 
     def decode_spans(
         self, pieces: Sequence[str], source: Encoded | None = None, source_text: str = ""
@@ -334,6 +348,9 @@ class Encoded:
     #: BPE text; a SentencePiece text's pieces, each without the whitespace before it.
     words: tuple[str, ...]
     word_ranges: tuple[Span, ...]
+    #: For each word, whether the next is in its cluster (:func:`_as_in_source`) even
+    #: where their ranges do not say so; empty: nowhere.
+    joined: tuple[bool, ...] = ()
 
 
 def _piece_ranges(group: Sequence[str], span: Span, exact: bool) -> list[Span]:
@@ -361,16 +378,19 @@ def _as_in_source(
 
     Tokens whose source ranges overlap (the normaliser moved one past another: English
     ``".`` is read as ``. "``), or a token with an empty range and the one after it (what
-    NFKC made of one character: "…" is ".." then "."), are one cluster: a run holds all of
+    NFKC made of one character: "…" is ".." then "."), or ones the source says are
+    (:attr:`Encoded.joined`), are one cluster: a run holds all of
     it or none, and it is written once, each of its tokens spanning it (where the
     source writes it otherwise than the output)."""
     src, where = source.words, source.word_ranges
+    told = {i for i, join in enumerate(source.joined) if join}
     starts: dict[str, list[int]] = {}
     for i, word in enumerate(src):
         starts.setdefault(word, []).append(i)
     # joined[i]: source token i + 1 is in token i's cluster.
     joined = [
-        where[i + 1][0] < where[i][1] or where[i][0] == where[i][1] for i in range(len(src) - 1)
+        where[i + 1][0] < where[i][1] or where[i][0] == where[i][1] or i in told
+        for i in range(len(src) - 1)
     ] + [False]
 
     def gap(i: int) -> str | None:  # the source between tokens i and i + 1, if spacing
