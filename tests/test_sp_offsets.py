@@ -66,6 +66,11 @@ def test_source_offsets_trace_every_piece_back(sp: SentencePieceTokenizer, text:
     assert list(encoded.pieces) == sp.encode([text])[0]
     assert "".join(text[a:b] for a, b in encoded.ranges) == text
     assert encoded.ranges[-1][1] == len(text)
+    # Where the pieces read as the text, their ranges are SentencePiece's own offsets too.
+    traced = sp._traced(text)
+    assert (traced.pieces, traced.ranges) == (encoded.pieces, encoded.ranges)
+    assert encoded.word_ranges == () or encoded == traced
+    encoded = traced
     # Each cluster (pieces whose range is empty, a piece that ends inside a character, and
     # the piece after) is written in the text as what the model reads: its pieces.
     start = 0

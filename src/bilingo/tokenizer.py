@@ -96,7 +96,19 @@ class SentencePieceTokenizer:
     def encode_spans(self, text: str) -> Encoded:
         """``text``'s pieces with SentencePiece's own offsets into ``text`` as written (its
         normaliser reads "…" as "...", a no-break space as a space), and, for copied runs,
-        each piece's range without the whitespace before it (its ``▁``)."""
+        each piece's range without the whitespace before it (its ``▁``): none where the
+        pieces read as the text (most sentences), as a copied run is then written as it is
+        (and the ranges are the pieces' own, as an output's)."""
+        # One text, not a list of one: SentencePiece starts its thread pool for a list.
+        pieces: list[str] = self.processor.encode(text, out_type=str)
+        if pieces_to_text(pieces) == text:
+            plain = _sentencepiece_ranges(pieces)[1]
+            if plain:
+                return Encoded(tuple(pieces), plain, (), ())
+        return self._traced(text)
+
+    def _traced(self, text: str) -> Encoded:
+        """:meth:`encode_spans` from SentencePiece's offsets (its ``proto`` output)."""
         proto = self.processor.encode(text, out_type="proto")
         chars = _byte_to_char(text)
         ranges = tuple((chars[p.begin], chars[p.end]) for p in proto.pieces)
