@@ -18,6 +18,8 @@ from common import (
 )
 
 if TYPE_CHECKING:
+    from copymodel import Head, Size
+
     from bilingo.document import Document
 
 # --------------------------------------------------------------------------- corpus
@@ -188,20 +190,26 @@ def words_of(texts: Sequence[str]) -> int:
 # --------------------------------------------------------------------------- model
 
 
-def ensure_model(packages: Path, *, rebuild: bool) -> None:
-    """Install the base-size copy models (nb→en, en→nb) once; rebuild when inputs change."""
+def ensure_model(
+    packages: Path, *, rebuild: bool, head: Head = "trained", size: Size = "base"
+) -> None:
+    """Install the base-size copy models (nb→en, en→nb) once; rebuild when inputs change.
+    ``head``: their alignment head (``copymodel.Head``; "shifted": one source piece off);
+    ``size``: another shape (``copymodel.SHAPES``)."""
     import copymodel
 
     text = copymodel.corpus_text(*TRAINING_ROOTS) + "\n" + copymodel.SAMPLE_TEXT
-    stamp = hashlib.sha256(text.encode() + Path(copymodel.__file__).read_bytes()).hexdigest()
+    stamp = hashlib.sha256(
+        text.encode() + Path(copymodel.__file__).read_bytes() + head.encode() + size.encode()
+    ).hexdigest()
     stamp_file = packages / "bench-stamp.txt"
     if not rebuild and stamp_file.is_file() and stamp_file.read_text() == stamp:
         return
     if packages.exists():
         shutil.rmtree(packages)
-    print("building the base-size copy models ...", flush=True)
+    print(f"building the {size}-size copy models ({head} head) ...", flush=True)
     start = time.perf_counter()
-    copymodel.install_copy_models(packages, training_text=text, size="base")
+    copymodel.install_copy_models(packages, training_text=text, size=size, head=head)
     stamp_file.write_text(stamp)
     print(f"  built in {time.perf_counter() - start:.0f} s", flush=True)
 

@@ -3,6 +3,7 @@ cost in this process, ``bilingo`` as a process, and the trees ``bilingo check`` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,63 @@ class WholeCost:
             pairs = word_alignment(source_words(sentence), words(result.text), result.pairs)
             failed += not isinstance(project(sentence, result.text, pairs), Projected)
         return plain, aligned, cpu_seconds() - start, failed
+
+
+@contextlib.contextmanager
+def packages_dir(packages: Path) -> Iterator[None]:
+    """``ARGOS_PACKAGES_DIR`` set to ``packages`` for a while (bilingo reads it per call)."""
+    before = os.environ.get("ARGOS_PACKAGES_DIR")
+    os.environ["ARGOS_PACKAGES_DIR"] = str(packages)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["ARGOS_PACKAGES_DIR"]
+        else:
+            os.environ["ARGOS_PACKAGES_DIR"] = before
+
+
+class PlacementCost:
+    """What checked placement (issue 20) costs beside the translation it checks, on one
+    package (``packages``: a trained or a shifted alignment head): the unique sentences
+    translated with the alignment (``translate_aligned``), then placed as
+    ``bilingo.units.translate_whole`` places them, sentence by sentence
+    (``checked_alignments``: anchors, agreement, and prediction difference where the head
+    disagrees with them). Timed apart: the engine's workers would go on translating the
+    next batches while one is checked."""
+
+    def __init__(self, direction: Direction, packages: Path) -> None:
+        from bilingo.engine import ArgosEngine, find_package
+        from bilingo.units import units
+
+        with packages_dir(packages):
+            package = find_package(direction.source, direction.target)
+        self.engine = ArgosEngine(package, beam_size=BEAM)
+        found = {u.key: u.sentence for doc in direction.docs for u in units(doc)}
+        self.sentences = list(found.values())
+
+    def run(self) -> dict[str, float]:
+        """CPU seconds of the translation and of the placement, and what the placement did."""
+        from bilingo.units import WholeStats, checked_alignments
+
+        self.engine.load()  # untimed: the other package's engine released this model
+        start = cpu_seconds()
+        batches = list(self.engine.translate_aligned_batches([s.text for s in self.sentences]))
+        translate = cpu_seconds() - start
+        stats = WholeStats()
+        start = cpu_seconds()
+        for batch, results in batches:
+            for i, result in zip(batch, results, strict=True):
+                checked_alignments([self.sentences[i]], [result], self.engine, stats)
+        return {
+            "translate": translate,
+            "check": cpu_seconds() - start,
+            "sentences": len(self.sentences),
+            "anchors": stats.anchors,
+            "agreed": stats.agreed,
+            "scored_sentences": stats.by_difference,
+            "scored_rows": stats.scored,
+        }
 
 
 def timed(fn: Callable[[], int]) -> tuple[float, float, int]:

@@ -17,6 +17,9 @@ Measured side by side, interleaved run by run (the machine is shared and noisy),
   process, end to end (interpreter start, imports, model load, segmentation, writing the
   twins), and the same with ``--inline whole`` (issue 14: whole sentences, alignment and
   projection) next to an in-process split of what the alignment and projection cost;
+* checked placement (issue 20), in process: ``translate_aligned`` beside the placement of
+  its sentences (anchors, agreement, prediction difference), on the copy models and on
+  copies whose alignment head looks one source piece off (``bench-out/packages-shifted``);
 * argos' own loop: ``argostranslate.translate.apply_packaged_translation`` paragraph by
   paragraph, as ``PackageTranslation.hypotheses`` calls it (argos' settings: beam 4, batch
   32 tokens), with a trivial sentence splitter instead of MiniSBD (which would download a
@@ -68,6 +71,7 @@ from rows import (
     OTHER_ENGINE,
     ArgosLoop,
     Ceiling,
+    PlacementCost,
     WholeCost,
     bilingo_env,
     check_phases,
@@ -82,6 +86,10 @@ from rows import (
 )
 
 # --------------------------------------------------------------------------- the benchmark
+
+#: The placement row's packages (under --out) by alignment head: the bench's own, and copy
+#: models whose head looks one source piece off (an untrained head, issue 20).
+HEADS = {"trained": "packages", "shifted": "packages-shifted"}
 
 
 def machine() -> dict[str, Any]:
@@ -180,7 +188,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["translate", "whole", "argos", "ceiling", "incremental", "check", "review"],
+        choices=[
+            "translate",
+            "whole",
+            "placement",
+            "argos",
+            "ceiling",
+            "incremental",
+            "check",
+            "review",
+        ],
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--rebuild-model", action="store_true")
@@ -291,6 +308,11 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
     for c in ceilings:  # warm up: first call pays one-off allocations
         c.run(c.tokens[:4])
     whole_costs = [WholeCost(d) for d in directions] if "whole" not in args.skip else []
+    placements = {
+        head: [PlacementCost(d, out / folder) for d in directions]
+        for head, folder in HEADS.items()
+        if "placement" not in args.skip
+    }
 
     for run in range(args.runs):
         print(f"--- run {run + 1}/{args.runs}", flush=True)
@@ -314,6 +336,18 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
             print(
                 f"  whole sentences in-process, CPU: plain {plain:.1f} s, aligned {aligned:.1f} "
                 f"s, projection {projection:.2f} s ({sum(c[3] for c in costs)} failed)",
+                flush=True,
+            )
+        for head, rows in placements.items():
+            got = [row.run() for row in rows]  # both directions
+            total = {key: sum(g[key] for g in got) for key in got[0]}
+            s.record(f"placement_{head}", **total)
+            print(
+                f"  placement, {head} head, in-process CPU: translate_aligned "
+                f"{total['translate']:.1f} s, placement {total['check']:.2f} s "
+                f"({total['agreed']:.0f} of {total['anchors']:.0f} anchors agree; "
+                f"{total['scored_rows']:.0f} masked rows for {total['scored_sentences']:.0f} "
+                "sentences)",
                 flush=True,
             )
         if args.compare_engine:
@@ -503,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     packages = out / "packages"
     out.mkdir(parents=True, exist_ok=True)
     ensure_model(packages, rebuild=args.rebuild_model)
+    if "placement" not in args.skip:
+        ensure_model(out / HEADS["shifted"], rebuild=args.rebuild_model, head="shifted")
     os.environ["ARGOS_PACKAGES_DIR"] = str(packages)  # for find_package in this process
     work = out / "work"
     if work.exists():
@@ -594,6 +630,11 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         rate_row("bilingo translate --inline whole (whole sentences, issue 14)", "bilingo_whole")
         if "bilingo" in m:
             ratio = m["bilingo_whole"]["rss"] / m["bilingo"]["rss"]
+            speed_cpu = m["bilingo"]["cpu"] / m["bilingo_whole"]["cpu"]
+            lines.append(
+                f"| that speed / --inline fragments', by CPU seconds | | | | | {speed_cpu:.2f} "
+                f"| ≥ 0.90 {verdict(speed_cpu >= 0.9)} |"
+            )
             lines.append(
                 f"| peak RSS of that / --inline fragments | | | | | {ratio:.2f} "
                 f"({m['bilingo_whole']['rss']:.0f} MB) | ≤ 1.10 {verdict(ratio <= 1.1)} |"
@@ -607,6 +648,21 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
             f"{m['whole_projection']['cpu']:.2f} s | | {plain:.1f} | | | {extra / plain:.1%} | "
             f"≤ 10% {verdict(extra <= 0.1 * plain)} |"
         )
+    for head in HEADS:
+        if (p := m.get(f"placement_{head}")) is not None:
+            share = p["check"] / p["translate"]
+            what = (
+                "checking + prediction difference"
+                if p["scored_rows"]
+                else "checking the head against the anchors"
+            )
+            lines.append(
+                f"| placement, {head} head, in-process CPU: translate_aligned {p['translate']:.1f}"
+                f" s; {what} {p['check']:.2f} s ({p['agreed']:.0f} of {p['anchors']:.0f} "
+                f"anchors agree; {p['scored_rows']:.0f} masked rows for "
+                f"{p['scored_sentences']:.0f} of {p['sentences']:.0f} sentences) | | "
+                f"{p['check']:.2f} | | | {share:.1%} | ≤ 10% {verdict(share <= 0.1)} |"
+            )
     if "memory_full" in m:
         lines.append(
             f"| bilingo translate, memory on, full run (1 run) | {m['memory_full']['wall']:.1f} "

@@ -324,6 +324,30 @@ def test_adversarial_heads_never_move_a_word_across_markup(
             assert _shapes(projected.markdown) == _shapes(unit.key), (unit.key, adversary)
 
 
+def test_only_spans_the_anchors_do_not_place_are_scored(
+    shape_dirs: ShapeDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prediction difference costs a ``score_batch`` row a span: a span every word of which
+    is an anchor (a copied name, number or long word) is placed by the anchors alone; a
+    span of short common words is scored. Both come back in place on the shifted head."""
+    engine = engine_for(shape_dirs("shared", "shifted"), monkeypatch)
+    body = (
+        "Grunnlaget for en **næringsklynge** for mote ble lagt i 2014.\n\n"
+        "Klyngen kom *i år* til Oslo.\n"
+    )
+    found = units(segment(body))
+    sentences = [u.sentence for u in found]
+    stats = WholeStats()
+    checked = checked_alignments(
+        sentences, engine.translate_aligned([s.text for s in sentences]), engine, stats
+    )
+    assert (stats.by_difference, stats.scored) == (1, 1)  # "i år" alone
+    for unit, result in zip(found, checked, strict=True):
+        alignment = word_alignment(source_words(unit.sentence), words(result.text), result.pairs)
+        projected = project(unit.sentence, result.text, alignment, strict=result.strict)
+        assert isinstance(projected, Projected) and projected.markdown == unit.key
+
+
 @pytest.mark.parametrize(
     ("layout", "head", "method"),
     [

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -582,6 +582,9 @@ DIALECT_MARKDOWN = st.lists(st.tuples(dialect_block() | block(), SEPARATOR), max
 
 @PROPERTY
 @given(DIALECT_MARKDOWN)
+# An admonition marker lazily continuing a definition, and as the next term after a blank line.
+@example('Norsk \n: Norsk \n!!! note "Norsk"\n    : Norsk \n')
+@example('Norsk \n: Norsk \n\n!!! note "Norsk"\n    : Norsk \n')
 def test_dialect_markdown_round_trip_and_invariants(body: str) -> None:
     """Hugo's and MkDocs' syntax mixed with CommonMark: lossless, every block mapped."""
     doc = segment(body, strict=True)
@@ -589,3 +592,16 @@ def test_dialect_markdown_round_trip_and_invariants(body: str) -> None:
     shouted = doc.render([s.text.upper() for s in doc.segments])
     for literal in re.findall(r":material-check:|\{#id\}|\{ \.md-button \}|!!! note|=== ", body):
         assert literal in shouted
+
+
+@pytest.mark.parametrize("gap", ["", "\n"])
+def test_admonition_marker_ends_a_definition_list(gap: str) -> None:
+    """Python-Markdown's AdmonitionProcessor finds ``!!! type`` anywhere in a block, before
+    def_list reads the block: a marker line after a definition opens an admonition (its
+    quoted title prose, its body a paragraph), never a term to translate."""
+    body = f'Term\n: Definisjon\n{gap}!!! note "Tittel"\n    : Innhold\n'
+    doc = segment(body, strict=True)
+    check_invariants(body, doc)
+    assert [s.text for s in doc.segments] == ["Term", "Definisjon", "Tittel", ": Innhold"]
+    shouted = doc.render([s.text.upper() for s in doc.segments])
+    assert shouted == f'TERM\n: DEFINISJON\n{gap}!!! note "TITTEL"\n    : INNHOLD\n'

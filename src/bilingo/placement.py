@@ -126,11 +126,15 @@ def whole_spans_only(sentence: Sentence, pairs: Iterable[WordPair]) -> set[WordP
     return {(s, t) for s, t in held if s not in drop}
 
 
-def masked_ranges(sentence: Sentence, target: str) -> list[tuple[int, int]]:
+def masked_ranges(
+    sentence: Sentence, target: str, anchored: Iterable[WordPair] = ()
+) -> list[tuple[int, int]]:
     """The source character ranges to mask, only where something is placed: each span
     (outer spans too: :func:`bilingo.inline.project` nests them), the source words either side of
     each placeholder the translation ``target`` lost (it goes back between theirs), and the
-    word after each line break or other kept whitespace."""
+    word after each line break or other kept whitespace. Less each range every word of which
+    the word pairs ``anchored`` (:func:`anchors`) already place: scoring it would tell
+    nothing they do not (the scoring is most of placement's cost)."""
     out = [(span.start, span.end) for span in sentence.spans]
     src = source_words(sentence)
     for lit in sentence.literals:
@@ -144,7 +148,17 @@ def masked_ranges(sentence: Sentence, target: str) -> list[tuple[int, int]]:
         after = next(((a, b) for a, b in src if a > mark.pos), None)
         if after is not None:
             out.append(after)
-    return out
+    placed = {s for s, _ in anchored}
+    text = sentence.text
+    return [
+        (start, end)
+        for start, end in out
+        if any(
+            i not in placed
+            for i, (a, b) in enumerate(src)
+            if start <= a and b <= end and text[a:b].strip()
+        )
+    ]
 
 
 def difference_pairs(

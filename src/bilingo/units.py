@@ -428,7 +428,7 @@ def checked_alignments(
     stats.anchors += total.anchors
     stats.agreed += total.agree
     out: list[Aligned] = []
-    scoring: list[int] = []
+    ranges: dict[int, list[tuple[int, int]]] = {}
     for n, (sentence, result) in enumerate(zip(sentences, results, strict=True)):
         attention, sure, agree = found[n]
         if agree.trusted or (not agree.anchors and (total + before).trusted):
@@ -439,11 +439,12 @@ def checked_alignments(
                 sentence, result, placement.whole_spans_only(sentence, sure), strict=True
             )
         )
-        if placement.masked_ranges(sentence, result.text):
+        # Only what the anchors do not place already is scored (most of placement's cost).
+        if masked := placement.masked_ranges(sentence, result.text, sure):
             stats.by_difference += 1
-            scoring.append(n)
+            ranges[n] = masked
+    scoring = list(ranges)
     if scoring and isinstance(engine, ScoringEngine):
-        ranges = {n: placement.masked_ranges(sentences[n], out[n].text) for n in scoring}
         items = [(out[n], r) for n in scoring for r in ranges[n]]
         stats.scored += len(items)
         drops = iter(engine.masked_drops([(a, [r]) for a, r in items]))

@@ -19,6 +19,8 @@ from bilingo.document.sourcemap import META, line_range, one_line
 
 #: The rules a container's body may interrupt, as for blockquotes.
 BODY_ALT: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+#: The rules a definition list may interrupt (mdit-py-plugins' deflist_plugin's own).
+DEFLIST_ALT: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote"]}
 
 
 def has_rule(md: MarkdownIt, name: str) -> bool:

@@ -22,6 +22,7 @@ from mdit_py_plugins.admon import admon_plugin
 from bilingo.document.dialects import LiteralPattern
 from bilingo.document.dialects.common import (
     BODY_ALT,
+    DEFLIST_ALT,
     DEFLIST_CONTAINERS,
     annotate_terms,
     attribute_lists,
@@ -56,6 +57,32 @@ def _admonition(rules: Sequence[Any]) -> BlockRule:
         return plugin(state, start_line, end_line, silent)
 
     return admonition
+
+
+def _deflist(rules: Sequence[Any]) -> BlockRule:
+    plugin: BlockRule = next(rule.fn for rule in rules if rule.name == "deflist")
+
+    def deflist(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        first = len(state.tokens)
+        if silent or not plugin(state, start_line, end_line, silent):
+            return silent and plugin(state, start_line, end_line, silent)
+        # Python-Markdown's AdmonitionProcessor finds ``!!! type`` anywhere in a block before
+        # def_list reads it: a term line that is an admonition marker ends the list there.
+        opened = state.tokens[first]
+        for index in range(first + 2, len(state.tokens)):
+            tok = state.tokens[index]
+            if tok.type != "dt_open" or tok.level != opened.level + 1 or not tok.map:
+                continue
+            if _ADMONITION_RE.fullmatch(state.src, *line_range(state, tok.map[0])):
+                del state.tokens[index:]
+                state.level = opened.level + 1
+                state.push("dl_close", "dl", -1)
+                opened.map = [start_line, tok.map[0]]
+                state.line = tok.map[0]
+                break
+        return True
+
+    return deflist
 
 
 def _tabbed(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -155,6 +182,7 @@ class MkDocs:
         md.use(admon_plugin)
         # Python-Markdown's own admonition pattern: a word after the marker, a quoted title.
         md.block.ruler.at("admonition", _admonition(md.block.ruler.__rules__), BODY_ALT)
+        md.block.ruler.at("deflist", _deflist(md.block.ruler.__rules__), DEFLIST_ALT)
         md.block.ruler.before("fence", "tabbed", _tabbed, BODY_ALT)
         md.block.ruler.before("paragraph", "abbreviation", _abbreviation, {"alt": ["paragraph"]})
 
