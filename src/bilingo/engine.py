@@ -41,12 +41,10 @@ from bilingo.errors import ModelError
 from bilingo.tokenizer import (
     CONTROL_TOKENS,
     TOKENIZER_FILES,
-    BpeTokenizer,
     SentencePieceTokenizer,
     Span,
     Tokenizer,
     open_tokenizer,
-    pieces_to_text,
     tokenizer_file,
 )
 
@@ -337,11 +335,9 @@ class ArgosEngine:
     def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        if isinstance(tokenizer, BpeTokenizer):
-            encoded = [tokenizer.encode_spans(part) for part in parts]
-            tokens = [list(e.pieces) for e in encoded]
-        else:
-            tokens = tokenizer.encode(parts)
+        # With their ranges: a run the model copied is written as the source has it.
+        encoded = [tokenizer.encode_spans(part) for part in parts]
+        tokens = [list(e.pieces) for e in encoded]
         batches, pending, prefix = self._queue(tokens, attention=False)
         for batch, results in zip(batches, pending, strict=True):
             out: list[Aligned] = []
@@ -350,10 +346,7 @@ class ArgosEngine:
                 # The output starts with the forced prefix: not part of the translation.
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
-                if isinstance(tokenizer, BpeTokenizer):
-                    text = tokenizer.decode_spans(hypothesis, encoded[i], parts[i])[0]
-                else:
-                    text = tokenizer.decode(hypothesis)
+                text = tokenizer.decode_spans(hypothesis, encoded[i], parts[i])[0]
                 out.append(Aligned(text, (), score=normalised_score(result)))
             yield batch, out
 
@@ -480,24 +473,10 @@ class ArgosEngine:
         and goes without alignment."""
         sources: list[tuple[list[str], list[Span]]] = []
         decoders: list[Callable[[list[str]], tuple[str, tuple[Span, ...]]]] = []
-        if isinstance(tokenizer, SentencePieceTokenizer):
-            for part, proto in zip(
-                parts, tokenizer.processor.encode(list(parts), out_type="proto"), strict=True
-            ):
-                chars = _byte_to_char(part)
-                sources.append(
-                    (
-                        [p.piece for p in proto.pieces],
-                        [(chars[p.begin], chars[p.end]) for p in proto.pieces],
-                    )
-                )
-                decoders.append(_sentencepiece_ranges)
-        else:
-            assert isinstance(tokenizer, BpeTokenizer)
-            for part in parts:
-                encoded = tokenizer.encode_spans(part)
-                sources.append((list(encoded.pieces), list(encoded.ranges)))
-                decoders.append(partial(tokenizer.decode_spans, source=encoded, source_text=part))
+        for part in parts:
+            encoded = tokenizer.encode_spans(part)
+            sources.append((list(encoded.pieces), list(encoded.ranges)))
+            decoders.append(partial(tokenizer.decode_spans, source=encoded, source_text=part))
         batches, pending, prefix = self._queue([s for s, _ in sources], attention=True)
         known = self.source_vocabulary()
         for batch, results in zip(batches, pending, strict=True):
@@ -664,29 +643,6 @@ def _aligned(
     )
 
 
-def _sentencepiece_ranges(hypothesis: list[str]) -> tuple[str, tuple[Span, ...]]:
-    """SentencePiece output pieces' text (:func:`pieces_to_text`) and each piece's range:
-    decoding is the pieces joined, "▁" as a space, the first space dropped; anything else
-    (e.g. byte pieces) leaves the ranges unknown (empty)."""
-    text = pieces_to_text(hypothesis)
-    ends: list[int] = []
-    joined = ""
-    for piece in hypothesis:
-        joined += piece.replace("\u2581", " ")
-        ends.append(len(joined))
-    lead = 1 if joined.startswith(" ") else 0
-    if joined[lead:] != text:  # a space piece first: decoding drops every leading space
-        lead = len(joined) - len(joined.lstrip(" "))
-    if joined[lead:] != text:
-        return text, ()
-    ranges: list[Span] = []
-    start = 0
-    for end in ends:
-        ranges.append((max(0, start - lead), max(0, end - lead)))
-        start = end
-    return text, tuple(ranges)
-
-
 class SegmentError(ModelError):
     """The model failed on a batch of segments: the articles holding them fail, alone."""
 
@@ -788,17 +744,6 @@ def model_position_limit(model_dir: Path) -> int | None:
     except (OSError, ValueError, struct.error, UnicodeDecodeError):
         return min(found) if found else None
     return min(found) if found else None
-
-
-def _byte_to_char(text: str) -> list[int]:
-    """Character offset of each UTF-8 byte offset of ``text`` (and of its end)."""
-    if text.isascii():
-        return list(range(len(text) + 1))
-    out: list[int] = []
-    for i, ch in enumerate(text):
-        out.extend([i] * len(ch.encode("utf-8")))
-    out.append(len(text))
-    return out
 
 
 def model_vocabularies(model_dir: Path) -> tuple[list[str], list[str], bool]:

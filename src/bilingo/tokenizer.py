@@ -25,6 +25,9 @@ CONTROL_TOKENS = frozenset({"<s>", "</s>", "<pad>", "<unk>"})
 _BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 #: SentencePiece's word boundary, U+2581.
 SPACE_PIECE = "\u2581"
+#: Whitespace a copied run never keeps between its tokens (:func:`_as_in_source`): the
+#: line breaks of ``str.splitlines`` and the tab.
+_NOT_SPACING = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029")
 #: Files a package may tokenize with, in the order argostranslate looks for them.
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 
@@ -60,6 +63,17 @@ class Tokenizer(Protocol):
 
     def decode(self, pieces: Sequence[str]) -> str: ...
 
+    def encode_spans(self, text: str) -> Encoded:
+        """``text``'s pieces (as :meth:`encode`) and where they come from in ``text``."""
+        ...
+
+    def decode_spans(
+        self, pieces: Sequence[str], source: Encoded | None = None, source_text: str = ""
+    ) -> tuple[str, tuple[Span, ...]]:
+        """The text of ``pieces`` and each piece's range in it (empty: unknown), a run the
+        model copied from ``source`` (encoded from ``source_text``) written as it is there."""
+        ...
+
 
 class SentencePieceTokenizer:
     """``sentencepiece.model``: encodes with SentencePiece, decodes with :func:`pieces_to_text`."""
@@ -78,6 +92,66 @@ class SentencePieceTokenizer:
 
     def decode(self, pieces: Sequence[str]) -> str:
         return pieces_to_text(pieces)
+
+    def encode_spans(self, text: str) -> Encoded:
+        """``text``'s pieces with SentencePiece's own offsets into ``text`` as written (its
+        normaliser reads "…" as "...", a no-break space as a space), and, for copied runs,
+        each piece's range without the whitespace before it (its ``▁``): none where the
+        pieces read as the text (most sentences), as a copied run is then written as it is
+        (and the ranges are the pieces' own, as an output's)."""
+        # One text, not a list of one: SentencePiece starts its thread pool for a list.
+        pieces: list[str] = self.processor.encode(text, out_type=str)
+        if pieces_to_text(pieces) == text:
+            plain = _sentencepiece_ranges(pieces)[1]
+            if plain:
+                return Encoded(tuple(pieces), plain, (), ())
+        return self._traced(text)
+
+    def _traced(self, text: str) -> Encoded:
+        """:meth:`encode_spans` from SentencePiece's offsets (its ``proto`` output)."""
+        proto = self.processor.encode(text, out_type="proto")
+        chars = _byte_to_char(text)
+        ranges = tuple((chars[p.begin], chars[p.end]) for p in proto.pieces)
+        pieces = tuple(p.piece for p in proto.pieces)
+        bare = tuple((b - len(text[a:b].lstrip()), b) for a, b in ranges)
+        # A piece can end inside a character ("……" is "...." then ".."): its cluster then
+        # runs on until its text reads as its pieces (as SentencePiece normalises it).
+        joined = [False] * len(pieces)
+        start = 0
+        for i in range(len(pieces) - 1):
+            if bare[i][0] == bare[i][1]:
+                continue  # in the next one's cluster anyway
+            written = text[bare[start][0] : bare[i][1]]
+            read = "".join(pieces[start : i + 1]).removeprefix(SPACE_PIECE)
+            joined[i] = written != read.replace(SPACE_PIECE, " ") and read != (
+                self.processor.normalize(written).removeprefix(SPACE_PIECE)
+            )
+            if not joined[i]:
+                start = i + 1
+        return Encoded(pieces, ranges, pieces, bare, tuple(joined))
+
+    def decode_spans(
+        self, pieces: Sequence[str], source: Encoded | None = None, source_text: str = ""
+    ) -> tuple[str, tuple[Span, ...]]:
+        """The text of ``pieces`` (as :meth:`decode`) and each piece's range in it, its space
+        included (empty where byte pieces make them unknown); each run of two or more pieces
+        that is a run of the source's pieces (``source``, encoded from ``source_text``) is
+        written as the source has it (:func:`_as_in_source`), so "…", a no-break space,
+        ligatures and full-width characters come back byte for byte where the pieces alone
+        hold what NFKC made of them. The same pieces: only the spacing and the normalised
+        characters follow the source. A run's pieces that are one character of the source
+        ("…" read as ".." ".") each span it."""
+        text, ranges = _sentencepiece_ranges(pieces)
+        if not ranges or source is None or not source.word_ranges:
+            return text, ranges
+        bare = [(b - len(text[a:b].lstrip()), b) for a, b in ranges]
+        text, spans = _as_in_source(text, pieces, bare, source, source_text)
+        out: list[Span] = []
+        end = 0
+        for a, b in spans:  # from the end of the piece before, as _sentencepiece_ranges
+            out.append((min(a, end), b))
+            end = b
+        return text, tuple(out)
 
     def vocabulary(self) -> list[str]:
         """Every piece SentencePiece can produce (its control pieces included)."""
@@ -276,14 +350,19 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class Encoded:
-    """A text's BPE pieces (:meth:`BpeTokenizer.encode_spans`) and where they come from."""
+    """A text's pieces (:meth:`Tokenizer.encode_spans`) and where they come from."""
 
     pieces: tuple[str, ...]
     #: Each piece's character range in the text; empty where they could not be traced.
     ranges: tuple[Span, ...]
-    #: The Moses tokens (escaped, as the model reads them) and their ranges (or empty).
+    #: What a copied run is matched by (:func:`_as_in_source`), with the ranges it is
+    #: written from (or empty): the Moses tokens (escaped, as the model reads them) of a
+    #: BPE text; a SentencePiece text's pieces, each without the whitespace before it.
     words: tuple[str, ...]
     word_ranges: tuple[Span, ...]
+    #: For each word, whether the next is in its cluster (:func:`_as_in_source`) even
+    #: where their ranges do not say so; empty: nowhere.
+    joined: tuple[bool, ...] = ()
 
 
 def _piece_ranges(group: Sequence[str], span: Span, exact: bool) -> list[Span]:
@@ -303,19 +382,28 @@ def _piece_ranges(group: Sequence[str], span: Span, exact: bool) -> list[Span]:
 def _as_in_source(
     text: str, words: Sequence[str], spans: Sequence[Span], source: Encoded, source_text: str
 ) -> tuple[str, list[Span]]:
-    """``text`` with each run of two or more of its tokens that the source holds in a row
-    (or the whole output, when it is the whole source) written as the source has it,
-    between tokens one space where the source has any whitespace, and the tokens' spans.
+    """``text`` with each run of two or more of its tokens (``words`` at ``spans``, Moses
+    tokens or SentencePiece pieces) that the source holds in a row (or the whole output,
+    when it is the whole source) written as the source has it, between tokens one space
+    where the source has two or more whitespace characters, a line break or a tab (one
+    kept as it is: a no-break space), and the tokens' spans.
 
     Tokens whose source ranges overlap (the normaliser moved one past another: English
-    ``".`` is read as ``. "``) are one cluster: a run holds all of it or none, and it is
-    written once, each of its tokens spanning it."""
+    ``".`` is read as ``. "``), or a token with an empty range and the one after it (what
+    NFKC made of one character: "…" is ".." then "."), or ones the source says are
+    (:attr:`Encoded.joined`), are one cluster: a run holds all of
+    it or none, and it is written once, each of its tokens spanning it (where the
+    source writes it otherwise than the output)."""
     src, where = source.words, source.word_ranges
+    told = {i for i, join in enumerate(source.joined) if join}
     starts: dict[str, list[int]] = {}
     for i, word in enumerate(src):
         starts.setdefault(word, []).append(i)
-    # joined[i]: source token i + 1 overlaps token i (the same cluster).
-    joined = [where[i + 1][0] < where[i][1] for i in range(len(src) - 1)] + [False]
+    # joined[i]: source token i + 1 is in token i's cluster.
+    joined = [
+        where[i + 1][0] < where[i][1] or where[i][0] == where[i][1] or i in told
+        for i in range(len(src) - 1)
+    ] + [False]
 
     def gap(i: int) -> str | None:  # the source between tokens i and i + 1, if spacing
         if joined[i]:
@@ -323,7 +411,8 @@ def _as_in_source(
         between = source_text[where[i][1] : where[i + 1][0]]
         if between.strip():
             return None
-        return between if between in ("", " ", "\u00a0", "\u202f") else " "
+        # One space character as it is (no-break, narrow, ideographic); else one space.
+        return between if len(between) < 2 and between not in _NOT_SPACING else " "
 
     out: list[str] = []
     size = 0  # characters written to ``out``
@@ -364,8 +453,12 @@ def _as_in_source(
             while joined[best + k]:
                 k += 1
             a, b = where[best + first][0], where[best + k][1]
+            c, d = spans[j + first][0], spans[j + k][1]
             out.append(source_text[a:b])
-            new += [(size, size + b - a)] * (k - first + 1)
+            if source_text[a:b] == text[c:d]:  # as the model wrote it: the tokens' own spans
+                new += [(s - c + size, e - c + size) for s, e in spans[j + first : j + k + 1]]
+            else:
+                new += [(size, size + b - a)] * (k - first + 1)
             size += b - a
             if k < length - 1:
                 space = gap(best + k) or ""
@@ -376,6 +469,40 @@ def _as_in_source(
         j += length
     out.append(text[done:])
     return "".join(out), new
+
+
+def _sentencepiece_ranges(hypothesis: Sequence[str]) -> tuple[str, tuple[Span, ...]]:
+    """SentencePiece output pieces' text (:func:`pieces_to_text`) and each piece's range:
+    decoding is the pieces joined, "▁" as a space, the first space dropped; anything else
+    (e.g. byte pieces) leaves the ranges unknown (empty)."""
+    text = pieces_to_text(hypothesis)
+    ends: list[int] = []
+    joined = ""
+    for piece in hypothesis:
+        joined += piece.replace("\u2581", " ")
+        ends.append(len(joined))
+    lead = 1 if joined.startswith(" ") else 0
+    if joined[lead:] != text:  # a space piece first: decoding drops every leading space
+        lead = len(joined) - len(joined.lstrip(" "))
+    if joined[lead:] != text:
+        return text, ()
+    ranges: list[Span] = []
+    start = 0
+    for end in ends:
+        ranges.append((max(0, start - lead), max(0, end - lead)))
+        start = end
+    return text, tuple(ranges)
+
+
+def _byte_to_char(text: str) -> list[int]:
+    """Character offset of each UTF-8 byte offset of ``text`` (and of its end)."""
+    if text.isascii():
+        return list(range(len(text) + 1))
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.extend([i] * len(ch.encode("utf-8")))
+    out.append(len(text))
+    return out
 
 
 def open_tokenizer(package_path: Path, from_code: str, to_code: str) -> Tokenizer:
