@@ -13,7 +13,6 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -324,8 +323,9 @@ class _Unit:
     doc: Document | None = None
     blocks: tuple[Block, ...] = ()
 
-    @functools.cached_property
+    @property
     def facts(self) -> _Facts:
+        # Read once per row (paragraph_flags): a cached_property's lock would cost more.
         return _facts_of(self.targets, self.plain)
 
     def mask(self, dialects: Sequence[str] | None) -> str:
