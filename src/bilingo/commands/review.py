@@ -213,11 +213,11 @@ def article_state(
 _VERDICT_FLAGS = frozenset({"conflict", "in-pieces", "low-confidence"})
 
 
-def _page_name(source: Path, used: set[str], root: Path) -> str:
-    """A safe, unique file name inside DIR for an article's page (no folders, no dots);
-    ``root`` resolved."""
+def _page_name(source: Path, real: Path, used: set[str], root: Path) -> str:
+    """A safe, unique file name inside DIR for ``source``'s page (no folders, no dots);
+    ``real``: its resolved path, as the run's pairs resolved it; ``root`` resolved."""
     try:
-        rel = source.resolve().relative_to(root)
+        rel = real.relative_to(root)
     except ValueError:
         rel = Path(source.name)
     stem = rel.as_posix().removesuffix(".md")
@@ -367,7 +367,7 @@ def build_review(
         by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
         on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
         state, detail = article_state(problems, diff, reviewed=f"reviewed{by}{on}")
-        page = _page_name(path, used, resolved_root)
+        page = _page_name(path, real, used, resolved_root)
         paragraphs = Counter(str(r.state) for r in diff.rows if r.state is not None)
         entry = Entry(
             path,
@@ -672,23 +672,29 @@ def _where(row: Row, lang: str, line: int | None) -> str:
 def _cell(
     side: str,
     lang: str,
-    text: str | None,
-    terms: Sequence[Term],
+    shown: tuple[str, str] | None,
     where: str,
     *,
     flagged: bool,
     badge: str = "",
-    low: tuple[int, int, float] | None = None,
-    inline: Sequence[Sequence[Token]] = (),
 ) -> str:
+    """One side of a row; ``shown``: its text's raw (:func:`_marked`) and rendered
+    (:func:`rendered`) HTML, None where that side has no paragraph."""
     cls = f"cell {side} flagged" if flagged else f"cell {side}"
     head = f'<span class="where">{_e(where)}{badge}</span>'
-    if text is None:
+    if shown is None:
         return f'<div class="{cls}" lang="{_e(lang)}">{head}<i>(no paragraph)</i></div>'
     return (
         f'<div class="{cls}" lang="{_e(lang)}">{head}'
-        f'<div class="raw">{_marked(text, terms, low)}</div>'
-        f'<div class="md">{rendered(text, low, inline)}</div></div>'
+        f'<div class="raw">{shown[0]}</div><div class="md">{shown[1]}</div></div>'
+    )
+
+
+def _same_tokens(a: Sequence[Sequence[Token]], b: Sequence[Sequence[Token]]) -> bool:
+    """Whether ``a`` and ``b`` hold the very same tokens (one body's parse, asked twice)."""
+    return len(a) == len(b) and all(
+        len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True))
+        for x, y in zip(a, b, strict=True)
     )
 
 
@@ -793,31 +799,51 @@ def render_page(
             badge = " " + _badge(row.state)
             if row.score is not None and row.state == "low-confidence":
                 badge += f' <span class="score">confidence {row.score:.2f}</span>'
-        for side, lang, text, terms, line, inline in (
-            (
+        src_shown = None
+        if row.source is not None:
+            src_shown = (
+                _marked(row.source, row.source_terms),
+                rendered(row.source, None, row.source_inline),
+            )
+        low = _low_span(row, dialects)
+        twin_shown = None
+        if row.twin is not None:
+            if src_shown is not None and low is None and row.twin == row.source:
+                # The same text (a copy, a name kept as it is): its source's HTML where the
+                # inputs are the same, from the same parse's tokens.
+                twin_shown = (
+                    src_shown[0]
+                    if row.twin_terms == row.source_terms
+                    else _marked(row.twin, row.twin_terms),
+                    src_shown[1]
+                    if _same_tokens(row.twin_inline, row.source_inline)
+                    else rendered(row.twin, None, row.twin_inline),
+                )
+            else:
+                twin_shown = (
+                    _marked(row.twin, row.twin_terms, low),
+                    rendered(row.twin, low, row.twin_inline),
+                )
+        flagged = bool(row.flags)
+        parts.append(
+            _cell(
                 "src",
                 diff.source_lang,
-                row.source,
-                row.source_terms,
-                row.source_line,
-                row.source_inline,
-            ),
-            ("twin", diff.target_lang, row.twin, row.twin_terms, row.twin_line, row.twin_inline),
-        ):
-            where = f"¶{n} · " + _where(row, lang, line)
-            parts.append(
-                _cell(
-                    side,
-                    lang,
-                    text,
-                    terms,
-                    where,
-                    flagged=bool(row.flags),
-                    badge=badge if side == "twin" else "",
-                    low=_low_span(row, dialects) if side == "twin" else None,
-                    inline=inline,
-                )
+                src_shown,
+                f"¶{n} · " + _where(row, diff.source_lang, row.source_line),
+                flagged=flagged,
             )
+        )
+        parts.append(
+            _cell(
+                "twin",
+                diff.target_lang,
+                twin_shown,
+                f"¶{n} · " + _where(row, diff.target_lang, row.twin_line),
+                flagged=flagged,
+                badge=badge,
+            )
+        )
         if row.state in ("needs review", "conflict") and row.source is not None:
             before = older.get(row.twin_line) if row.twin_line is not None else None
             if before is not None:

@@ -36,6 +36,11 @@ def _literals(dialects: tuple[Dialect, ...]) -> _Literals:
     )
 
 
+@functools.cache
+def _triggers(dialects: tuple[Dialect, ...]) -> tuple[tuple[str, Dialect], ...]:
+    return tuple((t, d) for d in dialects for t in d.triggers)
+
+
 def url_end(text: str, start: int, end: int) -> int:
     """GFM-style: drop trailing punctuation and unbalanced closing parentheses."""
     opened = text.count("(", start, end)
@@ -56,9 +61,12 @@ def literal_ranges(
     content: str, runs: Sequence[Run], dialects: tuple[Dialect, ...]
 ) -> list[tuple[int, int]]:
     """Content ranges of ``content`` that stay literal although a text run holds them."""
-    found_in = _literals(dialects)
-    if not any(trigger in content for trigger in found_in.triggers):
-        return []  # the common case: a cheap scan instead of the regex
+    # Only the dialects whose triggers the content holds can match (the common case: none,
+    # a cheap scan instead of the regex); the alternation of the others would only cost.
+    held = {dialect for trigger, dialect in _triggers(dialects) if trigger in content}
+    if not held:
+        return []
+    found_in = _literals(tuple(d for d in dialects if d in held))
     starts = [run.start for run in runs]
 
     def in_text(start: int) -> bool:
