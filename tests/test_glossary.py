@@ -33,6 +33,7 @@ from bilingo.glossary import (
     parse_glossary,
     show,
 )
+from bilingo.tokenizer import open_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -514,8 +515,10 @@ def test_placeholder_survival_through_copy_model(
 ) -> None:
     """The measurement behind the placeholder choice (see docs/glossary.md).
 
-    Placeholders that SentencePiece's nmt_nfkc normalisation rewrites (①, ［1］, 𝐓) never come
-    back; the private-use character, an <unk> copied by replace_unknowns, always does.
+    The private-use character, an <unk> copied by replace_unknowns, always comes back. Those
+    that SentencePiece's nmt_nfkc normalisation rewrites (①, ［1］) come back only where the
+    model copies their normalised pieces in a run, which bilingo then writes as the source has
+    it: a copy model does, a real model need not, so they are not measured against it here.
     """
     texts = article_segments(SEED)[1] + [
         "NFH, Siva, Arena og Innovasjon Norge støtter næringsklyngene, motevisningene, "
@@ -557,7 +560,10 @@ def test_placeholder_survival_through_copy_model(
     print("placeholder survival through the copy model:", survival)
     assert survival["private use"] == 1.0
     assert survival["private use"] >= max(survival.values())
-    assert survival["circled digit"] < 0.5 and survival["fullwidth [i]"] < 0.5
+    # The tokenizer does rewrite them: what the model is given is not the placeholder.
+    tokenizer = open_tokenizer(engine.package.path, "nb", "en")
+    for mark in ("\u2460", "\uff3b1\uff3d"):
+        assert mark not in "".join(tokenizer.encode([f"Siva {mark} Arena"])[0])
 
 
 # --------------------------------------------------------------------------- check

@@ -13,7 +13,6 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -324,8 +323,9 @@ class _Unit:
     doc: Document | None = None
     blocks: tuple[Block, ...] = ()
 
-    @functools.cached_property
+    @property
     def facts(self) -> _Facts:
+        # Read once per row (paragraph_flags): a cached_property's lock would cost more.
         return _facts_of(self.targets, self.plain)
 
     def mask(self, dialects: Sequence[str] | None) -> str:
@@ -428,21 +428,24 @@ def terms_in(
 def units(doc: Document) -> list[_Unit]:
     """The blocks of a parsed body in order; the cells of one table row become one unit.
     Each carries its facts and prose mask from that one parse."""
-    out: list[_Unit] = []
+    groups: list[list[Block]] = []
     for b in doc.blocks:
-        last = out[-1] if out else None
-        if b.kind == "table_cell" and last and last.kind == "table_row" and last.line == b.line:
-            out[-1] = replace(
-                last,
-                text=f"{last.text} | {b.text}",
-                targets=last.targets + b.targets,
-                plain=f"{last.plain} | {b.plain}",
-                blocks=(*last.blocks, b),
-            )
-            continue
+        last = groups[-1][0] if groups else None
+        if b.kind == "table_cell" and last and last.kind == "table_cell" and last.line == b.line:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    out: list[_Unit] = []
+    for cells in groups:
+        b = cells[0]
         kind = "table_row" if b.kind == "table_cell" else b.kind
         key = f"{kind}/{'/'.join(b.containers)}"
-        out.append(_Unit(kind, b.text, b.line, key, b.targets, b.plain, doc, (b,)))
+        if len(cells) == 1:
+            out.append(_Unit(kind, b.text, b.line, key, b.targets, b.plain, doc, (b,)))
+            continue
+        targets = tuple(t for c in cells for t in c.targets)
+        text, plain = " | ".join(c.text for c in cells), " | ".join(c.plain for c in cells)
+        out.append(_Unit(kind, text, b.line, key, targets, plain, doc, tuple(cells)))
     return out
 
 

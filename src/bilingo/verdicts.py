@@ -244,7 +244,9 @@ def field_verdicts(
     return out
 
 
+_URGENCY = {s: k for k, s in enumerate(STATES)}
+
+
 def worst(verdicts: Sequence[ParagraphVerdict]) -> State | None:
     """The most urgent state among ``verdicts`` (None: there are none)."""
-    order = {s: k for k, s in enumerate(STATES)}
-    return min((v.state for v in verdicts), key=order.__getitem__, default=None)
+    return min((v.state for v in verdicts), key=_URGENCY.__getitem__, default=None)

@@ -214,9 +214,10 @@ _VERDICT_FLAGS = frozenset({"conflict", "in-pieces", "low-confidence"})
 
 
 def _page_name(source: Path, used: set[str], root: Path) -> str:
-    """A safe, unique file name inside DIR for an article's page (no folders, no dots)."""
+    """A safe, unique file name inside DIR for an article's page (no folders, no dots);
+    ``root`` resolved."""
     try:
-        rel = source.resolve().relative_to(root.resolve())
+        rel = source.resolve().relative_to(root)
     except ValueError:
         rel = Path(source.name)
     stem = rel.as_posix().removesuffix(".md")
@@ -265,6 +266,7 @@ def build_review(
     out_real = out_dir.resolve()
     entries: list[Entry] = []
     used = {"index.html", *(_state_page(s) for s in STATES)}
+    resolved_root = root.resolve()
     # Every file read once, as check reads them (keyed by pairs.resolve); the twins are
     # shown with their sources, the unreadable kept to be named where they are asked for.
     articles: dict[Path, Article] = {}
@@ -365,7 +367,7 @@ def build_review(
         by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
         on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
         state, detail = article_state(problems, diff, reviewed=f"reviewed{by}{on}")
-        page = _page_name(path, used, root)
+        page = _page_name(path, used, resolved_root)
         paragraphs = Counter(str(r.state) for r in diff.rows if r.state is not None)
         entry = Entry(
             path,

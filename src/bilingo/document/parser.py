@@ -35,6 +35,9 @@ def _build(dialects: tuple[Dialect, ...]) -> MarkdownIt:
     md = MarkdownIt("commonmark")
     for each in dialects:
         each.update_mdit(md)
+    # A pure function of the URL that costs more than the rest of a link's parse (mdurl,
+    # punycode); a site's pages repeat their links.
+    md.normalizeLink = functools.lru_cache(maxsize=4096)(md.normalizeLink)  # type: ignore[method-assign]
     return md
 
 

@@ -107,50 +107,56 @@ class Builder:
             raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
         runs = merge_runs(walker.runs)
         literals = merge(literal_ranges(content, runs, self.dialects) + list(source.literals))
-        span_starts = [span.cstart for span in source.spans]
+        carved = list(carve(runs, literals)) if literals else runs
+        spans = source.spans
+        span_starts = [span.cstart for span in spans]
+        removed_cr, norm, body, line_kind = self.removed_cr, self.norm, self.body, source.kind
+        size = len(content)
+
+        def orig(pos: int) -> int:
+            return pos + bisect_left(removed_cr, pos) if removed_cr else pos
+
+        def mapped(p: int) -> int | None:
+            """Normalised body offset of content offset ``p``, None where it is not mapped."""
+            if not 0 <= p < size:
+                return None
+            span = spans[bisect_right(span_starts, p) - 1]
+            return p + span.delta if span.cstart <= p < span.cend else None
 
         def span_at(pos: int) -> Span:
-            span = source.spans[bisect_right(span_starts, pos) - 1]
+            span = spans[bisect_right(span_starts, pos) - 1]
             if not span.cstart <= pos < span.cend:
                 raise Mismatch(f"content offset {pos} is not mapped")
             return span
-
-        pending: list[tuple[int, int, int, str]] = []  # body start, end, line, kind
-        for run in carve(runs, literals):
-            span = span_at(run.start)
-            if run.end > span.cend:
-                raise Mismatch(f"text run {run.start}:{run.end} crosses a line")
-            start, stop = run.start + span.delta, run.end + span.delta
-            if self.norm[start:stop] != content[run.start : run.end]:
-                raise Mismatch(f"text run {run.start}:{run.end} is not at {start}")
-            ostart = self._orig(start)  # a run holds no newline, so no "\r" inside
-            for a, b in prose_spans(self.body, ostart, ostart + stop - start):
-                if LETTER_RE.search(self.body, a, b):
-                    pending.append((a, b, span.line + 1, run.kind))
-        first, last = span_at(0), span_at(len(content) - 1)
 
         def body_at(pos: int, *, end: bool) -> int:
             """Body offset of content offset ``pos``: of the character there (a start), or
             just after the character before it (an end); the other way where that one is
             not mapped (a newline, a line's end)."""
-
-            def mapped(p: int) -> int | None:
-                if not 0 <= p < len(content):
-                    return None
-                span = source.spans[bisect_right(span_starts, p) - 1]
-                return p + span.delta if span.cstart <= p < span.cend else None
-
             at, before = mapped(pos), mapped(pos - 1)
             if (end or at is None) and before is not None:
-                return self._orig(before) + 1
+                return orig(before) + 1
             if at is None:
                 raise Mismatch(f"content offset {pos} is not mapped")
-            return self._orig(at)
+            return orig(at)
 
-        structure = [
-            ("text", body_at(run.start, end=False), body_at(run.end, end=True), run.kind)
-            for run in carve(runs, literals)
-        ]
+        pending: list[tuple[int, int, int, str]] = []  # body start, end, line, kind
+        structure: list[tuple[str, int, int, str]] = []
+        for run in carved:
+            span = span_at(run.start)
+            if run.end > span.cend:
+                raise Mismatch(f"text run {run.start}:{run.end} crosses a line")
+            start, stop = run.start + span.delta, run.end + span.delta
+            if norm[start:stop] != content[run.start : run.end]:
+                raise Mismatch(f"text run {run.start}:{run.end} is not at {start}")
+            ostart = orig(start)  # a run holds no newline, so no "\r" inside
+            oend = ostart + stop - start
+            for a, b in prose_spans(body, ostart, oend):
+                if LETTER_RE.search(body, a, b):
+                    pending.append((a, b, span.line + 1, run.kind))
+            # The run lies inside one span, so its ends map as body_at maps them.
+            structure.append(("text", ostart, oend, run.kind))
+        first, last = span_at(0), span_at(size - 1)
         for kind, start, stop, what in walker.events:
             structure.append((kind, body_at(start, end=False), body_at(stop, end=True), what))
         structure.sort(key=lambda item: (item[1], item[2]))
@@ -160,9 +166,9 @@ class Builder:
         ]
         self.references += references
         self._add_block(
-            source.kind,
-            self._orig(first.delta),
-            self._orig(len(content) + last.delta),
+            line_kind,
+            orig(first.delta),
+            orig(size + last.delta),
             first.line + 1,
             pending,
             containers,

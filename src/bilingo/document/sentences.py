@@ -35,19 +35,29 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def prose_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each whitespace-free chunk's sentences in text[start:end]."""
+def prose_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each whitespace-free chunk's sentences in text[start:end], in order
+    (a list: segmenting calls this for every text run, and generators cost more)."""
+    out: list[tuple[int, int]] = []
     for chunk in _CHUNK_RE.finditer(text, start, end):
-        yield from sentences(text, chunk.start(), chunk.end())
+        _split(text, chunk.start(), chunk.end(), out)
+    return out
 
 
 def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    _split(text, start, end, out)
+    return iter(out)
+
+
+def _split(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Append (start, end) of each sentence of text[start:end] to ``out``."""
     pos = start
     for m in _SENTENCE_END_RE.finditer(text, start, end):
         if _is_sentence_end(text, m, start, end):
-            yield pos, m.end() - 1
+            out.append((pos, m.end() - 1))
             pos = m.end()
-    yield pos, end
+    out.append((pos, end))
 
 
 def _is_sentence_end(text: str, m: re.Match[str], start: int, end: int) -> bool:
