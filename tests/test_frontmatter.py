@@ -341,3 +341,26 @@ def test_front_matter_over_the_round_trip_limit_is_written_from_its_values(
     twin = parse_article(case, text)
     assert twin.meta == meta and twin.front_format == article.front_format
     assert "# the feed shows this" not in text
+
+
+#: Plain scalars of every implicit type, the same texts quoted, a long text (not
+#: remembered), aliases and merge keys, non-text keys: the values PyYAML's loader gives.
+_YAML_SAMPLES = [
+    "a: 1\nb: '1'\nc: yes\nd: 'yes'\ne: ~\nf: 2024-01-02\ng: 2024-01-02 10:00:00\nh: 1.5\n",
+    "a: '1'\nb: 1\nc: 'yes'\nd: yes\ne: '~'\nf: '2024-01-02'\ng: .inf\nh: 0x1F\n",
+    f"title: {'x' * 80}\nlong: {'1' * 80}\nnum: {'9' * 70}\n",
+    "base: &b {x: 1, y: two}\nmerged:\n  <<: *b\n  z: [1, '1', null]\nagain: *b\n",
+    "1: one\ntrue: yes\n2024-01-02: day\nnested: {a: {b: [c, {d: e}]}}\n",
+]
+
+
+@pytest.mark.parametrize("raw", _YAML_SAMPLES)
+def test_front_matter_yaml_has_the_safe_loaders_values(raw: str) -> None:
+    import yaml
+
+    safe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for _ in range(2):  # the second time from remembered tags
+        meta = parse_article(Path("a.nb.md"), f"---\n{raw}---\n\nBody.\n").meta
+        expected = yaml.load(raw, Loader=safe)
+        assert meta == expected
+        assert [type(v) for v in meta.values()] == [type(v) for v in expected.values()]

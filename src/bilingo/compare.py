@@ -25,7 +25,7 @@ from bilingo.document import Block, Document, block_mask, markdown, parse, prose
 from bilingo.document.walk import read_inline
 from bilingo.glossary import Glossary
 from bilingo.pairs import Pair
-from bilingo.provenance import Conflict
+from bilingo.twin_records import Conflict
 from bilingo.verdicts import (
     DEFAULT_MIN_CONFIDENCE,
     ParagraphVerdict,

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from bilingo.document import Document
-from bilingo.provenance import Confidence
+from bilingo.twin_records import Confidence
 
 #: A word n-gram written this many times, more often than in the source: a repetition.
 REPEAT_N = 3
@@ -37,7 +37,7 @@ def _ngrams(text: str) -> Counter[tuple[str, ...]]:
 
 
 def signals(source: str, twin: str, sentences: Collection[str] = ()) -> str:
-    """The cheap signal letters (:data:`bilingo.provenance.SIGNALS`) of one paragraph."""
+    """The cheap signal letters (:data:`bilingo.twin_records.SIGNALS`) of one paragraph."""
     out = ""
     theirs, ours = _ngrams(source), _ngrams(twin)
     if any(n >= REPEAT_TIMES and n > theirs[g] for g, n in ours.items()):

@@ -18,13 +18,14 @@ from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
 from bilingo.frontmatter import same_values
 from bilingo.layout import Pairing
-from bilingo.pairs import PairIndex, Rename, find_renames
+from bilingo.pairs import PairIndex, find_renames
 from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo.glossary import Glossary, Miss
+    from bilingo.pair_records import Rename
 
 Kind = Literal[
     "missing",

@@ -19,9 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePath, PurePosixPath
+from typing import TYPE_CHECKING
 
 from bilingo.article import SUFFIX_LANGS, other_language
-from bilingo.jekyll import JekyllSite
+
+if TYPE_CHECKING:
+    from bilingo.jekyll import JekyllSite
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ from typing import Any
 from bilingo.article import canonical_json
 from bilingo.document import Document
 from bilingo.provenance import (
-    Conflict,
     ParagraphState,
     Provenance,
     block_hash,
@@ -45,6 +44,7 @@ from bilingo.provenance import (
     value_hash,
     without_deleted_orphans,
 )
+from bilingo.twin_records import Conflict
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,32 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bilingo import provenance
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.layout import Pairing
+
+if TYPE_CHECKING:
+    from bilingo.pair_records import Found as Found
+    from bilingo.pair_records import Pair as Pair
+    from bilingo.pair_records import Rename as Rename
+    from bilingo.pair_records import Unreadable as Unreadable
+
+#: Names kept here for importers, defined in :mod:`bilingo.pair_records` (imported on
+#: first use: a check builds none of them).
+_RECORDS = frozenset({"Found", "Pair", "Rename", "Unreadable"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:
+        from bilingo import pair_records
+
+        return getattr(pair_records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Folders never searched for articles.
 SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}
@@ -118,29 +137,6 @@ def symlink_reason(link: Path) -> str:
         f"symbolic link to {link.resolve()}, outside the tree; not followed (bilingo never "
         "writes outside the folders it is given: pass that folder itself to translate it)"
     )
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A file that could not be read as an article."""
-
-    path: Path
-    reason: str
-    line: int | None = None
-
-    def format(self) -> str:
-        """``file:line: message``, as a BilingoError formats."""
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Found:
-    """Result of discovery: readable articles and per-file problems."""
-
-    articles: tuple[Article, ...]
-    problems: tuple[Unreadable, ...]
-    skipped_links: tuple[Path, ...] = ()
 
 
 def load_articles(paths: Sequence[Path]) -> Found:
@@ -315,6 +311,8 @@ def read_articles(
 ) -> Found:
     """Read ``files``; those in ``held`` (read already, :func:`bilingo.seal.settle_pairs`)
     from their bytes there."""
+    from bilingo.pair_records import Found, Unreadable
+
     articles: list[Article] = []
     problems: list[Unreadable] = []
     for path in files:
@@ -328,20 +326,11 @@ def read_articles(
 # --------------------------------------------------------------------------- pairs
 
 
-@dataclass(frozen=True)
-class Pair:
-    """A source article and its twin, with the direction of translation."""
-
-    source: Article
-    twin: Article
-    source_lang: str
-    target_lang: str
-
-
 def find_pair(path: Path, index: PairIndex) -> Pair:
     """The source/twin pair ``path`` belongs to, whichever of the two it is, by the run's
     ``index``."""
     from bilingo.detect import detect_article, twins_beside
+    from bilingo.pair_records import Pair
 
     article = read_article(path)
     prov = provenance.read(article)
@@ -375,29 +364,6 @@ def find_pair(path: Path, index: PairIndex) -> Pair:
 # --------------------------------------------------------------------------- renames
 
 
-@dataclass(frozen=True)
-class Rename:
-    """A twin whose source was renamed or moved (``git mv a.nb.md b.nb.md``): the source its
-    provenance names is gone, and another source without a twin holds the text it was made
-    from, or most of it (edited as well as renamed)."""
-
-    twin: Path
-    source: Path
-    #: Where the twin belongs now: beside ``source``, named from it.
-    new_twin: Path
-    #: The share of the paragraphs the twin was made from that ``source`` still holds
-    #: (1.0: the same text).
-    shared: float = 1.0
-
-    def command(self) -> str:
-        return f"git mv {self.twin} {self.new_twin}"
-
-    def describe(self) -> str:
-        if self.shared >= 1.0:
-            return "same text"
-        return f"{round(self.shared * 100)} % of its paragraphs"
-
-
 #: A source without a twin is an orphaned twin's renamed source when it holds at least this
 #: share of the paragraphs the twin was made from (as git finds renames by similarity).
 RENAME_SIMILARITY = 0.5
@@ -418,6 +384,8 @@ def find_renames(articles: Iterable[Article], index: PairIndex) -> tuple[Rename,
     the most (at least :data:`RENAME_SIMILARITY`) of its paragraphs. Ambiguous matches (two
     orphans for one source, two equally good sources for one orphan) are left out: moving
     one would be a guess."""
+    from bilingo.pair_records import Rename
+
     every = list(articles)
     orphans: list[tuple[Article, provenance.Provenance]] = []
     for article in every:

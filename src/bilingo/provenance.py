@@ -17,13 +17,32 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
 from bilingo.article import Article, canonical_json, digest, parse_article, render_article
 from bilingo.layout import Pairing
 from bilingo.seal import SEAL_KEY
+
+if TYPE_CHECKING:
+    from bilingo.twin_records import SIGNALS as SIGNALS
+    from bilingo.twin_records import BlockState as BlockState
+    from bilingo.twin_records import Confidence as Confidence
+    from bilingo.twin_records import Conflict as Conflict
+
+#: Names kept here for importers, defined in :mod:`bilingo.twin_records` (imported on
+#: first use: a settled check builds none of them).
+_RECORDS = frozenset({"SIGNALS", "BlockState", "Confidence", "Conflict"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:
+        from bilingo import twin_records
+
+        return getattr(twin_records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Front-matter key holding bilingo's provenance in a twin.
 PROVENANCE_KEY = "bilingo"
@@ -75,11 +94,6 @@ STATE_NAMES: Mapping[str, str] = {
     "n": "needs review",
 }
 
-# Conflicts as sentences (twins written before conflicts were data): what they name.
-_LINE_RE = re.compile(r"source line (\d+)")
-_FIELD_RE = re.compile(r"front matter '([^']+)'")
-
-
 # --------------------------------------------------------------------------- hashes
 
 
@@ -124,119 +138,6 @@ def twin_content_hash(meta: Mapping[str, Any], body: str, fields: Sequence[str])
 
 
 # --------------------------------------------------------------------------- the record
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A source paragraph (or field) that changed while a person had edited its translation."""
-
-    #: Index of the source paragraph, and its 1-based line in the source file, when recorded.
-    block: int | None = None
-    line: int | None = None
-    #: Front-matter key, for a field.
-    field: str | None = None
-    #: An older twin's sentence, kept as written (it is what people saw).
-    note: str = ""
-    #: Hash of the twin paragraph (or field) when the conflict was recorded: approve warns
-    #: when it clears a conflict whose text nobody touched since.
-    twin: str | None = None
-
-    def message(self) -> str:
-        if self.note:
-            return self.note
-        if self.field is not None:
-            return (
-                f"front matter '{self.field}' changed in the source, and its translation was "
-                "edited by a person: the person's text was kept"
-            )
-        return (
-            f"paragraph at source line {self.line} changed, and its translation was edited by "
-            "a person: the person's text was kept"
-        )
-
-    def as_data(self) -> object:
-        if self.note:
-            return self.note
-        out: dict[str, object] = (
-            {"field": self.field}
-            if self.field is not None
-            else {"block": self.block, "line": self.line}
-        )
-        if self.twin is not None:
-            out["twin"] = self.twin
-        return out
-
-    @classmethod
-    def from_data(cls, value: object) -> Conflict:
-        if isinstance(value, Mapping):
-            block, line, name = value.get("block"), value.get("line"), value.get("field")
-            twin = value.get("twin")
-            return cls(
-                block=block if isinstance(block, int) else None,
-                line=line if isinstance(line, int) else None,
-                field=str(name) if name is not None else None,
-                note="" if name is not None or isinstance(line, int) else str(dict(value)),
-                twin=twin if isinstance(twin, str) else None,
-            )
-        text = str(value)
-        line_match, field_match = _LINE_RE.search(text), _FIELD_RE.search(text)
-        return cls(
-            line=int(line_match.group(1)) if line_match else None,
-            field=field_match.group(1) if field_match else None,
-            note=text,
-        )
-
-
-#: What each cheap quality signal letter of a :class:`Confidence` token means.
-SIGNALS: Mapping[str, str] = {
-    "r": "repeats a phrase the source does not",
-    "l": "its length is far from the source's",
-    "c": "copies a long source sentence untranslated",
-}
-_CONFIDENCE_RE = re.compile(r"(-?\d+(?:\.\d+)?)?(?:@(\d+))?(?:!([a-z]+))?")
-
-
-@dataclass(frozen=True)
-class Confidence:
-    """One paragraph's token in ``confidence:``: ``-0.42``, ``-2.31@1`` (its lowest
-    sentence is the paragraph's second), ``-0.1!rl`` (cheap signals, see :data:`SIGNALS`),
-    ``-`` (no machine sentence measured)."""
-
-    #: The lowest length-normalised log-probability of the paragraph's machine sentences.
-    score: float | None = None
-    #: Index of that sentence among the paragraph's sentences.
-    sentence: int = 0
-    signals: str = ""
-
-    def token(self) -> str:
-        if self.score is None and not self.signals:
-            return "-"
-        out = f"{self.score:.2f}" if self.score is not None else ""
-        out += f"@{self.sentence}" if self.sentence and self.score is not None else ""
-        return out + (f"!{self.signals}" if self.signals else "")
-
-    @classmethod
-    def parse(cls, token: str) -> Confidence:
-        """The token's value; anything unreadable (text anyone can edit) reads as nothing."""
-        match = _CONFIDENCE_RE.fullmatch(token)
-        if match is None:
-            return cls()
-        score, sentence, signals = match.groups()
-        return cls(
-            float(score) if score is not None else None,
-            int(sentence) if sentence else 0,
-            "".join(ch for ch in signals or "" if ch in SIGNALS),
-        )
-
-
-@dataclass(frozen=True)
-class BlockState:
-    """One paragraph as the provenance records it: the source paragraph hash it was made
-    or reviewed against, the hash of the twin text as written or approved, its state."""
-
-    source: str
-    machine: str
-    state: ParagraphState = "m"
 
 
 def _state_token(value: str) -> tuple[ParagraphState, str | None]:
@@ -334,6 +235,8 @@ class Provenance:
         if len(src) != len(self.twin_blocks):
             return ()
         states = self.recorded_states(len(src))
+        from bilingo.twin_records import BlockState
+
         return tuple(
             BlockState(s, m, st) for s, m, st in zip(src, self.twin_blocks, states, strict=True)
         )
@@ -383,11 +286,15 @@ class Provenance:
         """What :attr:`confidence` records for twin paragraph ``index`` (None: nothing)."""
         if self.confidence is None or len(self.confidence) != len(self.twin_blocks):
             return None
+        from bilingo.twin_records import Confidence
+
         return Confidence.parse(self.confidence[index]) if index < len(self.confidence) else None
 
     def field_confidence_of(self, key: str) -> Confidence | None:
         """What :attr:`field_confidence` records for front-matter field ``key``."""
         found = (self.field_confidence or {}).get(key)
+        from bilingo.twin_records import Confidence
+
         return Confidence.parse(found) if found is not None else None
 
     def translated_fields(self, default: Sequence[str]) -> tuple[str, ...]:
@@ -474,6 +381,12 @@ def _lines(value: object) -> tuple[int, ...]:
     return tuple(n for n in value if isinstance(n, int) and not isinstance(n, bool))
 
 
+def _conflicts(values: list[object]) -> tuple[Conflict, ...]:
+    from bilingo.twin_records import Conflict
+
+    return tuple(Conflict.from_data(c) for c in values)
+
+
 def from_mapping(block: Mapping[str, Any]) -> Provenance:
     """The record for a ``bilingo:`` block (the one reader)."""
     fields = block.get("fields")
@@ -503,9 +416,7 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
         written_fields=_hash_map(block.get("written_fields")),
         glossary_blocks=_index_map(block.get("glossary_blocks")),
         copied_fields=_pairs(block.get("copied_fields")),
-        conflicts=tuple(Conflict.from_data(c) for c in conflicts)
-        if isinstance(conflicts, list)
-        else (),
+        conflicts=_conflicts(conflicts) if isinstance(conflicts, list) else (),
         in_pieces=_lines(block.get("in_pieces")),
         confidence=tuple(value.split())
         if isinstance(value := block.get("confidence"), str)

@@ -25,12 +25,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import yaml
 
 from bilingo.errors import BilingoError
-from bilingo.jekyll import JekyllSite
+
+if TYPE_CHECKING:
+    from bilingo.jekyll import JekyllSite
 
 #: ``[review] min_confidence``'s default: a machine sentence whose length-normalised
 #: log-probability is below it is flagged low-confidence. On the base copy model
@@ -649,6 +651,8 @@ def read_site_config(root: Path) -> SiteConfig:
         kind, origin = "jekyll", str(marker[1])
         config = load_config_file(marker[1])
         languages, content, others = jekyll_languages(root, config, origin)
+        from bilingo.jekyll import JekyllSite  # a Jekyll site's only: not imported for others
+
         jekyll = JekyllSite.from_config(root, config)
         dialect = "jekyll"
     elif marker is not None and marker[0] == "zola":

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
 from bilingo import provenance
-from bilingo.provenance import SIGNALS, STATE_NAMES, Confidence, Provenance
+from bilingo.provenance import STATE_NAMES, Provenance
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
+from bilingo.twin_records import SIGNALS, Confidence
 
 if TYPE_CHECKING:
     from bilingo.article import Article

@@ -222,29 +222,49 @@ def _normalise(text: str) -> str:
     return _SPACES.sub(" ", text).replace("’", "'")
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*$")
 _OPENERS = "\"'“‘«([–—- \t\n"
-#: What may precede a sentence's first word on its line: Markdown block markers, openers.
-_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[#>*+|-]+|\d+[.)])[ \t]+)*[\"'“‘«(\[–—*_ \t]*")
-_BLANK_LINE_END = re.compile(r"(?:\A|\n)[ \t]*\n\Z")
-_BLOCK_MARKER = re.compile(r"[#>*+|-]|\d+[.)]")
+
+
+class _Sentences:
+    """The patterns of sentence starts, compiled on first match (a run that needs only the
+    glossary's hash never matches)."""
+
+    @cached_property
+    def end(self) -> re.Pattern[str]:
+        return re.compile(r"[.!?][\"'”’»)\]]*$")
+
+    #: What may precede a sentence's first word on its line: Markdown block markers, openers.
+    @cached_property
+    def line_lead(self) -> re.Pattern[str]:
+        return re.compile(r"[ \t]*(?:(?:[#>*+|-]+|\d+[.)])[ \t]+)*[\"'“‘«(\[–—*_ \t]*")
+
+    @cached_property
+    def blank_line_end(self) -> re.Pattern[str]:
+        return re.compile(r"(?:\A|\n)[ \t]*\n\Z")
+
+    @cached_property
+    def block_marker(self) -> re.Pattern[str]:
+        return re.compile(r"[#>*+|-]|\d+[.)]")
+
+
+_SENTENCES = _Sentences()
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether ``text[start]`` begins a sentence (segment, paragraph, list item, heading...)."""
     line_start = text.rfind("\n", 0, start) + 1
     lead = text[line_start:start]
-    if _LINE_LEAD.fullmatch(lead):
-        if line_start == 0 or _BLOCK_MARKER.search(lead):
+    if _SENTENCES.line_lead.fullmatch(lead):
+        if line_start == 0 or _SENTENCES.block_marker.search(lead):
             return True
         before = text[:line_start]
         # A wrapped line continues its sentence; a blank line or a full stop ends it.
-        return _BLANK_LINE_END.search(before) is not None or _ends_sentence(before)
+        return _SENTENCES.blank_line_end.search(before) is not None or _ends_sentence(before)
     return _ends_sentence(lead.rstrip(_OPENERS))
 
 
 def _ends_sentence(text: str) -> bool:
-    return _SENTENCE_END.search(text.rstrip()) is not None
+    return _SENTENCES.end.search(text.rstrip()) is not None
 
 
 # --------------------------------------------------------------------------- inflection

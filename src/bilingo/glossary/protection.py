@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bilingo.errors import BilingoError
 from bilingo.glossary.matching import (
     _OPENERS,
-    _SENTENCE_END,
+    _SENTENCES,
     Entry,
     Form,
     Glossary,
@@ -404,7 +404,7 @@ def _starts_sentence(prefix: str, source_capitalised: bool) -> bool:
         # ("**2027:** textiles are…"): the source's own capital tells which.
         return source_capitalised
     # "1. oktober", "f.eks." end in a full stop mid-sentence: trust the source's capital.
-    return source_capitalised and _SENTENCE_END.search(stripped) is not None
+    return source_capitalised and _SENTENCES.end.search(stripped) is not None
 
 
 def _starts_with_vowel_sound(word: str) -> bool:
