@@ -16,9 +16,9 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bilingo import provenance
+from bilingo import lazy, provenance
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.layout import Pairing
@@ -31,15 +31,9 @@ if TYPE_CHECKING:
 
 #: Names kept here for importers, defined in :mod:`bilingo.pair_records` (imported on
 #: first use: a check builds none of them).
-_RECORDS = frozenset({"Found", "Pair", "Rename", "Unreadable"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RECORDS:
-        from bilingo import pair_records
-
-        return getattr(pair_records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.attributes(
+    __name__, lazy.where(pair_records=("Found", "Pair", "Rename", "Unreadable"))
+)
 
 
 #: Folders never searched for articles.

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from bilingo import lazy
 from bilingo.article import Article, canonical_json, digest, parse_article, render_article
 from bilingo.layout import Pairing
 from bilingo.seal import SEAL_KEY
@@ -33,15 +34,9 @@ if TYPE_CHECKING:
 
 #: Names kept here for importers, defined in :mod:`bilingo.twin_records` (imported on
 #: first use: a settled check builds none of them).
-_RECORDS = frozenset({"SIGNALS", "BlockState", "Confidence", "Conflict"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RECORDS:
-        from bilingo import twin_records
-
-        return getattr(twin_records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.attributes(
+    __name__, lazy.where(twin_records=("SIGNALS", "BlockState", "Confidence", "Conflict"))
+)
 
 
 #: Front-matter key holding bilingo's provenance in a twin.

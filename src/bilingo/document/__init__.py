@@ -26,8 +26,9 @@ Where to look:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bilingo import lazy
 
 # Eagerly: the function shares its module's name, which importing the module (as the
 # parser does) would otherwise bind here. A few regexes, no markdown-it.
@@ -49,11 +50,12 @@ if TYPE_CHECKING:
 
 #: Each public name's module, imported when the name is first asked for: a command that
 #: only names a site's dialects (:mod:`bilingo.document.dialects`) loads no markdown-it.
-_WHERE = {
-    **dict.fromkeys(("Block", "Document", "NestingError", "Segment"), "model"),
-    **dict.fromkeys(("dialect", "markdown"), "parser"),
-    **dict.fromkeys(
-        (
+__getattr__ = lazy.attributes(
+    __name__,
+    lazy.where(
+        model=("Block", "Document", "NestingError", "Segment"),
+        parser=("dialect", "markdown"),
+        segmenter=(
             "block_mask",
             "parse",
             "prose_mask",
@@ -62,19 +64,9 @@ _WHERE = {
             "segment_field",
             "segment_text",
         ),
-        "segmenter",
+        structure=("structure_problems",),
     ),
-    "structure_problems": "structure",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # asked once
-    return value
+)
 
 
 __all__ = [

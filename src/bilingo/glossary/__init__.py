@@ -10,9 +10,9 @@ public name is importable from ``bilingo.glossary``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bilingo import lazy
 from bilingo.glossary.loading import (
     empty_glossary,
     load_glossary,
@@ -43,20 +43,20 @@ if TYPE_CHECKING:
 
 #: Imported when first asked for: a run that loads the glossary for its hash alone
 #: (``check`` on sealed pairs) builds neither protection's nor the reports' classes.
-_LAZY = {
-    **dict.fromkeys(("Miss", "PlaceholderLost", "Protected", "TermMatch"), "protection"),
-    **dict.fromkeys(
-        ("Compound", "GlossaryRow", "check_articles", "export_deepl", "find_compounds", "show"),
-        "reports",
+__getattr__ = lazy.attributes(
+    __name__,
+    lazy.where(
+        protection=("Miss", "PlaceholderLost", "Protected", "TermMatch"),
+        reports=(
+            "Compound",
+            "GlossaryRow",
+            "check_articles",
+            "export_deepl",
+            "find_compounds",
+            "show",
+        ),
     ),
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+)
 
 
 __all__ = [
