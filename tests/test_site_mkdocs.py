@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import CopyLayout
 
 from bilingo.article import read_article
 from bilingo.cli import cli
@@ -211,3 +212,34 @@ def test_dialect_markup_renders_in_both_languages(mkdocs_site: Path) -> None:
         for kind in ("dt", "dd", "abbr", "sup", "twemoji", "tabbed-set", "pre"):
             assert kind in page.structure, (url, kind)
         assert page.structure.count("twemoji") == 2
+
+
+@pytest.mark.parametrize("copy_layout", ["upper"], indirect=True)
+def test_admonition_after_a_definition_stays_an_admonition(
+    tmp_path: Path, copy_layout: CopyLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ``!!! note`` line right after a definition (no blank line between), whose body
+    starts with ``:``, reads as the list's next term to markdown-it's definition-list rule;
+    Python-Markdown runs its admonition rule first and opens an admonition, so its marker
+    is markup, not prose. On the upper copy model a translated marker would read
+    ``!!! NOTE``; MkDocs builds both pages with the admonition."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    source = site / "docs" / "guide" / "oppsett.nb.md"
+    text = source.read_text(encoding="utf-8")
+    definition = "Medlemskap\n:   Gir tilgang til alle møtene i klyngen.\n"
+    assert definition in text
+    source.write_text(
+        text.replace(definition, definition + '!!! note "Merk"\n    : Møtene er åpne.\n'),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(cli, ["translate", "docs", "--beam-size", "1"])
+    assert result.exit_code == 0, result.output
+    twin = read_article(site / "docs" / "guide" / "oppsett.en.md").body
+    assert '!!! note "MERK"\n    : MØTENE ER ÅPNE.\n' in twin
+    mkdocs_build(site, tmp_path)
+    for url in PAGES["docs/guide/oppsett.nb.md"]:
+        html = built(site, url).read_text(encoding="utf-8")
+        assert '<div class="admonition note">' in html, url  # not "NOTE": the marker is kept
+        assert "dd" in read_page(built(site, url)).structure
