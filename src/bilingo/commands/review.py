@@ -30,7 +30,7 @@ from bilingo.article import (
     Article,
     other_language,
     read_article,
-    write_atomic,
+    write_if_changed,
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.detect import locate_twin
@@ -383,9 +383,7 @@ def build_review(
             dict(paragraphs),
         )
         older = _older_sources(twin, prov, diff, memory_path, dialects)
-        write_atomic(
-            out_dir / page, render_page(diff, entry, older=older, dialects=dialects), durable=False
-        )
+        write_if_changed(out_dir / page, render_page(diff, entry, older=older, dialects=dialects))
         entries.append(entry)
     for path, error in unreadable.values():  # read by no source: listed as they are
         problem = Problem(path, "invalid", error.message, line=error.line)
@@ -416,10 +414,8 @@ def build_review(
     for state in STATES:
         chosen = [e for e in ordered if e.state == state]
         if chosen:
-            write_atomic(
-                out_dir / _state_page(state), render_index(ordered, only=state), durable=False
-            )
-    write_atomic(index_page, render_index(ordered), durable=False)
+            write_if_changed(out_dir / _state_page(state), render_index(ordered, only=state))
+    write_if_changed(index_page, render_index(ordered))
     return ReviewReport(out_dir, index_page, tuple(ordered))
 
 
