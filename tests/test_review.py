@@ -294,9 +294,7 @@ def test_a_second_run_rewrites_only_the_pages_that_changed(site: Path) -> None:
     spoiled = (out / other).read_bytes()
     (out / other).write_bytes(spoiled[:-1] + b"?")
     build_review([Path("articles")], out_dir=out, glossary=glossary)
-    rewritten = {
-        n for n, before in pages.items() if (out / n).stat().st_ino != before.st_ino
-    }
+    rewritten = {n for n, before in pages.items() if (out / n).stat().st_ino != before.st_ino}
     assert seed in rewritten and "index.html" in rewritten and other in rewritten
     assert (out / other).read_bytes() == spoiled
     assert not any(p.name.endswith(".tmp") for p in out.iterdir())
