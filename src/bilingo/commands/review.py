@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import html
+import os
 import re
 import time
 from collections import Counter
@@ -271,9 +272,11 @@ def build_review(
     # shown with their sources, the unreadable kept to be named where they are asked for.
     articles: dict[Path, Article] = {}
     unreadable: dict[Path, tuple[Path, BilingoError]] = {}
+    inside_out = (str(out_real).rstrip(os.sep) + os.sep, str(out_real))
     for path in files:
         real = pairs.resolve(path)
-        if real.is_relative_to(out_real):
+        text = str(real)  # both resolved: is_relative_to as a prefix, without its parsing
+        if text.startswith(inside_out[0]) or text == inside_out[1]:
             continue
         try:
             articles[real] = read_article(path)
