@@ -107,7 +107,8 @@ class Builder:
         if end != len(content):
             raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
         runs = merge_runs(walker.runs)
-        literals = merge(literal_ranges(content, runs, self.dialects) + list(source.literals))
+        found = literal_ranges(content, runs, self.dialects)
+        literals = merge(found + list(source.literals)) if found or source.literals else []
         carved = list(carve(runs, literals)) if literals else runs
         spans = source.spans
         span_starts = [span.cstart for span in spans]
