@@ -41,6 +41,13 @@ def _triggers(dialects: tuple[Dialect, ...]) -> tuple[tuple[str, Dialect], ...]:
     return tuple((t, d) for d in dialects for t in d.triggers)
 
 
+@functools.cache
+def _any_trigger(dialects: tuple[Dialect, ...]) -> re.Pattern[str]:
+    """Finds any of the dialects' triggers: one scan for the content that holds none."""
+    triggers = dict.fromkeys(t for t, _ in _triggers(dialects))
+    return re.compile("|".join(map(re.escape, triggers)) or "(?!)")
+
+
 def url_end(text: str, start: int, end: int) -> int:
     """GFM-style: drop trailing punctuation and unbalanced closing parentheses."""
     opened = text.count("(", start, end)
@@ -63,6 +70,8 @@ def literal_ranges(
     """Content ranges of ``content`` that stay literal although a text run holds them."""
     # Only the dialects whose triggers the content holds can match (the common case: none,
     # a cheap scan instead of the regex); the alternation of the others would only cost.
+    if _any_trigger(dialects).search(content) is None:
+        return []
     held = {dialect for trigger, dialect in _triggers(dialects) if trigger in content}
     if not held:
         return []

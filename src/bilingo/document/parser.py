@@ -8,16 +8,17 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 
-from bilingo.document.dialects import Dialect, resolve
+from bilingo.document.dialects import Dialect, block_triggers, resolve
 from bilingo.document.sourcemap import Annotator, record_extent, wrap
 
 # Inline rules whose source extent cannot be read off their token: the wrapped rule stores
-# (start, end) of what it consumed on the token it pushed.
+# (start, end) of what it consumed on the token it pushed. Each returns False at once
+# unless the character at its position is the second one here (markdown-it-py's code).
 _RECORDED = {
-    "link": "link_open",
-    "image": "image",
-    "autolink": "link_open",
-    "backticks": "code_inline",
+    "link": ("link_open", "["),
+    "image": ("image", "!"),
+    "autolink": ("link_open", "<"),
+    "backticks": ("code_inline", "`"),
 }
 # No silent limit: markdown-it stops tokenizing at maxNesting, which would leave the rest
 # of the body untranslated unnoticed; past Python's recursion limit we fail loudly instead.
@@ -48,9 +49,28 @@ def markdown() -> MarkdownIt:
     return dialect()
 
 
+def body_parser(dialects: tuple[Dialect, ...], src: str) -> MarkdownIt:
+    """:func:`source_parser` for the (normalised) body ``src``: without the dialects' block
+    rules whose triggers it does not hold (:func:`~bilingo.document.dialects.block_triggers`).
+    Such a rule matches nowhere in it, so the tokens are the same; it is merely not tried at
+    every line start and paragraph line."""
+    absent = frozenset(
+        rule for rule, triggers in _block_triggers(dialects) if not any(t in src for t in triggers)
+    )
+    return source_parser(dialects, absent)
+
+
 @functools.cache
-def source_parser(dialects: tuple[Dialect, ...]) -> MarkdownIt:
-    """The parser that segments: every inline token of prose gets a source map."""
+def _block_triggers(dialects: tuple[Dialect, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((rule, t) for each in dialects for rule, t in block_triggers(each).items())
+
+
+@functools.lru_cache(maxsize=128)  # a parser per dialect set and rule subset (0.2 ms each)
+def source_parser(
+    dialects: tuple[Dialect, ...], absent: frozenset[str] = frozenset()
+) -> MarkdownIt:
+    """The parser that segments: every inline token of prose gets a source map. The block
+    rules named in ``absent`` are off (:func:`body_parser`)."""
     md = _build(dialects)
     # commonmark's limit of 20 nested containers makes markdown-it stop tokenizing the
     # rest of the body, which would leave every later paragraph silently untranslated.
@@ -70,9 +90,11 @@ def source_parser(dialects: tuple[Dialect, ...]) -> MarkdownIt:
             for annotate in annotators[rule.name]:
                 fn = wrap(fn, annotate)
             ruler.at(rule.name, fn, {"alt": list(rule.alt)})
+    if absent:
+        ruler.disable(sorted(absent))
     inline = md.inline.ruler
     for irule in inline.__rules__:
         if irule.name in _RECORDED:
-            recording = record_extent(irule.fn, _RECORDED[irule.name])
+            recording = record_extent(irule.fn, *_RECORDED[irule.name])
             inline.at(irule.name, recording, {"alt": list(irule.alt)})
     return md

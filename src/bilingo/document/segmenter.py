@@ -26,6 +26,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from markdown_it.token import Token
@@ -33,7 +34,7 @@ from markdown_it.token import Token
 from bilingo.document.dialects import Dialect, resolve
 from bilingo.document.literals import literal_ranges
 from bilingo.document.model import Block, Document, NestingError, Segment
-from bilingo.document.parser import source_parser
+from bilingo.document.parser import body_parser
 from bilingo.document.sentences import LETTER_RE, prose_spans
 from bilingo.document.sourcemap import LITERAL, META, Source, Span
 from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_runs, read_inline
@@ -106,75 +107,64 @@ class Builder:
         if end != len(content):
             raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
         runs = merge_runs(walker.runs)
-        literals = merge(literal_ranges(content, runs, self.dialects) + list(source.literals))
+        found = literal_ranges(content, runs, self.dialects)
+        literals = merge(found + list(source.literals)) if found or source.literals else []
         carved = list(carve(runs, literals)) if literals else runs
         spans = source.spans
         span_starts = [span.cstart for span in spans]
-        removed_cr, norm, body, line_kind = self.removed_cr, self.norm, self.body, source.kind
+        removed_cr, norm, body = self.removed_cr, self.norm, self.body
         size = len(content)
-
-        def orig(pos: int) -> int:
-            return pos + bisect_left(removed_cr, pos) if removed_cr else pos
-
-        def mapped(p: int) -> int | None:
-            """Normalised body offset of content offset ``p``, None where it is not mapped."""
-            if not 0 <= p < size:
-                return None
-            span = spans[bisect_right(span_starts, p) - 1]
-            return p + span.delta if span.cstart <= p < span.cend else None
-
-        def span_at(pos: int) -> Span:
-            span = spans[bisect_right(span_starts, pos) - 1]
-            if not span.cstart <= pos < span.cend:
-                raise Mismatch(f"content offset {pos} is not mapped")
-            return span
-
-        def body_at(pos: int, *, end: bool) -> int:
-            """Body offset of content offset ``pos``: of the character there (a start), or
-            just after the character before it (an end); the other way where that one is
-            not mapped (a newline, a line's end)."""
-            at, before = mapped(pos), mapped(pos - 1)
-            if (end or at is None) and before is not None:
-                return orig(before) + 1
-            if at is None:
-                raise Mismatch(f"content offset {pos} is not mapped")
-            return orig(at)
-
+        # Inlined (no closures, no per-run calls): this loop runs for every text run.
         pending: list[tuple[int, int, int, str]] = []  # body start, end, line, kind
         structure: list[tuple[str, int, int, str]] = []
         for run in carved:
-            span = span_at(run.start)
-            if run.end > span.cend:
-                raise Mismatch(f"text run {run.start}:{run.end} crosses a line")
-            start, stop = run.start + span.delta, run.end + span.delta
-            if norm[start:stop] != content[run.start : run.end]:
-                raise Mismatch(f"text run {run.start}:{run.end} is not at {start}")
-            ostart = orig(start)  # a run holds no newline, so no "\r" inside
+            run_start, run_end = run.start, run.end
+            span = spans[bisect_right(span_starts, run_start) - 1]
+            if not span.cstart <= run_start < span.cend:
+                raise Mismatch(f"content offset {run_start} is not mapped")
+            if run_end > span.cend:
+                raise Mismatch(f"text run {run_start}:{run_end} crosses a line")
+            start, stop = run_start + span.delta, run_end + span.delta
+            if norm[start:stop] != content[run_start:run_end]:
+                raise Mismatch(f"text run {run_start}:{run_end} is not at {start}")
+            # A run holds no newline, so no "\r" inside.
+            ostart = start + bisect_left(removed_cr, start) if removed_cr else start
             oend = ostart + stop - start
+            line, kind = span.line + 1, run.kind
             for a, b in prose_spans(body, ostart, oend):
                 if LETTER_RE.search(body, a, b):
-                    pending.append((a, b, span.line + 1, run.kind))
-            # The run lies inside one span, so its ends map as body_at maps them.
-            structure.append(("text", ostart, oend, run.kind))
-        first, last = span_at(0), span_at(size - 1)
-        for kind, start, stop, what in walker.events:
-            structure.append((kind, body_at(start, end=False), body_at(stop, end=True), what))
-        structure.sort(key=lambda item: (item[1], item[2]))
-        references = [
-            (len(self.blocks), body_at(a, end=False), body_at(b, end=True), body_at(c, end=True))
-            for a, b, c in walker.references
-        ]
-        self.references += references
+                    pending.append((a, b, line, kind))
+            # The run lies inside one span, so its ends map as _body_at maps them.
+            structure.append(("text", ostart, oend, kind))
+        first, last = _span_at(spans, span_starts, 0), _span_at(spans, span_starts, size - 1)
+        if walker.events or walker.references:
+            at = (spans, span_starts, size, removed_cr)
+            for what, start, stop, name in walker.events:
+                structure.append(
+                    (what, _body_at(*at, start, False), _body_at(*at, stop, True), name)
+                )
+            references = [
+                (
+                    len(self.blocks),
+                    _body_at(*at, a, False),
+                    _body_at(*at, b, True),
+                    _body_at(*at, c, True),
+                )
+                for a, b, c in walker.references
+            ]
+            self.references += references
+        structure.sort(key=_BY_POSITION)
+        children = tok.children or []
         self._add_block(
-            line_kind,
-            orig(first.delta),
-            orig(size + last.delta),
+            source.kind,
+            self._orig(first.delta),
+            self._orig(size + last.delta),
             first.line + 1,
             pending,
             containers,
             tuple(structure),
-            read_inline(tok.children or []),
-            tuple(tok.children or ()) if self.keep_tokens else (),
+            read_inline(children),
+            tuple(children) if self.keep_tokens else (),
         )
 
     def add_plain(self, text: str) -> None:
@@ -234,6 +224,38 @@ def _normalize(body: str) -> tuple[str, array[int]]:
     return norm, removed
 
 
+_BY_POSITION = itemgetter(1, 2)
+
+
+def _span_at(spans: Sequence[Span], starts: list[int], pos: int) -> Span:
+    span = spans[bisect_right(starts, pos) - 1]
+    if not span.cstart <= pos < span.cend:
+        raise Mismatch(f"content offset {pos} is not mapped")
+    return span
+
+
+def _body_at(
+    spans: Sequence[Span], starts: list[int], size: int, removed_cr: array[int], pos: int, end: bool
+) -> int:
+    """Body offset of content offset ``pos``: of the character there (a start), or just after
+    the character before it (an end); the other way where that one is not mapped (a
+    newline, a line's end)."""
+    at = before = None
+    if 0 <= pos < size:
+        span = spans[bisect_right(starts, pos) - 1]
+        if span.cstart <= pos < span.cend:
+            at = pos + span.delta
+    if 0 <= pos - 1 < size:
+        span = spans[bisect_right(starts, pos - 1) - 1]
+        if span.cstart <= pos - 1 < span.cend:
+            before = pos - 1 + span.delta
+    if (end or at is None) and before is not None:
+        return (before + bisect_left(removed_cr, before) if removed_cr else before) + 1
+    if at is None:
+        raise Mismatch(f"content offset {pos} is not mapped")
+    return at + bisect_left(removed_cr, at) if removed_cr else at
+
+
 class _EveryLabel(dict[str, Any]):
     """Reference definitions where every label is defined: ``[anything]`` reads as a link."""
 
@@ -250,7 +272,7 @@ def _segment(
     tokens: bool = False,
 ) -> Document:
     norm, removed_cr = _normalize(body)
-    md = source_parser(dialects)
+    md = body_parser(dialects, norm)
     opening = {name: what for d in dialects for name, what in d.containers.items()}
     closing = frozenset(name.removesuffix("_open") + "_close" for name in opening)
     env: dict[str, Any] = {"references": _EveryLabel()} if every_label else {}

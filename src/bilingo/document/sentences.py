@@ -38,6 +38,9 @@ _ABBREVIATIONS = frozenset(
 def prose_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each whitespace-free chunk's sentences in text[start:end], in order
     (a list: segmenting calls this for every text run, and generators cost more)."""
+    if _SENTENCE_END_RE.search(text, start, end) is None:
+        # No sentence end in the whole range, so none in any chunk: each is one piece.
+        return [chunk.span() for chunk in _CHUNK_RE.finditer(text, start, end)]
     out: list[tuple[int, int]] = []
     for chunk in _CHUNK_RE.finditer(text, start, end):
         _split(text, chunk.start(), chunk.end(), out)

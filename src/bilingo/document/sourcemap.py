@@ -58,10 +58,14 @@ def wrap(rule: BlockRule, annotate: Annotator) -> BlockRule:
     return wrapped
 
 
-def record_extent(rule: InlineRule, token_type: str) -> InlineRule:
-    """``rule``, storing (start, end) of what it consumed on the token it pushed."""
+def record_extent(rule: InlineRule, token_type: str, opener: str) -> InlineRule:
+    """``rule``, storing (start, end) of what it consumed on the token it pushed. ``opener``:
+    the character ``rule`` returns False without at ``state.pos`` (checked here first: the
+    inline parser tries every rule at each character that may start one)."""
 
     def wrapped(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] != opener:
+            return False
         start, first = state.pos, len(state.tokens)
         ok = rule(state, silent)
         if ok and not silent:

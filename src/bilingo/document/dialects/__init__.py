@@ -84,6 +84,15 @@ class Dialect(Protocol):
         """Add the dialect's plugins and rules to ``md`` (idempotent where shared)."""
 
 
+def block_triggers(dialect: Dialect) -> Mapping[str, tuple[str, ...]]:
+    """A dialect's optional ``block_triggers``: block rule name -> substrings of which a
+    body must hold one for the rule ever to match in it (the segmenter's parser leaves
+    the rule out of a body that holds none: one Python call fewer at every line). Not
+    part of :class:`Dialect`: a dialect that declares none keeps all its rules."""
+    triggers: Mapping[str, tuple[str, ...]] = getattr(dialect, "block_triggers", {})
+    return triggers
+
+
 class UnknownDialect(ValueError):
     """A dialect name that is not in :data:`REGISTRY`."""
 

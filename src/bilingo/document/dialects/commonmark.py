@@ -152,6 +152,11 @@ class CommonMark:
     )
     finders: tuple[LiteralFinder, ...] = ()
     triggers = ("[^", "://", "www.", "@")
+    #: markdown-it's own rules, each of which returns False before anything else unless its
+    #: line holds these (a table's header row a pipe, a fence three markers, …).
+    block_triggers: Mapping[str, tuple[str, ...]] = MappingProxyType(
+        {"table": ("|",), "fence": ("```", "~~~"), "blockquote": (">",), "html_block": ("<",)}
+    )
 
     @staticmethod
     def update_mdit(md: MarkdownIt) -> None:

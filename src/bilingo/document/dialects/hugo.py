@@ -130,6 +130,8 @@ class Hugo:
     )
     finders = (_paired_shortcodes, attribute_lists)
     triggers = ("{", "[!")
+    #: _shortcode starts with _SHORTCODE_OPEN_RE, ``{{<`` or ``{{%``.
+    block_triggers: Mapping[str, tuple[str, ...]] = MappingProxyType({"shortcode": ("{{<", "{{%")})
 
     @staticmethod
     def update_mdit(md: MarkdownIt) -> None:

@@ -101,6 +101,8 @@ class Jekyll:
     )
     finders = (_liquid_spans, attribute_lists)
     triggers = ("{",)
+    #: _liquid_block starts with _BLOCK_OPEN_RE, ``{%``.
+    block_triggers: Mapping[str, tuple[str, ...]] = MappingProxyType({"liquid_block": ("{%",)})
 
     @staticmethod
     def update_mdit(md: MarkdownIt) -> None:

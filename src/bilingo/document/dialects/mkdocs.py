@@ -173,6 +173,11 @@ class MkDocs:
     )
     finders = (attribute_lists,)
     triggers = ("{", ":")
+    #: Each rule's line must match its pattern (_ADMONITION_RE, _TAB_RE, _ABBREVIATION_RE)
+    #: first. Definition lists (``:``/``~`` after any container prefix) have none cheap.
+    block_triggers: Mapping[str, tuple[str, ...]] = MappingProxyType(
+        {"admonition": ("!!!", "???"), "tabbed": ("===",), "abbreviation": ("*[",)}
+    )
 
     @staticmethod
     def update_mdit(md: MarkdownIt) -> None:

@@ -58,6 +58,8 @@ class Zola:
     )
     finders = (attribute_lists,)
     triggers = ("{",)
+    #: _body_shortcode starts with _OPEN_RE, ``{%``.
+    block_triggers: Mapping[str, tuple[str, ...]] = MappingProxyType({"zola_shortcode": ("{%",)})
 
     @staticmethod
     def update_mdit(md: MarkdownIt) -> None:
