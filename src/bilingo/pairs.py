@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,6 +89,9 @@ def _walk(
     except OSError:
         return  # unreadable folder: skipped, as os.walk does
     subfolders: list[os.DirEntry[str]] = []
+    # A child of a known path without parsing its name again (what pathlib's own glob
+    # uses; ``folder / name`` on a Python without it): a third of the walk's time.
+    child: Callable[[str], Path] = getattr(folder, "_make_child_relpath", folder.__truediv__)
     for entry in entries:
         name = entry.name
         if name[:1] == ".":
@@ -98,7 +101,7 @@ def _walk(
             is_dir = entry.is_dir()
         except OSError:
             continue
-        path = folder / name
+        path = child(name)
         if is_dir:
             if is_link:
                 if not path.resolve().is_relative_to(real_root):
@@ -121,7 +124,7 @@ def _walk(
             files.append(path)
     for entry in subfolders:
         _walk(
-            folder / entry.name, f"{real_folder}{os.sep}{entry.name}", real_root, files, links, seen
+            child(entry.name), f"{real_folder}{os.sep}{entry.name}", real_root, files, links, seen
         )
 
 
