@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from bilingo import provenance
+from bilingo import lazy
 from bilingo.article import Article, encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
 from bilingo.frontmatter import same_values
 from bilingo.layout import Pairing
 from bilingo.pairs import PairIndex, find_renames
-from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
+    from bilingo import provenance
     from bilingo.glossary import Glossary, Miss
     from bilingo.pair_records import Rename
+else:  # a check its seals settle reads no twin's provenance
+    provenance = lazy.module("bilingo.provenance", __name__, "provenance")
 
 Kind = Literal[
     "missing",
@@ -206,7 +208,7 @@ def pair_problems(
             )
         )
         return out
-    if prov.source_hash != source_hash(source):
+    if prov.source_hash != provenance.source_hash(source):
         stored = prov.source_blocks
         changes = (
             changed_paragraphs(source, stored, dialects=dialects) if stored is not None else []

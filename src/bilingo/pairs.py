@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilingo import lazy, provenance
+from bilingo import lazy
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.layout import Pairing
 
 if TYPE_CHECKING:
+    from bilingo import provenance
     from bilingo.pair_records import Found as Found
     from bilingo.pair_records import Pair as Pair
     from bilingo.pair_records import Rename as Rename
@@ -35,6 +36,9 @@ __getattr__ = lazy.attributes(
     __name__, lazy.where(pair_records=("Found", "Pair", "Rename", "Unreadable"))
 )
 
+
+if not TYPE_CHECKING:  # a check its seals settle reads no twin's provenance
+    provenance = lazy.module("bilingo.provenance", __name__, "provenance")
 
 #: Folders never searched for articles.
 SKIP_DIRS = {".git", ".bilingo", "node_modules", ".hg", ".svn", "__pycache__"}

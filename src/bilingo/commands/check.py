@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilingo import provenance
+from bilingo import lazy
 from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
@@ -24,7 +24,10 @@ from bilingo.site import Settings
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
+    from bilingo import provenance
     from bilingo.glossary import Glossary
+else:  # a check its seals settle reads no twin's provenance
+    provenance = lazy.module("bilingo.provenance", __name__, "provenance")
 
 
 @dataclass(frozen=True)
