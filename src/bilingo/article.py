@@ -19,14 +19,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bilingo import lazy
 from bilingo.errors import ArticleError
 
-# PROVENANCE_KEY is defined beside the formats that write it and re-exported here.
-from bilingo.frontmatter import PROVENANCE_KEY as PROVENANCE_KEY
-from bilingo.frontmatter import Format, FrontMatter, split_front_matter
-from bilingo.frontmatter import render_front_matter as _render_front_matter
+if TYPE_CHECKING:
+    from bilingo import frontmatter
+    from bilingo.frontmatter import Format, FrontMatter
+    from bilingo.frontmatter import split_front_matter as split_front_matter
+else:
+    # The front-matter formats are imported when a file is first parsed or rendered: a
+    # check its seals settle reads no front matter. The names stay importable from here.
+    frontmatter = lazy.module("bilingo.frontmatter", __name__, "frontmatter")
+    __getattr__ = lazy.attributes(
+        __name__, lazy.where(frontmatter=("Format", "FrontMatter", "split_front_matter"))
+    )
+
+#: The key of bilingo's own block in the front matter: bilingo.frontmatter's, which writes
+#: it (a literal here so that the key is known without importing the formats).
+PROVENANCE_KEY = "bilingo"
 
 #: The two sides of the pair bilingo keeps; every other code is folded or rejected.
 LANGUAGES = ("nb", "en")
@@ -147,7 +159,7 @@ def parse_article(
     ``raw``: what :func:`read_article` read it from)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
-    front = split_front_matter(path, text)
+    front = frontmatter.split_front_matter(path, text)
     if front is None:
         return Article(
             path=path,
@@ -300,7 +312,9 @@ def front_matter_of(article: Article) -> FrontMatter | None:
     """The article's front matter as a template for :func:`render_article`."""
     if not article.has_front_matter:
         return None
-    return FrontMatter(dict(article.meta), article.front_format, article.raw_front_matter, 0)
+    return frontmatter.FrontMatter(
+        dict(article.meta), article.front_format, article.raw_front_matter, 0
+    )
 
 
 def render_article(
@@ -318,7 +332,7 @@ def render_article(
     without, YAML with key order kept and Unicode as is. ``verify``: see
     :func:`bilingo.frontmatter.render_front_matter`.
     """
-    front = _render_front_matter(
+    front = frontmatter.render_front_matter(
         meta, like=None if like is None else front_matter_of(like), verify=verify
     )
     text = front + body
