@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from bilingo import lazy
-from bilingo.article import Article, encode_text, other_language, parse_article
+from bilingo.article import encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
 from bilingo.layout import Pairing
 from bilingo.pairs import PairIndex, find_renames
@@ -23,6 +23,7 @@ from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo import provenance
+    from bilingo.article import Article
     from bilingo.glossary import Glossary, Miss
     from bilingo.pair_records import Rename
 else:  # a check its seals settle reads no twin's provenance

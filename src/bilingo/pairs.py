@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bilingo import lazy
-from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
+from bilingo.article import LANGUAGES, fold_language, other_language, read_article
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.layout import Pairing
 
 if TYPE_CHECKING:
     from bilingo import provenance
+    from bilingo.article import Article
     from bilingo.pair_records import Found as Found
     from bilingo.pair_records import Pair as Pair
     from bilingo.pair_records import Rename as Rename

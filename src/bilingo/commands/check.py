@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bilingo import lazy
-from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS, other_language, read_article
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.layout import PLAIN
@@ -25,6 +25,7 @@ from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from bilingo import provenance
+    from bilingo.article import Article
     from bilingo.glossary import Glossary
 else:  # a check its seals settle reads no twin's provenance
     provenance = lazy.module("bilingo.provenance", __name__, "provenance")
