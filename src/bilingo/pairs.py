@@ -12,6 +12,7 @@ site's content because of it.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -78,6 +79,9 @@ def find_markdown(
     return files, links
 
 
+_NAME = operator.attrgetter("name")
+
+
 def _walk(
     folder: Path,
     real_folder: str,
@@ -90,7 +94,7 @@ def _walk(
     # resolving: below a resolved root, real folders and files have known real paths.
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_NAME)
     except OSError:
         return  # unreadable folder: skipped, as os.walk does
     subfolders: list[os.DirEntry[str]] = []
