@@ -207,12 +207,15 @@ class Glossary:
 
 def entries_hash(entries: tuple[Entry, ...] | list[Entry]) -> str:
     """Stable hash of glossary entries, in any order (a glossary's ``hash``)."""
-    normal = [
-        {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
+    # canonical_json of the entries sorted by their canonical_json: a JSON list is its items'
+    # texts joined by ", ", so each entry is written once (the sort key), not twice.
+    normal = sorted(
+        canonical_json(
+            {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
+        )
         for e in entries
-    ]
-    normal.sort(key=canonical_json)
-    return digest(f"bilingo-glossary/{GLOSSARY_VERSION}", canonical_json(normal))
+    )
+    return digest(f"bilingo-glossary/{GLOSSARY_VERSION}", "[" + ", ".join(normal) + "]")
 
 
 def _lookup(table: Mapping[str, _Hit], written: str) -> tuple[_Hit | None, bool]:
