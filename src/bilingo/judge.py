@@ -48,6 +48,8 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding about one file: what ``check`` and ``review`` report."""
+
     path: Path
     kind: Kind
     detail: str

@@ -33,6 +33,8 @@ else:  # a check its seals settle reads no twin's provenance
 
 @dataclass(frozen=True)
 class CheckReport:
+    """Every problem a check found, and how many sources and twins it read."""
+
     problems: tuple[Problem, ...]
     sources: int
     twins: int
