@@ -273,6 +273,35 @@ def test_review_writes_only_inside_dir_and_rejects_a_file(site: Path) -> None:
     assert bad.exit_code == 2 and "is a file; give --html a folder" in bad.output
 
 
+def test_a_second_run_rewrites_only_the_pages_that_changed(site: Path) -> None:
+    """A page whose bytes are the same keeps its file (inode and mtime: a browser's cache);
+    a page whose article changed, and the index pages, are written again, whole."""
+    glossary = load_glossary(site.parent / "glossary.yml")
+    out = site.parent / "review"
+    report = build_review([Path("articles")], out_dir=out, glossary=glossary)
+    pages = {p.name: p.stat() for p in out.iterdir()}
+    seed = next(e.page for e in report.entries if e.source.name == f"{SEED_NAME}.nb.md")
+    assert seed is not None and len(pages) > 3
+    again = build_review([Path("articles")], out_dir=out, glossary=glossary)
+    assert [e.page for e in again.entries] == [e.page for e in report.entries]
+    for name, before in pages.items():
+        now = (out / name).stat()
+        assert (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), name
+    # A reviewer's edit changes the seed's page and the index; a page spoiled by hand (same
+    # size, other bytes) is made again too; every other page stays as it was.
+    translate_by_hand(site / f"{SEED_NAME}.en.md", SEED_EN, "A year as a business cluster")
+    other = next(n for n in pages if n != seed and not n.startswith(("index", "state-")))
+    spoiled = (out / other).read_bytes()
+    (out / other).write_bytes(spoiled[:-1] + b"?")
+    build_review([Path("articles")], out_dir=out, glossary=glossary)
+    rewritten = {n for n, before in pages.items() if (out / n).stat().st_ino != before.st_ino}
+    assert seed in rewritten and "index.html" in rewritten and other in rewritten
+    assert (out / other).read_bytes() == spoiled
+    assert not any(p.name.endswith(".tmp") for p in out.iterdir())
+    kept = set(pages) - rewritten
+    assert kept and all(not n.startswith("index") for n in kept)
+
+
 # --------------------------------------------------------------------------- Chromium
 
 

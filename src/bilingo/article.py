@@ -312,6 +312,33 @@ def write_atomic(path: Path, text: str, *, bom: bool = False, durable: bool = Tr
     write_atomic_bytes(path, encode_text(text, bom=bom), durable=durable)
 
 
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` (UTF-8, not durable) with :func:`write_atomic_bytes` unless ``path``
+    already holds exactly those bytes; True if it wrote. For files made again from the
+    articles at will (review pages): a page that did not change keeps its file, its
+    mtime (a browser's cache) and the cost of creating a file, which is most of writing
+    one."""
+    data = text.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        try:
+            info = os.fstat(fd)
+            same = (
+                stat.S_ISREG(info.st_mode)
+                and info.st_size == len(data)
+                and os.read(fd, len(data) + 1) == data
+            )
+        finally:
+            os.close(fd)
+        if same:
+            return False
+    write_atomic_bytes(path, data, durable=False)
+    return True
+
+
 def write_atomic_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write through a temporary file in the same folder, fsync, then rename.
 

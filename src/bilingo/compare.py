@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from bilingo import provenance
 from bilingo.document import Block, Document, block_mask, markdown, parse, prose_mask
@@ -308,9 +308,10 @@ def _listing(items: Counter[str]) -> str:
     return ", ".join(sorted(items.elements()))
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """What one row shows of one side: a block, a whole table row of cells, or a field."""
+class _Unit(NamedTuple):
+    """What one row shows of one side: a block, a whole table row of cells, or a field.
+    (A tuple: one is made per block of each body, and a frozen dataclass costs three
+    times as much to build.)"""
 
     kind: str
     text: str
@@ -472,6 +473,21 @@ def diff_pair(
     s_doc = parse(source.body, dialects=dialects, tokens=inline)
     t_doc = parse(twin.body, dialects=dialects, tokens=inline)
     src_refs, twin_refs = dict(s_doc.definitions), dict(t_doc.definitions)
+    prov = provenance.read(twin)
+    # Each twin paragraph's verdict (the same as check's), placed as its row is made.
+    placed = _Placed(
+        twin_verdicts(
+            twin,
+            prov,
+            fields,
+            source=source,
+            min_confidence=min_confidence,
+            doc=t_doc,
+            dialects=dialects,
+        )
+        if prov is not None and prov.is_twin
+        else ()
+    )
 
     def make_row(
         s: _Unit | None,
@@ -494,6 +510,7 @@ def diff_pair(
             flags = [Flag("unmatched", "no paragraph in the twin matches this one")]
         else:
             flags = [Flag("unmatched", "this twin paragraph matches none in the source")]
+        state, score, sentence = placed.at(field, t_line)
         return Row(
             kind=s.kind if s else t.kind if t else "paragraph",
             source=s.text if s else None,
@@ -506,6 +523,9 @@ def diff_pair(
             flags=tuple(flags),
             source_inline=s.tokens if s else (),
             twin_inline=t.tokens if t else (),
+            state=state,
+            score=score,
+            sentence=sentence,
         )
 
     rows: list[Row] = []
@@ -546,21 +566,10 @@ def diff_pair(
                     f"{b or 'nothing'} in the twin",
                 )
             )
-    prov = provenance.read(twin)
     rows, unplaced = _place_conflicts(rows, prov.conflicts if prov is not None else ())
     article_flags += unplaced
     rows = _place_pieces(rows, prov.in_pieces if prov is not None else ())
-    if prov is not None and prov.is_twin:
-        verdicts = twin_verdicts(
-            twin,
-            prov,
-            fields,
-            source=source,
-            min_confidence=min_confidence,
-            doc=t_doc,
-            dialects=dialects,
-        )
-        rows = _place_verdicts(rows, verdicts)
+    rows = placed.low_flags(rows)
     return ArticleDiff(
         source=source.path,
         twin=twin.path,
@@ -572,43 +581,49 @@ def diff_pair(
     )
 
 
-def _place_verdicts(rows: list[Row], verdicts: Sequence[ParagraphVerdict]) -> list[Row]:
-    """Give each row its twin paragraph's verdict (a table row: its cells' most urgent),
-    and a flag where the model was unsure of it."""
-    by_line: dict[int, list[ParagraphVerdict]] = {}
-    by_field: dict[str, list[ParagraphVerdict]] = {}
-    for v in verdicts:
-        if v.field is not None:
-            by_field.setdefault(v.field, []).append(v)
-        elif v.line is not None:
-            by_line.setdefault(v.line, []).append(v)
-    out: list[Row] = []
-    for row in rows:
-        found = (
-            by_field.get(row.field, [])
-            if row.field is not None
-            else by_line.get(row.twin_line, [])
-            if row.twin_line is not None
-            else []
-        )
+class _Placed:
+    """The twin's verdicts by where they apply (a front-matter field, a twin line): each row
+    takes its paragraph's (a table row: its cells' most urgent), and a flag where the model
+    was unsure of it."""
+
+    def __init__(self, verdicts: Sequence[ParagraphVerdict]) -> None:
+        self.by_line: dict[int, list[ParagraphVerdict]] = {}
+        self.by_field: dict[str, list[ParagraphVerdict]] = {}
+        for v in verdicts:
+            if v.field is not None:
+                self.by_field.setdefault(v.field, []).append(v)
+            elif v.line is not None:
+                self.by_line.setdefault(v.line, []).append(v)
+
+    def _found(self, field: str | None, twin_line: int | None) -> list[ParagraphVerdict]:
+        if field is not None:
+            return self.by_field.get(field, [])
+        return self.by_line.get(twin_line, []) if twin_line is not None else []
+
+    def at(
+        self, field: str | None, twin_line: int | None
+    ) -> tuple[State | None, float | None, int]:
+        """(state, lowest score, its sentence) of the row at ``field`` or ``twin_line``."""
+        found = self._found(field, twin_line)
         state = worst(found)
         if state is None:
-            out.append(row)
-            continue
-        low = next((v for v in found if v.state == "low-confidence"), None)
-        scored = [v for v in found if v.score is not None]
-        lowest = min(scored, key=lambda v: v.score or 0.0, default=None)
-        flags = row.flags + ((Flag("low-confidence", low.detail),) if low is not None else ())
-        out.append(
-            replace(
-                row,
-                state=state,
-                score=lowest.score if lowest is not None else None,
-                sentence=lowest.sentence if lowest is not None else 0,
-                flags=flags,
-            )
+            return None, None, 0
+        lowest = min(
+            (v for v in found if v.score is not None), key=lambda v: v.score or 0.0, default=None
         )
-    return out
+        return state, (lowest.score if lowest else None), (lowest.sentence if lowest else 0)
+
+    def low_flags(self, rows: list[Row]) -> list[Row]:
+        """``rows`` with the low-confidence flag last on each row whose paragraph has one."""
+        out = rows
+        for k, row in enumerate(rows):
+            found = self._found(row.field, row.twin_line) if row.state is not None else []
+            low = next((v for v in found if v.state == "low-confidence"), None)
+            if low is not None:
+                if out is rows:
+                    out = list(rows)
+                out[k] = replace(row, flags=(*row.flags, Flag("low-confidence", low.detail)))
+        return out
 
 
 def _place_pieces(rows: list[Row], lines: Sequence[int]) -> list[Row]:

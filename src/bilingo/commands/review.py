@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import html
+import os
 import re
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from bilingo.article import (
     Article,
     other_language,
     read_article,
-    write_atomic,
+    write_if_changed,
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.detect import locate_twin
@@ -271,9 +272,11 @@ def build_review(
     # shown with their sources, the unreadable kept to be named where they are asked for.
     articles: dict[Path, Article] = {}
     unreadable: dict[Path, tuple[Path, BilingoError]] = {}
+    inside_out = (str(out_real).rstrip(os.sep) + os.sep, str(out_real))
     for path in files:
         real = pairs.resolve(path)
-        if real.is_relative_to(out_real):
+        text = str(real)  # both resolved: is_relative_to as a prefix, without its parsing
+        if text.startswith(inside_out[0]) or text == inside_out[1]:
             continue
         try:
             articles[real] = read_article(path)
@@ -383,9 +386,7 @@ def build_review(
             dict(paragraphs),
         )
         older = _older_sources(twin, prov, diff, memory_path, dialects)
-        write_atomic(
-            out_dir / page, render_page(diff, entry, older=older, dialects=dialects), durable=False
-        )
+        write_if_changed(out_dir / page, render_page(diff, entry, older=older, dialects=dialects))
         entries.append(entry)
     for path, error in unreadable.values():  # read by no source: listed as they are
         problem = Problem(path, "invalid", error.message, line=error.line)
@@ -416,10 +417,8 @@ def build_review(
     for state in STATES:
         chosen = [e for e in ordered if e.state == state]
         if chosen:
-            write_atomic(
-                out_dir / _state_page(state), render_index(ordered, only=state), durable=False
-            )
-    write_atomic(index_page, render_index(ordered), durable=False)
+            write_if_changed(out_dir / _state_page(state), render_index(ordered, only=state))
+    write_if_changed(index_page, render_index(ordered))
     return ReviewReport(out_dir, index_page, tuple(ordered))
 
 
@@ -553,7 +552,13 @@ _HEAD = """<!doctype html>
 <body>
 """
 
-_e = html.escape
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _e(text: str) -> str:
+    """``html.escape``; most of a page's strings have nothing to escape (five replaces
+    each, two hundred strings a page)."""
+    return html.escape(text) if _HTML_SPECIAL.search(text) else text
 
 
 def _head(title: str, lang: str = "en") -> str:
