@@ -690,6 +690,25 @@ def test_hash_is_stable_under_layout_and_notes() -> None:
     assert a.hash.startswith("sha256:")
 
 
+def test_hash_is_the_canonical_json_of_the_sorted_entries() -> None:
+    """Seals and memory keys hold the glossary's hash: its value never changes, however it
+    is computed (each entry's canonical JSON once, joined as the sorted list's JSON)."""
+    from bilingo.article import canonical_json, digest
+
+    g = load_glossary(ROOT / "glossary.yml")
+    normal = [
+        {"kind": e.kind, "forms": [[f.cls, f.nb, f.en] for f in e.forms], "inflect": e.inflect}
+        for e in g.entries
+    ]
+    normal.sort(key=canonical_json)
+    assert g.hash == digest("bilingo-glossary/1", canonical_json(normal))
+    small = parse_glossary("terms:\n  - nb: plagg\n    en: garment\n    inflect: n\nkeep: [NFH]\n")
+    assert (small.hash, parse_glossary("").hash) == (
+        "sha256:46217c6fa90684a8",
+        "sha256:c7561c516188970e",
+    )
+
+
 def test_yaml_round_trip_of_project_glossary_is_plain_data() -> None:
     data = yaml.safe_load((ROOT / "glossary.yml").read_text(encoding="utf-8"))
     assert set(data) <= {"version", "terms", "keep"} and len(data["terms"]) >= 20

@@ -190,6 +190,34 @@ def test_an_edited_source_keeps_its_recorded_language(site: Path) -> None:
     assert out.stdout.strip() == "['stale', 'unreviewed'] False"
 
 
+def test_a_settled_check_imports_no_provenance_nor_front_matter(site: Path) -> None:
+    """Pairs their seals settle need no twin's provenance, no front-matter parser and no
+    Article: those modules are imported when a file is read in full (bilingo.lazy), and
+    then the importers hold the modules themselves."""
+    code = (
+        "import sys; from pathlib import Path; from bilingo.commands.check import check_paths; "
+        f"r = check_paths([Path({str(site)!r})], glossary_hash={GLOSSARY!r}); "
+        "print(sorted({p.kind for p in r.problems}), "
+        "'bilingo.provenance' in sys.modules, 'bilingo.frontmatter' in sys.modules, "
+        "'bilingo.article_record' in sys.modules); "
+        "import bilingo.judge as j, bilingo.provenance as p, bilingo.article as a; "
+        "print(j.provenance.read is p.read, j.provenance is p, "
+        "a.PROVENANCE_KEY == a.frontmatter.PROVENANCE_KEY, a.frontmatter is sys.modules["
+        "'bilingo.frontmatter'], a.split_front_matter is a.frontmatter.split_front_matter)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == [
+        "['unreviewed'] False False False",
+        "True True True True True",
+    ]
+    _edit(_source(site), b"ull", b"ULL")  # a broken seal: the pair is read in full
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == [
+        "['stale', 'unreviewed'] True True True",
+        "True True True True True",
+    ]
+
+
 def test_a_rewritten_source_is_detected_again(site: Path) -> None:
     """Rewritten in English, most paragraphs are new: the recorded side no longer holds."""
     english = (FIXTURES / "oslo-runway-week.en.md").read_text(encoding="utf-8")

@@ -16,17 +16,35 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bilingo import lazy
 from bilingo.errors import ArticleError
 
-# PROVENANCE_KEY is defined beside the formats that write it and re-exported here.
-from bilingo.frontmatter import PROVENANCE_KEY as PROVENANCE_KEY
-from bilingo.frontmatter import Format, FrontMatter, split_front_matter
-from bilingo.frontmatter import render_front_matter as _render_front_matter
+if TYPE_CHECKING:
+    from bilingo import article_record, frontmatter
+    from bilingo.article_record import Article as Article
+    from bilingo.frontmatter import Format as Format
+    from bilingo.frontmatter import FrontMatter
+    from bilingo.frontmatter import split_front_matter as split_front_matter
+else:
+    # The front-matter formats are imported when a file is first parsed or rendered: a
+    # check its seals settle reads no front matter. The names stay importable from here.
+    frontmatter = lazy.module("bilingo.frontmatter", __name__, "frontmatter")
+    # Article, defined in bilingo.article_record, is created when a file is first read.
+    article_record = lazy.module("bilingo.article_record", __name__, "article_record")
+    __getattr__ = lazy.attributes(
+        __name__,
+        lazy.where(
+            frontmatter=("Format", "FrontMatter", "split_front_matter"),
+            article_record=("Article",),
+        ),
+    )
+
+#: The key of bilingo's own block in the front matter: bilingo.frontmatter's, which writes
+#: it (a literal here so that the key is known without importing the formats).
+PROVENANCE_KEY = "bilingo"
 
 #: The two sides of the pair bilingo keeps; every other code is folded or rejected.
 LANGUAGES = ("nb", "en")
@@ -55,49 +73,6 @@ def fold_language(code: str) -> str | None:
     if base == "en":
         return "en"
     return None
-
-
-@dataclass(frozen=True)
-class Article:
-    """One Markdown file as read from disk (newlines normalised to ``\\n``)."""
-
-    path: Path
-    meta: Mapping[str, Any]
-    body: str
-    has_front_matter: bool = True
-    newline: str = "\n"
-    bom: bool = False
-    #: 1-based line of the body's first line in the file (for messages).
-    body_line: int = 1
-    raw_front_matter: str = field(default="", repr=False)
-    #: The front matter's format: written back in it (``yaml`` also when there is none).
-    front_format: Format = "yaml"
-    #: (inode, size, mtime) when read from disk: a later difference means someone changed it.
-    fingerprint: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
-    #: The file's bytes as read (b"" if not read): a seal is computed on them, never on a
-    #: second read.
-    raw: bytes = field(default=b"", repr=False, compare=False)
-
-    @cached_property
-    def raw_digest(self) -> str:
-        """sha256 of the file's bytes as read (BOM and line endings included); "" if not
-        read. Computed when asked (a seal that did not hold): most reads never need it."""
-        return hashlib.sha256(self.raw).hexdigest() if self.fingerprint is not None else ""
-
-    @property
-    def slug(self) -> str:
-        return slug_of(self.path)
-
-    @cached_property
-    def content_hash(self) -> str:
-        """Hash of the body and every front-matter value but provenance (what a twin
-        depends on: :func:`bilingo.provenance.source_hash`), computed once per value."""
-        meta = {k: v for k, v in self.meta.items() if k != PROVENANCE_KEY}
-        return digest(canonical_json(meta), self.body)
-
-    @property
-    def suffix_lang(self) -> str | None:
-        return suffix_language(self.path)
 
 
 def slug_of(path: Path) -> str:
@@ -147,9 +122,9 @@ def parse_article(
     ``raw``: what :func:`read_article` read it from)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
-    front = split_front_matter(path, text)
+    front = frontmatter.split_front_matter(path, text)
     if front is None:
-        return Article(
+        return article_record.Article(
             path=path,
             meta={},
             body=text,
@@ -159,7 +134,7 @@ def parse_article(
             fingerprint=fingerprint,
             raw=raw,
         )
-    return Article(
+    return article_record.Article(
         path=path,
         meta=front.meta,
         body=text[front.body_start :],
@@ -300,7 +275,9 @@ def front_matter_of(article: Article) -> FrontMatter | None:
     """The article's front matter as a template for :func:`render_article`."""
     if not article.has_front_matter:
         return None
-    return FrontMatter(dict(article.meta), article.front_format, article.raw_front_matter, 0)
+    return frontmatter.FrontMatter(
+        dict(article.meta), article.front_format, article.raw_front_matter, 0
+    )
 
 
 def render_article(
@@ -318,7 +295,7 @@ def render_article(
     without, YAML with key order kept and Unicode as is. ``verify``: see
     :func:`bilingo.frontmatter.render_front_matter`.
     """
-    front = _render_front_matter(
+    front = frontmatter.render_front_matter(
         meta, like=None if like is None else front_matter_of(like), verify=verify
     )
     text = front + body

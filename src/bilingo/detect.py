@@ -270,7 +270,6 @@ def language_warning(article: Article, lang: str) -> str | None:
         )
     if lang == "nb" and top in _SCANDINAVIAN:
         return (
-            f"it reads as {_SCANDINAVIAN[top]} ({top} {prob:.2f}), not Norwegian Bokmål; "
-            f"{silence}"
+            f"it reads as {_SCANDINAVIAN[top]} ({top} {prob:.2f}), not Norwegian Bokmål; {silence}"
         )
     return None

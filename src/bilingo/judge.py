@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from bilingo import provenance
-from bilingo.article import Article, encode_text, other_language, parse_article
+from bilingo import lazy
+from bilingo.article import encode_text, other_language, parse_article
 from bilingo.errors import ArticleError
-from bilingo.frontmatter import same_values
 from bilingo.layout import Pairing
 from bilingo.pairs import PairIndex, find_renames
-from bilingo.provenance import source_hash
 from bilingo.seal import UNSEALED, Verdict, find_seal, placeholder, seal_bytes, seal_lines
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
+    from bilingo import provenance
+    from bilingo.article import Article
     from bilingo.glossary import Glossary, Miss
     from bilingo.pair_records import Rename
+else:  # a check its seals settle reads no twin's provenance
+    provenance = lazy.module("bilingo.provenance", __name__, "provenance")
 
 Kind = Literal[
     "missing",
@@ -46,6 +48,8 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding about one file: what ``check`` and ``review`` report."""
+
     path: Path
     kind: Kind
     detail: str
@@ -206,7 +210,7 @@ def pair_problems(
             )
         )
         return out
-    if prov.source_hash != source_hash(source):
+    if prov.source_hash != provenance.source_hash(source):
         stored = prov.source_blocks
         changes = (
             changed_paragraphs(source, stored, dialects=dialects) if stored is not None else []
@@ -487,6 +491,8 @@ def seal_twin(
     value = placeholder("machine")
     parsed: Article | None = None
     if draft is not None:
+        from bilingo.frontmatter import same_values  # here: a check never seals
+
         text, expected = draft(value)
         parsed = parse_article(twin, text, bom=bom)
         if not same_values(dict(parsed.meta), dict(expected)):

@@ -33,3 +33,24 @@ def attributes(module_name: str, homes: Mapping[str, str]) -> Callable[[str], An
         return value
 
     return __getattr__
+
+
+class _Module:
+    """Stands for a module in an importer's globals until first used, then puts the module
+    itself there: later look-ups are plain, and a patched attribute is seen as it is."""
+
+    def __init__(self, name: str, importer: str, alias: str) -> None:
+        self._name, self._importer, self._alias = name, importer, alias
+
+    def __getattr__(self, attr: str) -> Any:
+        real = importlib.import_module(self._name)
+        importer = sys.modules.get(self._importer)
+        if importer is not None and vars(importer).get(self._alias) is self:
+            setattr(importer, self._alias, real)
+        return getattr(real, attr)
+
+
+def module(name: str, importer: str, alias: str) -> Any:
+    """Module ``name``, imported when ``importer`` first uses it through its global
+    ``alias`` (declare the real import under ``TYPE_CHECKING`` for the type checker)."""
+    return _Module(name, importer, alias)

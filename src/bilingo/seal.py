@@ -20,9 +20,8 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bilingo.article import MAX_BYTES
 from bilingo.layout import Pairing
@@ -133,9 +132,9 @@ def seal_bytes(
     return data[: match.start(1)] + value.encode() + data[match.end(1) :]
 
 
-@dataclass(frozen=True)
-class SettledPair:
-    """A source and its twin whose seal still holds."""
+class SettledPair(NamedTuple):
+    """A source and its twin whose seal still holds (a named tuple: a check builds one per
+    pair, and its class is a fifth of a frozen dataclass's cost to create)."""
 
     source: Path
     twin: Path
@@ -183,56 +182,57 @@ def _regular_bytes(path: str | Path) -> tuple[bytes, os.stat_result] | None:
 _File = tuple[Path, str, str, str | None]
 
 
-def _settle(
-    group: Sequence[_File],
-    *,
-    glossary_hash: str,
-    fields: Sequence[str],
-    held: Held | None,
-) -> SettledPair | None:
-    if len(group) != 2:
-        return None
-    read = [_regular_bytes(text) for _, text, _, _ in group]
-    pair = _settled(group, read, glossary_hash=glossary_hash, fields=fields)
-    if pair is None and held is not None:
-        held.update((f[0], r) for f, r in zip(group, read, strict=True) if r is not None)
-    return pair
-
-
 def _settled(
     group: Sequence[_File],
     read: Sequence[tuple[bytes, os.stat_result] | None],
-    *,
-    glossary_hash: str,
-    fields: Sequence[str],
+    prefixes: _Prefixes,
 ) -> SettledPair | None:
-    """The pair settled by the seal of one of its two files."""
+    """The pair settled by the seal of one of its two files (:func:`seal_digest`, with the
+    run's constant parts hashed once: ``prefixes``)."""
     for i in (0, 1):
         (twin, _, twin_name, lang), twin_read = group[i], read[i]
         (source, _, source_name, _), source_read = group[1 - i], read[1 - i]
         if twin_read is None or source_read is None or lang is None:
             continue
-        try:
-            twin_name.encode("utf-8"), source_name.encode("utf-8")
+        try:  # strict UTF-8: then the digest's surrogateescape encoding is the same bytes
+            twin_key, source_key = twin_name.encode("utf-8"), source_name.encode("utf-8")
         except UnicodeEncodeError:
             return None  # a name that is not UTF-8: the full path reports it
         twin_data = twin_read[0]
         match = find_seal(twin_data)
         if match is None:
             continue
-        verdict = match.group(2).decode()
-        expected = seal_digest(
-            verdict,
-            glossary_hash=glossary_hash,
-            fields=fields,
-            source_name=source_name,
-            source_digest=file_digest(source_read[0]),
-            twin_name=twin_name,
-            twin_rest=twin_data[: match.start()] + twin_data[match.end() :],
-        )
-        if match.group(1).decode() == expected:
-            return SettledPair(source, twin, verdict, lang)  # type: ignore[arg-type]
+        verdict = match.group(2)
+        h = prefixes.get(verdict)
+        if h is None:
+            h = prefixes[verdict] = prefixes.start(verdict)
+        h = h.copy()
+        source_digest = hashlib.sha256(source_read[0]).hexdigest().encode()
+        h.update(b"\x00%s\x00%s\x00%s\x00" % (source_key, source_digest, twin_key))
+        rest = memoryview(twin_data)  # the twin minus its seal line, hashed without a copy
+        h.update(rest[: match.start()])
+        h.update(rest[match.end() :])
+        if match.group(1)[7:] == h.hexdigest()[:16].encode():  # after "sha256:"
+            return SettledPair(source, twin, verdict.decode(), lang)  # type: ignore[arg-type]
     return None
+
+
+class _Prefixes(dict[bytes, "hashlib._Hash"]):
+    """:func:`seal_digest`'s hash over its parts a run shares (the version, a verdict, the
+    glossary hash, the fields), by verdict: each pair copies it instead of hashing them."""
+
+    def __init__(self, glossary_hash: str, fields: Sequence[str]) -> None:
+        super().__init__()
+        self.common = b"".join(
+            b"\x00" + part.encode("utf-8", "surrogateescape")
+            for part in (glossary_hash, "\x1f".join(fields))
+        )
+
+    def start(self, verdict: bytes) -> hashlib._Hash:
+        h = hashlib.sha256(_VERSION)
+        h.update(b"\x00" + verdict)
+        h.update(self.common)
+        return h
 
 
 def settle_pairs(
@@ -254,18 +254,30 @@ def settle_pairs(
     # Keyed by strings and object ids: hashing thousands of Path objects costs more.
     groups: dict[tuple[str, str], list[_File]] = {}
     split = pairing.split_file_name
+    # Path.name parses again what str() gave; os.path.basename is a rpartition by os.sep
+    # where the system has one separator.
+    one_sep = os.altsep is None
     for path in files:
         text = str(path)
-        name = os.path.basename(text)  # Path.name parses again what str() gave
+        name = text.rpartition(os.sep)[2] if one_sep else os.path.basename(text)
         slug, lang = split(name)
-        groups.setdefault((text[: len(text) - len(name)], slug), []).append(
-            (path, text, name, lang)
-        )
+        key = (text[: len(text) - len(name)], slug)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [(path, text, name, lang)]
+        else:
+            group.append((path, text, name, lang))
     settled: list[SettledPair] = []
     done: set[int] = set()
+    prefixes = _Prefixes(glossary_hash, fields)
     for group in groups.values():
-        pair = _settle(group, glossary_hash=glossary_hash, fields=fields, held=held)
+        if len(group) != 2:
+            continue
+        read = (_regular_bytes(group[0][1]), _regular_bytes(group[1][1]))
+        pair = _settled(group, read, prefixes)
         if pair is not None:
             settled.append(pair)
             done.update((id(pair.source), id(pair.twin)))
+        elif held is not None:
+            held.update((f[0], r) for f, r in zip(group, read, strict=True) if r is not None)
     return settled, [p for p in files if id(p) not in done]

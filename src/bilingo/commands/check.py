@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bilingo import provenance
-from bilingo.article import DEFAULT_TRANSLATED_FIELDS, Article, other_language, read_article
+from bilingo import lazy
+from bilingo.article import DEFAULT_TRANSLATED_FIELDS, other_language, read_article
 from bilingo.errors import ArticleError
 from bilingo.judge import Problem, orphaned_twins, pair_problems, unreviewed
 from bilingo.layout import PLAIN
@@ -24,11 +24,17 @@ from bilingo.site import Settings
 from bilingo.siteconfig import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
+    from bilingo import provenance
+    from bilingo.article import Article
     from bilingo.glossary import Glossary
+else:  # a check its seals settle reads no twin's provenance
+    provenance = lazy.module("bilingo.provenance", __name__, "provenance")
 
 
 @dataclass(frozen=True)
 class CheckReport:
+    """Every problem a check found, and how many sources and twins it read."""
+
     problems: tuple[Problem, ...]
     sources: int
     twins: int

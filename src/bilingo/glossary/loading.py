@@ -120,12 +120,13 @@ def _build_matcher(entries: Sequence[Entry], lang: str, path: Path | None) -> _M
                         path=path,
                         line=entry.line,
                     )
-    variants = set(lookup)
-    for key in lookup:
-        if key[:1].islower():
-            variants.add(key[:1].upper() + key[1:])
 
     def regex() -> re.Pattern[str] | None:
+        # Built with the regex, on the first match: a check of sealed pairs never matches.
+        variants = set(lookup)
+        for key in lookup:
+            if key[:1].islower():
+                variants.add(key[:1].upper() + key[1:])
         return re.compile(r"(?<!\w)(?:" + _trie_regex(variants) + r")(?!\w)") if variants else None
 
     return _Matcher(lookup=lookup, build=regex)
