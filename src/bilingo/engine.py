@@ -14,12 +14,13 @@ CTranslate2 applies its ``config.json`` (``add_source_bos``, ``add_source_eos``,
 
 CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches run at once
 (``inter_threads=2``), each on its share of the cores, beats one batch on every core by
-about 1.5x on 2 cores: no per-operation synchronisation. A batch holds at most 256
-source tokens (padding included) and 16 segments: with beam 4 the decoder keeps ~0.2 MB per
+about 1.5x on 2 cores: no per-operation synchronisation. A batch holds at most 512
+source tokens (padding included) and 32 segments: with beam 4 the decoder keeps ~0.2 MB per
 padded source token and ~1.5 MB per segment (vocabulary-sized scores), for each of the two
-batches in flight. With these limits ``translate`` peaks at ~320 MB (model included); 384/24
-takes ~415 MB, 512/32 ~465 MB, the ceiling's 64 segments a batch ~700 MB for ~10% more
-speed (``--batch-tokens``/``--batch-segments`` choose). Only one
+batches in flight. With these limits ``translate`` peaks at ~475 MB (base model included),
+within the 1 GB of issue 24; 256/16 (the default until then, ~340 MB) is 40% slower on whole
+sentences, whose length fills 256 tokens with a few segments; 1024/64 takes ~740 MB for no
+more speed there (``--batch-tokens``/``--batch-segments`` choose). Only one
 model is kept in memory at a time: loading another engine's model releases the previous
 one (it reloads, from the page cache, if used again).
 """
@@ -60,8 +61,8 @@ LENGTH_PENALTY = 0.2
 #: the square of the length (OPUS-MT models have 512 positions).
 MAX_PART_PIECES = 512
 #: Batch limits by device, source tokens (padding included) and segments: see above.
-CPU_BATCH_TOKENS = 256
-CPU_BATCH_SEGMENTS = 16
+CPU_BATCH_TOKENS = 512
+CPU_BATCH_SEGMENTS = 32
 GPU_BATCH_TOKENS = 4096
 GPU_BATCH_SEGMENTS = 1024
 
