@@ -220,7 +220,12 @@ def translate_paths(
         ([], files)
         if force
         else settle_pairs(
-            files, index.pairing, glossary_hash=glossary.hash, fields=fields, held=held
+            files,
+            index.pairing,
+            glossary_hash=glossary.hash,
+            fields=fields,
+            held=held,
+            flagged=True,  # a twin with warnings is as up to date as any
         )
     )
     found = read_articles(files, links, held)
