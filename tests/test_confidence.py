@@ -276,3 +276,36 @@ def test_a_plain_copy_is_confident_on_every_package_shape(
     assert all(c.signals == "" for c in parsed), tokens
     found = check_paths([site], glossary_hash=empty_glossary().hash)
     assert [p.kind for p in found.problems] == ["unreviewed"], found.problems
+
+
+def test_a_flagged_twin_is_sealed_for_translate_and_judged_in_full_by_check(
+    unsure_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A twin with a low-confidence paragraph carries a ``flagged`` seal: check never takes
+    it as settled (it reports the warning, as without seals), while a rerun of translate
+    settles the pair from its bytes, reading and planning nothing."""
+    import bilingo.commands.translate as command
+    from bilingo.seal import SEAL_RE
+
+    twin_path = unsure_site / "usikker.en.md"
+    found = SEAL_RE.search(twin_path.read_bytes())
+    assert found is not None and found.group(2) == b"flagged"
+    sealed = check_paths([unsure_site], glossary_hash=empty_glossary().hash)
+    full = check_paths([unsure_site], glossary_hash=empty_glossary().hash, use_seals=False)
+    assert sealed.problems == full.problems
+    assert {p.kind for p in sealed.problems} == {"low-confidence", "unreviewed"}
+    read: list[Path] = []
+    real = command.read_articles
+
+    def reading(files: list[Path], *args: object, **kwargs: object) -> object:
+        read.extend(files)
+        return real(files, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "read_articles", reading)
+    again = translate_paths([unsure_site], glossary=empty_glossary())
+    assert again.exit_code == 0 and again.engine_segments == 0
+    assert [o.action for o in again.outcomes] == ["unchanged"] and read == []
+    # A byte changed breaks the seal: the pair is read and planned again.
+    write_atomic(twin_path, twin_path.read_text(encoding="utf-8") + "\n")
+    translate_paths([unsure_site], glossary=empty_glossary())
+    assert twin_path in read

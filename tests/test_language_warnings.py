@@ -83,3 +83,39 @@ def test_detect_translate_and_check_all_warn(
     )
     assert any("om.nb.md" in w and "reads as English" in w for w in report.warnings)
     assert not any("ok.nb.md" in w for w in report.warnings)
+
+
+def test_a_language_its_twin_recorded_is_not_read_again(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning is given when the article is first translated; a rerun after editing a
+    paragraph (half or more of them standing) reads its prose no more than it detects its
+    language (langdetect's profiles would cost that rerun most of its time). Rewritten,
+    the article is read again."""
+    import bilingo.commands.translate as command
+
+    paragraphs = [BOKMAL, BOKMAL.replace("2014", "2015"), BOKMAL.replace("2014", "2016")]
+    page(tmp_path, "om.nb.md", "\n".join(paragraphs))  # by its path
+    page(tmp_path, "klynge.md", "\n".join(paragraphs))  # by langdetect
+    read: list[str] = []
+    real = command.language_warning
+
+    def reading(article: object, lang: str) -> str | None:
+        read.append(article.path.name)  # type: ignore[attr-defined]
+        return real(article, lang)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "language_warning", reading)
+    factory = recording_factory([], beam_size=1)
+    first = translate_paths([tmp_path], glossary=empty_glossary(), engine_factory=factory)
+    assert first.exit_code == 0
+    assert sorted(read) == ["klynge.md", "om.nb.md"]
+    for name in ("om.nb.md", "klynge.md"):
+        path = tmp_path / name
+        path.write_text(path.read_text("utf-8").replace("2016", "2017"), encoding="utf-8")
+    read.clear()
+    report = translate_paths([tmp_path], glossary=empty_glossary(), engine_factory=factory)
+    assert [o.action for o in report.outcomes] == ["written", "written"] and read == []
+    page(tmp_path, "om.nb.md", ENGLISH * 3)
+    report = translate_paths([tmp_path], glossary=empty_glossary(), engine_factory=factory)
+    assert read == ["om.nb.md"]
+    assert any("om.nb.md" in w and "reads as English" in w for w in report.warnings)

@@ -142,6 +142,20 @@ def unreviewed(twin: Path, *, edited: bool, require_reviewed: bool) -> Problem:
     )
 
 
+#: What check may find of a pair translate has nothing to do for: the twin's review
+#: states and warnings (a ``flagged`` seal), never a stale or outdated twin.
+_FLAGGED_KINDS = frozenset(
+    {
+        "unreviewed",
+        "conflict",
+        "edited-after-review",
+        "orphaned-paragraph",
+        "in-pieces",
+        "low-confidence",
+    }
+)
+
+
 def settle_verdict(
     source: Article,
     twin: Article,
@@ -151,8 +165,9 @@ def settle_verdict(
     fields: Sequence[str],
 ) -> Verdict | None:
     """What ``bilingo check`` finds for this pair (by the site's ``pairing``), as a seal can
-    record it; None when it finds more than an unreviewed twin (stale, conflicts, ...),
-    which a seal cannot carry."""
+    record it: the twin-wide verdict; ``flagged`` when it finds the twin's review states or
+    warnings besides (conflicts, low confidence, ...), which check must judge in full to
+    report; None when it finds more (stale, an outdated glossary, ...)."""
     from bilingo.detect import detect_article
 
     if provenance.is_twin(source) or provenance.read(twin) is None:
@@ -178,6 +193,10 @@ def settle_verdict(
         return "edited"
     if len(found) == 1 and found[0] == unreviewed(twin.path, edited=False, require_reviewed=False):
         return "machine"
+    # Anything else check reports of it, and never a missing, stale or moved twin, which
+    # translate would act on: the pair is as translate left it.
+    if all(p.kind in _FLAGGED_KINDS for p in found):
+        return "flagged"
     return None
 
 

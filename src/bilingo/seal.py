@@ -26,14 +26,18 @@ from typing import Literal, NamedTuple
 from bilingo.article import MAX_BYTES
 from bilingo.layout import Pairing
 
-Verdict = Literal["machine", "edited", "reviewed"]
-VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed")
+#: What a seal records of the pair: check's verdict where it is the twin-wide one, else
+#: ``flagged``: the twin holds more (low confidence, conflicts, paragraphs to review), which
+#: ``check`` must judge in full to report, while ``translate``, which only needs to know
+#: that neither file changed since it wrote them, settles it all the same.
+Verdict = Literal["machine", "edited", "reviewed", "flagged"]
+VERDICTS: tuple[Verdict, ...] = ("machine", "edited", "reviewed", "flagged")
 
 #: The provenance key holding the seal.
 SEAL_KEY = "seal"
 #: The value written before the digest is known (same length as a real one).
 UNSEALED = "sha256:" + "0" * 16
-_VALUE = rb"(sha256:[0-9a-f]{16}) (machine|edited|reviewed)"
+_VALUE = rb"(sha256:[0-9a-f]{16}) (machine|edited|reviewed|flagged)"
 #: The seal line as bilingo writes it in each front-matter format: inside the ``bilingo:``
 #: block (YAML), the ``[bilingo]`` table (TOML) or the ``"bilingo"`` object (JSON). The first
 #: match in a file is the one in its front matter, which comes before the body.
@@ -242,9 +246,12 @@ def settle_pairs(
     glossary_hash: str,
     fields: Sequence[str],
     held: Held | None = None,
+    flagged: bool = False,
 ) -> tuple[list[SettledPair], list[Path]]:
     """Split ``files`` into pairs settled by their seal and the files left to examine
     (the bytes read of those go into ``held``, for the reader), by the site's ``pairing``.
+    ``flagged``: whether a ``flagged`` seal settles its pair (``translate``: both files are
+    as it wrote them) or leaves it to be judged in full (``check``: it must say what).
 
     Only a folder's two files of one slug (``foo.md`` + ``foo.en.md``) can form a pair: a
     third file of that slug could claim the same twin, which only the full path can judge.
@@ -275,6 +282,8 @@ def settle_pairs(
             continue
         read = (_regular_bytes(group[0][1]), _regular_bytes(group[1][1]))
         pair = _settled(group, read, prefixes)
+        if pair is not None and pair.verdict == "flagged" and not flagged:
+            pair = None
         if pair is not None:
             settled.append(pair)
             done.update((id(pair.source), id(pair.twin)))

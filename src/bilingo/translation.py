@@ -24,7 +24,7 @@ from bilingo.article import (
     render_article,
 )
 from bilingo.confidence import Sentence, paragraph_tokens, token
-from bilingo.detect import locate_twin
+from bilingo.detect import locate_twin, recorded_language
 from bilingo.document import (
     Block,
     Document,
@@ -132,6 +132,10 @@ class Job:
     forced: bool = False
     #: The article whose front-matter layout the twin is written in (None: the source's).
     like: Article | None = None
+    #: Its twin recorded its language and that still holds (:func:`bilingo.detect.
+    #: recorded_language`: half its paragraphs stand): its prose was read for the language
+    #: warning when it was first translated, and is not read again.
+    recorded: bool = False
 
     def notes(self) -> str:
         """What the outcome says about people's text: conflicts, what was kept under
@@ -383,6 +387,13 @@ def _plan_one(
         forced=force,
         # A person's own fields keep their lines (comments included): the twin's layout.
         like=existing if merge.own_fields and existing is not None else None,
+        # Its language also stands by its path, unread: what its twin recorded holds too.
+        recorded=detection.method == "recorded"
+        or (
+            existing is not None
+            and detection.method in ("filename", "folder")
+            and recorded_language(article, [existing], pairing) == src
+        ),
     )
 
 

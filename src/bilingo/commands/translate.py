@@ -220,7 +220,12 @@ def translate_paths(
         ([], files)
         if force
         else settle_pairs(
-            files, index.pairing, glossary_hash=glossary.hash, fields=fields, held=held
+            files,
+            index.pairing,
+            glossary_hash=glossary.hash,
+            fields=fields,
+            held=held,
+            flagged=True,  # a twin with warnings is as up to date as any
         )
     )
     found = read_articles(files, links, held)
@@ -241,10 +246,14 @@ def translate_paths(
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
     # Prose that reads as another language than the one decided: said, not silently done.
+    # Not for a language its twin recorded: its prose was read (and any warning given) when
+    # it was detected, and is not read again while half its paragraphs stand, as the
+    # language is not (langdetect's profiles would cost a one-paragraph rerun most of it).
     language_notes = [
         f"{job.article.path}: {note}"
         for job in the_plan.jobs
-        if (note := language_warning(job.article, job.source_lang)) is not None
+        if not job.recorded
+        and (note := language_warning(job.article, job.source_lang)) is not None
     ]
     if not dry_run:
         _reseal(
