@@ -6,7 +6,8 @@ langdetect: on a thousand pairs, ten times the start-up of the tool itself. A se
 digest, kept on one line of the twin's provenance, of everything that classification reads:
 the bytes of both files (the seal line excluded), their names, the glossary hash and the
 translated fields, together with the verdict it reached (``machine``, ``edited`` or
-``reviewed``). While the digest still matches, that verdict is what the full path would
+``reviewed``; ``flagged`` where it found more, which only ``translate`` settles: see
+:data:`Verdict`). While the digest still matches, that verdict is what the full path would
 find, so the pair is settled by hashing two files. Any difference (a byte, a rename,
 another glossary) falls back to the full path: a seal memoises, it is never a second source
 of truth. Only bilingo writes seals (``translate`` and ``approve``), and only for pairs whose
