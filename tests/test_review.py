@@ -227,7 +227,7 @@ def test_page_shows_both_columns_terms_and_flags(site: Path) -> None:
         "</div>"
     ) in page  # translated: not flagged
     assert (
-        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 31 '
+        '<div class="cell twin" lang="en"><span class="where">¶4 · en · heading · line 32 '
         '<span class="badge st-edited">edited</span></span>'
         '<div class="raw">Small firms must cooperate</div>'
         '<div class="md">Small firms must cooperate</div></div>'
