@@ -93,20 +93,16 @@ def seal_digest(
     twin_name: str,
     twin_rest: bytes,
 ) -> str:
-    """The digest over a pair's inputs; ``twin_rest`` is the twin's bytes minus its seal line."""
-    h = hashlib.sha256(_VERSION)
-    for part in (
-        verdict,
-        glossary_hash,
-        "\x1f".join(fields),
-        source_name,
-        source_digest,
-        twin_name,
-    ):
-        h.update(b"\x00" + part.encode("utf-8", "surrogateescape"))
-    h.update(b"\x00")
-    h.update(twin_rest)
-    return "sha256:" + h.hexdigest()[:16]
+    """The digest over a pair's inputs; ``twin_rest`` is the twin's bytes minus its seal line
+    (:class:`_Prefixes`, which the settle loop uses too, owns the layout)."""
+    return _Prefixes(glossary_hash, fields).digest(
+        _encoded(verdict), _encoded(source_name), _encoded(source_digest), _encoded(twin_name),
+        (twin_rest,),
+    )  # fmt: skip
+
+
+def _encoded(part: str) -> bytes:
+    return part.encode("utf-8", "surrogateescape")
 
 
 def seal_bytes(
@@ -208,36 +204,45 @@ def _settled(
         if match is None:
             continue
         verdict = match.group(2)
-        h = prefixes.get(verdict)
-        if h is None:
-            h = prefixes[verdict] = prefixes.start(verdict)
-        h = h.copy()
         source_digest = hashlib.sha256(source_read[0]).hexdigest().encode()
-        h.update(b"\x00%s\x00%s\x00%s\x00" % (source_key, source_digest, twin_key))
         rest = memoryview(twin_data)  # the twin minus its seal line, hashed without a copy
-        h.update(rest[: match.start()])
-        h.update(rest[match.end() :])
-        if match.group(1)[7:] == h.hexdigest()[:16].encode():  # after "sha256:"
+        expected = prefixes.digest(
+            verdict,
+            source_key,
+            source_digest,
+            twin_key,
+            (rest[: match.start()], rest[match.end() :]),
+        )
+        if match.group(1).decode() == expected:
             return SettledPair(source, twin, verdict.decode(), lang)  # type: ignore[arg-type]
     return None
 
 
 class _Prefixes(dict[bytes, "hashlib._Hash"]):
-    """:func:`seal_digest`'s hash over its parts a run shares (the version, a verdict, the
-    glossary hash, the fields), by verdict: each pair copies it instead of hashing them."""
+    """The seal digest's one layout: the version, the verdict, the glossary hash and the
+    fields (what a run's pairs share: hashed once per verdict and copied for each pair),
+    then the source's name and digest, the twin's name and its bytes but the seal line."""
 
     def __init__(self, glossary_hash: str, fields: Sequence[str]) -> None:
         super().__init__()
-        self.common = b"".join(
-            b"\x00" + part.encode("utf-8", "surrogateescape")
-            for part in (glossary_hash, "\x1f".join(fields))
-        )
+        self.common = b"\x00" + _encoded(glossary_hash) + b"\x00" + _encoded("\x1f".join(fields))
 
-    def start(self, verdict: bytes) -> hashlib._Hash:
-        h = hashlib.sha256(_VERSION)
-        h.update(b"\x00" + verdict)
-        h.update(self.common)
-        return h
+    def digest(
+        self,
+        verdict: bytes,
+        source_name: bytes,
+        source_digest: bytes,
+        twin_name: bytes,
+        twin_rest: Sequence[bytes | memoryview],
+    ) -> str:
+        h = self.get(verdict)
+        if h is None:
+            h = self[verdict] = hashlib.sha256(_VERSION + b"\x00" + verdict + self.common)
+        h = h.copy()
+        h.update(b"\x00%s\x00%s\x00%s\x00" % (source_name, source_digest, twin_name))
+        for part in twin_rest:
+            h.update(part)
+        return "sha256:" + h.hexdigest()[:16]
 
 
 def settle_pairs(
