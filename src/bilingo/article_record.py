@@ -17,6 +17,7 @@ from bilingo.article import PROVENANCE_KEY, canonical_json, digest, slug_of, suf
 
 if TYPE_CHECKING:
     from bilingo.frontmatter import Format
+    from bilingo.provenance import Provenance
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,13 @@ class Article:
     @property
     def suffix_lang(self) -> str | None:
         return suffix_language(self.path)
+
+    @cached_property
+    def provenance(self) -> Provenance | None:
+        """Its ``bilingo:`` record (None without one), read once: a run asks for a twin's
+        several times (pairing, judging, the diff, the page). Use
+        :func:`bilingo.provenance.read`, the one reader."""
+        from bilingo.provenance import from_mapping  # here: a settled check reads none
+
+        block = self.meta.get(PROVENANCE_KEY)
+        return from_mapping(block) if isinstance(block, Mapping) else None

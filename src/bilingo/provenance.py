@@ -423,26 +423,9 @@ def from_mapping(block: Mapping[str, Any]) -> Provenance:
 
 
 def read(article: Article) -> Provenance | None:
-    """The article's provenance; None when it has no ``bilingo:`` mapping."""
-    block = article.meta.get(PROVENANCE_KEY)
-    if not isinstance(block, Mapping):
-        return None
-    # A run asks for one twin's record several times (pairing, judging, the diff, the
-    # page): the last few are kept by the very mapping they were read from (held here, so
-    # its id cannot be reused). Front matter is never changed in place: a new record is a
-    # new mapping.
-    kept = _read_last.get(id(block))
-    if kept is not None and kept[0] is block:
-        return kept[1]
-    prov = from_mapping(block)
-    _read_last[id(block)] = (block, prov)
-    if len(_read_last) > _READ_LAST:
-        del _read_last[next(iter(_read_last))]
-    return prov
-
-
-_READ_LAST = 16
-_read_last: dict[int, tuple[Mapping[str, Any], Provenance]] = {}
+    """The article's provenance; None when it has no ``bilingo:`` mapping (read once per
+    article: :attr:`bilingo.article_record.Article.provenance`)."""
+    return article.provenance
 
 
 def is_twin(article: Article) -> bool:
