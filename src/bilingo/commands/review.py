@@ -272,11 +272,12 @@ def build_review(
     # shown with their sources, the unreadable kept to be named where they are asked for.
     articles: dict[Path, Article] = {}
     unreadable: dict[Path, tuple[Path, BilingoError]] = {}
-    inside_out = (str(out_real).rstrip(os.sep) + os.sep, str(out_real))
+    out_text, out_prefix = str(out_real), os.path.join(str(out_real), "")
     for path in files:
         real = pairs.resolve(path)
-        text = str(real)  # both resolved: is_relative_to as a prefix, without its parsing
-        if text.startswith(inside_out[0]) or text == inside_out[1]:
+        # Both resolved: is_relative_to as a string prefix, without its parsing per file.
+        text = str(real)
+        if text == out_text or text.startswith(out_prefix):
             continue
         try:
             articles[real] = read_article(path)
@@ -829,26 +830,12 @@ def render_page(
                     _marked(row.twin, row.twin_terms, low),
                     rendered(row.twin, low, row.twin_inline),
                 )
-        flagged = bool(row.flags)
-        parts.append(
-            _cell(
-                "src",
-                diff.source_lang,
-                src_shown,
-                f"¶{n} · " + _where(row, diff.source_lang, row.source_line),
-                flagged=flagged,
-            )
-        )
-        parts.append(
-            _cell(
-                "twin",
-                diff.target_lang,
-                twin_shown,
-                f"¶{n} · " + _where(row, diff.target_lang, row.twin_line),
-                flagged=flagged,
-                badge=badge,
-            )
-        )
+        for side, lang, shown, line, side_badge in (
+            ("src", diff.source_lang, src_shown, row.source_line, ""),
+            ("twin", diff.target_lang, twin_shown, row.twin_line, badge),
+        ):
+            where = f"¶{n} · " + _where(row, lang, line)
+            parts.append(_cell(side, lang, shown, where, flagged=bool(row.flags), badge=side_badge))
         if row.state in ("needs review", "conflict") and row.source is not None:
             before = older.get(row.twin_line) if row.twin_line is not None else None
             if before is not None:
