@@ -46,8 +46,9 @@ def test_case1_source_changed_after_an_approved_fix(story: Story) -> None:
     code, out = check_cli(story)
     assert code == 1
     conflicts = [line for line in out.splitlines() if ": conflict:" in line]
-    assert len(conflicts) == 1 and f"bilingo approve {story.twin.relative_to(story.root)}" in (
-        conflicts[0]
+    assert (
+        len(conflicts) == 1
+        and f"bilingo approve {story.twin.relative_to(story.root)}" in (conflicts[0])
     )
     assert "--force" not in out
     # Running translate again changes nothing: the conflict stays until a person resolves it.
@@ -290,3 +291,35 @@ def test_memory_rebuild_never_takes_a_reviewers_text_for_the_models(story: Story
     assert targets and not any("(reviewer)" in t for t in targets)
     # bilingo's own approved sentences go back in.
     assert any(t in story.machine(story.source_paragraphs()[0]) for t in targets)
+
+
+def test_a_conflicted_twin_is_settled_for_translate_and_a_later_edit_stays_the_persons(
+    story: Story,
+) -> None:
+    """A twin in conflict (an approved paragraph whose source changed) carries a ``flagged``
+    seal: translate settles it unread and sends nothing, check still reports the conflict.
+    A person then fixes another paragraph: translate writes back only the seal line's
+    value, every other byte is the person's, and the conflict stays until approved."""
+    from bilingo.seal import SEAL_RE
+
+    story.translate()
+    story.rewrite_twin_paragraph(1, REVIEWED)
+    story.approve()
+    story.edit_source("som sto for tildelingen som", "som sto for hele tildelingen som")
+    assert story.translate().count("written") == 1
+    sealed = SEAL_RE.search(story.twin.read_bytes())
+    assert sealed is not None and sealed.group(2) == b"flagged"
+    again = story.translate()
+    assert again.count("written") == 0 and story.sent == []
+    assert [o.action for o in again.outcomes] == ["unchanged"]
+    assert "conflict" in {p.kind for p in story.check().problems}
+
+    first = story.twin_paragraphs()[0]
+    story.rewrite_twin_paragraph(0, first.replace(".", " (checked).", 1))
+    edited = story.twin.read_bytes()
+    assert story.translate().count("written") == 0 and story.sent == []
+    after = story.twin.read_bytes()
+    assert SEAL_RE.sub(b"", after) == SEAL_RE.sub(b"", edited)
+    assert story.twin_paragraphs()[0] == first.replace(".", " (checked).", 1)
+    assert story.twin_paragraphs()[1] == REVIEWED
+    assert "conflict" in {p.kind for p in story.check().problems}
