@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 TEMPLATE_DIRS = (ROOT / "articles", ROOT / "tests" / "fixtures" / "articles")
 TRAINING_ROOTS = (ROOT / "articles", ROOT / "tests" / "fixtures")
+#: The glossary every translate row runs with, and the ceiling protects terms of.
+GLOSSARY = ROOT / "glossary.yml"
 PYTHON = Path(sys.executable)
 BILINGO = PYTHON.parent / "bilingo"
 BEAM = 4

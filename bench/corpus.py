@@ -138,17 +138,20 @@ class Direction:
     segments: list[str] = field(default_factory=list)  # every segment, in corpus order
     paragraphs: list[list[str]] = field(default_factory=list)  # the same, by paragraph
     docs: list[Document] = field(default_factory=list)  # bodies and fields (whole sentences)
+    #: The unique segments as bilingo sends them: glossary terms swapped for placeholders.
+    sent: list[str] = field(default_factory=list)
 
     @property
     def unique(self) -> list[str]:
         return list(dict.fromkeys(self.segments))
 
 
-def corpus_directions(corpus: Path) -> list[Direction]:
-    """bilingo's own plan of the corpus: the segments of every job, per direction."""
+def corpus_directions(corpus: Path, glossary_file: Path) -> list[Direction]:
+    """bilingo's own plan of the corpus: the segments of every job, per direction, and
+    what it sends of them with ``glossary_file`` (the glossary its translate rows use)."""
     from bilingo.article import DEFAULT_TRANSLATED_FIELDS
     from bilingo.engine import find_package
-    from bilingo.glossary import empty_glossary
+    from bilingo.glossary import load_glossary
     from bilingo.layout import PLAIN
     from bilingo.pairs import PairIndex, load_articles
     from bilingo.translation import plan
@@ -156,9 +159,10 @@ def corpus_directions(corpus: Path) -> list[Direction]:
     found = load_articles([corpus])
     if found.problems:
         raise SystemExit(f"corpus has unreadable articles: {found.problems}")
+    glossary = load_glossary(glossary_file)
     the_plan = plan(
         found.articles,
-        glossary=empty_glossary(),
+        glossary=glossary,
         fields=DEFAULT_TRANSLATED_FIELDS,
         index=PairIndex(PLAIN),
     )
@@ -180,6 +184,9 @@ def corpus_directions(corpus: Path) -> list[Direction]:
         d.segments += flat
         d.paragraphs += paragraphs
         d.docs += [doc, *job.fields.values()]
+    for d in directions.values():
+        # The ceiling translates what bilingo sends: the same segments, terms protected.
+        d.sent = [glossary.protect(t, source=d.source, target=d.target).text for t in d.unique]
     return [directions[k] for k in sorted(directions)]
 
 

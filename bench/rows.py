@@ -18,6 +18,7 @@ from typing import Any
 from common import (
     BEAM,
     BILINGO,
+    GLOSSARY,
     PYTHON,
     ROOT,
     Proc,
@@ -81,7 +82,8 @@ class ArgosLoop:
 
 
 class Ceiling:
-    """Raw ``translate_batch`` on pre-tokenized unique segments."""
+    """Raw ``translate_batch`` on pre-tokenized unique segments, as bilingo sends them
+    (glossary terms protected)."""
 
     def __init__(self, direction: Direction, settings: dict[str, Any]) -> None:
         import ctranslate2
@@ -98,7 +100,7 @@ class Ceiling:
             inter_threads=settings["inter_threads"],
         )
         self.settings = settings
-        self.texts = direction.unique
+        self.texts = direction.sent
         self.tokens: list[list[str]] = self.sp.encode(self.texts, out_type=str)
 
     def run(self, tokens: list[list[str]] | None = None) -> int:
@@ -295,7 +297,12 @@ def old_engine(out: Path, rev: str) -> Path:
 
 
 def translate_cmd(tree: Path, *extra: str) -> list[str | Path]:
-    return [BILINGO, "translate", tree, "--beam-size", str(BEAM), "--json", *extra]
+    # An explicit glossary: the corpus sits in this repository, whose glossary.yml a
+    # site-root lookup would find; the ceiling protects the same terms (corpus_directions).
+    return [
+        BILINGO, "translate", tree, "--beam-size", str(BEAM), "--json",
+        "--glossary", GLOSSARY, *extra,
+    ]  # fmt: skip
 
 
 def check_report(proc: Proc, what: str) -> dict[str, Any]:

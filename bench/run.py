@@ -52,6 +52,7 @@ from common import (
     CEILING,
     FAST_BATCHES,
     FRAGMENTS,
+    GLOSSARY,
     PYTHON,
     ROOT,
     WHOLE,
@@ -552,7 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work.mkdir()
     corpus = out / "corpus"
     make_corpus(corpus, args.articles)
-    directions = corpus_directions(corpus)
+    directions = corpus_directions(corpus, GLOSSARY)
     s = Session(args, out, work, corpus, bilingo_env(packages), launcher.run)
     if args.tune:
         tune(directions, args.tune_segments, args.runs)
