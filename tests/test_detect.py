@@ -107,3 +107,25 @@ def test_detect_cli_json(tmp_path: Path) -> None:
     assert ok.exit_code == 0
     assert ok.output.split("\t")[1:4] == ["nb", "1.00000", "front-matter\n"]
     assert read_article(SEED).meta["lang"] == "nb"
+
+
+def test_a_detected_article_is_read_by_langdetect_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Detection and the language warning read the same prose: langdetect runs once."""
+    import langdetect
+
+    from bilingo.detect import langdetect_guesses, language_warning
+
+    langdetect_guesses.cache_clear()
+    calls: list[str] = []
+    real = langdetect.detect_langs
+
+    def counting(text: str) -> list[object]:
+        calls.append(text)
+        return list(real(text))
+
+    monkeypatch.setattr(langdetect, "detect_langs", counting)
+    art = parse_article(Path("seed.md"), undeclared(SEED))
+    d = detect_article(art, pairing=PLAIN)
+    assert (d.lang, d.method) == ("nb", "detected")
+    assert language_warning(art, d.lang) is None
+    assert calls == [prose_text(art)]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bilingo import provenance
 from bilingo.article import LANGUAGES, Article, fold_language, other_language, read_article
@@ -69,23 +70,51 @@ def prose_text(article: Article) -> str:
     return _URL_RE.sub(" ", " ".join(parts))
 
 
-def detect_text(text: str) -> tuple[str, float, str]:
-    """(folded language or "", confidence of that side, langdetect's top raw code)."""
+class Guess(NamedTuple):
+    """One of langdetect's readings of a text: its raw code and probability."""
+
+    lang: str
+    prob: float
+
+
+@lru_cache(maxsize=256)
+def langdetect_guesses(text: str) -> tuple[Guess, ...]:
+    """langdetect's readings of ``text``, best first, seeded (empty: nothing to read).
+    Cached: detection and the language warning read the same prose of an article."""
     # Imported here: langdetect loads ~50 profiles, only needed when nothing else says.
+    import gc
+
     from langdetect import DetectorFactory, detect_langs
+    from langdetect.detector_factory import init_factory
     from langdetect.lang_detect_exception import LangDetectException
 
+    # The profiles are ~60 MB of small dicts: the cyclic collector would walk them again
+    # and again while they load (0.47 s against 0.23 s here), and they hold no cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        init_factory()
+    finally:
+        if collecting:
+            gc.enable()
     DetectorFactory.seed = 0
     try:
-        guesses = detect_langs(text)
+        return tuple(Guess(g.lang, g.prob) for g in detect_langs(text))
     except LangDetectException:
+        return ()
+
+
+def detect_text(text: str) -> tuple[str, float, str]:
+    """(folded language or "", confidence of that side, langdetect's top raw code)."""
+    guesses = langdetect_guesses(text)
+    if not guesses:
         return "", 0.0, ""
     sides: dict[str, float] = {}
     for guess in guesses:
         side = fold_language(guess.lang)
         if side is not None:
             sides[side] = sides.get(side, 0.0) + guess.prob
-    raw = guesses[0].lang if guesses else ""
+    raw = guesses[0].lang
     if not sides:
         return "", 0.0, raw
     lang, prob = max(sides.items(), key=lambda kv: kv[1])
@@ -250,14 +279,7 @@ def language_warning(article: Article, lang: str) -> str | None:
                 f"it reads as Nynorsk ({nynorsk} Nynorsk words to {bokmal} Bokmål ones), which "
                 f"bilingo's Bokmål model would translate poorly; {silence}"
             )
-    from langdetect import DetectorFactory, detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
-
-    DetectorFactory.seed = 0
-    try:
-        guesses = detect_langs(text)
-    except LangDetectException:
-        return None
+    guesses = langdetect_guesses(text)
     if not guesses or guesses[0].prob < WARN_CONFIDENCE:
         return None
     top, prob = guesses[0].lang, guesses[0].prob
