@@ -48,6 +48,16 @@ class RecordingEngine:
         self.sent.extend(segments)
         yield from self.inner.translate_batches(segments)
 
+    def queue_scored_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]] | tuple[list[int], list[str]]]:
+        """The inner engine's, queued now (the next chunk's batches while twins are
+        written), recorded as it is called: what is sent, not what is collected."""
+        if type(self).translate is not RecordingEngine.translate:
+            return iter([(list(range(len(segments))), self.translate(segments))])
+        self.sent.extend(segments)
+        return self.inner.queue_scored_batches(segments)
+
     def translate_aligned_batches(
         self, segments: Sequence[str]
     ) -> Iterator[tuple[list[int], list[Aligned]]]:

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import RecordingEngine
 
 from bilingo.article import read_article
 from bilingo.commands.translate import translate_paths
 from bilingo.document import segment
-from bilingo.engine import ArgosEngine, clause_cuts, find_package, model_position_limit
+from bilingo.engine import (
+    ArgosEngine,
+    Engine,
+    clause_cuts,
+    find_package,
+    model_position_limit,
+)
 from bilingo.glossary import empty_glossary
 from bilingo.units import render, translate_whole
 
@@ -150,3 +157,36 @@ def test_an_article_the_model_cannot_translate_fails_alone(
     assert {by_name["a.nb.md"].action, by_name["b.nb.md"].action} == {"written"}
     assert read_article(articles / "a.en.md").body == "Kort tekst.\n"
     assert not (articles / "lang.en.md").exists()
+
+
+@pytest.mark.parametrize("inline", ["whole", "fragments"])
+def test_a_failed_chunk_leaves_what_it_shared_to_the_chunks_after_it(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch, inline: str
+) -> None:
+    """The next chunk starts while one is in flight and borrows the sentences they share;
+    when the model fails on the first, the borrowed sentence is sent by the next (its twin
+    is whole), and still just once."""
+    monkeypatch.setattr("bilingo.engine.MAX_PART_PIECES", 10**6)
+    articles = long_site(tmp_path)
+    (articles / "0-lang.nb.md").write_text(
+        (articles / "lang.nb.md").read_text("utf-8") + "\nKort tekst.\n", "utf-8"
+    )
+    (articles / "lang.nb.md").unlink()
+    sent: list[str] = []
+    factory = unknowing_factory(False)
+
+    def recording(source: str, target: str) -> Engine:
+        return RecordingEngine(factory(source, target), sent)
+
+    report = translate_paths(
+        [articles], glossary=empty_glossary(), engine_factory=recording, chunk_segments=1,
+        inline=inline,
+    )  # fmt: skip
+    by_name = {o.source.name: o for o in report.outcomes}
+    assert by_name["0-lang.nb.md"].action == "failed", report.outcomes
+    assert {by_name["a.nb.md"].action, by_name["b.nb.md"].action} == {"written"}
+    assert read_article(articles / "a.en.md").body == "Kort tekst.\n"
+    assert read_article(articles / "b.en.md").body == "Kort tekst.\n"
+    # Sent by the failed chunk, then once more by the chunk that borrowed it: never by both
+    # of the chunks that came after.
+    assert sent.count("Kort tekst.") == 2, sent

@@ -257,9 +257,9 @@ def test_batch_limits_reach_the_engine_and_change_no_output(
 
     limits: list[tuple[int, int]] = []
     engine = bilingo.engine.ArgosEngine
-    # Whole sentences go through the aligned batches (issue 14), fragments the plain ones;
-    # both are where translate and translate_aligned send their segments.
-    for name in ("translate_batches", "translate_aligned_batches"):
+    # Whole sentences go through the aligned batches (issue 14), fragments the plain ones
+    # (queued ahead); they are where translate and translate_aligned send their segments.
+    for name in ("translate_batches", "translate_aligned_batches", "queue_scored_batches"):
         real = getattr(engine, name)
 
         def observed(

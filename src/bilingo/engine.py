@@ -4,8 +4,10 @@ bilingo finds the installed package through ``argostranslate.package`` and then 
 model itself: argos' own ``translate()`` splits sentences with MiniSBD (which downloads a
 model, so fails offline) and feeds CTranslate2 one paragraph at a time, 32 tokens a batch.
 Here the segments of every article are sorted by length and cut into batches of about
-the same length, all queued at once (``translate_batch(asynchronous=True)``), which is what
-makes bilingo several times faster on the same model. Heavy imports (ctranslate2,
+the same length, queued a few ahead of the one waited for
+(``translate_batch(asynchronous=True)``), which is what makes bilingo several times faster
+on the same model; :meth:`ArgosEngine.queue_scored_batches` queues them before the caller
+waits, so the model runs while the caller writes what came before. Heavy imports (ctranslate2,
 sentencepiece) happen only when a model is loaded, so ``bilingo check`` never pays for them.
 
 The package decides the rest (``bilingo.tokenizer``): SentencePiece or Moses + BPE, output
@@ -318,29 +320,75 @@ class ArgosEngine:
         for batch, results in self._scored_batches(segments):
             yield batch, [r.text for r in results]
 
-    def _scored_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
+    def queue_scored_batches(
+        self, segments: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """:meth:`translate_scored_batches` with its first batches queued now, before the
+        caller iterates: the model works on them while the caller does other work (writes
+        the twins of the chunk before). Iterating collects them, queueing the rest."""
         if not segments:
-            return
+            return iter(())
+        known = self.position_limit
+        return self._again_after(self._start_scored(segments), known, segments)
+
+    def _again_after(
+        self,
+        started: Iterator[tuple[list[int], list[Aligned]]],
+        known: int | None,
+        segments: Sequence[str],
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """:meth:`_again` for batches already queued (``known``: the positions known then)."""
+        try:
+            yield from started
+        except SegmentError as exc:
+            if not exc.positions or known is not None or self.position_limit is None:
+                raise
+            yield from self._scored_batches(segments)
+
+    def _scored_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
+        if segments:
+            yield from self._start_scored(segments)
+
+    def _start_scored(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """Queue the first batches of ``segments`` now; the iterator collects them all."""
         self.load()
         parts, cuts = self._fitted(segments)
+        started = self._start_parts(parts)
         if cuts is None:
-            yield from self._part_batches(parts)
-            return
-        empty: list[Aligned] = [Aligned("", ())] * len(parts)
-        out = _collect(self._part_batches(parts), empty, None)
+            return started
+        return self._joined_parts(segments, cuts, started)
+
+    def _joined_parts(
+        self,
+        segments: Sequence[str],
+        cuts: list[tuple[int, list[tuple[int, int]]]],
+        started: Iterator[tuple[list[int], list[Aligned]]],
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        """One batch of every segment, each made again of the parts it was cut into."""
+        empty: list[Aligned] = [Aligned("", ())] * sum(len(r) for _, r in cuts)
+        out = _collect(started, empty, None)
         joined = [
             _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
         ]
         yield list(range(len(segments))), joined
 
-    def _part_batches(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
+    def _start_parts(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
         # With their ranges: a run the model copied is written as the source has it.
         encoded = [tokenizer.encode_spans(part) for part in parts]
-        tokens = [list(e.pieces) for e in encoded]
-        batches, pending, prefix = self._queue(tokens, attention=False)
-        for batch, results in zip(batches, pending, strict=True):
+        queued = self._queue([list(e.pieces) for e in encoded], attention=False)
+        return self._decoded_parts(tokenizer, parts, encoded, queued)
+
+    def _decoded_parts(
+        self,
+        tokenizer: Tokenizer,
+        parts: Sequence[str],
+        encoded: Sequence[Any],
+        queued: _Queued,
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
+        prefix = queued.prefix
+        for batch, results in queued:
             out: list[Aligned] = []
             for i, result in zip(batch, self._results(batch, results), strict=True):
                 hypothesis: list[str] = result.hypotheses[0]
@@ -391,14 +439,14 @@ class ArgosEngine:
                 f"the model cannot translate {len(batch)} segment(s) ({exc})", found is not None
             ) from None
 
-    def _queue(
-        self, tokens: Sequence[list[str]], *, attention: bool
-    ) -> tuple[list[list[int]], list[Any], list[str]]:
-        """(With ``attention``, ``<unk>`` stays in the output: :meth:`translate_aligned`
-        puts the source's unknown pieces back in order, never through the alignment head,
-        which on OPUS-MT models nobody trained to align.)"""
-        """Queue every batch at once (CTranslate2's workers, ``inter_threads``, take them in
-        turn): (batches of indices, their pending results, the forced target prefix).
+    def _queue(self, tokens: Sequence[list[str]], *, attention: bool) -> _Queued:
+        """The batches of ``tokens``, the first :data:`AHEAD` per worker queued now and each
+        further one as an earlier one is waited for (CTranslate2's workers,
+        ``inter_threads``, take them in turn). Not every batch at once: a Translator is
+        freed only once it has run all it was given (Ctrl-C would wait for a whole chunk).
+        (With ``attention``, ``<unk>`` stays in the output: :meth:`translate_aligned` puts
+        the source's unknown pieces back in order, never through the alignment head, which
+        on OPUS-MT models nobody trained to align.)
 
         Batched here rather than by one ``translate_batch(max_batch_size=N,
         batch_type="tokens", asynchronous=True)``: that call sorts and cuts batches itself but
@@ -415,22 +463,24 @@ class ArgosEngine:
         batches = length_batches(
             [len(t) for t in tokens], self.max_batch_tokens, self.max_batch_segments
         )
-        pending = [
-            self._translator.translate_batch(
-                [tokens[i] for i in batch],
-                target_prefix=[prefix] * len(batch) if prefix else None,
-                asynchronous=True,
-                beam_size=self.beam_size,
-                max_decoding_length=max_len + len(prefix),
-                max_input_length=0,
-                replace_unknowns=not attention,
-                length_penalty=LENGTH_PENALTY,
-                return_attention=attention,
-                return_scores=True,
+        submit = partial(
+            self._translator.translate_batch,
+            asynchronous=True,
+            beam_size=self.beam_size,
+            max_decoding_length=max_len + len(prefix),
+            max_input_length=0,
+            replace_unknowns=not attention,
+            length_penalty=LENGTH_PENALTY,
+            return_attention=attention,
+            return_scores=True,
+        )
+
+        def start(batch: list[int]) -> Any:
+            return submit(
+                [tokens[i] for i in batch], target_prefix=[prefix] * len(batch) if prefix else None
             )
-            for batch in batches
-        ]
-        return batches, pending, prefix
+
+        return _Queued(batches, start, prefix, AHEAD * max(1, self.inter_threads))
 
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
@@ -478,14 +528,14 @@ class ArgosEngine:
             encoded = tokenizer.encode_spans(part)
             sources.append((list(encoded.pieces), list(encoded.ranges)))
             decoders.append(partial(tokenizer.decode_spans, source=encoded, source_text=part))
-        batches, pending, prefix = self._queue([s for s, _ in sources], attention=True)
+        queued = self._queue([s for s, _ in sources], attention=True)
         known = self.source_vocabulary()
-        for batch, results in zip(batches, pending, strict=True):
+        for batch, results in queued:
             done = self._results(batch, results)
             yield (
                 batch,
                 [
-                    _aligned(*sources[i], result, decoders[i], len(prefix), known)
+                    _aligned(*sources[i], result, decoders[i], len(queued.prefix), known)
                     for i, result in zip(batch, done, strict=True)
                 ],
             )
@@ -541,6 +591,36 @@ class ArgosEngine:
 
 
 T = TypeVar("T")
+
+#: Batches queued per CTranslate2 worker beyond the one being waited for: enough that a
+#: worker never waits for the main thread, few enough that freeing the model is quick.
+AHEAD = 2
+
+
+class _Queued:
+    """Batches of one call, queued :attr:`ahead` of the one waited for: iterating gives
+    each batch with its pending results, in order, once the next ones are queued."""
+
+    def __init__(
+        self, batches: list[list[int]], start: Callable[[list[int]], Any], prefix: list[str],
+        ahead: int,
+    ) -> None:  # fmt: skip
+        self.batches = batches
+        self.prefix = prefix
+        self._start = start
+        self._ahead = ahead
+        self._pending: list[Any] = []
+        self._top_up(1)
+
+    def _top_up(self, waited: int) -> None:
+        while len(self._pending) < min(len(self.batches), waited + self._ahead):
+            self._pending.append(self._start(self.batches[len(self._pending)]))
+
+    def __iter__(self) -> Iterator[tuple[list[int], Any]]:
+        for n, batch in enumerate(self.batches):
+            self._top_up(n + 1)
+            pending, self._pending[n] = self._pending[n], None  # its results, once
+            yield batch, pending
 
 
 def _collect(

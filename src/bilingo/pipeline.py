@@ -14,11 +14,13 @@ segment's matches serve its memory key and its protection alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
 from bilingo.engine import Aligned, Engine
+from bilingo.errors import ModelError
 from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.memory import Memory, MemoryKey
 
@@ -73,6 +75,8 @@ class Pipeline:
         self._scores: dict[tuple[str, str, str], dict[str, float]] = {}
         #: Per (direction, model): whole-sentence keys that fell back to pieces.
         self.in_pieces: dict[tuple[str, str, str], set[str]] = {}
+        #: Per (direction, model, kind): keys submitted and not yet collected, by sending.
+        self._flight: dict[tuple[str, str, str, str], dict[str, Sending[Any]]] = {}
 
     def key(self, source: str, target: str, model: str) -> MemoryKey:
         return memory_key(self.glossary, source, target, model)
@@ -130,25 +134,149 @@ class Pipeline:
         """The one chain to the engine: ``items`` batch by batch, each result finished by
         the strategy (None: it failed, handed back), each finished batch kept in the run
         and the memory before the next is waited for."""
+        return self.submit(
+            items, engine=engine, source=source, target=target, kind=kind, finish=finish,
+            aligned=aligned,
+        ).collect()  # fmt: skip
+
+    def submit(
+        self,
+        items: Sequence[Item[C]],
+        *,
+        engine: Engine,
+        source: str,
+        target: str,
+        kind: str,
+        finish: Callable[[Item[C], Any], str | None],
+        aligned: bool = False,
+    ) -> Sending[C]:
+        """:meth:`send`, its batches queued now where the engine can (plain translations
+        on an ArgosEngine) and collected by :meth:`Sending.collect`: what the run does
+        meanwhile overlaps the model. Until then its keys are in flight: a later
+        :meth:`start_fragments` borrows them instead of sending them again."""
+        sending = Sending(self, items, engine, (source, target, engine.name, kind), finish, aligned)
+        flight = self._flight.setdefault(sending.where, {})
+        for item in items:
+            flight[item.key] = sending
+        return sending
+
+    def landed(self, sending: Sending[Any]) -> None:
+        """``sending`` is collected (or failed): its keys are no longer in flight."""
+        flight = self._flight.get(sending.where, {})
+        for item in sending.items:
+            if flight.get(item.key) is sending:
+                del flight[item.key]
+
+    def fragments(
+        self, texts: Sequence[str], *, engine: Engine, source: str, target: str
+    ) -> tuple[dict[str, str], int, int]:
+        """Each distinct plain text translated once, glossary terms protected: (text ->
+        translation, from the memory, sent to the engine)."""
+        return self.start_fragments(texts, engine=engine, source=source, target=target).finish()
+
+    def start_fragments(
+        self, texts: Sequence[str], *, engine: Engine, source: str, target: str
+    ) -> Fragments:
+        """:meth:`fragments`, its batches queued now (see :meth:`submit`); texts another
+        unfinished start is sending are borrowed from it, not sent twice."""
+        unique = list(dict.fromkeys(texts))
+        found, from_memory = self.known(
+            unique, source=source, target=target, model=engine.name, kind="text"
+        )
+        flight = self._flight.get((source, target, engine.name, "text"), {})
+        borrowed = {t: flight[t] for t in unique if t not in found and t in flight}
+        items = [
+            Item(t, (p := self.glossary.protect(t, source=source, target=target)).text, p)
+            for t in unique
+            if t not in found and t not in borrowed
+        ]
+        sending = self.submit(
+            items, engine=engine, source=source, target=target, kind="text", finish=self._restore
+        )
+        return Fragments(self, engine, source, target, found, from_memory, sending, borrowed)
+
+    def _restore(self, item: Item[Any], out: str) -> str | None:
+        try:
+            return str(item.context.restore(out))
+        except PlaceholderLost as exc:
+            self.warnings.append(exc.message)
+            return None
+
+    def plain(
+        self, keys: Iterable[str], *, engine: Engine, source: str, target: str
+    ) -> dict[str, str]:
+        """``keys`` translated as they are, without protection: what is sent again when a
+        placeholder did not come back (never write a placeholder or a gap; `glossary
+        check` flags the term)."""
+        again, _ = self.send(
+            [Item(k, k, None) for k in keys],
+            engine=engine,
+            source=source,
+            target=target,
+            kind="text",
+            finish=lambda _, out: str(out),
+        )
+        return again
+
+
+class Sending(Generic[C]):
+    """Items submitted to the engine (:meth:`Pipeline.submit`), collected once."""
+
+    def __init__(
+        self,
+        pipe: Pipeline,
+        items: Sequence[Item[C]],
+        engine: Engine,
+        where: tuple[str, str, str, str],
+        finish: Callable[[Item[C], Any], str | None],
+        aligned: bool,
+    ) -> None:
+        self.pipe = pipe
+        self.items = items
+        self.where = where
+        self._finish = finish
+        self._aligned = aligned
+        self._batches = _batches(engine, [i.text for i in items], aligned=aligned, now=bool(items))
+        self._result: tuple[dict[str, str], list[Failed[C]]] | None = None
+        self._error: BaseException | None = None
+
+    def collect(self) -> tuple[dict[str, str], list[Failed[C]]]:
+        """(translations finished, results the strategy could not finish), each batch kept
+        in the run and the memory as it comes back. Once: later calls give the same, or
+        raise what the first raised."""
+        if self._error is not None:
+            raise self._error
+        if self._result is None:
+            try:
+                self._result = self._run()
+            except BaseException as exc:
+                self._error = exc
+                raise
+            finally:
+                self.pipe.landed(self)
+        return self._result
+
+    def _run(self) -> tuple[dict[str, str], list[Failed[C]]]:
+        pipe, items, (source, target, model, _) = self.pipe, self.items, self.where
         fresh: dict[str, str] = {}
         failed: list[Failed[C]] = []
         if not items:
             return fresh, failed
-        done = self._done.setdefault((source, target, engine.name, kind), {})
-        key = self.key(source, target, engine.name)
+        done = pipe._done.setdefault(self.where, {})
+        key = pipe.key(source, target, model)
         total, count = len(items), 0
-        if self.progress is not None:
-            self.progress("translate", 0, total)
-        scored = self._scores.setdefault((source, target, engine.name), {})
-        for batch, results in _batches(engine, [i.text for i in items], aligned=aligned):
+        if pipe.progress is not None:
+            pipe.progress("translate", 0, total)
+        scored = pipe._scores.setdefault((source, target, model), {})
+        for batch, results in self._batches:
             kept: dict[str, str] = {}
             confidence: dict[str, float] = {}
             for index, result in zip(batch, results, strict=True):
                 item = items[index]
                 score = getattr(result, "score", None)
-                if not aligned and isinstance(result, Aligned):
+                if not self._aligned and isinstance(result, Aligned):
                     result = result.text  # a plain translation with its score
-                out = finish(item, result)
+                out = self._finish(item, result)
                 if out is None:
                     failed.append(Failed(item, result))
                 else:
@@ -158,63 +286,86 @@ class Pipeline:
             done.update(kept)
             fresh.update(kept)
             scored.update(confidence)
-            if self.memory is not None and kept:
-                self.memory.store(kept, key, confidence)
+            if pipe.memory is not None and kept:
+                pipe.memory.store(kept, key, confidence)
             count += len(batch)
-            if self.progress is not None:
-                self.progress("translate", count, total)
+            if pipe.progress is not None:
+                pipe.progress("translate", count, total)
         return fresh, failed
 
-    def fragments(
-        self, texts: Sequence[str], *, engine: Engine, source: str, target: str
-    ) -> tuple[dict[str, str], int, int]:
-        """Each distinct plain text translated once, glossary terms protected: (text ->
-        translation, from the memory, sent to the engine)."""
-        unique = list(dict.fromkeys(texts))
-        found, from_memory = self.known(
-            unique, source=source, target=target, model=engine.name, kind="text"
+
+class Fragments:
+    """Plain texts started by :meth:`Pipeline.start_fragments`; :meth:`finish` ends them."""
+
+    def __init__(
+        self,
+        pipe: Pipeline,
+        engine: Engine,
+        source: str,
+        target: str,
+        found: dict[str, str],
+        from_memory: int,
+        sending: Sending[Any],
+        borrowed: dict[str, Sending[Any]],
+    ) -> None:
+        self.pipe = pipe
+        self.engine = engine
+        self.source = source
+        self.target = target
+        self.found = found
+        self.from_memory = from_memory
+        self.sending = sending
+        self.borrowed = borrowed
+
+    def finish(self) -> tuple[dict[str, str], int, int]:
+        """(text -> translation, from the memory, sent to the engine), as
+        :meth:`Pipeline.fragments` gives them."""
+        pipe, engine, where = self.pipe, self.engine, (self.source, self.target)
+        fresh, failed = self.sending.collect()
+        again = pipe.plain(
+            [f.item.key for f in failed], engine=engine, source=where[0], target=where[1]
         )
-        items = [
-            Item(t, (p := self.glossary.protect(t, source=source, target=target)).text, p)
-            for t in unique
-            if t not in found
-        ]
-
-        def restore(item: Item[Any], out: str) -> str | None:
-            try:
-                return str(item.context.restore(out))
-            except PlaceholderLost as exc:
-                self.warnings.append(exc.message)
-                return None
-
-        fresh, failed = self.send(
-            items, engine=engine, source=source, target=target, kind="text", finish=restore
-        )
-        # Never write a placeholder or a gap: translate those again without protection,
-        # and let `glossary check` flag the term.
-        again, _ = self.send(
-            [Item(f.item.key, f.item.key, None) for f in failed],
-            engine=engine,
-            source=source,
-            target=target,
-            kind="text",
-            finish=lambda _, out: str(out),
-        )
-        found.update(fresh)
-        found.update(again)
-        return found, from_memory, len(items)
+        found = {**self.found, **fresh, **again}
+        sent = len(self.sending.items)
+        if self.borrowed:
+            for owner in dict.fromkeys(self.borrowed.values()):
+                # Collected already, as a rule (the chunk before); if the model failed on
+                # it, what it could not translate is sent below instead.
+                with suppress(ModelError):
+                    owner.collect()
+            done = pipe._done.get((*where, engine.name, "text"), {})
+            found.update((t, done[t]) for t in self.borrowed if t in done)
+            # What the owner could not translate (it failed): sent now, as it would be alone.
+            rest = [t for t in self.borrowed if t not in done]
+            if rest:
+                more, _, more_sent = pipe.fragments(
+                    rest, engine=engine, source=where[0], target=where[1]
+                )
+                found.update(more)
+                sent += more_sent
+        return found, self.from_memory, sent
 
 
-#: Plain translations with their scores where the engine gives them (ArgosEngine).
-_PLAIN = ("translate_scored_batches", "translate_batches")
+#: Plain translations with their scores where the engine gives them (ArgosEngine); first
+#: the call that queues its batches before it is iterated.
+_PLAIN = ("queue_scored_batches", "translate_scored_batches", "translate_batches")
 
 
 def _batches(
-    engine: Engine, texts: Sequence[str], *, aligned: bool
+    engine: Engine, texts: Sequence[str], *, aligned: bool, now: bool = False
 ) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
     """The engine's results batch by batch where it gives them so (ArgosEngine), else in
-    one piece."""
-    names = ("translate_aligned_batches",) if aligned else _PLAIN
+    one piece; ``now``: queued before the first is asked for, where the engine can."""
+    queue = getattr(engine, "queue_scored_batches", None)
+    if now and not aligned and queue is not None:
+        return iter(queue(texts))
+    return _lazy_batches(engine, texts, aligned=aligned)
+
+
+def _lazy_batches(
+    engine: Engine, texts: Sequence[str], *, aligned: bool
+) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
+    names = ("translate_aligned_batches",) if aligned else _PLAIN[1:]
     for name in names:
         by_batch = getattr(engine, name, None)
         if by_batch is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -519,6 +520,22 @@ def translate_jobs(
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
     pipe = pipeline or Pipeline(glossary, memory, progress=progress, warnings=warnings)
+    return start_jobs(jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipe)()
+
+
+def start_jobs(
+    jobs: Sequence[Job],
+    *,
+    engine: Engine,
+    source: str,
+    target: str,
+    inline: InlineMode,
+    pipe: Pipeline,
+) -> Callable[[], Translated]:
+    """:func:`translate_jobs`, started: fragments have their engine batches queued now, so
+    the model runs while the caller writes the twins of the jobs before; calling the result
+    collects them. Whole sentences start when it is called: their placement scores the
+    model's output (``masked_drops``), which would wait behind batches queued ahead."""
     memory = pipe.memory
     for job in jobs if memory is not None else ():
         if memory is not None:
@@ -533,11 +550,24 @@ def translate_jobs(
         )
     if inline == "fragments":
         texts = [t for job in jobs for t in job.texts()]
-        translations, from_memory, sent = pipe.fragments(
-            texts, engine=engine, source=source, target=target
-        )
-        scores = pipe.scores(dict.fromkeys(texts), source=source, target=target, model=engine.name)
-        return Translated(translations, None, from_memory, sent, scores=scores)
+        started = pipe.start_fragments(texts, engine=engine, source=source, target=target)
+
+        def fragments() -> Translated:
+            translations, from_memory, sent = started.finish()
+            scores = pipe.scores(
+                dict.fromkeys(texts), source=source, target=target, model=engine.name
+            )
+            return Translated(translations, None, from_memory, sent, scores=scores)
+
+        return fragments
+    return partial(
+        _translate_whole_jobs, jobs, engine=engine, source=source, target=target, pipe=pipe
+    )
+
+
+def _translate_whole_jobs(
+    jobs: Sequence[Job], *, engine: Engine, source: str, target: str, pipe: Pipeline
+) -> Translated:
     docs: list[tuple[Document, frozenset[int]]] = []
     for job in jobs:
         docs.append((job.body, frozenset(job.merge.keep_blocks)))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ from bilingo.translation import (
     build_twin,
     default_engine_factory,
     plan,
-    translate_jobs,
+    start_jobs,
     twin_bytes,
     word_count,
 )
@@ -346,7 +347,14 @@ def translate_paths(
             # in the memory) before the next starts, so an interrupt loses one chunk at most.
             # A chunk the model fails on goes again article by article: only the article it
             # cannot translate fails, every other twin is written.
+            # The next chunk is started (its batches queued) before this one is collected,
+            # so the model runs on while this chunk's twins are written; a sentence it
+            # shares with this chunk is borrowed, not sent twice (bilingo.pipeline).
             queue = list(_chunks(jobs, chunk_segments or _chunk_size(engine)))
+            ahead: dict[int, Callable[[], Translated]] = {}  # by id() of a queued chunk
+            start = partial(
+                start_jobs, engine=engine, source=src, target=tgt, inline=inline, pipe=pipeline
+            )
             while queue:
                 chunk = queue.pop(0)
                 chunk_segs = sum(sizes[id(j)][0] for j in chunk)
@@ -356,15 +364,10 @@ def translate_paths(
                 )
                 pipeline.progress = tick if progress is not None or status is not None else None
                 try:
-                    done = translate_jobs(
-                        chunk,
-                        engine=engine,
-                        glossary=glossary,
-                        source=src,
-                        target=tgt,
-                        inline=inline,
-                        pipeline=pipeline,
-                    )
+                    begun = ahead.pop(id(chunk), None) or start(chunk)
+                    if queue and id(queue[0]) not in ahead:
+                        ahead[id(queue[0])] = start(queue[0])
+                    done = begun()
                 except SegmentError as exc:
                     if len(chunk) > 1:
                         queue[:0] = [[job] for job in chunk]
