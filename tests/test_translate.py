@@ -324,3 +324,52 @@ def test_whole_sentences_on_every_package_shape(any_site: Path, any_layout: Copy
         twin = read_article(outcome.twin)
         assert twin.body == any_layout.expected_body(read_article(outcome.source).body, *pair)
         assert "\u2581" not in outcome.twin.read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_model_with_batches_queued_is_released_once_they_are_collected() -> None:
+    """Loading the other direction's model while batches are queued on one leaves it
+    loaded until they are collected, then frees it: one model at a time, but for a moment."""
+    from bilingo.engine import ArgosEngine, find_package
+
+    first = ArgosEngine(find_package("nb", "en"), beam_size=1, max_batch_segments=1)
+    second = ArgosEngine(find_package("en", "nb"), beam_size=1)
+    texts = ["Dette er en setning.", "Og en til.", "Den tredje setningen."]
+    batches = first.queue_scored_batches(texts)
+    assert first.queued > 0
+    second.load()
+    assert first.loaded and second.loaded
+    got = {i: r.text for batch, results in batches for i, r in zip(batch, results, strict=True)}
+    assert [got[i] for i in range(len(texts))] == texts  # the copy model, case kept
+    assert not first.loaded and second.loaded and first.queued == 0
+    # Nothing queued: released at once.
+    first.load()
+    assert first.loaded and not second.loaded
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_both_directions_in_chunks_of_one_article_leave_one_model_loaded(site: Path) -> None:
+    """One chunk queue across directions (the next direction starts while the last chunk
+    of one runs): every twin is written as a run direction by direction writes it, and
+    the first direction's model is freed once its batches are collected."""
+    from bilingo.engine import ArgosEngine, find_package
+
+    engines: list[ArgosEngine] = []
+
+    def make(source: str, target: str) -> ArgosEngine:
+        engines.append(ArgosEngine(find_package(source, target), beam_size=1))
+        return engines[-1]
+
+    other = site.parent / "other"
+    shutil.copytree(site, other)
+    for chunk, folder in ((1, site), (None, other)):
+        report = translate_paths(
+            [folder], glossary=empty_glossary(), engine_factory=make, chunk_segments=chunk,
+            inline="fragments",
+        )  # fmt: skip
+        assert report.exit_code == 0, report.outcomes
+        assert [e.loaded for e in engines[-2:]] == [False, True]
+        assert {e.package.from_code for e in engines[-2:]} == {"nb", "en"}
+        assert all(e.queued == 0 for e in engines)
+    for twin in sorted(other.glob("*.md")):
+        assert (site / twin.name).read_bytes() == twin.read_bytes()

@@ -22,9 +22,10 @@ padded source token and ~1.5 MB per segment (vocabulary-sized scores), for each 
 batches in flight. With these limits ``translate`` peaks at ~475 MB (base model included),
 within the 1 GB of issue 24; 256/16 (the default until then, ~340 MB) is 40% slower on whole
 sentences, whose length fills 256 tokens with a few segments; 1024/64 takes ~740 MB for no
-more speed there (``--batch-tokens``/``--batch-segments`` choose). Only one
-model is kept in memory at a time: loading another engine's model releases the previous
-one (it reloads, from the page cache, if used again).
+more speed there (``--batch-tokens``/``--batch-segments`` choose). One model is kept
+in memory at a time, but for a moment: loading another engine's model releases the
+previous one once the batches queued on it are collected (it reloads, from the page cache,
+if used again).
 """
 
 from __future__ import annotations
@@ -221,6 +222,10 @@ class ArgosEngine:
         #: Positions the model has (source pieces with </s>, output steps): from model.bin,
         #: or from the first error that names them; None while unknown.
         self.position_limit: int | None = None
+        #: Batches queued and not yet collected; while there are some, loading another
+        #: engine's model leaves this one loaded until they are (``_release_resident``).
+        self.queued = 0
+        self._release_when_done = False
 
     @property
     def name(self) -> str:
@@ -281,6 +286,22 @@ class ArgosEngine:
         reuse their malloc arenas, and the memory freed in them, instead of growing new ones.
         """
         self._translator = None
+        self._release_when_done = False
+
+    def release_when_done(self) -> None:
+        """Free the model once the batches queued on it are collected (now if none are):
+        the next direction's first chunk is queued while this one's last is collected."""
+        if self.queued:
+            self._release_when_done = True
+        else:
+            self.release()
+            trim_heap()
+
+    def _collected(self, batches: int) -> None:
+        self.queued -= batches
+        if not self.queued and self._release_when_done:
+            self.release()
+            trim_heap()
 
     @property
     def loaded(self) -> bool:
@@ -480,7 +501,7 @@ class ArgosEngine:
                 [tokens[i] for i in batch], target_prefix=[prefix] * len(batch) if prefix else None
             )
 
-        return _Queued(batches, start, prefix, AHEAD * max(1, self.inter_threads))
+        return _Queued(batches, start, prefix, AHEAD * max(1, self.inter_threads), self)
 
     def translate_aligned(
         self, segments: Sequence[str], *, progress: Progress | None = None
@@ -603,24 +624,34 @@ class _Queued:
 
     def __init__(
         self, batches: list[list[int]], start: Callable[[list[int]], Any], prefix: list[str],
-        ahead: int,
+        ahead: int, engine: ArgosEngine,
     ) -> None:  # fmt: skip
         self.batches = batches
         self.prefix = prefix
         self._start = start
         self._ahead = ahead
+        self._engine = engine
         self._pending: list[Any] = []
         self._top_up(1)
 
     def _top_up(self, waited: int) -> None:
         while len(self._pending) < min(len(self.batches), waited + self._ahead):
             self._pending.append(self._start(self.batches[len(self._pending)]))
+            self._engine.queued += 1
 
     def __iter__(self) -> Iterator[tuple[list[int], Any]]:
-        for n, batch in enumerate(self.batches):
-            self._top_up(n + 1)
-            pending, self._pending[n] = self._pending[n], None  # its results, once
-            yield batch, pending
+        collected = 0
+        try:
+            for n, batch in enumerate(self.batches):
+                self._top_up(n + 1)
+                pending, self._pending[n] = self._pending[n], None  # its results, once
+                yield batch, pending
+                collected += 1
+                self._engine._collected(1)
+        finally:
+            # Abandoned (a model error, Ctrl-C): what was queued counts as collected, so
+            # the model can still be freed once the rest of it is.
+            self._engine._collected(len(self._pending) - collected)
 
 
 def _collect(
@@ -912,8 +943,7 @@ _resident: weakref.ref[ArgosEngine] | None = None
 def _release_resident() -> None:
     engine = _resident() if _resident is not None else None
     if engine is not None:
-        engine.release()
-        trim_heap()
+        engine.release_when_done()
 
 
 def trim_heap() -> None:

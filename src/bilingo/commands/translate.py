@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bilingo import provenance
 from bilingo.article import (
@@ -335,79 +334,78 @@ def translate_paths(
         if progress is not None:
             progress("translate", seg, segments_total)
 
+    # Articles go to the engine a chunk at a time: each chunk still fills whole batches
+    # across articles, and its twins are written (its translations already in the memory)
+    # before the next starts, so an interrupt loses one chunk at most. A chunk the model
+    # fails on goes again article by article: only the article it cannot translate fails,
+    # every other twin is written. One queue across directions: the next chunk is started
+    # (its batches queued) before this one is collected, so the model runs on while this
+    # chunk's twins are written, the next direction's model loading while the last chunk
+    # of this one runs; a sentence they share is borrowed, not sent twice (bilingo.pipeline).
+    queue: list[_Chunk] = []
+    for pair, jobs in sorted(by_pair.items()):
+        if dry_run:
+            outcomes += [_job_outcome(job, "would-write") for job in jobs]
+            continue
+        size = chunk_segments or _chunk_size(engines[pair])
+        queue += [_Chunk(pair, chunk) for chunk in _chunks(jobs, size)]
+    ahead: dict[int, Callable[[], Translated]] = {}  # by id() of a queued chunk
     try:
-        for (src, tgt), jobs in sorted(by_pair.items()):
-            if dry_run:
-                outcomes += [_job_outcome(job, "would-write") for job in jobs]
-                continue
-            engine = engines[(src, tgt)]
-            engine_names.append(engine.name)
-            # Articles go to the engine a chunk at a time: each chunk still fills whole
-            # batches across articles, and its twins are written (its translations already
-            # in the memory) before the next starts, so an interrupt loses one chunk at most.
-            # A chunk the model fails on goes again article by article: only the article it
-            # cannot translate fails, every other twin is written.
-            # The next chunk is started (its batches queued) before this one is collected,
-            # so the model runs on while this chunk's twins are written; a sentence it
-            # shares with this chunk is borrowed, not sent twice (bilingo.pipeline).
-            queue = list(_chunks(jobs, chunk_segments or _chunk_size(engine)))
-            ahead: dict[int, Callable[[], Translated]] = {}  # by id() of a queued chunk
-            start = partial(
-                start_jobs, engine=engine, source=src, target=tgt, inline=inline, pipe=pipeline
-            )
-            while queue:
-                chunk = queue.pop(0)
-                chunk_segs = sum(sizes[id(j)][0] for j in chunk)
-                chunk_words = sum(sizes[id(j)][1] for j in chunk)
-                tick = _ChunkTicker(
-                    report_status, segments_done, words_done, chunk_segs, chunk_words
-                )
-                pipeline.progress = tick if progress is not None or status is not None else None
-                try:
-                    begun = ahead.pop(id(chunk), None) or start(chunk)
-                    if queue and id(queue[0]) not in ahead:
-                        ahead[id(queue[0])] = start(queue[0])
-                    done = begun()
-                except SegmentError as exc:
-                    if len(chunk) > 1:
-                        queue[:0] = [[job] for job in chunk]
-                        continue
-                    outcomes.append(
-                        replace(
-                            _job_outcome(chunk[0], "failed"),
-                            reason=f"{exc.message}; shorten its longest paragraph, or translate "
-                            "it by hand",
-                        )
-                    )
-                    finished.add(id(chunk[0]))
-                    articles_done += 1
+        while queue:
+            chunk = queue.pop(0)
+            engine = engines[chunk.pair]
+            if engine.name not in engine_names:
+                engine_names.append(engine.name)
+            chunk_segs = sum(sizes[id(j)][0] for j in chunk.jobs)
+            chunk_words = sum(sizes[id(j)][1] for j in chunk.jobs)
+            tick = _ChunkTicker(report_status, segments_done, words_done, chunk_segs, chunk_words)
+            pipeline.progress = tick if progress is not None or status is not None else None
+            try:
+                begun = ahead.pop(id(chunk), None) or chunk.start(engine, inline, pipeline)
+                if queue and id(queue[0]) not in ahead:
+                    after = queue[0]
+                    ahead[id(after)] = after.start(engines[after.pair], inline, pipeline)
+                done = begun()
+            except SegmentError as exc:
+                if len(chunk.jobs) > 1:
+                    queue[:0] = [_Chunk(chunk.pair, [job]) for job in chunk.jobs]
                     continue
-                whole_sentences += done.whole_sentences
-                fallback_sentences += done.fallback_sentences
-                memory_segments += done.memory_segments
-                engine_segments += done.engine_segments
-                loaded = loaded or done.engine_segments > 0
-                # Ctrl-C or SIGTERM now waits until these twins are on disk.
-                with deferred():
-                    for job in chunk:
-                        outcome = _write_twin(
-                            job,
-                            done,
-                            index,
-                            engine_name=engine.name,
-                            # The pipeline's: each paragraph's terms were matched already.
-                            glossary=pipeline.glossary,
-                            fields=fields,
-                            warnings=warnings,
-                        )
-                        finished.add(id(job))
-                        outcomes.append(outcome)
-                        if outcome.action == "written":
-                            total_words += outcome.words
-                        articles_done += 1
-                segments_done += chunk_segs
-                words_done += chunk_words
-                report_status(segments_done, words_done)
+                outcomes.append(
+                    replace(
+                        _job_outcome(chunk.jobs[0], "failed"),
+                        reason=f"{exc.message}; shorten its longest paragraph, or translate "
+                        "it by hand",
+                    )
+                )
+                finished.add(id(chunk.jobs[0]))
+                articles_done += 1
+                continue
+            whole_sentences += done.whole_sentences
+            fallback_sentences += done.fallback_sentences
+            memory_segments += done.memory_segments
+            engine_segments += done.engine_segments
+            loaded = loaded or done.engine_segments > 0
+            # Ctrl-C or SIGTERM now waits until these twins are on disk.
+            with deferred():
+                for job in chunk.jobs:
+                    outcome = _write_twin(
+                        job,
+                        done,
+                        index,
+                        engine_name=engine.name,
+                        # The pipeline's: each paragraph's terms were matched already.
+                        glossary=pipeline.glossary,
+                        fields=fields,
+                        warnings=warnings,
+                    )
+                    finished.add(id(job))
+                    outcomes.append(outcome)
+                    if outcome.action == "written":
+                        total_words += outcome.words
+                    articles_done += 1
+            segments_done += chunk_segs
+            words_done += chunk_words
+            report_status(segments_done, words_done)
     except KeyboardInterrupt:
         interrupted = True
         outcomes += [
@@ -483,6 +481,19 @@ class _ChunkTicker:
             self.shown = max(self.shown, self.base + self.size * min(done, total) // total)
         part = self.n * (self.shown - self.base) // self.size if self.size else 0
         self.report(self.shown, self.words + part)
+
+
+class _Chunk(NamedTuple):
+    """Articles of one direction that go to the engine together."""
+
+    pair: tuple[str, str]
+    jobs: list[Job]
+
+    def start(self, engine: Engine, inline: InlineMode, pipe: Pipeline) -> Callable[[], Translated]:
+        source, target = self.pair
+        return start_jobs(
+            self.jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipe
+        )
 
 
 def _chunks(jobs: Sequence[Job], size: int) -> list[list[Job]]:
