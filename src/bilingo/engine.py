@@ -45,6 +45,7 @@ from bilingo.errors import ModelError
 from bilingo.tokenizer import (
     CONTROL_TOKENS,
     TOKENIZER_FILES,
+    Encoded,
     SentencePieceTokenizer,
     Span,
     Tokenizer,
@@ -373,8 +374,8 @@ class ArgosEngine:
     def _start_scored(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
         """Queue the first batches of ``segments`` now; the iterator collects them all."""
         self.load()
-        parts, cuts = self._fitted(segments)
-        started = self._start_parts(parts)
+        parts, cuts, encoded = self._fitted(segments)
+        started = self._start_parts(parts, encoded)
         if cuts is None:
             return started
         return self._joined_parts(segments, cuts, started)
@@ -393,11 +394,11 @@ class ArgosEngine:
         ]
         yield list(range(len(segments))), joined
 
-    def _start_parts(self, parts: Sequence[str]) -> Iterator[tuple[list[int], list[Aligned]]]:
+    def _start_parts(
+        self, parts: Sequence[str], encoded: Sequence[Encoded]
+    ) -> Iterator[tuple[list[int], list[Aligned]]]:
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        # With their ranges: a run the model copied is written as the source has it.
-        encoded = [tokenizer.encode_spans(part) for part in parts]
         queued = self._queue([list(e.pieces) for e in encoded], attention=False)
         return self._decoded_parts(tokenizer, parts, encoded, queued)
 
@@ -405,7 +406,7 @@ class ArgosEngine:
         self,
         tokenizer: Tokenizer,
         parts: Sequence[str],
-        encoded: Sequence[Any],
+        encoded: Sequence[Encoded],
         queued: _Queued,
     ) -> Iterator[tuple[list[int], list[Aligned]]]:
         prefix = queued.prefix
@@ -422,19 +423,20 @@ class ArgosEngine:
 
     def _fitted(
         self, segments: Sequence[str]
-    ) -> tuple[list[str], list[tuple[int, list[tuple[int, int]]]] | None]:
+    ) -> tuple[list[str], list[tuple[int, list[tuple[int, int]]]] | None, list[Encoded]]:
         """The segments as the model can take them: one longer than its positions (or
         :data:`MAX_PART_PIECES`) cut at clause boundaries (:func:`clause_cuts`). Returns
         (parts, None) when none was cut, else (parts, for each segment (its first part's
-        index, the parts' character ranges))."""
+        index, the parts' character ranges)); and each part's pieces with their ranges (a
+        run the model copied is written as the source has it), encoded once."""
         tokenizer = self._tokenizer
+        assert tokenizer is not None  # load() set it
         limit = self.position_limit or MAX_PART_PIECES + 3
-        if tokenizer is None:
-            return list(segments), None
         room = min(limit - 3, MAX_PART_PIECES)  # </s>, <s> where added, a forced prefix
-        lengths = [len(t) for t in tokenizer.encode(segments)]
+        encoded = [tokenizer.encode_spans(segment) for segment in segments]
+        lengths = [len(e.pieces) for e in encoded]
         if max(lengths, default=0) <= room:
-            return list(segments), None
+            return list(segments), None, encoded
 
         def fits(text: str) -> bool:
             return len(tokenizer.encode([text])[0]) <= room
@@ -445,7 +447,7 @@ class ArgosEngine:
             ranges = clause_cuts(segment, fits) if length > room else [(0, len(segment))]
             cuts.append((len(parts), ranges))
             parts += [segment[a:b] for a, b in ranges]
-        return parts, cuts
+        return parts, cuts, [tokenizer.encode_spans(part) for part in parts]
 
     def _results(self, batch: Sequence[int], results: Sequence[Any]) -> list[Any]:
         """The batch's results; a model error names the positions it lacks (learned for
@@ -526,29 +528,28 @@ class ArgosEngine:
         self.load()
         tokenizer = self._tokenizer
         assert tokenizer is not None  # load() set it
-        parts, cuts = self._fitted(segments)
+        parts, cuts, encoded = self._fitted(segments)
         if cuts is None:
-            yield from self._aligned_parts(tokenizer, parts)
+            yield from self._aligned_parts(tokenizer, parts, encoded)
             return
         empty: list[Aligned] = [Aligned("", ())] * len(parts)
-        out = _collect(self._aligned_parts(tokenizer, parts), empty, None)
+        out = _collect(self._aligned_parts(tokenizer, parts, encoded), empty, None)
         joined = [
             _join_aligned(segments[n], ranges, out, first) for n, (first, ranges) in enumerate(cuts)
         ]
         yield list(range(len(segments))), joined
 
     def _aligned_parts(
-        self, tokenizer: Tokenizer, parts: Sequence[str]
+        self, tokenizer: Tokenizer, parts: Sequence[str], encoded: Sequence[Encoded]
     ) -> Iterator[tuple[list[int], list[Aligned]]]:
         """Each part's pieces with their character ranges, translated with attention; a
         part whose ranges cannot be traced (a BPE token the tokenizer changed) has none,
         and goes without alignment."""
         sources: list[tuple[list[str], list[Span]]] = []
         decoders: list[Callable[[list[str]], tuple[str, tuple[Span, ...]]]] = []
-        for part in parts:
-            encoded = tokenizer.encode_spans(part)
-            sources.append((list(encoded.pieces), list(encoded.ranges)))
-            decoders.append(partial(tokenizer.decode_spans, source=encoded, source_text=part))
+        for part, spans in zip(parts, encoded, strict=True):
+            sources.append((list(spans.pieces), list(spans.ranges)))
+            decoders.append(partial(tokenizer.decode_spans, source=spans, source_text=part))
         queued = self._queue([s for s, _ in sources], attention=True)
         known = self.source_vocabulary()
         for batch, results in queued:
