@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -373,3 +374,26 @@ def test_both_directions_in_chunks_of_one_article_leave_one_model_loaded(site: P
         assert all(e.queued == 0 for e in engines)
     for twin in sorted(other.glob("*.md")):
         assert (site / twin.name).read_bytes() == twin.read_bytes()
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_model_loading_in_the_background_is_waited_for(tmp_path: Path) -> None:
+    """load_soon starts the load in a thread; load waits for it and has it, and a package
+    that cannot load raises from load, with the fix, as without load_soon."""
+    from bilingo.engine import ArgosEngine, find_package
+    from bilingo.errors import ModelError
+
+    engine = ArgosEngine(find_package("nb", "en"), beam_size=1)
+    engine.load_soon()
+    engine.load()
+    assert engine.loaded
+    assert engine.translate(["Hei."]) == ["Hei."]
+    package = find_package("en", "nb")
+    broken = tmp_path / "broken"
+    shutil.copytree(package.path, broken)
+    (broken / "model" / "model.bin").write_bytes(b"not a model")
+    bad = ArgosEngine(replace(package, path=broken), beam_size=1)
+    bad.load_soon()
+    with pytest.raises(ModelError, match=r"cannot be loaded.*reinstall it"):
+        bad.load()
+    assert not bad.loaded

@@ -34,8 +34,10 @@ import json
 import os
 import re
 import struct
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -227,10 +229,25 @@ class ArgosEngine:
         #: engine's model leaves this one loaded until they are (``_release_resident``).
         self.queued = 0
         self._release_when_done = False
+        self._loading: threading.Thread | None = None
 
     @property
     def name(self) -> str:
         return self.package.name
+
+    def load_soon(self) -> None:
+        """Start loading the model in a thread: CTranslate2 reads it without holding the
+        GIL, so the run goes on planning meanwhile. :meth:`load` waits for it (and, if it
+        failed, loads again itself, raising the error where it is handled)."""
+        if self._translator is not None or self._loading is not None:
+            return
+
+        def load() -> None:
+            with suppress(ModelError):
+                self.load()
+
+        self._loading = threading.Thread(target=load, name="bilingo-load", daemon=True)
+        self._loading.start()
 
     def load(self) -> None:
         """Load the model and tokenizer (idempotent); raise ModelError if they are broken.
@@ -238,6 +255,10 @@ class ArgosEngine:
         Releases the model of the engine loaded before, if any: one model in memory at a time.
         """
         global _resident
+        loading = self._loading
+        if loading is not None and loading is not threading.current_thread():
+            loading.join()
+            self._loading = None
         if self._translator is not None:
             return
         model_dir = self.package.path / "model"

@@ -245,6 +245,25 @@ def translate_paths(
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
+    # Group the jobs by direction: one engine call per direction with every segment in it.
+    by_pair: dict[tuple[str, str], list[Job]] = {}
+    for job in the_plan.jobs:
+        by_pair.setdefault((job.source_lang, job.target_lang), []).append(job)
+    # Find every model needed before translating anything, and name all that are missing
+    # (once what follows is done: twins already settled are sealed all the same).
+    engines: dict[tuple[str, str], Engine] = {}
+    missing: list[str] = []
+    for pair in sorted(by_pair) if not dry_run else ():
+        try:
+            engines[pair] = factory(*pair)
+        except ModelError as exc:
+            missing.append(exc.message)
+    if engines and not missing:
+        # The first model loads while the languages are checked and the first chunk is
+        # prepared; the next loads as its chunk is queued (one model at a time).
+        load_soon = getattr(engines[min(engines)], "load_soon", None)
+        if load_soon is not None:
+            load_soon()
     # Prose that reads as another language than the one decided: said, not silently done.
     # Not for a language its twin recorded: its prose was read (and any warning given) when
     # it was detected, and is not read again while half its paragraphs stand, as the
@@ -286,19 +305,6 @@ def translate_paths(
     removed = () if dry_run else remove_stale_temps(paths)
     outcomes += the_plan.outcomes
 
-    # Group the jobs by direction: one engine call per direction with every segment in it.
-    by_pair: dict[tuple[str, str], list[Job]] = {}
-    for job in the_plan.jobs:
-        by_pair.setdefault((job.source_lang, job.target_lang), []).append(job)
-
-    # Find every model needed before translating anything, and name all that are missing.
-    engines: dict[tuple[str, str], Engine] = {}
-    missing: list[str] = []
-    for pair in sorted(by_pair) if not dry_run else ():
-        try:
-            engines[pair] = factory(*pair)
-        except ModelError as exc:
-            missing.append(exc.message)
     if missing:
         raise ModelError("\n".join(missing))
 
