@@ -6,7 +6,7 @@ memory, then the engine, batch by batch. Each finished batch is kept (in the run
 memory) as it comes back, so a sentence is sent once per run whichever article or chunk
 holds it, and Ctrl-C loses only the batches still in flight. Whole sentences
 (:func:`bilingo.units.translate_whole`) and fragments (:meth:`Pipeline.fragments`) are two
-strategies over :meth:`Pipeline.send`: each says how a text is prepared for the engine and
+strategies over :meth:`Pipeline.submit`: each says how a text is prepared for the engine and
 how a result is finished. The glossary is :meth:`~bilingo.glossary.Glossary.memoized`: a
 segment's matches serve its memory key and its protection alike.
 """
@@ -113,31 +113,12 @@ class Pipeline:
     def keep(
         self, found: dict[str, str], *, source: str, target: str, model: str, kind: str
     ) -> None:
-        """Keep translations finished outside :meth:`send` (in the run and the memory)."""
+        """Keep translations finished outside :meth:`submit` (in the run and the memory)."""
         if not found:
             return
         self._done.setdefault((source, target, model, kind), {}).update(found)
         if self.memory is not None:
             self.memory.store(found, self.key(source, target, model))
-
-    def send(
-        self,
-        items: Sequence[Item[C]],
-        *,
-        engine: Engine,
-        source: str,
-        target: str,
-        kind: str,
-        finish: Callable[[Item[C], Any], str | None],
-        aligned: bool = False,
-    ) -> tuple[dict[str, str], list[Failed[C]]]:
-        """The one chain to the engine: ``items`` batch by batch, each result finished by
-        the strategy (None: it failed, handed back), each finished batch kept in the run
-        and the memory before the next is waited for."""
-        return self.submit(
-            items, engine=engine, source=source, target=target, kind=kind, finish=finish,
-            aligned=aligned,
-        ).collect()  # fmt: skip
 
     def submit(
         self,
@@ -150,10 +131,13 @@ class Pipeline:
         finish: Callable[[Item[C], Any], str | None],
         aligned: bool = False,
     ) -> Sending[C]:
-        """:meth:`send`, its batches queued now where the engine can (plain translations
-        on an ArgosEngine) and collected by :meth:`Sending.collect`: what the run does
-        meanwhile overlaps the model. Until then its keys are in flight: a later
-        :meth:`start_fragments` borrows them instead of sending them again."""
+        """The one chain to the engine: ``items``, their batches queued now where the
+        engine can (plain translations on an ArgosEngine), collected by
+        :meth:`Sending.collect` batch by batch, each result finished by the strategy
+        (None: it failed, handed back), each finished batch kept in the run and the memory
+        before the next is waited for. What the run does before collecting overlaps the
+        model; until then the keys are in flight: a later :meth:`start_fragments` borrows
+        them instead of sending them again."""
         sending = Sending(self, items, engine, (source, target, engine.name, kind), finish, aligned)
         flight = self._flight.setdefault(sending.where, {})
         for item in items:
@@ -208,14 +192,14 @@ class Pipeline:
         """``keys`` translated as they are, without protection: what is sent again when a
         placeholder did not come back (never write a placeholder or a gap; `glossary
         check` flags the term)."""
-        again, _ = self.send(
+        again, _ = self.submit(
             [Item(k, k, None) for k in keys],
             engine=engine,
             source=source,
             target=target,
             kind="text",
             finish=lambda _, out: str(out),
-        )
+        ).collect()
         return again
 
 
@@ -294,28 +278,20 @@ class Sending(Generic[C]):
         return fresh, failed
 
 
+@dataclass(frozen=True)
 class Fragments:
     """Plain texts started by :meth:`Pipeline.start_fragments`; :meth:`finish` ends them."""
 
-    def __init__(
-        self,
-        pipe: Pipeline,
-        engine: Engine,
-        source: str,
-        target: str,
-        found: dict[str, str],
-        from_memory: int,
-        sending: Sending[Any],
-        borrowed: dict[str, Sending[Any]],
-    ) -> None:
-        self.pipe = pipe
-        self.engine = engine
-        self.source = source
-        self.target = target
-        self.found = found
-        self.from_memory = from_memory
-        self.sending = sending
-        self.borrowed = borrowed
+    pipe: Pipeline
+    engine: Engine
+    source: str
+    target: str
+    #: What this run or the memory had translated already, and how many of those the memory.
+    found: dict[str, str]
+    from_memory: int
+    sending: Sending[Any]
+    #: Texts another start was sending when this one started, by that sending.
+    borrowed: dict[str, Sending[Any]]
 
     def finish(self) -> tuple[dict[str, str], int, int]:
         """(text -> translation, from the memory, sent to the engine), as

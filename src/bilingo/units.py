@@ -383,7 +383,7 @@ def translate_whole(
             return markdown
 
         reasons: dict[str, str] = {}
-        fresh, failures = pipe.send(
+        fresh, failures = pipe.submit(
             prepared,
             engine=engine,
             source=source,
@@ -391,7 +391,7 @@ def translate_whole(
             kind="whole",
             finish=carry,
             aligned=True,
-        )
+        ).collect()
         stats.engine = len(prepared)
         failed = [(f.item.context, f.result, reasons[f.item.key]) for f in failures]
         sent_whole = set(fresh)
