@@ -364,11 +364,56 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 
 _Dumper.add_representer(str, _represent_str)
 
+#: libyaml's emitter (six times faster than PyYAML's own, the provenance block's cost),
+#: with the same representer. The two emitters write the same bytes for the values
+#: :func:`_c_emits_alike` admits (tests/test_frontmatter.py compares them), not for all:
+#: libyaml escapes characters beyond the BMP, and treats a carriage return and an empty key
+#: otherwise.
+_CDumper: Any = None
+if hasattr(yaml, "CSafeDumper"):
+    _CDumper = type("_CDumper", (yaml.CSafeDumper,), {})
+    _CDumper.add_representer(str, _represent_str)
+
+#: Text both emitters write alike: no control character but tab and newline (NEL
+#: included), no surrogate, nothing beyond the BMP.
+_C_ALIKE_TEXT = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\U00010000-\U0010ffff]*")
+
+
+def _c_emits_alike(value: Any) -> bool:
+    """Whether libyaml's emitter writes ``value`` as PyYAML's does: nested dicts (keys:
+    non-empty text) and lists of text, integers, booleans and None, text as above; each
+    dict and list once (an alias, or a cycle, is left to PyYAML's own)."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is str:
+            if _C_ALIKE_TEXT.fullmatch(node) is None:
+                return False
+            continue
+        if kind is dict or kind is list:
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+        if kind is dict:
+            for key in node:
+                if type(key) is not str or not key or _C_ALIKE_TEXT.fullmatch(key) is None:
+                    return False
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif node is not None and kind is not int and kind is not bool:
+            return False
+    return True
+
 
 def _pyyaml(value: Mapping[str, Any]) -> str:
+    """``value`` in bilingo's block style, on libyaml's emitter where it writes the same."""
+    data = dict(value)
     return yaml.dump(
-        dict(value),
-        Dumper=_Dumper,
+        data,
+        Dumper=_CDumper if _CDumper is not None and _c_emits_alike(data) else _Dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
