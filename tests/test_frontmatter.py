@@ -435,3 +435,68 @@ def test_yaml_written_from_values_is_pure_python_pyyamls_byte_for_byte(
     """libyaml's emitter writes what bilingo lets it write as PyYAML's own emitter does."""
     meta = {**meta, "bilingo": {"source": "a.nb.md", "values": meta}}
     assert render_front_matter(meta) == _pure_python_yaml(meta)
+
+
+# ----- one plain entry a line, written without ruamel
+
+_WORDS = st.sampled_from(
+    ["Oslo", "næring", "år", "a", "yes", "no", "on", "null", "true", "1", "2024-03-14", "1.5",
+     "0o17", "e3", "x:", "#", "- b", "'q'", '"q"', "«sitat»", "–", "C#", "a: b", "&x", "*y"]
+)  # fmt: skip
+_LINE_TEXT = st.lists(_WORDS, min_size=1, max_size=6).map(" ".join)
+_NEW_TEXT = st.one_of(
+    _LINE_TEXT,
+    st.text(st.characters(codec="utf-8"), max_size=40),
+    st.text(st.sampled_from("ab æ,.:#'\"-!?\n\t\u00a0\u2028"), max_size=20),
+)
+#: Source values ruamel keeps a style or a comment of (quotes, blocks, anchors, flows).
+_STYLED = st.sampled_from(
+    ["'Oslo'", '"Oslo"', "Oslo # note", "&a Oslo", "!!str Oslo", "[a, b]", "{a: b}", "|-",
+     "- a", "? a", ":a", ",a", "%a", "@a", "`a`", "*a"]
+)  # fmt: skip
+_KEYS = st.one_of(
+    st.sampled_from(["title", "date", "lang", "on", "yes", "null", "True", "x-y", "_k"]),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,6}", fullmatch=True),
+    st.text(max_size=4),
+)
+_NEW_VALUES = st.one_of(_NEW_TEXT, st.integers(), st.booleans(), st.none(), st.lists(_WORDS))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(_KEYS, st.one_of(_LINE_TEXT, _STYLED, _NEW_TEXT)), max_size=6),
+    st.data(),
+)
+def test_one_line_yaml_front_matter_is_written_as_ruamel_writes_it(
+    entries: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """Front matter of one plain entry a line, some values changed, removed or added: the
+    bytes ruamel's round trip writes, with or without it."""
+    from hypothesis import assume
+
+    from bilingo import frontmatter
+    from bilingo.errors import ArticleError
+
+    raw = "".join(f"{key}: {value}\n" for key, value in entries)
+    try:
+        like = frontmatter.split_front_matter(Path("a.nb.md"), f"---\n{raw}---\n")
+    except ArticleError:
+        like = None
+    assume(like is not None and like.format == "yaml")
+    assert like is not None
+    meta: dict[str, Any] = {}
+    for key, value in like.meta.items():
+        action = data.draw(st.sampled_from(["keep", "change", "drop"]))
+        if action != "drop":
+            meta[key] = value if action == "keep" else data.draw(_NEW_VALUES)
+    for key in data.draw(st.lists(_KEYS, max_size=3)):
+        meta[key] = data.draw(_NEW_VALUES)
+    meta["bilingo"] = {"source": "a.nb.md", "seal": "sha256:0000000000000000 machine"}
+    written = {}
+    for fast in (True, False):
+        frontmatter.ONE_LINE_YAML_FAST = fast
+        try:
+            written[fast] = render_front_matter(meta, like=like, verify=False)
+        finally:
+            frontmatter.ONE_LINE_YAML_FAST = True
+    assert written[True] == written[False]
