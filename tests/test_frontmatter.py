@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bilingo import provenance
 from bilingo.article import parse_article, read_article, render_article
 from bilingo.cli import cli
+from bilingo.frontmatter import render_front_matter
 from bilingo.layout import PLAIN
 from bilingo.seal import find_seal, settle_pairs
 
@@ -364,3 +368,135 @@ def test_front_matter_yaml_has_the_safe_loaders_values(raw: str) -> None:
         expected = yaml.load(raw, Loader=safe)
         assert meta == expected
         assert [type(v) for v in meta.values()] == [type(v) for v in expected.values()]
+
+
+# ----- the provenance block on libyaml's emitter
+
+
+class _PurePythonDumper(yaml.SafeDumper):
+    """The reference: PyYAML's own emitter, NEL double-quoted as bilingo writes it."""
+
+
+_PurePythonDumper.add_representer(
+    str,
+    lambda d, s: (
+        d.represent_scalar("tag:yaml.org,2002:str", s, style='"')
+        if "\x85" in s
+        else d.represent_str(s)
+    ),
+)
+
+
+def _pure_python_yaml(meta: dict[str, Any]) -> str:
+    text = yaml.dump(
+        meta,
+        Dumper=_PurePythonDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return f"---\n{text}---\n"
+
+
+#: Text libyaml writes as PyYAML does (front matter's, provenance's: names, hashes,
+#: sentences), long lines and words among it; and text of every kind (written by PyYAML).
+_ALIKE_CHARS = st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cc", "Cs"))
+_ALIKE_TEXT = st.text(_ALIKE_CHARS | st.sampled_from("\n\t  :#-'\""), max_size=300) | st.lists(
+    st.sampled_from(["sha256:0e73ae7b", "0=sha256:dbc62f62", "x", "yes", "- a", "1.5", "é"]),
+    max_size=40,
+).map(" ".join)
+_ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+def _values(text: st.SearchStrategy[str], key: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    leaves = st.none() | st.booleans() | st.integers() | text
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(key, inner, max_size=4),
+        max_leaves=12,
+    )
+
+
+_ALIKE_KEY = st.text(_ALIKE_CHARS, min_size=1, max_size=30)
+_ANY_KEY = st.text(st.characters(codec="utf-8"), max_size=10)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.dictionaries(_ALIKE_KEY, _values(_ALIKE_TEXT, _ALIKE_KEY), min_size=1, max_size=6),
+        st.dictionaries(_ANY_KEY, _values(_ANY_TEXT, _ANY_KEY), min_size=1, max_size=6),
+    )
+)
+def test_yaml_written_from_values_is_pure_python_pyyamls_byte_for_byte(
+    meta: dict[str, Any],
+) -> None:
+    """libyaml's emitter writes what bilingo lets it write as PyYAML's own emitter does."""
+    meta = {**meta, "bilingo": {"source": "a.nb.md", "values": meta}}
+    assert render_front_matter(meta) == _pure_python_yaml(meta)
+
+
+# ----- one plain entry a line, written without ruamel
+
+_WORDS = st.sampled_from(
+    ["Oslo", "næring", "år", "a", "yes", "no", "on", "null", "true", "1", "2024-03-14", "1.5",
+     "0o17", "e3", "x:", "#", "- b", "'q'", '"q"', "«sitat»", "–", "C#", "a: b", "&x", "*y"]
+)  # fmt: skip
+_LINE_TEXT = st.lists(_WORDS, min_size=1, max_size=6).map(" ".join)
+_NEW_TEXT = st.one_of(
+    _LINE_TEXT,
+    st.text(st.characters(codec="utf-8"), max_size=40),
+    st.text(st.sampled_from("ab æ,.:#'\"-!?\n\t\u00a0\u2028"), max_size=20),
+)
+#: Source values ruamel keeps a style or a comment of (quotes, blocks, anchors, flows).
+_STYLED = st.sampled_from(
+    ["'Oslo'", '"Oslo"', "Oslo # note", "&a Oslo", "!!str Oslo", "[a, b]", "{a: b}", "|-",
+     "- a", "? a", ":a", ",a", "%a", "@a", "`a`", "*a"]
+)  # fmt: skip
+_KEYS = st.one_of(
+    st.sampled_from(["title", "date", "lang", "on", "yes", "null", "True", "x-y", "_k"]),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,6}", fullmatch=True),
+    st.text(max_size=4),
+)
+_NEW_VALUES = st.one_of(_NEW_TEXT, st.integers(), st.booleans(), st.none(), st.lists(_WORDS))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(_KEYS, st.one_of(_LINE_TEXT, _STYLED, _NEW_TEXT)), max_size=6),
+    st.data(),
+)
+def test_one_line_yaml_front_matter_is_written_as_ruamel_writes_it(
+    entries: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """Front matter of one plain entry a line, some values changed, removed or added: the
+    bytes ruamel's round trip writes, with or without it."""
+    from hypothesis import assume
+
+    from bilingo import frontmatter
+    from bilingo.errors import ArticleError
+
+    raw = "".join(f"{key}: {value}\n" for key, value in entries)
+    try:
+        like = frontmatter.split_front_matter(Path("a.nb.md"), f"---\n{raw}---\n")
+    except ArticleError:
+        like = None
+    assume(like is not None and like.format == "yaml")
+    assert like is not None
+    meta: dict[str, Any] = {}
+    for key, value in like.meta.items():
+        action = data.draw(st.sampled_from(["keep", "change", "drop"]))
+        if action != "drop":
+            meta[key] = value if action == "keep" else data.draw(_NEW_VALUES)
+    for key in data.draw(st.lists(_KEYS, max_size=3)):
+        meta[key] = data.draw(_NEW_VALUES)
+    meta["bilingo"] = {"source": "a.nb.md", "seal": "sha256:0000000000000000 machine"}
+    written = {}
+    for fast in (True, False):
+        frontmatter.ONE_LINE_YAML_FAST = fast
+        try:
+            written[fast] = render_front_matter(meta, like=like, verify=False)
+        finally:
+            frontmatter.ONE_LINE_YAML_FAST = True
+    assert written[True] == written[False]

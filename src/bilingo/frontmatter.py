@@ -364,11 +364,56 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 
 _Dumper.add_representer(str, _represent_str)
 
+#: libyaml's emitter (six times faster than PyYAML's own, the provenance block's cost),
+#: with the same representer. The two emitters write the same bytes for the values
+#: :func:`_c_emits_alike` admits (tests/test_frontmatter.py compares them), not for all:
+#: libyaml escapes characters beyond the BMP, and treats a carriage return and an empty key
+#: otherwise.
+_CDumper: Any = None
+if hasattr(yaml, "CSafeDumper"):
+    _CDumper = type("_CDumper", (yaml.CSafeDumper,), {})
+    _CDumper.add_representer(str, _represent_str)
+
+#: Text both emitters write alike: no control character but tab and newline (NEL
+#: included), no surrogate, nothing beyond the BMP.
+_C_ALIKE_TEXT = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\U00010000-\U0010ffff]*")
+
+
+def _c_emits_alike(value: Any) -> bool:
+    """Whether libyaml's emitter writes ``value`` as PyYAML's does: nested dicts (keys:
+    non-empty text) and lists of text, integers, booleans and None, text as above; each
+    dict and list once (an alias, or a cycle, is left to PyYAML's own)."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is str:
+            if _C_ALIKE_TEXT.fullmatch(node) is None:
+                return False
+            continue
+        if kind is dict or kind is list:
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+        if kind is dict:
+            for key in node:
+                if type(key) is not str or not key or _C_ALIKE_TEXT.fullmatch(key) is None:
+                    return False
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif node is not None and kind is not int and kind is not bool:
+            return False
+    return True
+
 
 def _pyyaml(value: Mapping[str, Any]) -> str:
+    """``value`` in bilingo's block style, on libyaml's emitter where it writes the same."""
+    data = dict(value)
     return yaml.dump(
-        dict(value),
-        Dumper=_Dumper,
+        data,
+        Dumper=_CDumper if _CDumper is not None and _c_emits_alike(data) else _Dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
@@ -435,8 +480,64 @@ def _yaml_plain_is_text(value: str) -> bool:
 _RESOLVER = yaml.resolver.Resolver()
 
 
+#: Whether front matter of one plain ``key: value`` a line is written without ruamel
+#: (:func:`_one_line_yaml`: the bytes ruamel's round trip writes, a tenth of its time);
+#: tests/test_frontmatter.py compares both ways.
+ONE_LINE_YAML_FAST = True
+#: A source line ruamel loads as one plain entry on its line: a plain key, and a plain
+#: one-line value (no quotes, block scalar, flow collection, anchor, alias, tag, comment
+#: or line break; no indicator first and no whitespace last).
+_ONE_LINE_ENTRY = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_-]*): "
+    r"([^\s'\"|>\[\]{}&*!%@`#,?:-][^#\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*(?<!\s))\n"
+)
+#: A new text value ruamel writes plain on its line (where PyYAML reads it back as text): a
+#: letter first, no whitespace last, nothing between that could end or quote it.
+_ONE_LINE_TEXT = re.compile(
+    r"[^\W\d_](?:[^#:\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\U00010000-\U0010ffff]*(?<!\s))?"
+)
+_ONE_LINE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _one_line_yaml(rest: Mapping[str, Any], like: FrontMatter) -> str | None:
+    """What :func:`_round_trip_yaml` gets from ruamel for ``rest`` (``like``'s entries kept
+    as its lines where unchanged), where every line of ``like`` is one plain entry and
+    every changed value is text ruamel writes plain: kept entries in the source's order,
+    new ones after them; None for any other front matter or value (ruamel writes it)."""
+    lines: dict[str, str] = {}
+    for line in like.raw.splitlines(keepends=True):
+        match = _ONE_LINE_ENTRY.fullmatch(line)
+        if match is None or match[1] in lines or ": " in match[2]:
+            return None
+        lines[match[1]] = line
+    if list(lines) != list(like.meta):  # a key PyYAML reads as another type ("on")
+        return None
+    order = [k for k in lines if k in rest] + [k for k in rest if k not in lines]
+    out: list[str] = []
+    for key in order:
+        value = rest[key]
+        if key in lines and _same(like.meta[key], value):
+            out.append(lines[key])
+        elif (
+            type(value) is str
+            and _ONE_LINE_KEY.fullmatch(key)
+            and _yaml_plain_is_text(key)
+            and _ONE_LINE_TEXT.fullmatch(value)
+            and _yaml_plain_is_text(value)
+        ):
+            out.append(f"{key}: {value}\n")
+        else:
+            return None
+    return "".join(out)
+
+
 def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
     rest, prov = _split_provenance(meta)
+    # The provenance as bilingo always wrote it: a compact block, one key a line.
+    block = _pyyaml({PROVENANCE_KEY: prov}) if prov is not None else ""
+    fast = _one_line_yaml(rest, like) if ONE_LINE_YAML_FAST else None
+    if fast is not None:
+        return f"---\n{fast}{block}---\n"
     rt, doc = _rt_yaml(like.raw)
     if doc is None:
         from ruamel.yaml.comments import CommentedMap
@@ -464,8 +565,6 @@ def _round_trip_yaml(meta: Mapping[str, Any], like: FrontMatter) -> str:
                 source_spans[key] if key in unchanged or key is None else span
                 for key, span in dumped.items()
             )
-    # The provenance as bilingo always wrote it: a compact block, one key a line.
-    block = _pyyaml({PROVENANCE_KEY: prov}) if prov is not None else ""
     return f"---\n{text}{block}---\n"
 
 

@@ -99,7 +99,13 @@ class Unit:
 
 def units(doc: Document) -> list[Unit]:
     """The document's units with letters; a block whose structure cannot be read whole
-    has none (its segments are translated piecewise)."""
+    has none (its segments are translated piecewise). Read once per document
+    (:attr:`bilingo.document.Document.sentence_units`)."""
+    return list(doc.sentence_units)
+
+
+def read_units(doc: Document) -> list[Unit]:
+    """:func:`units`, read from the document's blocks."""
     out: list[Unit] = []
     for block in doc.blocks:
         try:

@@ -14,6 +14,8 @@ from bilingo.errors import BilingoError
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+    from bilingo.units import Unit
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -73,6 +75,14 @@ class Document:
         from bilingo.provenance import block_hashes
 
         return block_hashes(b.text for b in self.blocks)
+
+    @functools.cached_property
+    def sentence_units(self) -> tuple[Unit, ...]:
+        """Its sentences (:func:`bilingo.units.units`), read once: a translate job asks for
+        its source's when it translates, renders and writes the provenance."""
+        from bilingo.units import read_units
+
+        return tuple(read_units(self))
 
     def render(
         self, translations: Sequence[str], *, overrides: Mapping[int, str] | None = None

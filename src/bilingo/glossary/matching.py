@@ -122,6 +122,11 @@ class Glossary:
     hash: str
     entries: tuple[Entry, ...]
     _matchers: Mapping[str, _Matcher] = field(repr=False, compare=False)
+    #: :meth:`applying_hash` by the ids of the entries found (held by ``entries``): a
+    #: translate run asks for it per paragraph, most of which hold the same few.
+    _hashes: dict[tuple[int, ...], str] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
 
     @property
     def terms(self) -> tuple[Entry, ...]:
@@ -166,7 +171,11 @@ class Glossary:
         redoes only the segments holding it; with none applying, it is the empty glossary's."""
         matched = self.matches(text, lang=lang) if text else []
         found = {id(entry): entry for _, entry, _ in matched}
-        return entries_hash(tuple(found.values()))
+        key = tuple(found)
+        cached = self._hashes.get(key)
+        if cached is None:
+            cached = self._hashes[key] = entries_hash(tuple(found.values()))
+        return cached
 
     # Protection and the twin's check live in bilingo.glossary.protection, imported on
     # first use: loading a glossary (all a check of sealed pairs needs: its hash) builds
