@@ -652,3 +652,23 @@ def test_fast_path_parses_the_fixtures_as_markdown_it_does(names: tuple[str, ...
 def test_fast_path_segments_as_markdown_it_does(body: str) -> None:
     slow, fast = _slow_and_fast([body], None)
     assert fast == slow
+
+
+#: Near misses of the literal patterns' triggers: pieces of them, and what they hold.
+_NEAR_MISSES = [
+    "{", "}", "{{", "}}", "<", ">", "%", "/*", "*/", "[", "]", "(", ")", "^", "!", ":", "::",
+    "@", "/", "//", "www", ".", "-", "_", "\\", "a", "Z", "0", "x(y)", "end", "comment",
+    "https", "ftp", "no", "material-check", "NOTE", "é", " ", "\n", "\t",
+]  # fmt: skip
+LITERAL_PIECES = st.lists(st.sampled_from(_NEAR_MISSES), max_size=24).map("".join)
+
+
+@PROPERTY
+@given(LITERAL_PIECES | DIALECT_MARKDOWN)
+def test_a_literal_pattern_matches_only_text_holding_one_of_its_triggers(text: str) -> None:
+    """A pattern is left out of the scan of a text without its triggers: it never matches
+    there (bilingo.document.literals)."""
+    for dialect in resolve(None):
+        for pattern in dialect.literals:
+            if pattern.triggers and re.search(pattern.pattern, text, re.VERBOSE):
+                assert any(t in text for t in pattern.triggers), pattern.name
