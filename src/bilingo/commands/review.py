@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import html
 import os
 import re
@@ -566,10 +567,12 @@ def _head(title: str, lang: str = "en") -> str:
     return _HEAD.format(lang=_e(lang), title=_e(title), css=_CSS)
 
 
+@functools.cache  # a few states, on every row of every page
 def _badge(state: str, cls: str = "badge") -> str:
     return f'<span class="{cls} st-{_slug(state)}">{_e(state)}</span>'
 
 
+@functools.cache
 def _legend() -> str:
     return '<p class="legend">' + " ".join(_badge(s) for s in PARAGRAPH_STATES) + "</p>"
 
@@ -595,6 +598,8 @@ def _marked(text: str, terms: Sequence[Term], low: tuple[int, int, float] | None
                 [Term(t.start - b, t.end - b, t.text, t.kind) for t in outside if t.start >= b],
             )
         )
+    if not terms:
+        return _e(text)
     out: list[str] = []
     pos = 0
     for t in sorted(terms, key=lambda t: t.start):
@@ -697,9 +702,10 @@ def _cell(
 
 
 def _same_tokens(a: Sequence[Sequence[Token]], b: Sequence[Sequence[Token]]) -> bool:
-    """Whether ``a`` and ``b`` hold the very same tokens (one body's parse, asked twice)."""
+    """Whether ``a`` and ``b`` hold the very same tokens (one body's parse, asked twice:
+    its blocks' very tuples, mostly)."""
     return len(a) == len(b) and all(
-        len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True))
+        x is y or (len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True)))
         for x, y in zip(a, b, strict=True)
     )
 
