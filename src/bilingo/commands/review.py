@@ -554,13 +554,13 @@ _HEAD = """<!doctype html>
 <body>
 """
 
-_HTML_SPECIAL = re.compile(r"[&<>\"']")
-
-
 def _e(text: str) -> str:
     """``html.escape``; most of a page's strings have nothing to escape (five replaces
-    each, two hundred strings a page)."""
-    return html.escape(text) if _HTML_SPECIAL.search(text) else text
+    each, two hundred strings a page). Five substring scans tell it a tenth as dear as a
+    regex's character class tried at every position."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text)
+    return text
 
 
 def _head(title: str, lang: str = "en") -> str:
@@ -642,8 +642,15 @@ class _InertRenderer(RendererHTML):
 
 
 _RENDERER = _InertRenderer()
-#: What markdown-it would render as more than escaped text.
-_PLAIN_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$]|  \n|https?:|www\.|@")
+#: What markdown-it would render as more than escaped text (with :func:`_plain`).
+_PLAIN_RE = re.compile(r"[\\`*_\[\]<>!&~{}|^:=$@]")
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` holds none of :data:`_PLAIN_RE`, no hard break and no ``www.``
+    (``https:`` holds its colon): one character class scanned, the rest substrings, a
+    third of the alternation's cost."""
+    return _PLAIN_RE.search(text) is None and "  \n" not in text and "www." not in text
 #: Private-use marks around the low-confidence sentence, swapped for <mark> after rendering.
 _LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
 
@@ -656,7 +663,7 @@ def rendered(
     """``text`` as the site would show it: parsed by bilingo's one Markdown parser
     (:func:`bilingo.document.markdown`), HTML escaped, links inert. ``inline``: its blocks'
     tokens from the body's parse (a table row's cells, joined by pipes), rendered as they are."""
-    if low is None and _PLAIN_RE.search(text) is None:
+    if low is None and _plain(text):
         return _e(text)  # plain text to markdown-it too (and its line breaks stay lines)
     if low is None and inline:
         options = markdown().options
