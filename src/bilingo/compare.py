@@ -237,7 +237,9 @@ _URL_RE = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"`]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 _URL_TRAILING = ".,:;!?'\"*_~»”’)"
-_NUMBER_RE = re.compile(r"\d+")
+# "\d\d*", not "\d+": a pattern opening with a character class is scanned for it, where a
+# repeat is tried as a match at every position (findall runs on both sides of every row).
+_NUMBER_RE = re.compile(r"\d\d*")
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
