@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bilingo.document import Document, segment, segment_text, split_sentences
+from bilingo.document import Document, parser, segment, segment_text, split_sentences
+from bilingo.document.dialects import resolve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEGMENT_CASES = sorted((FIXTURES / "segment").glob("*.md"))
@@ -605,3 +607,68 @@ def test_admonition_marker_ends_a_definition_list(gap: str) -> None:
     assert [s.text for s in doc.segments] == ["Term", "Definisjon", "Tittel", ": Innhold"]
     shouted = doc.render([s.text.upper() for s in doc.segments])
     assert shouted == f'TERM\n: DEFINISJON\n{gap}!!! note "TITTEL"\n    : INNHOLD\n'
+
+
+# The parser's fast path (bilingo.document.parser.plain_tokens): inline content with none of
+# the inline rules' trigger characters is tokenized without markdown-it's inline parser.
+PLAIN_INLINE = st.text(alphabet=" \t\n\u00a0!#$%+-:=>@]^{}|()\"'.,;?aZé1", max_size=30)
+
+
+@PROPERTY
+@given(PLAIN_INLINE | SPECIAL)
+@example("a  \n  b \nc\t\n\n  \n ")
+def test_plain_inline_content_tokenized_as_markdown_it_does(content: str) -> None:
+    md = parser.source_parser(resolve(None))
+    triggers = parser.inline_triggers(md)
+    assert triggers is not None
+    if triggers.search(content) is None:
+        assert parser.plain_tokens(content) == md.inline.parse(content, md, {}, [])
+
+
+def _slow_and_fast(
+    bodies: Sequence[str], names: Sequence[str] | None
+) -> tuple[list[Document], list[Document]]:
+    """The Documents of ``bodies`` with every inline token parsed by markdown-it's inline
+    parser (the fast path off), and as bilingo parses them."""
+
+    def docs() -> list[Document]:
+        parser.source_parser.cache_clear()  # each parser is built with the path on or off
+        return [segment(b, dialects=names, tokens=True) for b in bodies]
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(parser, "inline_triggers", lambda md: None)
+        slow = docs()
+    return slow, docs()
+
+
+@pytest.mark.parametrize("names", [None, ("commonmark",), ("mkdocs",), ("hugo",), ("jekyll",)])
+def test_fast_path_parses_the_fixtures_as_markdown_it_does(names: tuple[str, ...] | None) -> None:
+    slow, fast = _slow_and_fast([read(p) for p in [*SEGMENT_CASES, *ARTICLES]], names)
+    assert fast == slow
+
+
+@PROPERTY
+@given(DIALECT_MARKDOWN)
+def test_fast_path_segments_as_markdown_it_does(body: str) -> None:
+    slow, fast = _slow_and_fast([body], None)
+    assert fast == slow
+
+
+#: Near misses of the literal patterns' triggers: pieces of them, and what they hold.
+_NEAR_MISSES = [
+    "{", "}", "{{", "}}", "<", ">", "%", "/*", "*/", "[", "]", "(", ")", "^", "!", ":", "::",
+    "@", "/", "//", "www", ".", "-", "_", "\\", "a", "Z", "0", "x(y)", "end", "comment",
+    "https", "ftp", "no", "material-check", "NOTE", "é", " ", "\n", "\t",
+]  # fmt: skip
+LITERAL_PIECES = st.lists(st.sampled_from(_NEAR_MISSES), max_size=24).map("".join)
+
+
+@PROPERTY
+@given(LITERAL_PIECES | DIALECT_MARKDOWN)
+def test_a_literal_pattern_matches_only_text_holding_one_of_its_triggers(text: str) -> None:
+    """A pattern is left out of the scan of a text without its triggers: it never matches
+    there (bilingo.document.literals)."""
+    for dialect in resolve(None):
+        for pattern in dialect.literals:
+            if pattern.triggers and re.search(pattern.pattern, text, re.VERBOSE):
+                assert any(t in text for t in pattern.triggers), pattern.name

@@ -47,10 +47,11 @@ def user_errors() -> Iterator[None]:
 
 @contextmanager
 def without_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused: for a read-only command whose thousands of
-    values (articles, their front matter, problems) form no cycles and live until it
-    exits, so each collection (one per 700 allocations) frees nothing. A check judged in
-    full leaves a few dozen cycles per thousand pairs, collected when it resumes."""
+    """The cyclic garbage collector paused: for a command that only reads the articles
+    (check; review, which writes only its pages) and whose thousands of values (articles,
+    their front matter, problems, parsed bodies) form no cycles and live until it exits,
+    so each collection (one per 700 allocations) frees nothing. A check judged in full
+    leaves a few dozen cycles per thousand pairs, collected when it resumes."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -712,7 +713,7 @@ def review(paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path) -
     """
     from bilingo.commands import review as command
 
-    with user_errors():
+    with without_cycle_collection(), user_errors():
         report = command.run(settings_for(paths, glossary_path), paths, out_dir=out_dir)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items()) or "no articles"
     click.echo(f"{len(report.entries)} articles ({counts}); open {report.index}")

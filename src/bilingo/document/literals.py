@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bilingo.document.dialects import Dialect, LiteralFinder
+from bilingo.document.dialects import Dialect, LiteralFinder, LiteralPattern
 from bilingo.document.walk import Run
 
 _URL_TRAILING = set(".,:;!?'\"*_~»”’")
@@ -18,22 +18,25 @@ _URL_TRAILING = set(".,:;!?'\"*_~»”’")
 
 @dataclass(frozen=True)
 class _Literals:
-    pattern: re.Pattern[str] | None
+    patterns: tuple[LiteralPattern, ...]
     addresses: frozenset[str]
     finders: tuple[LiteralFinder, ...]
-    triggers: tuple[str, ...]
 
 
 @functools.cache
 def _literals(dialects: tuple[Dialect, ...]) -> _Literals:
-    patterns = [p for d in dialects for p in d.literals]
-    alternation = "\n| ".join(f"(?P<{p.name}>{p.pattern})" for p in patterns)
+    patterns = tuple(p for d in dialects for p in d.literals)
     return _Literals(
-        re.compile(alternation, re.VERBOSE) if patterns else None,
+        patterns,
         frozenset(p.name for p in patterns if p.address),
         tuple(dict.fromkeys(f for d in dialects for f in d.finders)),
-        tuple(dict.fromkeys(t for d in dialects for t in d.triggers)),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _alternation(patterns: tuple[LiteralPattern, ...]) -> re.Pattern[str]:
+    """One regex of ``patterns``, in order: at each position the first that matches wins."""
+    return re.compile("\n| ".join(f"(?P<{p.name}>{p.pattern})" for p in patterns), re.VERBOSE)
 
 
 @functools.cache
@@ -83,9 +86,14 @@ def literal_ranges(
         return i >= 0 and start < runs[i].end
 
     found = [span for finder in found_in.finders for span in finder(content) if in_text(span[0])]
-    if found_in.pattern is None:
+    # A pattern whose triggers the content does not hold matches nowhere in it: left out,
+    # the alternation finds the same spans (the first one that matches at each position).
+    patterns = tuple(
+        p for p in found_in.patterns if not p.triggers or any(t in content for t in p.triggers)
+    )
+    if not patterns:
         return found
-    for m in found_in.pattern.finditer(content):
+    for m in _alternation(patterns).finditer(content):
         start, name = m.start(), m.lastgroup
         end = url_end(content, start, m.end()) if name in found_in.addresses else m.end()
         if in_text(start) or (name in found_in.addresses and in_text(end - 1)):

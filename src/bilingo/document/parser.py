@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from bilingo.document.dialects import Dialect, block_triggers, resolve
 from bilingo.document.sourcemap import Annotator, record_extent, wrap
@@ -20,6 +23,24 @@ _RECORDED = {
     "autolink": ("link_open", "<"),
     "backticks": ("code_inline", "`"),
 }
+#: markdown-it's own inline rules -> the characters of which a text must hold one for the
+#: rule ever to match in it (each rule's first test, markdown-it-py's code; an image needs
+#: the bracket of its ``![``). ``text`` takes every other run of characters.
+_INLINE_TRIGGERS: Mapping[str, str] = {
+    "text": "",
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "*_",
+    "link": "[",
+    "image": "[",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+}
+#: Their post-processing rules: each a no-op on a lone text token and soft breaks.
+_INLINE_POST = frozenset({"balance_pairs", "strikethrough", "emphasis", "fragments_join"})
 # No silent limit: markdown-it stops tokenizing at maxNesting, which would leave the rest
 # of the body untranslated unnoticed; past Python's recursion limit we fail loudly instead.
 _MAX_NESTING = 100_000
@@ -97,4 +118,63 @@ def source_parser(
         if irule.name in _RECORDED:
             recording = record_extent(irule.fn, *_RECORDED[irule.name])
             inline.at(irule.name, recording, {"alt": list(irule.alt)})
+    triggers = inline_triggers(md)
+    if triggers is not None:
+        md.core.ruler.at("inline", _plain_first(triggers))
     return md
+
+
+def inline_triggers(md: MarkdownIt) -> re.Pattern[str] | None:
+    """What finds a character at which one of ``md``'s inline rules other than ``text``
+    and ``newline`` can match; None where a rule it does not know is on (a dialect's
+    plugin), or ``text`` is not the first: then every inline token is parsed."""
+    rules = md.inline.ruler.get_active_rules()
+    known = [r for r in rules if r in _INLINE_TRIGGERS]
+    post = md.inline.ruler2.get_active_rules()
+    if known != rules or rules[:1] != ["text"] or not set(post) <= _INLINE_POST:
+        return None
+    chars = sorted({c for r in rules for c in _INLINE_TRIGGERS[r] if c != "\n"})
+    return re.compile("[" + re.escape("".join(chars)) + "]")
+
+
+def _plain_first(triggers: re.Pattern[str]) -> Callable[[StateCore], None]:
+    """markdown-it's core ``inline`` rule, with the content that holds none of ``triggers``
+    (most paragraphs) tokenized as its inline parser would, without running it."""
+
+    def inline(state: StateCore) -> None:
+        md, env = state.md, state.env
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if triggers.search(content) is None:
+                token.children += plain_tokens(content)
+            else:
+                md.inline.parse(content, md, env, token.children)
+
+    return inline
+
+
+def plain_tokens(content: str) -> list[Token]:
+    """The inline tokens of ``content`` that holds nothing but text and line breaks, as
+    markdown-it's ``text`` and ``newline`` rules make them: a text token per line, without
+    the spaces around each break; two spaces or more before it make it a hard one."""
+    if "\n" not in content:
+        return [Token("text", "", 0, content=content)] if content else []
+    out: list[Token] = []
+    lines = content.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if i:
+            line = line.lstrip(" \t")
+        kind = "softbreak"
+        if i < last and line.endswith(" "):
+            kind = "hardbreak" if line.endswith("  ") else kind
+            line = line.rstrip(" ") if kind == "hardbreak" else line[:-1]
+        if line:
+            out.append(Token("text", "", 0, content=line))
+        if i < last:
+            out.append(Token(kind, "br", 0))
+    return out

@@ -19,7 +19,9 @@ LETTER_RE = re.compile(r"[^\W\d_]")
 
 # Sentence end: terminal punctuation, optional closers, exactly one space.  Colons and
 # semicolons do not end sentences: "sier han: «...»" reads best as one unit.
-_SENTENCE_END_RE = re.compile(r"([.!?]+)[»\"”’')\]]* ")
+# Its first character class written out, not in a repeat: the regex engine then scans for
+# it instead of trying a match at every position (prose_spans searches every text run).
+_SENTENCE_END_RE = re.compile(r"([.!?][.!?]*)[»\"”’')\]]* ")
 _OPENERS = "«\"“‘'(["
 _DASHES = "–—"
 _DOTTED_RE = re.compile(r"(?:[^\W\d_]{1,5}\.)+[^\W\d_]{1,5}")  # bl.a, f.eks, U.S, m.a.o

@@ -59,6 +59,9 @@ class LiteralPattern:
     #: An address (URL, e-mail): trailing punctuation is not part of it (GFM), and it counts
     #: when it merely ends in prose (its first letter may be an escape: ``\post@ex.no``).
     address: bool = False
+    #: Substrings of which a text must hold one for the pattern to match in it (none: it is
+    #: always tried); the others' alternation is matched without it.
+    triggers: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -140,14 +140,21 @@ class CommonMark:
         }
     )
     literals = (
-        LiteralPattern("footdef", r"^\[\^[^\[\]\s]+\]:"),  # [^1]: footnote definition
-        LiteralPattern("footref", r"\[\^[^\[\]\s]+\]"),  # [^1]
-        LiteralPattern("url", r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"`]+", address=True),
+        # [^1]: footnote definition, [^1]
+        LiteralPattern("footdef", r"^\[\^[^\[\]\s]+\]:", triggers=("[^",)),
+        LiteralPattern("footref", r"\[\^[^\[\]\s]+\]", triggers=("[^",)),
+        LiteralPattern(
+            "url",
+            r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"`]+",
+            address=True,
+            triggers=("://", "www."),
+        ),
         # An address whole, escapes in it included: foo\_bar@example.com, <foo\+@bar.example.com>
         LiteralPattern(
             "email",
             r"(?<![\w.+-])<?(?:[\w.+-]|\\[!-/:-@\[-`{-~])+@[\w-]+(?:\.[\w-]+)+>?",
             address=True,
+            triggers=("@",),
         ),
     )
     finders: tuple[LiteralFinder, ...] = ()

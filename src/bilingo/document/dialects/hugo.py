@@ -121,12 +121,15 @@ class Hugo:
     )
     annotators: Mapping[str, Annotator] = MappingProxyType({"deflist": annotate_terms})
     literals = (
-        LiteralPattern("shortcode", r"\{\{[<%][^{}]*[%>]\}\}"),  # {{< x >}} / {{% x %}}
+        # {{< x >}} / {{% x %}}
+        LiteralPattern("shortcode", r"\{\{[<%][^{}]*[%>]\}\}", triggers=("{{<", "{{%")),
         # [text]({{< ref "x" >}}): markdown-it sees text, so the brackets are kept here
         LiteralPattern(
-            "hugolink", r"!?\[(?=[^\[\]\n]*\]\(\s*\{\{[<%]) | \]\(\s*\{\{[<%][^{}]*[%>]\}\}\s*\)"
+            "hugolink",
+            r"!?\[(?=[^\[\]\n]*\]\(\s*\{\{[<%]) | \]\(\s*\{\{[<%][^{}]*[%>]\}\}\s*\)",
+            triggers=("](",),
         ),
-        LiteralPattern("alert", r"^\[![A-Za-z]+\][+-]?"),  # > [!NOTE] (Hugo, GitHub)
+        LiteralPattern("alert", r"^\[![A-Za-z]+\][+-]?", triggers=("[!",)),  # > [!NOTE]
     )
     finders = (_paired_shortcodes, attribute_lists)
     triggers = ("{", "[!")

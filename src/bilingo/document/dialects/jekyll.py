@@ -93,11 +93,18 @@ class Jekyll:
     literals = (
         # [text]({{ '/x/' | relative_url }}) and [text]({% link x.md %}): markdown-it sees
         # text, so the brackets and the destination are kept here; the text is prose.
-        LiteralPattern("liquidlink", r"!?\[(?=[^\[\]\n]*\]\(\s*\{[{%]) | \]\(\s*\{[{%][^\n)]*\)"),
+        LiteralPattern(
+            "liquidlink",
+            r"!?\[(?=[^\[\]\n]*\]\(\s*\{[{%]) | \]\(\s*\{[{%][^\n)]*\)",
+            triggers=("](",),
+        ),
         # [name]: {{ site.url }}/x: a reference definition markdown-it cannot read.
-        LiteralPattern("liquidref", r"(?m:^\[[^\]\n]+\]:[ \t]+\{[{%].*$)"),
-        LiteralPattern("kramdown_comment", r"(?s:\{::comment\}.*?\{:/comment\})"),
-        LiteralPattern("kramdown", r"\{::?[^{}\n]*\}"),  # {:toc} {: .note} {::options /}
+        LiteralPattern("liquidref", r"(?m:^\[[^\]\n]+\]:[ \t]+\{[{%].*$)", triggers=("]:",)),
+        LiteralPattern(
+            "kramdown_comment", r"(?s:\{::comment\}.*?\{:/comment\})", triggers=("{::comment}",)
+        ),
+        # {:toc} {: .note} {::options /}
+        LiteralPattern("kramdown", r"\{::?[^{}\n]*\}", triggers=("{:",)),
     )
     finders = (_liquid_spans, attribute_lists)
     triggers = ("{",)

@@ -165,10 +165,12 @@ class MkDocs:
         {"deflist": annotate_terms, "admonition": _annotate_titles}
     )
     literals = (
-        # :material-check: :smile:, also just inside a marker (__:octicons-goal-16: Goal__)
+        # :material-check: :smile:, also just inside a marker (__:octicons-goal-16: Goal__).
+        # Its colon first, then what may not precede it: the regex's scan looks for the colon.
         LiteralPattern(
             "icon",
-            r"(?<![^\W_]|:):(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*:(?![^\W_]|:)",
+            r":(?<![^\W_]:|::)(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*:(?![^\W_]|:)",
+            triggers=(":",),
         ),
     )
     finders = (attribute_lists,)

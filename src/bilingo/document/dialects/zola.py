@@ -52,9 +52,19 @@ class Zola:
     containers: Mapping[str, str] = MappingProxyType({"zola_shortcode_open": "shortcode"})
     annotators: Mapping[str, Annotator] = MappingProxyType({})
     literals = (
-        LiteralPattern("zola_escaped", r"\{\{/\*.*?\*/\}\}|\{%/\*.*?\*/%\}"),
-        LiteralPattern("zola_call", r"\{\{-?\s*[A-Za-z_]\w*\((?:[^}]|\}(?!\}))*\)\s*-?\}\}"),
-        LiteralPattern("zola_tag", r"\{%-?\s*(?:[A-Za-z_]\w*\((?:[^%]|%(?!\}))*\)|end)\s*-?%\}"),
+        LiteralPattern(
+            "zola_escaped", r"\{\{/\*.*?\*/\}\}|\{%/\*.*?\*/%\}", triggers=("{{/*", "{%/*")
+        ),
+        LiteralPattern(
+            "zola_call",
+            r"\{\{-?\s*[A-Za-z_]\w*\((?:[^}]|\}(?!\}))*\)\s*-?\}\}",
+            triggers=("{{",),
+        ),
+        LiteralPattern(
+            "zola_tag",
+            r"\{%-?\s*(?:[A-Za-z_]\w*\((?:[^%]|%(?!\}))*\)|end)\s*-?%\}",
+            triggers=("{%",),
+        ),
     )
     finders = (attribute_lists,)
     triggers = ("{",)
