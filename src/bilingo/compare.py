@@ -13,6 +13,7 @@ and conflicts the re-translation recorded in the provenance. ``bilingo diff`` an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -130,6 +131,45 @@ class Row:
             "twin_terms": [t.as_dict() for t in self.twin_terms],
             "flags": [f.as_dict() for f in self.flags],
         }
+
+
+def _row(
+    kind: str,
+    source: str | None,
+    twin: str | None,
+    source_line: int | None,
+    twin_line: int | None,
+    field: str | None,
+    source_terms: tuple[Term, ...],
+    twin_terms: tuple[Term, ...],
+    flags: tuple[Flag, ...],
+    state: State | None,
+    score: float | None,
+    sentence: int,
+    source_inline: tuple[tuple[Token, ...], ...],
+    twin_inline: tuple[tuple[Token, ...], ...],
+) -> Row:
+    """``Row(...)`` with every field given, the same object: a frozen dataclass's
+    ``__init__`` sets each of its 14 fields through ``object.__setattr__``, where filling
+    the new instance's dict at once costs a fraction (a row per paragraph of every page)."""
+    row = object.__new__(Row)
+    row.__dict__.update(
+        kind=kind,
+        source=source,
+        twin=twin,
+        source_line=source_line,
+        twin_line=twin_line,
+        field=field,
+        source_terms=source_terms,
+        twin_terms=twin_terms,
+        flags=flags,
+        state=state,
+        score=score,
+        sentence=sentence,
+        source_inline=source_inline,
+        twin_inline=twin_inline,
+    )
+    return row
 
 
 @dataclass(frozen=True)
@@ -341,7 +381,10 @@ class _Unit(NamedTuple):
     @property
     def tokens(self) -> tuple[tuple[Token, ...], ...]:
         """Its blocks' inline tokens (:attr:`bilingo.document.Block.tokens`), where kept."""
-        return tuple(b.tokens for b in self.blocks) if self.doc and self.doc.tokens else ()
+        if self.doc is None or not self.doc.tokens:
+            return ()
+        blocks = self.blocks
+        return (blocks[0].tokens,) if len(blocks) == 1 else tuple(b.tokens for b in blocks)
 
     def terms(
         self, glossary: Glossary, lang: str, dialects: Sequence[str] | None
@@ -357,6 +400,18 @@ def _field_unit(key: str, value: str, refs: Mapping[str, str]) -> _Unit:
     return _Unit("field", value, 0, key, *_read(value, refs))
 
 
+def _prose_of(plain: str) -> str:
+    """:attr:`_Facts.prose` of the text a reader gets, without the rest of its facts."""
+    if "://" not in plain and "www." not in plain and "@" not in plain:
+        return plain
+    return _URL_RE.sub(" ", plain)
+
+
+@functools.cache  # one per language: a copied page has it on nearly every row
+def _untranslated(lang: str) -> Flag:
+    return Flag("untranslated", f"identical to the source: still in {lang}")
+
+
 def paragraph_flags(
     source: _Unit,
     twin: _Unit,
@@ -367,20 +422,23 @@ def paragraph_flags(
     dialects: Sequence[str] | None,
 ) -> list[Flag]:
     """The problems of one aligned paragraph pair (Markdown of the site's ``dialects``)."""
-    src, tw = source.facts, twin.facts
     flags: list[Flag] = []
-    checks: tuple[tuple[FlagKind, str, tuple[str, ...], tuple[str, ...]], ...] = (
-        ("link", "link targets", src.links, tw.links),
-        ("url", "URLs", src.urls, tw.urls),
-        ("number", "numbers", src.numbers, tw.numbers),
-    )
-    for kind, what, a, b in checks:
-        detail = _differences(what, a, b)
-        if detail is not None:
-            flags.append(Flag(kind, detail))
-    if source.text.strip() == twin.text.strip() and looks_like_prose(src.prose):
+    # The facts are a function of what a reader gets: where that is the same (a copy, a
+    # name kept), no link, URL or number can differ, and neither side's need be read.
+    if source.targets != twin.targets or source.plain != twin.plain:
+        src, tw = source.facts, twin.facts
+        checks: tuple[tuple[FlagKind, str, tuple[str, ...], tuple[str, ...]], ...] = (
+            ("link", "link targets", src.links, tw.links),
+            ("url", "URLs", src.urls, tw.urls),
+            ("number", "numbers", src.numbers, tw.numbers),
+        )
+        for kind, what, a, b in checks:
+            detail = _differences(what, a, b)
+            if detail is not None:
+                flags.append(Flag(kind, detail))
+    if source.text.strip() == twin.text.strip() and looks_like_prose(_prose_of(source.plain)):
         # Every glossary term of an untranslated paragraph is missed too: one flag says it.
-        flags.append(Flag("untranslated", f"identical to the source: still in {source_lang}"))
+        flags.append(_untranslated(source_lang))
         return flags
     if not glossary.entries or source_lang == target_lang:
         return flags
@@ -491,6 +549,8 @@ def diff_pair(
         else ()
     )
 
+    terms = bool(glossary.entries)  # no glossary: no row has terms (asked once a page)
+
     def make_row(
         s: _Unit | None,
         t: _Unit | None,
@@ -513,21 +573,21 @@ def diff_pair(
         else:
             flags = [Flag("unmatched", "this twin paragraph matches none in the source")]
         state, score, sentence = placed.at(field, t_line)
-        return Row(
-            kind=s.kind if s else t.kind if t else "paragraph",
-            source=s.text if s else None,
-            twin=t.text if t else None,
-            source_line=s_line,
-            twin_line=t_line,
-            field=field,
-            source_terms=s.terms(glossary, src_lang, dialects) if s else (),
-            twin_terms=t.terms(glossary, tgt_lang, dialects) if t else (),
-            flags=tuple(flags),
-            source_inline=s.tokens if s else (),
-            twin_inline=t.tokens if t else (),
-            state=state,
-            score=score,
-            sentence=sentence,
+        return _row(
+            s.kind if s else t.kind if t else "paragraph",
+            s.text if s else None,
+            t.text if t else None,
+            s_line,
+            t_line,
+            field,
+            s.terms(glossary, src_lang, dialects) if s and terms else (),
+            t.terms(glossary, tgt_lang, dialects) if t and terms else (),
+            tuple(flags),
+            state,
+            score,
+            sentence,
+            s.tokens if s else (),
+            t.tokens if t else (),
         )
 
     rows: list[Row] = []
@@ -543,7 +603,10 @@ def diff_pair(
                     field=key,
                 )
             )
-    s_blocks, t_blocks = units(s_doc), units(t_doc)
+    s_blocks = units(s_doc)
+    # A twin body the same as its source's is the very same parse (remembered): its units
+    # too (immutable tuples).
+    t_blocks = s_blocks if t_doc is s_doc else units(t_doc)
     pairs = align([(b.key, b.text) for b in s_blocks], [(b.key, b.text) for b in t_blocks])
     for i, j in pairs:
         sb = s_blocks[i] if i is not None else None
@@ -596,6 +659,7 @@ class _Placed:
                 self.by_field.setdefault(v.field, []).append(v)
             elif v.line is not None:
                 self.by_line.setdefault(v.line, []).append(v)
+        self.any_low = any(v.state == "low-confidence" for v in verdicts)
 
     def _found(self, field: str | None, twin_line: int | None) -> list[ParagraphVerdict]:
         if field is not None:
@@ -607,6 +671,9 @@ class _Placed:
     ) -> tuple[State | None, float | None, int]:
         """(state, lowest score, its sentence) of the row at ``field`` or ``twin_line``."""
         found = self._found(field, twin_line)
+        if len(found) == 1:  # a paragraph's own verdict (a table row's are its cells')
+            v = found[0]
+            return (v.state, v.score, v.sentence) if v.score is not None else (v.state, None, 0)
         state = worst(found)
         if state is None:
             return None, None, 0
@@ -617,6 +684,8 @@ class _Placed:
 
     def low_flags(self, rows: list[Row]) -> list[Row]:
         """``rows`` with the low-confidence flag last on each row whose paragraph has one."""
+        if not self.any_low:  # most twins: no row to look at
+            return rows
         out = rows
         for k, row in enumerate(rows):
             found = self._found(row.field, row.twin_line) if row.state is not None else []
