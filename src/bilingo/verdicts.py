@@ -159,44 +159,35 @@ def twin_verdicts(
         score = conf.score if conf is not None else None
         sentence = conf.sentence if conf is not None else 0
 
-        def verdict(state: State, detail: str) -> ParagraphVerdict:
-            return ParagraphVerdict(state, detail, i, None, line, score, sentence)  # noqa: B023
-
+        state: State
         if i in orphans:
-            out.append(
-                verdict(
-                    "orphaned paragraph",
-                    "orphaned paragraph: a person's text whose source paragraph was removed, kept",
-                )
-            )
+            state = "orphaned paragraph"
+            detail = "orphaned paragraph: a person's text whose source paragraph was removed, kept"
         elif i in conflicts:
-            out.append(verdict("conflict", conflicts[i].message()))
+            state, detail = "conflict", conflicts[i].message()
         elif was == "r" and now == "e":
-            out.append(verdict("edited after review", "paragraph edited after review"))
+            state, detail = "edited after review", "paragraph edited after review"
         elif now == "n":
-            out.append(
-                verdict(
-                    "needs review",
-                    "paragraph needs review: its source or the glossary changed since it was "
-                    "reviewed",
-                )
+            state = "needs review"
+            detail = (
+                "paragraph needs review: its source or the glossary changed since it was reviewed"
             )
         elif now == "e":
-            out.append(verdict("edited", "paragraph edited by hand, not yet approved"))
+            state, detail = "edited", "paragraph edited by hand, not yet approved"
         elif now == "r":
-            out.append(verdict("reviewed", "paragraph reviewed"))
+            state, detail = "reviewed", "paragraph reviewed"
         elif i in pieces:
-            out.append(
-                verdict(
-                    "in pieces",
-                    f"the sentence on source line {pieces[i]} was translated in pieces (its "
-                    "inline markup could not be carried across whole): check its wording",
-                )
+            state = "in pieces"
+            detail = (
+                f"the sentence on source line {pieces[i]} was translated in pieces (its "
+                "inline markup could not be carried across whole): check its wording"
             )
         elif conf is not None and is_low(conf, min_confidence):
-            out.append(verdict("low-confidence", low_detail(conf, min_confidence)))
+            state, detail = "low-confidence", low_detail(conf, min_confidence)
         else:
-            out.append(verdict("machine", "paragraph is machine translation, not yet reviewed"))
+            state, detail = "machine", "paragraph is machine translation, not yet reviewed"
+        # One verdict made per paragraph (no closure made for each to make it).
+        out.append(ParagraphVerdict(state, detail, i, None, line, score, sentence))
     out += field_verdicts(twin, prov, fields, min_confidence=min_confidence)
     return tuple(out)
 

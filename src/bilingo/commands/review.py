@@ -554,6 +554,7 @@ _HEAD = """<!doctype html>
 <body>
 """
 
+
 def _e(text: str) -> str:
     """``html.escape``; most of a page's strings have nothing to escape (five replaces
     each, two hundred strings a page). Five substring scans tell it a tenth as dear as a
@@ -651,6 +652,8 @@ def _plain(text: str) -> bool:
     (``https:`` holds its colon): one character class scanned, the rest substrings, a
     third of the alternation's cost."""
     return _PLAIN_RE.search(text) is None and "  \n" not in text and "www." not in text
+
+
 #: Private-use marks around the low-confidence sentence, swapped for <mark> after rendering.
 _LOW_OPEN, _LOW_CLOSE = "\uf8fe", "\uf8ff"
 
@@ -687,25 +690,29 @@ def _where(row: Row, lang: str, line: int | None) -> str:
     return f"{lang} · {row.kind.replace('_', ' ')}{at}"
 
 
-def _cell(
-    side: str,
-    lang: str,
-    shown: tuple[str, str] | None,
-    where: str,
-    *,
-    flagged: bool,
-    badge: str = "",
-) -> str:
-    """One side of a row; ``shown``: its text's raw (:func:`_marked`) and rendered
-    (:func:`rendered`) HTML, None where that side has no paragraph."""
-    cls = f"cell {side} flagged" if flagged else f"cell {side}"
-    head = f'<span class="where">{_e(where)}{badge}</span>'
-    if shown is None:
-        return f'<div class="{cls}" lang="{_e(lang)}">{head}<i>(no paragraph)</i></div>'
+def _cell_openings(side: str, lang: str) -> tuple[str, str]:
+    """What a cell of ``side`` opens with, up to its "where" (unflagged, flagged)."""
     return (
-        f'<div class="{cls}" lang="{_e(lang)}">{head}'
-        f'<div class="raw">{shown[0]}</div><div class="md">{shown[1]}</div></div>'
+        f'<div class="cell {side}" lang="{_e(lang)}"><span class="where">',
+        f'<div class="cell {side} flagged" lang="{_e(lang)}"><span class="where">',
     )
+
+
+def _cell_html(opening: str, head: str, shown: tuple[str, str] | None) -> str:
+    """One side of a row, from its opening (:func:`_cell_openings`) and its head's escaped
+    HTML; ``shown``: its text's raw (:func:`_marked`) and rendered (:func:`rendered`) HTML,
+    None where that side has no paragraph."""
+    if shown is None:
+        return f"{opening}{head}</span><i>(no paragraph)</i></div>"
+    return (
+        f'{opening}{head}</span><div class="raw">{shown[0]}</div>'
+        f'<div class="md">{shown[1]}</div></div>'
+    )
+
+
+@functools.cache  # a few kinds, on both sides of every row
+def _kind_label(kind: str) -> str:
+    return _e(kind.replace("_", " "))
 
 
 def _same_tokens(a: Sequence[Sequence[Token]], b: Sequence[Sequence[Token]]) -> bool:
@@ -810,6 +817,10 @@ def render_page(
         f'<div class="cell twin colhead" lang="{_e(diff.target_lang)}">'
         f"{_e(diff.target_lang)} · twin · {_e(str(diff.twin))}</div>"
     )
+    # Each side's constant parts, made once a page: (its cell's opening, unflagged and
+    # flagged), its language escaped, and as it is.
+    src_side = (_cell_openings("src", diff.source_lang), _e(diff.source_lang), diff.source_lang)
+    twin_side = (_cell_openings("twin", diff.target_lang), _e(diff.target_lang), diff.target_lang)
     for n, row in enumerate(diff.rows, 1):
         state = row.state or ""
         parts.append(f'<section class="row" id="p{n}" data-state="{_e(state)}">')
@@ -820,11 +831,11 @@ def render_page(
                 badge += f' <span class="score">confidence {row.score:.2f}</span>'
         src_shown = None
         if row.source is not None:
-            src_shown = (
-                _marked(row.source, row.source_terms),
-                rendered(row.source, None, row.source_inline),
-            )
-        low = _low_span(row, dialects)
+            raw = _marked(row.source, row.source_terms)
+            # Plain text without terms: both are the text escaped, made once.
+            plain = not row.source_terms and _plain(row.source)
+            src_shown = (raw, raw if plain else rendered(row.source, None, row.source_inline))
+        low = _low_span(row, dialects) if row.state == "low-confidence" else None
         twin_shown = None
         if row.twin is not None:
             if src_shown is not None and low is None and row.twin == row.source:
@@ -843,12 +854,17 @@ def render_page(
                     _marked(row.twin, row.twin_terms, low),
                     rendered(row.twin, low, row.twin_inline),
                 )
-        for side, lang, shown, line, side_badge in (
-            ("src", diff.source_lang, src_shown, row.source_line, ""),
-            ("twin", diff.target_lang, twin_shown, row.twin_line, badge),
+        marked = int(bool(row.flags))  # its cells open flagged
+        for (opening, e_lang, lang), shown, line, side_badge in (
+            (src_side, src_shown, row.source_line, ""),
+            (twin_side, twin_shown, row.twin_line, badge),
         ):
-            where = f"¶{n} · " + _where(row, lang, line)
-            parts.append(_cell(side, lang, shown, where, flagged=bool(row.flags), badge=side_badge))
+            if row.kind == "field":
+                where = _e(f"¶{n} · " + _where(row, lang, line))
+            else:  # escaped piecewise (html.escape is per character): the same string
+                at = f" · line {line}" if line else ""
+                where = f"¶{n} · {e_lang} · {_kind_label(row.kind)}{at}"
+            parts.append(_cell_html(opening[marked], where + side_badge, shown))
         if row.state in ("needs review", "conflict") and row.source is not None:
             before = older.get(row.twin_line) if row.twin_line is not None else None
             if before is not None:

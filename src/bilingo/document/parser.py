@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -38,6 +41,20 @@ _INLINE_TRIGGERS: Mapping[str, str] = {
     "autolink": "<",
     "html_inline": "<",
     "entity": "&",
+}
+#: markdown-it's own block rules -> the characters of which a line under four columns
+#: indented must start with one (after its indentation) for the rule to match there: each
+#: rule's first test, markdown-it-py's code; ``code`` never matches there. A rule not named
+#: (``table``, ``lheading``, ``paragraph``, a dialect's) is tried at every line.
+_BLOCK_OPENERS: Mapping[Callable[..., Any], str] = {
+    rules_block.code: "",
+    rules_block.fence: "`~",
+    rules_block.blockquote: ">",
+    rules_block.hr: "*-_",
+    rules_block.list_block: "*-+0123456789",
+    rules_block.reference: "[",
+    rules_block.html_block: "<",
+    rules_block.heading: "#",
 }
 #: Their post-processing rules: each a no-op on a lone text token and soft breaks.
 _INLINE_POST = frozenset({"balance_pairs", "strikethrough", "emphasis", "fragments_join"})
@@ -121,7 +138,75 @@ def source_parser(
     triggers = inline_triggers(md)
     if triggers is not None:
         md.core.ruler.at("inline", _plain_first(triggers))
+    md.block.tokenize = _by_first_character(md)  # type: ignore[method-assign]
     return md
+
+
+BlockRules = tuple[list[Any], dict[str, list[Any]]]
+
+
+def _rules_by_character(rules: Sequence[Any]) -> BlockRules:
+    """``rules`` (in order) to try at a line under four columns indented: those that can
+    match at any line, and by a line's first character, those and the rules it opens."""
+    opens = [_BLOCK_OPENERS.get(inspect.unwrap(rule)) for rule in rules]
+    anywhere = [rule for rule, chars in zip(rules, opens, strict=True) if chars is None]
+    chars = {c for each in opens if each for c in each}
+    by_character = {
+        c: [rule for rule, each in zip(rules, opens, strict=True) if each is None or c in each]
+        for c in chars
+    }
+    return anywhere, by_character
+
+
+def _by_first_character(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
+    """markdown-it's block ``tokenize`` (markdown-it-py's loop, its errors), trying at each
+    line only the rules that can match there (:data:`_BLOCK_OPENERS`): the others each
+    return False at their first test, so the tokens are the same; a paragraph's line is
+    not offered to eight rules that cannot take it."""
+    ruler = md.block.ruler
+    made: list[tuple[list[Any], BlockRules]] = []  # for the rules list they were made of
+
+    def tokenize(state: StateBlock, startLine: int, endLine: int) -> None:
+        rules = ruler.getRules("")
+        if not made or made[0][0] is not rules:  # a new list whenever the rules change
+            made[:] = [(rules, _rules_by_character(rules))]
+        anywhere, by_character = made[0][1]
+        line = startLine
+        maxNesting = state.md.options.maxNesting
+        hasEmptyLines = False
+        while line < endLine:
+            state.line = line = state.skipEmptyLines(line)
+            if line >= endLine:
+                break
+            if state.sCount[line] < state.blkIndent:
+                break
+            if state.level >= maxNesting:
+                state.line = endLine
+                break
+            if state.sCount[line] - state.blkIndent >= 4:
+                chosen = rules
+            else:  # a line skipEmptyLines stopped at holds a character there
+                first = state.src[state.bMarks[line] + state.tShift[line]]
+                chosen = by_character.get(first, anywhere)
+            ok = False
+            for rule in chosen:
+                ok = rule(state, line, endLine, False)
+                if ok:
+                    if state.line <= line:
+                        raise RuntimeError("block rule didn't increment state.line")
+                    break
+            if not ok:
+                raise RuntimeError("none of the block rules matched")
+            state.tight = not hasEmptyLines
+            line = state.line
+            if (line - 1) < endLine and state.isEmpty(line - 1):
+                hasEmptyLines = True
+            if line < endLine and state.isEmpty(line):
+                hasEmptyLines = True
+                line += 1
+                state.line = line
+
+    return tokenize
 
 
 def inline_triggers(md: MarkdownIt) -> re.Pattern[str] | None:

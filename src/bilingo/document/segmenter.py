@@ -37,7 +37,15 @@ from bilingo.document.model import Block, Document, NestingError, Segment
 from bilingo.document.parser import body_parser
 from bilingo.document.sentences import LETTER_RE, prose_spans
 from bilingo.document.sourcemap import LITERAL, META, Source, Span
-from bilingo.document.walk import InlineWalker, Mismatch, carve, merge, merge_runs, read_inline
+from bilingo.document.walk import (
+    InlineWalker,
+    Mismatch,
+    Run,
+    carve,
+    merge,
+    merge_runs,
+    read_inline,
+)
 from bilingo.errors import BilingoError
 
 
@@ -100,13 +108,22 @@ class Builder:
         walker: InlineWalker,
     ) -> None:
         content = tok.content
-        walker.runs = []
+        children = tok.children or []
         walker.events = []
         walker.references = []
-        end = walker.walk(tok.children or [], content, 0, 0, len(content), source.kind)
-        if end != len(content):
-            raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
-        runs = merge_runs(walker.runs)
+        read: tuple[tuple[str, ...], str]
+        if len(children) == 1 and children[0].type == "text" and children[0].content == content:
+            # One text token that is the whole content (the parser's plain path, a line of
+            # text): the walk would find one run of it and nothing else, the reader its text.
+            runs = [Run(0, len(content), source.kind)]
+            read = ((), content)
+        else:
+            walker.runs = []
+            end = walker.walk(children, content, 0, 0, len(content), source.kind)
+            if end != len(content):
+                raise Mismatch(f"inline walk stopped at {end} of {len(content)}")
+            runs = merge_runs(walker.runs)
+            read = read_inline(children)
         found = literal_ranges(content, runs, self.dialects)
         literals = merge(found + list(source.literals)) if found or source.literals else []
         carved = list(carve(runs, literals)) if literals else runs
@@ -154,7 +171,6 @@ class Builder:
             ]
             self.references += references
         structure.sort(key=_BY_POSITION)
-        children = tok.children or []
         self._add_block(
             source.kind,
             self._orig(first.delta),
@@ -163,7 +179,7 @@ class Builder:
             pending,
             containers,
             tuple(structure),
-            read_inline(children),
+            read,
             tuple(children) if self.keep_tokens else (),
         )
 

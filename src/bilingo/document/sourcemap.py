@@ -5,6 +5,7 @@ consumed. Dialects mark the inline tokens of their own constructs with these (se
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ Annotator = Callable[[StateBlock, list[Token]], None]
 def wrap(rule: BlockRule, annotate: Annotator) -> BlockRule:
     """``rule``, annotating the tokens it pushed."""
 
+    @functools.wraps(rule)  # __wrapped__: the parser knows the rule inside (parser.py)
     def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         first = len(state.tokens)
         ok = rule(state, start_line, end_line, silent)
