@@ -138,7 +138,7 @@ def source_parser(
     triggers = inline_triggers(md)
     if triggers is not None:
         md.core.ruler.at("inline", _plain_first(triggers))
-    md.block.tokenize = _by_first_character(md)  # type: ignore[method-assign]
+    md.block.tokenize = _by_first_character(md)  # type: ignore[method-assign,assignment]
     return md
 
 
