@@ -573,6 +573,9 @@ def diff_pair(
         else:
             flags = [Flag("unmatched", "this twin paragraph matches none in the source")]
         state, score, sentence = placed.at(field, t_line)
+        s_tokens = s.tokens if s else ()
+        # A twin body that is its source's: the same unit, its tokens the very same tuple.
+        t_tokens = s_tokens if t is s else t.tokens if t else ()
         return _row(
             s.kind if s else t.kind if t else "paragraph",
             s.text if s else None,
@@ -586,8 +589,8 @@ def diff_pair(
             state,
             score,
             sentence,
-            s.tokens if s else (),
-            t.tokens if t else (),
+            s_tokens,
+            t_tokens,
         )
 
     rows: list[Row] = []

@@ -718,6 +718,8 @@ def _kind_label(kind: str) -> str:
 def _same_tokens(a: Sequence[Sequence[Token]], b: Sequence[Sequence[Token]]) -> bool:
     """Whether ``a`` and ``b`` hold the very same tokens (one body's parse, asked twice:
     its blocks' very tuples, mostly)."""
+    if a is b:  # one unit on both sides (diff_pair): the same tuple
+        return True
     return len(a) == len(b) and all(
         x is y or (len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True)))
         for x, y in zip(a, b, strict=True)
@@ -725,8 +727,15 @@ def _same_tokens(a: Sequence[Sequence[Token]], b: Sequence[Sequence[Token]]) -> 
 
 
 def _flags(flags: Sequence[Flag]) -> str:
-    items = "".join(f"<li><b>{_e(f.kind)}</b>: {_e(f.detail)}</li>" for f in flags)
+    if not flags:
+        return ""
+    items = "".join(_flag_item(f.kind, f.detail) for f in flags)
     return f'<ul class="flags">{items}</ul>' if items else ""
+
+
+@functools.lru_cache(maxsize=1024)  # a page's rows repeat their flags (a copy: on each row)
+def _flag_item(kind: str, detail: str) -> str:
+    return f"<li><b>{_e(kind)}</b>: {_e(detail)}</li>"
 
 
 def word_diff(old: str, new: str) -> str:
