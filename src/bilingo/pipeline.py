@@ -322,9 +322,8 @@ class Fragments:
         return found, self.from_memory, sent
 
 
-#: Plain translations with their scores where the engine gives them (ArgosEngine); first
-#: the call that queues its batches before it is iterated.
-_PLAIN = ("queue_scored_batches", "translate_scored_batches", "translate_batches")
+#: Plain translations with their scores where the engine gives them (ArgosEngine).
+_PLAIN = ("translate_scored_batches", "translate_batches")
 
 
 def _batches(
@@ -341,7 +340,7 @@ def _batches(
 def _lazy_batches(
     engine: Engine, texts: Sequence[str], *, aligned: bool
 ) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
-    names = ("translate_aligned_batches",) if aligned else _PLAIN[1:]
+    names = ("translate_aligned_batches",) if aligned else _PLAIN
     for name in names:
         by_batch = getattr(engine, name, None)
         if by_batch is not None:
