@@ -216,9 +216,12 @@ def plan(
     force: bool = False,
     discard_edits: bool = False,
     index: PairIndex,
+    on_job: Callable[[Job], None] | None = None,
 ) -> Plan:
     """Decide, per source article, what its twin needs. Reads no model. ``index``: the
-    run's pairs."""
+    run's pairs. ``on_job`` hears each job as it is planned (before the check of two
+    sources claiming one twin, which needs them all): translate starts loading the model
+    of the first one's direction while the rest are planned."""
     by_path = {index.resolve(a.path): a for a in articles}
     jobs: list[Job] = []
     outcomes: list[Outcome] = []
@@ -236,6 +239,8 @@ def plan(
         )
         if isinstance(decided, Job):
             jobs.append(decided)
+            if on_job is not None:
+                on_job(decided)
         else:
             outcomes.append(decided)
     # Two sources with one twin (foo.md and foo.nb.md, both nb): writing both would silently

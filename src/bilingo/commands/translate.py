@@ -235,6 +235,26 @@ def translate_paths(
         found, moved = _follow_renames(
             found, renames, index.pairing, glossary_hash=glossary.hash, fields=fields
         )
+    # Each direction's engine is made as its first job is planned, and the first model
+    # starts loading then (in a thread, CTranslate2 reads it without the GIL), so it is
+    # ready once the rest of the articles are planned. A missing model is named only if a
+    # job still needs it once the plan is done.
+    engines: dict[tuple[str, str], Engine] = {}
+    unavailable: dict[tuple[str, str], str] = {}
+
+    def engine_for(job: Job) -> None:
+        pair = (job.source_lang, job.target_lang)
+        if dry_run or pair in engines or pair in unavailable:
+            return
+        try:
+            engines[pair] = factory(*pair)
+        except ModelError as exc:
+            unavailable[pair] = exc.message
+            return
+        load_soon = getattr(engines[pair], "load_soon", None)
+        if len(engines) == 1 and load_soon is not None:
+            load_soon()  # the next model loads as its chunk is queued: one at a time
+
     the_plan = plan(
         found.articles,
         glossary=glossary,
@@ -242,6 +262,7 @@ def translate_paths(
         force=force,
         discard_edits=discard_edits,
         index=index,
+        on_job=engine_for,
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
@@ -249,21 +270,12 @@ def translate_paths(
     by_pair: dict[tuple[str, str], list[Job]] = {}
     for job in the_plan.jobs:
         by_pair.setdefault((job.source_lang, job.target_lang), []).append(job)
-    # Find every model needed before translating anything, and name all that are missing
-    # (once what follows is done: twins already settled are sealed all the same).
-    engines: dict[tuple[str, str], Engine] = {}
-    missing: list[str] = []
-    for pair in sorted(by_pair) if not dry_run else ():
-        try:
-            engines[pair] = factory(*pair)
-        except ModelError as exc:
-            missing.append(exc.message)
-    if engines and not missing:
-        # The first model loads while the languages are checked and the first chunk is
-        # prepared; the next loads as its chunk is queued (one model at a time).
-        load_soon = getattr(engines[min(engines)], "load_soon", None)
-        if load_soon is not None:
-            load_soon()
+    # Every model needed is found before translating anything, and all that are missing
+    # are named (once what follows is done: twins already settled are sealed all the same).
+    missing = [unavailable[pair] for pair in sorted(by_pair) if pair in unavailable]
+    # The direction whose model loads first goes first.
+    first = next(iter(engines), None)
+    directions = sorted(by_pair, key=lambda pair: (pair != first, pair))
     # Prose that reads as another language than the one decided: said, not silently done.
     # Not for a language its twin recorded: its prose was read (and any warning given) when
     # it was detected, and is not read again while half its paragraphs stand, as the
@@ -315,7 +327,7 @@ def translate_paths(
     loaded = False
     interrupted = False
     finished: set[int] = set()  # id() of the jobs whose outcome is known
-    all_jobs = [job for _, jobs in sorted(by_pair.items()) for job in jobs]
+    all_jobs = [job for pair in directions for job in by_pair[pair]]
     sizes = {id(job): (len(t := job.texts()), sum(word_count(x) for x in t)) for job in all_jobs}
     segments_total = sum(n for n, _ in sizes.values())
     words_total = sum(w for _, w in sizes.values())
@@ -349,7 +361,8 @@ def translate_paths(
     # chunk's twins are written, the next direction's model loading while the last chunk
     # of this one runs; a sentence they share is borrowed, not sent twice (bilingo.pipeline).
     queue: list[_Chunk] = []
-    for pair, jobs in sorted(by_pair.items()):
+    for pair in directions:
+        jobs = by_pair[pair]
         if dry_run:
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
