@@ -397,3 +397,91 @@ def test_a_model_loading_in_the_background_is_waited_for(tmp_path: Path) -> None
     with pytest.raises(ModelError, match=r"cannot be loaded.*reinstall it"):
         bad.load()
     assert not bad.loaded
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+@pytest.mark.parametrize("inline", ["fragments", "whole"])
+def test_the_first_chunk_goes_to_the_engine_while_the_rest_are_planned(
+    site: Path, monkeypatch: pytest.MonkeyPatch, inline: Any
+) -> None:
+    """With the first model in, a chunk's worth of the first direction is queued while
+    later articles are still planned (fragments: whole sentences are sent when their chunk
+    is collected); the twins are those of a run that plans first."""
+    import bilingo.translation as translation
+
+    events: list[str] = []
+    plan_one = translation._plan_one
+
+    def planning(article: Any, *args: Any, **kwargs: Any) -> Any:
+        events.append(f"plan {article.path.name}")
+        return plan_one(article, *args, **kwargs)
+
+    monkeypatch.setattr(translation, "_plan_one", planning)
+    sent: list[str] = []
+    factory = recording_factory(sent, beam_size=1)
+
+    def make(source: str, target: str) -> Any:
+        engine = factory(source, target)
+        queue = engine.queue_scored_batches  # type: ignore[attr-defined]
+
+        def queued(segments: Any) -> Any:
+            events.append("send")
+            return queue(segments)
+
+        engine.queue_scored_batches = queued  # type: ignore[attr-defined]
+        return engine
+
+    other = site.parent / "planned-first"
+    shutil.copytree(site, other)
+    early = translate_paths(
+        [site], glossary=empty_glossary(), engine_factory=make, chunk_segments=1, inline=inline
+    )
+    assert early.exit_code == 0, early.outcomes
+    planned = [i for i, e in enumerate(events) if e.startswith("plan")]
+    assert len(planned) >= 3
+    if inline == "fragments":  # the engine had work before the plan was done
+        assert events.index("send") < planned[-1]
+    events.clear()
+    # A chunk bigger than the site: nothing goes before the whole plan is made.
+    late = translate_paths(
+        [other], glossary=empty_glossary(), engine_factory=make, chunk_segments=10**6,
+        inline=inline,
+    )  # fmt: skip
+    assert late.exit_code == 0
+    if inline == "fragments":
+        assert events.index("send") > max(i for i, e in enumerate(events) if e[:4] == "plan")
+    assert early.engine_segments == late.engine_segments
+    for twin in sorted(other.glob("*.md")):
+        assert (site / twin.name).read_bytes() == twin.read_bytes()
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_job_the_plan_drops_after_its_chunk_started_is_not_written(tmp_path: Path) -> None:
+    """foo.md (lang: nb) is planned, and queued as the first chunk, before foo.nb.md shows
+    that both would write foo.en.md: neither twin is written, each fails once, and the
+    article after them is translated."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "foo.md").write_text(
+        "---\ntitle: En\nlang: nb\n---\nFørste avsnitt om klyngen.\n", encoding="utf-8"
+    )
+    (folder / "foo.nb.md").write_text("---\ntitle: To\n---\nAndre avsnitt.\n", encoding="utf-8")
+    (folder / "god.nb.md").write_text(
+        "---\ntitle: God\n---\nEt godt avsnitt om bærekraft.\n", encoding="utf-8"
+    )
+    sent: list[str] = []
+    report = translate_paths(
+        [folder], glossary=empty_glossary(), engine_factory=recording_factory(sent, beam_size=1),
+        chunk_segments=1, inline="fragments",
+    )  # fmt: skip
+    assert "Første avsnitt om klyngen." in sent  # its chunk did go to the engine
+    by_source = {}
+    for outcome in report.outcomes:
+        assert outcome.source.name not in by_source, report.outcomes  # one outcome each
+        by_source[outcome.source.name] = outcome
+    assert by_source["foo.md"].action == "failed"
+    assert by_source["foo.nb.md"].action == "failed"
+    assert "would be translated into the same twin" in by_source["foo.md"].reason
+    assert by_source["god.nb.md"].action == "written"
+    assert not (folder / "foo.en.md").exists()
+    assert (folder / "god.en.md").is_file()

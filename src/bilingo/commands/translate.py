@@ -239,21 +239,41 @@ def translate_paths(
     # starts loading then (in a thread, CTranslate2 reads it without the GIL), so it is
     # ready once the rest of the articles are planned. A missing model is named only if a
     # job still needs it once the plan is done.
+    # Once that model is in and a chunk's worth of its direction is planned, that chunk
+    # goes to the engine too, and the model works while the rest are planned. It is only
+    # queued: twins are written after the plan is done, and a job the plan drops after
+    # all (two sources of one twin, a renamed source) has its translations kept in the
+    # memory and no twin written.
     engines: dict[tuple[str, str], Engine] = {}
     unavailable: dict[tuple[str, str], str] = {}
+    warnings: list[str] = []
+    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
+    # finished engine batch is kept in the memory as it comes back.
+    pipeline = Pipeline(glossary, memory, warnings=warnings)
+    planned: list[Job] = []  # the first direction's jobs so far
+    early: list[tuple[_Chunk, Callable[[], Translated]]] = []
 
-    def engine_for(job: Job) -> None:
+    def on_job(job: Job) -> None:
         pair = (job.source_lang, job.target_lang)
-        if dry_run or pair in engines or pair in unavailable:
+        if dry_run or pair in unavailable:
             return
-        try:
-            engines[pair] = factory(*pair)
-        except ModelError as exc:
-            unavailable[pair] = exc.message
+        if pair not in engines:
+            try:
+                engines[pair] = factory(*pair)
+            except ModelError as exc:
+                unavailable[pair] = exc.message
+                return
+            load_soon = getattr(engines[pair], "load_soon", None)
+            if len(engines) == 1 and load_soon is not None:
+                load_soon()  # the next model loads as its chunk is queued: one at a time
+        engine = engines[pair]
+        if early or engine is not next(iter(engines.values())):
             return
-        load_soon = getattr(engines[pair], "load_soon", None)
-        if len(engines) == 1 and load_soon is not None:
-            load_soon()  # the next model loads as its chunk is queued: one at a time
+        planned.append(job)
+        size = chunk_segments or _chunk_size(engine)
+        if sum(len(j.texts()) for j in planned) >= size and getattr(engine, "loaded", True):
+            chunk = _Chunk(pair, list(planned))
+            early.append((chunk, chunk.start(engine, inline, pipeline)))
 
     the_plan = plan(
         found.articles,
@@ -262,7 +282,7 @@ def translate_paths(
         force=force,
         discard_edits=discard_edits,
         index=index,
-        on_job=engine_for,
+        on_job=on_job,
     )
     if renames:
         the_plan = _renamed_plan(the_plan, renames, moved, follow=follow_renames)
@@ -322,7 +342,7 @@ def translate_paths(
 
     engine_segments = memory_segments = total_words = 0
     whole_sentences = fallback_sentences = 0
-    warnings: list[str] = language_notes
+    warnings[:0] = language_notes  # before what the engine has said meanwhile
     engine_names: list[str] = []
     loaded = False
     interrupted = False
@@ -332,9 +352,6 @@ def translate_paths(
     segments_total = sum(n for n, _ in sizes.values())
     words_total = sum(w for _, w in sizes.values())
     articles_done = segments_done = words_done = 0
-    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
-    # finished engine batch is kept in the memory as it comes back.
-    pipeline = Pipeline(glossary, memory, warnings=warnings)
 
     def report_status(seg: int, words: int) -> None:
         if status is not None:
@@ -361,22 +378,28 @@ def translate_paths(
     # chunk's twins are written, the next direction's model loading while the last chunk
     # of this one runs; a sentence they share is borrowed, not sent twice (bilingo.pipeline).
     queue: list[_Chunk] = []
+    ahead: dict[int, Callable[[], Translated]] = {}  # by id() of a queued chunk
+    for first_chunk, first_begun in early:
+        queue.append(first_chunk)
+        ahead[id(first_chunk)] = first_begun
+    # What the plan kept of the jobs planned: an early chunk's others are not written.
+    kept = {id(job) for job in all_jobs}
+    queued_early = {id(job) for chunk, _ in early for job in chunk.jobs}
     for pair in directions:
-        jobs = by_pair[pair]
+        jobs = [job for job in by_pair[pair] if id(job) not in queued_early]
         if dry_run:
             outcomes += [_job_outcome(job, "would-write") for job in jobs]
             continue
         size = chunk_segments or _chunk_size(engines[pair])
         queue += [_Chunk(pair, chunk) for chunk in _chunks(jobs, size)]
-    ahead: dict[int, Callable[[], Translated]] = {}  # by id() of a queued chunk
     try:
         while queue:
             chunk = queue.pop(0)
             engine = engines[chunk.pair]
             if engine.name not in engine_names:
                 engine_names.append(engine.name)
-            chunk_segs = sum(sizes[id(j)][0] for j in chunk.jobs)
-            chunk_words = sum(sizes[id(j)][1] for j in chunk.jobs)
+            chunk_segs = sum(sizes.get(id(j), (0, 0))[0] for j in chunk.jobs)
+            chunk_words = sum(sizes.get(id(j), (0, 0))[1] for j in chunk.jobs)
             tick = _ChunkTicker(report_status, segments_done, words_done, chunk_segs, chunk_words)
             pipeline.progress = tick if progress is not None or status is not None else None
             try:
@@ -387,8 +410,10 @@ def translate_paths(
                 done = begun()
             except SegmentError as exc:
                 if len(chunk.jobs) > 1:
-                    queue[:0] = [_Chunk(chunk.pair, [job]) for job in chunk.jobs]
+                    queue[:0] = [_Chunk(chunk.pair, [j]) for j in chunk.jobs if id(j) in kept]
                     continue
+                if id(chunk.jobs[0]) not in kept:
+                    continue  # the plan dropped it: its outcome says why
                 outcomes.append(
                     replace(
                         _job_outcome(chunk.jobs[0], "failed"),
@@ -407,6 +432,8 @@ def translate_paths(
             # Ctrl-C or SIGTERM now waits until these twins are on disk.
             with deferred():
                 for job in chunk.jobs:
+                    if id(job) not in kept:
+                        continue  # dropped by the plan once it had all the articles
                     outcome = _write_twin(
                         job,
                         done,
