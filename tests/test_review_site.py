@@ -23,7 +23,7 @@ import pytest
 from support import UNSURE_WORDS
 from test_review import chromium, needs_chromium, translate_by_hand
 
-from bilingo import provenance
+from bilingo import provenance, workers
 from bilingo.article import read_article
 from bilingo.commands.approve import approve
 from bilingo.commands.check import check_paths
@@ -328,3 +328,26 @@ def test_golden_page_for_each_state(review_site: tuple[Path, ReviewReport]) -> N
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_text(html, encoding="utf-8")
         assert html == golden.read_text(encoding="utf-8"), f"{state}: {golden}"
+
+
+@pytest.mark.skipif(workers.available() < 2, reason="needs 2 CPUs on Linux to fork")
+def test_pages_made_by_two_processes_are_the_same(review_site: tuple[Path, ReviewReport]) -> None:
+    """The fixture's report is one process's; a second process makes half the pages."""
+    root, report = review_site
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        again = build_review(
+            [Path("articles")],
+            out_dir=Path("review-forked"),
+            glossary=load_glossary(root / "glossary.yml"),
+            root=Path("."),
+            memory_path=Path(".bilingo/memory.sqlite"),
+            workers=2,
+        )
+    assert again.entries == report.entries
+    one, two = root / "review", root / "review-forked"
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())
+    assert len(names) > 2 * workers.MIN_PER_WORKER
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name

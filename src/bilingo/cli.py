@@ -705,7 +705,16 @@ def diff_command(
     required=True,
     help="Folder to write index.html and one page per article into.",
 )
-def review(paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path) -> None:
+@click.option(
+    "--jobs",
+    "jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that make the pages (default: one per CPU; 1: this process only).",
+)
+def review(
+    paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path, jobs: int | None
+) -> None:
     """Write a static HTML review report of the articles under PATHS (default: .).
 
     Opens offline in any browser: index.html lists each article's state, and each
@@ -714,7 +723,9 @@ def review(paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path) -
     from bilingo.commands import review as command
 
     with without_cycle_collection(), user_errors():
-        report = command.run(settings_for(paths, glossary_path), paths, out_dir=out_dir)
+        report = command.run(
+            settings_for(paths, glossary_path), paths, out_dir=out_dir, jobs=jobs
+        )
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items()) or "no articles"
     click.echo(f"{len(report.entries)} articles ({counts}); open {report.index}")
     sys.exit(report.exit_code)

@@ -36,7 +36,7 @@ from bilingo.article import (
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
 from bilingo.detect import locate_twin
-from bilingo.document import markdown, parse
+from bilingo.document import Document, markdown, parse, remember
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import Problem, orphaned_twins, pair_problems
@@ -46,6 +46,7 @@ from bilingo.pairs import Pair, PairIndex, find_markdown
 from bilingo.site import Settings
 from bilingo.verdicts import DEFAULT_MIN_CONFIDENCE
 from bilingo.verdicts import STATES as VERDICT_STATES
+from bilingo.workers import available, fork_map
 
 #: An article's state on the index, most urgent first: what needs a person (in ``check``'s
 #: verdicts), then machine translations, then reviewed ones.
@@ -154,8 +155,11 @@ class ReviewReport:
         }
 
 
-def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewReport:
-    """``bilingo review --html DIR`` over ``paths`` (default: the current folder)."""
+def run(
+    settings: Settings, paths: Sequence[Path], *, out_dir: Path, jobs: int | None = None
+) -> ReviewReport:
+    """``bilingo review --html DIR`` over ``paths`` (default: the current folder), the pages
+    made by ``jobs`` processes (None: one per CPU)."""
     return build_review(
         list(paths) or [Path(".")],
         out_dir=out_dir,
@@ -165,6 +169,7 @@ def run(settings: Settings, paths: Sequence[Path], *, out_dir: Path) -> ReviewRe
         min_confidence=settings.min_confidence,
         memory_path=settings.memory_path,
         pair_index=PairIndex(settings.pairing),
+        workers=available() if jobs is None else jobs,
     )
 
 
@@ -251,6 +256,7 @@ def build_review(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     memory_path: Path | None = None,
     pair_index: PairIndex | None = None,
+    workers: int = 1,
 ) -> ReviewReport:
     """Write ``index.html``, a page per state and one page per article pair into ``out_dir``.
 
@@ -258,7 +264,8 @@ def build_review(
     judged as ``check`` judges it (:func:`bilingo.judge.pair_problems`); ``memory_path``
     (read only) holds the older source paragraphs the pages show the changes of.
     ``pair_index``: the run's pairs, from the site's pairing (None: a plain folder's,
-    :data:`bilingo.layout.PLAIN`, for a caller outside a site's run)."""
+    :data:`bilingo.layout.PLAIN`, for a caller outside a site's run). ``workers``: processes
+    that make the pages (:func:`bilingo.workers.fork_map`); the pages are the same."""
     pairs = pair_index if pair_index is not None else PairIndex(PLAIN)
     dialects = pairs.pairing.dialects
     if out_dir.exists() and not out_dir.is_dir():
@@ -266,7 +273,6 @@ def build_review(
     files, _links = find_markdown(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_real = out_dir.resolve()
-    entries: list[Entry] = []
     used = {"index.html", *(_state_page(s) for s in STATES)}
     resolved_root = root.resolve()
     # Every file read once, as check reads them (keyed by pairs.resolve); the twins are
@@ -285,20 +291,27 @@ def build_review(
         except BilingoError as exc:
             unreadable[real] = (path, exc)
     shown: set[Path] = set()  # twins already on a page (a human pair lists once)
+    # Each pair with a page is judged in full, shown and written by _page (a slot of
+    # `slots` holding its _PageJob), in forked workers when there are many: most of the
+    # run's time, and each pair's on its own.
+    slots: list[Entry | _PageJob] = []
     for real, article in list(articles.items()):
         path = article.path
         if real in shown or provenance.is_twin(article):
             continue
-        if any(True for _ in pairs.twins_of(article, articles)):
-            # A page to come: the body parsed once, with its inline tokens, for detection,
-            # judging, the flags and the page (parse serves each later ask from it).
+        parsed: Document | None = None
+        if _body_tells_language(article, pairs) and any(
+            True for _ in pairs.twins_of(article, articles)
+        ):
+            # Finding the twin reads the body: parsed once, with the inline tokens the page
+            # needs, and kept for the page (made after every other pair's detection).
             with contextlib.suppress(BilingoError):
-                parse(article.body, dialects=dialects, tokens=True)
+                parsed = parse(article.body, dialects=dialects, tokens=True)
         try:
             detection, twin_file = locate_twin(article, pairs, articles)
         except BilingoError as exc:
             problem = Problem(path, "invalid", exc.message, line=exc.line)
-            entries.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
+            slots.append(Entry(path, None, "invalid", exc.message, problems=(problem,)))
             continue
         lang = detection.lang
         target = other_language(lang)
@@ -313,7 +326,7 @@ def build_review(
         if real_twin in unreadable:
             err = unreadable.pop(real_twin)[1]
             problem = Problem(twin_file, "invalid", err.message, line=err.line)
-            entries.append(
+            slots.append(
                 Entry(path, twin_file, "invalid", err.format(), lang, target, problems=(problem,))
             )
             continue
@@ -323,7 +336,7 @@ def build_review(
                 f"no {target} twin ({pairs.twin_label(twin_file)}); run: bilingo translate {path}"
             )
             problem = Problem(path, "missing", detail)
-            entries.append(
+            slots.append(
                 Entry(
                     path,
                     twin_file,
@@ -341,7 +354,7 @@ def build_review(
         prov = provenance.read(twin)
         if prov is None:
             detail = "both files written by people; bilingo does not track them"
-            entries.append(Entry(path, twin_file, "human", detail, lang, target, changed=changed))
+            slots.append(Entry(path, twin_file, "human", detail, lang, target, changed=changed))
             continue
         problems = tuple(
             pair_problems(
@@ -357,39 +370,19 @@ def build_review(
         )
         if any(p.kind == "invalid" for p in problems):
             state, detail = article_state(problems, None)
-            entries.append(
+            slots.append(
                 Entry(path, twin_file, state, detail, lang, target, None, 0, problems, changed)
             )
             continue
-        diff = diff_pair(
-            Pair(article, twin, lang, target),
-            glossary=glossary,
-            fields=fields,
-            min_confidence=min_confidence,
-            inline=True,  # the pages render each paragraph from the body's one parse
-            dialects=dialects,
-        )
-        by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
-        on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
-        state, detail = article_state(problems, diff, reviewed=f"reviewed{by}{on}")
         page = _page_name(path, real, used, resolved_root)
-        paragraphs = Counter(str(r.state) for r in diff.rows if r.state is not None)
-        entry = Entry(
-            path,
-            twin_file,
-            state,
-            detail,
-            lang,
-            target,
-            page,
-            len(diff.all_flags),
-            problems,
-            changed,
-            dict(paragraphs),
+        job = _PageJob(
+            article, twin, twin_file, lang, target, prov, problems, page, changed, parsed
         )
-        older = _older_sources(twin, prov, diff, memory_path, dialects)
-        write_if_changed(out_dir / page, render_page(diff, entry, older=older, dialects=dialects))
-        entries.append(entry)
+        slots.append(job)
+    context = _PageContext(out_dir, glossary, tuple(fields), min_confidence, memory_path, dialects)
+    jobs = [slot for slot in slots if isinstance(slot, _PageJob)]
+    made = iter(fork_map(functools.partial(_page, context), jobs, workers))
+    entries = [next(made) if isinstance(slot, _PageJob) else slot for slot in slots]
     for path, error in unreadable.values():  # read by no source: listed as they are
         problem = Problem(path, "invalid", error.message, line=error.line)
         entries.append(Entry(path, None, "invalid", error.message, problems=(problem,)))
@@ -422,6 +415,78 @@ def build_review(
             write_if_changed(out_dir / _state_page(state), render_index(ordered, only=state))
     write_if_changed(index_page, render_index(ordered))
     return ReviewReport(out_dir, index_page, tuple(ordered))
+
+
+@dataclass(frozen=True)
+class _PageJob:
+    """A pair judged by ``check``'s rules with nothing invalid: its page to make."""
+
+    article: Article
+    twin: Article
+    twin_file: Path
+    lang: str
+    target: str
+    prov: provenance.Provenance
+    problems: tuple[Problem, ...]
+    page: str
+    changed: float | None
+    #: The source's parse, where detection made it (None: made when the page is).
+    parsed: Document | None = None
+
+
+@dataclass(frozen=True)
+class _PageContext:
+    """What every page of a run shares."""
+
+    out_dir: Path
+    glossary: Glossary
+    fields: tuple[str, ...]
+    min_confidence: float
+    memory_path: Path | None
+    dialects: tuple[str, ...] | None
+
+
+def _page(context: _PageContext, job: _PageJob) -> Entry:
+    """``job``'s entry on the index, its page written (unless the folder holds it already)."""
+    if job.parsed is not None:
+        remember(job.article.body, job.parsed, dialects=context.dialects)
+    diff = diff_pair(
+        Pair(job.article, job.twin, job.lang, job.target),
+        glossary=context.glossary,
+        fields=context.fields,
+        min_confidence=context.min_confidence,
+        inline=True,  # the pages render each paragraph from the body's one parse
+        dialects=context.dialects,
+    )
+    prov = job.prov
+    by = f" by {prov.reviewed_by}" if prov.reviewed_by else ""
+    on = f" on {prov.reviewed_at}" if prov.reviewed_at else ""
+    state, detail = article_state(job.problems, diff, reviewed=f"reviewed{by}{on}")
+    paragraphs = Counter(str(r.state) for r in diff.rows if r.state is not None)
+    entry = Entry(
+        job.article.path,
+        job.twin_file,
+        state,
+        detail,
+        job.lang,
+        job.target,
+        job.page,
+        len(diff.all_flags),
+        job.problems,
+        job.changed,
+        dict(paragraphs),
+    )
+    older = _older_sources(job.twin, prov, diff, context.memory_path, context.dialects)
+    page = render_page(diff, entry, older=older, dialects=context.dialects)
+    write_if_changed(context.out_dir / job.page, page)
+    return entry
+
+
+def _body_tells_language(article: Article, pairs: PairIndex) -> bool:
+    """Whether finding ``article``'s twin reads its body (neither its front matter nor its
+    path says its language: :func:`bilingo.detect.detect_article`)."""
+    declared = article.meta.get("lang", article.meta.get("language"))
+    return declared is None and pairs.pairing.path_language(article.path) is None
 
 
 def _urgency(entry: Entry) -> tuple[int, str]:

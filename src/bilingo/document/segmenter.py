@@ -367,6 +367,19 @@ def parse(body: str, *, dialects: Sequence[str] | None = None, tokens: bool = Fa
     return doc
 
 
+def remember(body: str, doc: Document, *, dialects: Sequence[str] | None = None) -> None:
+    """Put ``doc``, :func:`parse` of ``body`` (``dialects``), back among the remembered
+    bodies: a caller that parsed a body long before it asks again (``bilingo review``
+    detects languages first, then judges each pair) keeps the parse instead of making it
+    twice."""
+    if len(body) <= _PARSE_CACHE_MAX:
+        key = (body, None if dialects is None else tuple(dialects))
+        _parsed[key] = doc
+        _parsed.move_to_end(key)
+        if len(_parsed) > _PARSE_CACHE_SIZE:
+            _parsed.popitem(last=False)
+
+
 def prose_mask(text: str, *, dialects: Sequence[str] | None = None) -> str:
     """``text`` with everything that is not prose (no segment) blanked to spaces, newlines
     kept, so offsets still index ``text``: what the engine sees, and nothing else.
