@@ -500,3 +500,67 @@ def test_one_line_yaml_front_matter_is_written_as_ruamel_writes_it(
         finally:
             frontmatter.ONE_LINE_YAML_FAST = True
     assert written[True] == written[False]
+
+
+# ----- plain one-line entries read without the loader
+
+#: Lines near the flat reader's edge: plain words, words the resolver types (booleans,
+#: nulls, numbers, dates, octal, sexagesimal), comment and mapping characters, quotes,
+#: indicators, trailing spaces, NEL and other line breaks, an invalid date.
+_FLAT_WORDS = st.sampled_from(
+    [
+        "Ett år", "nb", "yes", "No", "on", "OFF", "true", "null", "Null", "~", "y", "n", "0",
+        "10", "010", "0x1F", "1_000", "1.5", "1e3", "12345678901234567890", "1:20",
+        "2015-06-23", "2024-13-45", "2015-6-3", "2015-06-23 10:00:00", "a: b", "a:b", "a #c",
+        "a#c", "Kari's", '"q"', "'q'", "&a", "*a", "!t", "|", ">", "- a", "[a, b]", "{a: 1}",
+        "a, b", "a [b]", "x ", "x\t", "x\x85y", "x\u2028y", "x\xa0", "é", "Økonomi", "@a",
+        "`a`", "%a", "a  b", "",
+    ]
+)
+_FLAT_KEYS = st.sampled_from(
+    ["title", "lang", "date", "on", "yes", "Null", "x-y", "a_b", "1", "é", "t t", "Title"]
+)
+_FLAT_VALUES = _FLAT_WORDS | st.text(
+    st.characters(max_codepoint=0x3000, blacklist_categories=("Cs",)), max_size=12
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_FLAT_KEYS, st.sampled_from([": ", ":", ":  ", " : "]), _FLAT_VALUES),
+        max_size=5,
+    )
+)
+def test_plain_one_line_entries_read_as_the_loader_reads_them(
+    lines: list[tuple[str, str, str]],
+) -> None:
+    from bilingo.frontmatter import _flat_yaml
+
+    raw = "".join(f"{k}{sep}{v}\n" for k, sep, v in lines)
+    flat = _flat_yaml(raw)
+    if flat is None:
+        return  # the loader's to read
+    safe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    expected = yaml.load(raw, Loader=safe) or {}
+    assert flat == expected
+    assert [type(v) for v in flat.values()] == [type(v) for v in expected.values()]
+    assert list(flat) == list(expected)
+
+
+def test_plain_one_line_entries_are_read_without_the_loader() -> None:
+    from datetime import date
+
+    from bilingo.frontmatter import _flat_yaml
+
+    raw = "title: Ett år med klyngen\ndate: 2015-06-23\nlang: nb\ndraft: false\nweight: 10\n"
+    assert _flat_yaml(raw) == {
+        "title": "Ett år med klyngen",
+        "date": date(2015, 6, 23),
+        "lang": "nb",
+        "draft": False,
+        "weight": 10,
+    }
+    # Anything else is the loader's: a comment, a nested value, a null, a bad date.
+    for other in ("t: a # c\n", "t:\n  a: 1\n", "t: null\n", "d: 2024-13-45\n", "t: 'q'\n"):
+        assert _flat_yaml(other) is None
