@@ -455,6 +455,66 @@ def test_the_first_chunk_goes_to_the_engine_while_the_rest_are_planned(
         assert (site / twin.name).read_bytes() == twin.read_bytes()
 
 
+class _LateModel:
+    """An engine whose model is in only once ``ready`` holds something."""
+
+    def __init__(self, inner: Any, ready: list[bool]) -> None:
+        self._inner, self._ready = inner, ready
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self._ready)
+
+
+def test_the_first_chunk_is_a_chunk_even_when_the_model_came_in_late(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model comes in once three articles are planned: the chunk started then holds
+    the first article's worth (chunk_segments), not all three; the rest go in chunks of
+    the usual size, and every twin is written."""
+    import bilingo.commands.translate as command
+    import bilingo.translation as translation
+
+    planned: list[str] = []
+    ready: list[bool] = []
+    plan_one = translation._plan_one
+
+    def planning(article: Any, *args: Any, **kwargs: Any) -> Any:
+        planned.append(article.path.name)
+        if len(planned) == 3:
+            ready.append(True)
+        return plan_one(article, *args, **kwargs)
+
+    monkeypatch.setattr(translation, "_plan_one", planning)
+    started: list[tuple[int, int]] = []  # (jobs in the chunk, articles planned by then)
+    chunk_start = command._Chunk.start
+
+    def start(chunk: Any, *args: Any) -> Any:
+        started.append((len(chunk.jobs), len(planned)))
+        return chunk_start(chunk, *args)
+
+    monkeypatch.setattr(command._Chunk, "start", start)
+    factory = recording_factory([], beam_size=1)
+    report = translate_paths(
+        [site],
+        glossary=empty_glossary(),
+        engine_factory=lambda s, t: _LateModel(factory(s, t), ready),
+        chunk_segments=1,
+        inline="fragments",
+    )
+    assert report.exit_code == 0, report.outcomes
+    assert len(planned) > 3
+    # One article's chunk, started once the model came in (with the next job of the first
+    # direction), though more of its articles were planned by then.
+    assert started[0][0] == 1 and started[0][1] >= 3
+    assert all(jobs == 1 for jobs, _ in started)
+    written = [o for o in report.outcomes if o.action == "written"]
+    assert len(written) == len(started)
+
+
 @pytest.mark.usefixtures("argos_packages_dir")
 def test_a_job_the_plan_drops_after_its_chunk_started_is_not_written(tmp_path: Path) -> None:
     """foo.md (lang: nb) is planned, and queued as the first chunk, before foo.nb.md shows

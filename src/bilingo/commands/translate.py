@@ -239,8 +239,8 @@ def translate_paths(
     # starts loading then (in a thread, CTranslate2 reads it without the GIL), so it is
     # ready once the rest of the articles are planned. A missing model is named only if a
     # job still needs it once the plan is done.
-    # Once that model is in and a chunk's worth of its direction is planned, that chunk
-    # goes to the engine too, and the model works while the rest are planned. It is only
+    # Once that model is in and EARLY_BATCHES batches of its direction are planned, they
+    # go to the engine as a chunk, and the model works while the rest are planned. It is only
     # queued: twins are written after the plan is done, and a job the plan drops after
     # all (two sources of one twin, a renamed source) has its translations kept in the
     # memory and no twin written.
@@ -270,9 +270,11 @@ def translate_paths(
         if early or engine is not next(iter(engines.values())):
             return
         planned.append(job)
-        size = chunk_segments or _chunk_size(engine)
+        size = chunk_segments or _chunk_size(engine, EARLY_BATCHES)
         if sum(len(j.texts()) for j in planned) >= size and getattr(engine, "loaded", True):
-            chunk = _Chunk(pair, list(planned))
+            # Only the first jobs' worth: the model may have come in after most of the
+            # direction was planned, and the rest goes in chunks of the usual size.
+            chunk = _Chunk(pair, _chunks(planned, size)[0])
             early.append((chunk, chunk.start(engine, inline, pipeline)))
 
     the_plan = plan(
@@ -559,11 +561,15 @@ def _chunks(jobs: Sequence[Job], size: int) -> list[list[Job]]:
 #: Segments per chunk, in engine batches: enough that the batches stay full and length-
 #: sorted (what makes the engine fast), few enough that twins appear as the run goes.
 CHUNK_BATCHES = 16
+#: The chunk started while the rest is planned: what the engine keeps queued (two batches
+#: a worker, two workers on a CPU), so it starts as soon as its model is in, and works on
+#: until the plan is done.
+EARLY_BATCHES = 4
 
 
-def _chunk_size(engine: Engine) -> int:
+def _chunk_size(engine: Engine, batches: int = CHUNK_BATCHES) -> int:
     batch = getattr(engine, "max_batch_segments", None)
-    return min(4096, CHUNK_BATCHES * (batch if isinstance(batch, int) and batch > 0 else 16))
+    return min(4096, batches * (batch if isinstance(batch, int) and batch > 0 else 16))
 
 
 def _write_twin(
