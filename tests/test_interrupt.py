@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,3 +41,30 @@ def test_an_ignored_sigint_stays_ignored_in_deferred() -> None:
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, old)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_temporary_file_is_made_leaves_the_file_whole(
+    sig: signal.Signals, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most of an atomic write is the kernel creating the temporary file; a Ctrl-C that
+    arrives then is taken as mkstemp returns. The write finishes, the temporary file is
+    gone, and the interrupt comes after."""
+    import tempfile
+
+    from bilingo.article import write_atomic_bytes
+
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    mkstemp = tempfile.mkstemp
+
+    def interrupted_mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made = mkstemp(*args, **kwargs)
+        os.kill(os.getpid(), sig)  # delivered before this call returns
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted_mkstemp)
+    with interruptible(), pytest.raises(KeyboardInterrupt):
+        write_atomic_bytes(target, b"new", durable=False)
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]

@@ -15,7 +15,7 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
@@ -38,8 +38,8 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
 
     A child's exception is raised here (its message kept where it cannot be pickled).
     Ctrl-C reaches this process only (children ignore SIGINT); the children are then
-    stopped with SIGTERM, which they take as an exit, so their ``finally`` and cleanup run
-    (a page half-written stays a temporary file removed by its writer)."""
+    stopped with SIGTERM, which raises in them as Ctrl-C does here: a file being written
+    atomically is finished first (:func:`bilingo.interrupt.deferred`), then they exit."""
     workers = max(1, min(workers, available(), len(items) // MIN_PER_WORKER))
     if workers == 1:
         return [fn(x) for x in items]
@@ -51,19 +51,27 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
             read_end, write_end = os.pipe()
             sys.stdout.flush()  # nothing buffered is written twice
             sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                os.close(read_end)
-                _child(fn, items[start:end], write_end)
-            os.close(write_end)
-            children.append((pid, read_end))
+            # Ctrl-C held until the child is on the list (and the child has its own
+            # handlers): a child unknown here, or a parent's handler run in the child.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            try:
+                pid = os.fork()
+                if pid == 0:  # the child: never returns
+                    os.close(read_end)
+                    _child(fn, items[start:end], write_end, held)
+                os.close(write_end)
+                children.append((pid, read_end))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         start, end = bounds[-1]
         mine = [fn(x) for x in items[start:end]]
         results: list[R] = []
         while children:
             pid, read_end = children[0]
-            with os.fdopen(read_end, "rb") as fh:
-                data = fh.read()
+            reader = os.fdopen(read_end, "rb")  # owns the descriptor from here
+            children[0] = (pid, -1)
+            with reader:
+                data = reader.read()
             children.pop(0)
             os.waitpid(pid, 0)
             status, value = pickle.loads(data) if data else ("error", None)
@@ -77,16 +85,22 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
         for pid, read_end in children:  # left by an exception here: stop and reap them
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            os.close(read_end)
+            if read_end >= 0:
+                os.close(read_end)
             os.waitpid(pid, 0)
 
 
-def _child(fn: Callable[[T], R], items: Sequence[T], write_end: int) -> NoReturn:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_term)
+def _child(
+    fn: Callable[[T], R], items: Sequence[T], write_end: int, mask: Iterable[int]
+) -> NoReturn:
     code = 0
     try:
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # SIGTERM (this process stopping it) raises as Ctrl-C would, so a write in
+            # progress is finished (bilingo.interrupt.deferred) and then the child exits.
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             data = pickle.dumps(("ok", [fn(x) for x in items]))
         except BaseException as exc:  # every failure goes to the parent
             code = 1
@@ -99,6 +113,3 @@ def _child(fn: Callable[[T], R], items: Sequence[T], write_end: int) -> NoReturn
     finally:
         os._exit(code)  # no atexit, no buffers flushed twice, no parent cleanup run here
 
-
-def _exit_on_term(signum: int, frame: object) -> NoReturn:
-    raise SystemExit(128 + signum)
