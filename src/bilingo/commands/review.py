@@ -39,6 +39,7 @@ from bilingo.detect import locate_twin
 from bilingo.document import Document, markdown, parse, remember
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
+from bilingo.interrupt import interruptible
 from bilingo.judge import Problem, orphaned_twins, pair_problems
 from bilingo.layout import PLAIN
 from bilingo.memory import paragraph_texts
@@ -159,18 +160,20 @@ def run(
     settings: Settings, paths: Sequence[Path], *, out_dir: Path, jobs: int | None = None
 ) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder), the pages
-    made by ``jobs`` processes (None: one per CPU)."""
-    return build_review(
-        list(paths) or [Path(".")],
-        out_dir=out_dir,
-        glossary=settings.glossary,
-        fields=settings.fields,
-        root=settings.root,
-        min_confidence=settings.min_confidence,
-        memory_path=settings.memory_path,
-        pair_index=PairIndex(settings.pairing),
-        workers=available() if jobs is None else jobs,
-    )
+    made by ``jobs`` processes (None: one per CPU). SIGTERM stops it as Ctrl-C does: the
+    page being written is finished, the worker processes stopped."""
+    with interruptible():
+        return build_review(
+            list(paths) or [Path(".")],
+            out_dir=out_dir,
+            glossary=settings.glossary,
+            fields=settings.fields,
+            root=settings.root,
+            min_confidence=settings.min_confidence,
+            memory_path=settings.memory_path,
+            pair_index=PairIndex(settings.pairing),
+            workers=available() if jobs is None else jobs,
+        )
 
 
 def article_state(
