@@ -710,7 +710,7 @@ def diff_command(
     "jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that make the pages (default: one per CPU; 1: this process only).",
+    help="Processes that make the pages (default: one per CPU, at most 8; 1: this process only).",
 )
 def review(
     paths: tuple[Path, ...], glossary_path: Path | None, out_dir: Path, jobs: int | None

@@ -156,12 +156,17 @@ class ReviewReport:
         }
 
 
+#: Processes by default: past a few, the pages are no longer what the run waits for.
+MAX_DEFAULT_JOBS = 8
+
+
 def run(
     settings: Settings, paths: Sequence[Path], *, out_dir: Path, jobs: int | None = None
 ) -> ReviewReport:
     """``bilingo review --html DIR`` over ``paths`` (default: the current folder), the pages
-    made by ``jobs`` processes (None: one per CPU). SIGTERM stops it as Ctrl-C does: the
-    page being written is finished, the worker processes stopped."""
+    made by ``jobs`` processes (None: one per CPU, at most :data:`MAX_DEFAULT_JOBS`).
+    SIGTERM stops it as Ctrl-C does: the page being written is finished, the worker
+    processes stopped."""
     with interruptible():
         return build_review(
             list(paths) or [Path(".")],
@@ -172,7 +177,7 @@ def run(
             min_confidence=settings.min_confidence,
             memory_path=settings.memory_path,
             pair_index=PairIndex(settings.pairing),
-            workers=available() if jobs is None else jobs,
+            workers=min(available(), MAX_DEFAULT_JOBS) if jobs is None else jobs,
         )
 
 
