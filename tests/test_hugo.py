@@ -266,3 +266,68 @@ def test_hugo_dialect_page_translated_and_built(
     assert copy_layout.expected("merknad om klyngen.") in html  # Markdown body: translated
     assert copy_layout.expected("En bedrift som deltar i klyngen.") in html
     assert 'ikke_oversett = "denne teksten"' in html  # code body: kept as it is
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_review_of_a_hugo_site_in_two_processes_gives_the_same_pages(
+    tmp_path: Path, copy_layout: CopyLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Hugo site laid out by folder (contentDir per language) in Hugo's dialect, 40
+    pages translated through each copy-package shape; a person edits one twin, approves
+    another, then its source changes. Hugo builds it, and ``bilingo review`` makes the
+    same pages, byte for byte, in one process and in two; the person's text is on both."""
+    from bilingo import workers
+
+    if workers.available() < 2:
+        pytest.skip("needs 2 CPUs on Linux to fork")
+    hugo_or_skip()
+    root = tmp_path / "site"
+    config = HUGO_FOLDER_CONFIG + (
+        "\n[markup.goldmark.parser.attribute]\nblock = true\n"
+        "[markup.goldmark.renderer]\nunsafe = true\n"
+    )
+    write_site(root, config)
+    shortcodes = root / "layouts" / "shortcodes"
+    shortcodes.mkdir(parents=True)
+    for name, template in SHORTCODES.items():
+        (shortcodes / name).write_text(template, encoding="utf-8")
+    nb = root / "content" / "no" / "posts"
+    nb.mkdir(parents=True)
+    for i in range(40):
+        page = DIALECT_PAGE.replace("Veiledning", f"Veiledning {i}").replace(
+            "mange medlemmer", f"{i + 2} medlemmer"
+        )
+        (nb / f"side-{i:02d}.md").write_text(page, encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["translate"], catch_exceptions=False)
+    assert result.exit_code == 0 and "40 written" in result.output, result.output
+    en = root / "content" / "en" / "posts"
+    edited = en / "side-03.md"
+    mine = "A person's own sentence about the cluster."
+    text = edited.read_text(encoding="utf-8")
+    first = text.split("\n\n")[2]  # the paragraph after the heading
+    edited.write_text(text.replace(first, f"{mine}\n{{.lead}}", 1), encoding="utf-8")
+    approved = CliRunner().invoke(cli, ["approve", str(en / "side-07.md"), "--by", "Kari"])
+    assert approved.exit_code == 0, approved.output
+    source = nb / "side-07.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("En bedrift", "Et selskap"), encoding="utf-8"
+    )
+    build(root)  # the site as it stands builds
+
+    one = CliRunner().invoke(cli, ["review", "--html", "r1", "--jobs", "1"])
+    two = CliRunner().invoke(cli, ["review", "--html", "r2", "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0, (one.output, two.output)
+    assert one.output.replace("r1/", "r2/") == two.output
+    assert "40 articles" in one.output and "1 stale" in one.output, one.output
+    pages = _files(root / "r1")
+    assert len(pages) > 40 and pages == _files(root / "r2")
+    page = pages["content--no--posts--side-03.html"].decode()
+    other = pages["content--no--posts--side-04.html"].decode()
+    assert mine in page and mine not in other
+    # The person's paragraph carries the edited badge (the legend has one on every page).
+    assert page.count("badge st-edited") == other.count("badge st-edited") + 1
+    assert mine in edited.read_text(encoding="utf-8")  # review writes only its pages

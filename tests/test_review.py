@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bilingo import workers
 from bilingo.article import read_article, render_article, write_atomic
 from bilingo.cli import cli
 from bilingo.commands.approve import approve
@@ -435,3 +436,52 @@ def test_chromium_dom_holds_both_columns_and_no_script(site: Path, tmp_path: Pat
     assert "</html>" in run.stdout, run.stderr
     assert "<script" not in run.stdout.lower() and "<img" not in run.stdout.lower()
     assert '&lt;script&gt;alert("x")&lt;/script&gt;' in run.stdout
+
+
+@pytest.mark.skipif(workers.available() < 2, reason="needs 2 CPUs on Linux to fork")
+def test_pages_of_articles_langdetect_decided_are_the_same_in_two_processes(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40 articles whose language only their prose tells (no ``lang:``, no suffix: the
+    body is parsed to find each twin, and that parse kept for its page), translated through
+    the pipeline; a person rewrites a paragraph of one twin, approves another, then that
+    source changes. One process and two make the same entries and pages, byte for byte."""
+    import bilingo.commands.review as review
+
+    base = (FIXTURES / "ullklaer-pa-eksport.md").read_text(encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(40):
+        text = base.replace("12 prosent", f"{i + 3} prosent").replace(
+            "title: Norsk ull", f"title: Norsk ull {i}"
+        )
+        (folder / f"ull-{i:02d}.md").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    glossary = empty_glossary()
+    assert translate_paths([Path("articles")], glossary=glossary).exit_code == 0
+    mine = "A reviewer's own words about Norwegian wool."
+    translate_by_hand(folder / "ull-05.en.md", {1: mine})
+    approve(folder / "ull-09.en.md", by="Kari", glossary_hash=glossary.hash)
+    source = folder / "ull-09.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("SSB", "Statistisk sentralbyrå"))
+    kept: list[str] = []
+    remember = review.remember
+
+    def counting(body: str, *args: object, **kwargs: object) -> None:
+        kept.append(body)
+        remember(body, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(review, "remember", counting)
+    one = build_review([Path("articles")], out_dir=Path("r1"), glossary=glossary, workers=1)
+    assert len(kept) == 40  # every page reused the parse its twin was found with
+    two = build_review([Path("articles")], out_dir=Path("r2"), glossary=glossary, workers=2)
+    assert one.entries == two.entries
+    by_name = {e.source.name: e for e in one.entries}
+    assert by_name["ull-09.md"].state == "stale"
+    assert by_name["ull-05.md"].paragraphs.get("edited") == 1  # the person's paragraph
+    r1, r2 = tmp_path / "r1", tmp_path / "r2"
+    names = sorted(p.name for p in r1.iterdir())
+    assert len(names) > 40 and names == sorted(p.name for p in r2.iterdir())
+    for name in names:
+        assert (r1 / name).read_bytes() == (r2 / name).read_bytes(), name
+    assert mine in read_article(folder / "ull-05.en.md").body  # pages only were written

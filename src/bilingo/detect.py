@@ -190,18 +190,10 @@ def release_profiles() -> None:
         gc.collect()
 
 
-def detect_article(
-    article: Article,
-    *,
-    pairing: Pairing,
-    min_confidence: float = MIN_CONFIDENCE,
-    twins: Iterable[Article] = (),
-) -> Detection:
-    """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``.
-
-    ``pairing``: the site's (what its path says; :data:`bilingo.layout.PLAIN` for a plain
-    folder). ``twins``: existing files that may be its twin; see :func:`recorded_language`.
-    """
+def stated_language(article: Article, *, pairing: Pairing) -> Detection | None:
+    """The language ``article``'s front matter (``lang:``) or path states, by ``pairing``;
+    None where neither does and the body must tell (:func:`detect_article`). An
+    :class:`ArticleError` for a front-matter language bilingo does not translate."""
     declared = article.meta.get("lang", article.meta.get("language"))
     if declared is not None:
         folded = fold_language(str(declared))
@@ -216,6 +208,24 @@ def detect_article(
     by_path = pairing.path_language(article.path)
     if by_path is not None:
         return Detection(by_path, 1.0, "folder" if pairing.by_folder else "filename")
+    return None
+
+
+def detect_article(
+    article: Article,
+    *,
+    pairing: Pairing,
+    min_confidence: float = MIN_CONFIDENCE,
+    twins: Iterable[Article] = (),
+) -> Detection:
+    """Decide the article's language or raise :class:`ArticleError` saying to set ``lang:``.
+
+    ``pairing``: the site's (what its path says; :data:`bilingo.layout.PLAIN` for a plain
+    folder). ``twins``: existing files that may be its twin; see :func:`recorded_language`.
+    """
+    stated = stated_language(article, pairing=pairing)
+    if stated is not None:
+        return stated
     recorded = recorded_language(article, twins, pairing)
     if recorded is not None:
         return Detection(recorded, 1.0, "recorded")

@@ -4,8 +4,8 @@
 most of its time; on a 2-core machine a second process halves its wall clock. A fork
 inherits the run's articles, glossary and parse cache, so only each slice's results
 cross a pipe. ``multiprocessing.Pool`` does the same with three threads and a task queue:
-measured here 40 ms to import and 70-110 ms to start and stop, a third of a whole
-``bilingo check`` of 400 pairs, for two workers that need neither.
+measured here 40 ms to import and 70-110 ms to start and stop, a quarter to a third of a
+whole ``bilingo check`` of 400 pairs, for two workers that need neither.
 """
 
 from __future__ import annotations

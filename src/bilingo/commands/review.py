@@ -35,7 +35,7 @@ from bilingo.article import (
     write_if_changed,
 )
 from bilingo.compare import ArticleDiff, Flag, Row, Term, diff_pair
-from bilingo.detect import locate_twin
+from bilingo.detect import locate_twin, stated_language
 from bilingo.document import Document, markdown, parse, remember
 from bilingo.errors import BilingoError
 from bilingo.glossary import Glossary
@@ -492,9 +492,12 @@ def _page(context: _PageContext, job: _PageJob) -> Entry:
 
 def _body_tells_language(article: Article, pairs: PairIndex) -> bool:
     """Whether finding ``article``'s twin reads its body (neither its front matter nor its
-    path says its language: :func:`bilingo.detect.detect_article`)."""
-    declared = article.meta.get("lang", article.meta.get("language"))
-    return declared is None and pairs.pairing.path_language(article.path) is None
+    path states its language; a language bilingo does not translate is reported where the
+    twin is looked for)."""
+    try:
+        return stated_language(article, pairing=pairs.pairing) is None
+    except BilingoError:
+        return False
 
 
 def _urgency(entry: Entry) -> tuple[int, str]:

@@ -361,17 +361,15 @@ def parse(body: str, *, dialects: Sequence[str] | None = None, tokens: bool = Fa
         _parsed.move_to_end(key)
         return doc
     doc = segment(body, dialects=key[1], tokens=tokens)
-    _parsed[key] = doc
-    if len(_parsed) > _PARSE_CACHE_SIZE:
-        _parsed.popitem(last=False)
+    remember(body, doc, dialects=key[1])
     return doc
 
 
 def remember(body: str, doc: Document, *, dialects: Sequence[str] | None = None) -> None:
-    """Put ``doc``, :func:`parse` of ``body`` (``dialects``), back among the remembered
-    bodies: a caller that parsed a body long before it asks again (``bilingo review``
-    detects languages first, then judges each pair) keeps the parse instead of making it
-    twice."""
+    """Keep ``doc``, :func:`parse` of ``body`` (``dialects``), as the last body remembered:
+    :func:`parse` keeps each it makes; a caller that parsed a body long before it asks
+    again (``bilingo review`` detects languages first, then judges each pair) puts it back
+    instead of having it made twice."""
     if len(body) <= _PARSE_CACHE_MAX:
         key = (body, None if dialects is None else tuple(dialects))
         _parsed[key] = doc
