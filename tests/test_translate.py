@@ -349,6 +349,53 @@ def test_a_model_with_batches_queued_is_released_once_they_are_collected() -> No
 
 
 @pytest.mark.usefixtures("argos_packages_dir")
+def test_the_next_call_fills_the_queue_while_the_last_batches_of_one_run() -> None:
+    """Batches stand queued a fixed number ahead of the one waited for across calls, not
+    per call: a call queued behind another (the next chunk of articles) gets nothing
+    while the first has batches to queue, and its first batches go in as the first's last
+    ones are collected, so no worker waits at a chunk's end (before: each call queued its
+    own, up to twice the batches at once, and none once a call's last batch ran)."""
+    from bilingo.engine import AHEAD, ArgosEngine, find_package
+
+    engine = ArgosEngine(
+        find_package("nb", "en"), beam_size=1, max_batch_segments=1, inter_threads=1
+    )
+    engine.load()
+    real = engine._translator
+    submitted: list[str] = []
+
+    class Recording:
+        """The model, with each batch's first sentence noted as it is queued."""
+
+        def translate_batch(self, tokens: list[list[str]], **kwargs: Any) -> Any:
+            submitted.append("".join(tokens[0]).replace("\u2581", " ").strip())
+            return real.translate_batch(tokens, **kwargs)
+
+    engine._translator = Recording()
+    alfa = [f"Alfa nummer {n}." for n in range(6)]
+    beta = [f"Beta nummer {n}." for n in range(6)]
+    first = engine.queue_scored_batches(alfa)
+    second = engine.queue_scored_batches(beta)
+    budget = 1 + AHEAD  # the batch waited for and AHEAD per worker, one worker
+    assert submitted == alfa[:budget]  # none of the second call's yet
+    got: dict[str, str] = {}
+    for batch, results in first:
+        # The batch being collected and those standing behind it: never more.
+        assert len(submitted) - len(got) <= budget
+        for i, result in zip(batch, results, strict=True):
+            got[alfa[i]] = result.text
+    # The first call's last batch was waited for with the second's first ones queued.
+    assert submitted[: len(alfa) + AHEAD] == alfa + beta[:AHEAD]
+    for batch, results in second:
+        assert len(submitted) - len(got) <= budget
+        for i, result in zip(batch, results, strict=True):
+            got[beta[i]] = result.text
+    assert submitted == alfa + beta  # each batch once, in order
+    assert got == {text: text for text in alfa + beta}  # the copy model: the text back
+    assert engine.queued == 0
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
 def test_both_directions_in_chunks_of_one_article_leave_one_model_loaded(site: Path) -> None:
     """One chunk queue across directions (the next direction starts while the last chunk
     of one runs): every twin is written as a run direction by direction writes it, and

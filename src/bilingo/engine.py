@@ -19,13 +19,14 @@ CPU settings (measured with ``bench/run.py``, see BENCHMARKS.md): two batches ru
 about 1.5x on 2 cores: no per-operation synchronisation. A batch holds at most 512
 source tokens (padding included) and 32 segments: with beam 4 the decoder keeps ~0.2 MB per
 padded source token and ~1.5 MB per segment (vocabulary-sized scores), for each of the two
-batches in flight. With these limits ``translate`` peaks at ~475 MB (base model included),
-within the 1 GB of issue 24; 256/16 (the default until then, ~340 MB) is 40% slower on whole
-sentences, whose length fills 256 tokens with a few segments; 1024/64 takes ~740 MB for no
-more speed there (``--batch-tokens``/``--batch-segments`` choose). One model is kept
-in memory at a time, but for a moment: loading another engine's model releases the
-previous one once the batches queued on it are collected (it reloads, from the page cache,
-if used again).
+batches in flight. With these limits ``translate`` peaks at ~530 MB on the bench corpus
+(base model included), within the 1 GB of issue 24; 256/16 (the default until then, ~340
+MB) is 40% slower on whole sentences, whose length fills 256 tokens with a few segments;
+1024/64 takes ~940 MB for no more speed there (``--batch-tokens``/``--batch-segments``
+choose). Those peaks are with glibc's malloc arenas capped at two (:func:`cap_heap_arenas`;
+650 and 1,090 MB without). One model is kept in memory at a time, but for a moment:
+loading another engine's model releases the previous one once the batches queued on it
+are collected (it reloads, from the page cache, if used again).
 """
 
 from __future__ import annotations
@@ -246,6 +247,8 @@ class ArgosEngine:
         # for the GIL back (measured: a 0.17 s load took 0.85 s in a thread, 0.05 s here).
         import ctranslate2  # noqa: F401
 
+        cap_heap_arenas()  # before this thread, and the model's, take arenas of their own
+
         def load() -> None:
             with suppress(ModelError):
                 self.load()
@@ -274,6 +277,7 @@ class ArgosEngine:
         import ctranslate2
 
         _release_resident()
+        cap_heap_arenas()
         try:
             tokenizer = open_tokenizer(
                 self.package.path, self.package.from_code, self.package.to_code
@@ -488,8 +492,8 @@ class ArgosEngine:
             ) from None
 
     def _queue(self, tokens: Sequence[list[str]], *, attention: bool) -> _Queued:
-        """The batches of ``tokens``, the first :data:`AHEAD` per worker queued now and each
-        further one as an earlier one is waited for (CTranslate2's workers,
+        """The batches of ``tokens``, queued :data:`AHEAD` per worker beyond the one waited
+        for, after those of calls made before (:class:`_Schedule`; CTranslate2's workers,
         ``inter_threads``, take them in turn). Not every batch at once: a Translator is
         freed only once it has run all it was given (Ctrl-C would wait for a whole chunk).
         (With ``attention``, ``<unk>`` stays in the output: :meth:`translate_aligned` puts
@@ -644,9 +648,37 @@ T = TypeVar("T")
 AHEAD = 2
 
 
+class _Schedule:
+    """The calls whose batches are still to be queued, across every engine of the process
+    (the cores are the process's, whichever model a batch is for): each batch is queued
+    once :attr:`ahead` or fewer stand uncollected, from the oldest call first. So a call's
+    successor (the next chunk of articles, or the next direction's first) fills the
+    workers while the call's last batches run and their twins are written, and never
+    before: measured, one of two cores idle 0.3-0.4 s at the end of each chunk when each
+    call queued only its own batches; the next direction's batches queued beside all of
+    this one's last chunk held both models for 4 s (+150 MB)."""
+
+    def __init__(self) -> None:
+        # Weak: a call nobody will iterate (its run failed) is not queued for.
+        self.calls: list[weakref.ref[_Queued]] = []
+        self.live: weakref.WeakSet[_Queued] = weakref.WeakSet()
+
+    def top_up(self, ahead: int) -> None:
+        while self.calls and sum(c.uncollected for c in self.live) <= ahead:
+            call = self.calls[0]()
+            if call is not None and call.waiting:
+                call.queue_next()
+            else:
+                self.calls.pop(0)
+
+
+_SCHEDULE = _Schedule()
+
+
 class _Queued:
-    """Batches of one call, queued :attr:`ahead` of the one waited for: iterating gives
-    each batch with its pending results, in order, once the next ones are queued."""
+    """Batches of one call, queued in turn with every other call's (:class:`_Schedule`)
+    so that :attr:`ahead` stand beyond the one waited for: iterating gives each batch with
+    its pending results, in order."""
 
     def __init__(
         self, batches: list[list[int]], start: Callable[[list[int]], Any], prefix: list[str],
@@ -655,29 +687,44 @@ class _Queued:
         self.batches = batches
         self.prefix = prefix
         self._start = start
-        self._ahead = ahead
+        self.ahead = ahead
         self._engine = engine
         self._pending: list[Any] = []
-        self._top_up(1)
+        self.collected = 0
+        self.closed = False
+        _SCHEDULE.calls.append(weakref.ref(self))
+        _SCHEDULE.live.add(self)
+        _SCHEDULE.top_up(ahead)
 
-    def _top_up(self, waited: int) -> None:
-        while len(self._pending) < min(len(self.batches), waited + self._ahead):
-            self._pending.append(self._start(self.batches[len(self._pending)]))
-            self._engine.queued += 1
+    @property
+    def waiting(self) -> bool:
+        """Whether batches of this call are still to be queued."""
+        return not self.closed and len(self._pending) < len(self.batches)
+
+    @property
+    def uncollected(self) -> int:
+        return 0 if self.closed else len(self._pending) - self.collected
+
+    def queue_next(self) -> None:
+        self._pending.append(self._start(self.batches[len(self._pending)]))
+        self._engine.queued += 1
 
     def __iter__(self) -> Iterator[tuple[list[int], Any]]:
-        collected = 0
         try:
             for n, batch in enumerate(self.batches):
-                self._top_up(n + 1)
+                while len(self._pending) <= n:  # the batch waited for goes in now, at least
+                    self.queue_next()
+                _SCHEDULE.top_up(self.ahead)
                 pending, self._pending[n] = self._pending[n], None  # its results, once
                 yield batch, pending
-                collected += 1
+                self.collected += 1
                 self._engine._collected(1)
         finally:
-            # Abandoned (a model error, Ctrl-C): what was queued counts as collected, so
-            # the model can still be freed once the rest of it is.
-            self._engine._collected(len(self._pending) - collected)
+            # Abandoned (a model error, Ctrl-C): nothing more of it is queued, and what was
+            # counts as collected, so the model can still be freed once the rest of it is.
+            if not self.closed:
+                self.closed = True
+                self._engine._collected(len(self._pending) - self.collected)
 
 
 def _collect(
@@ -970,6 +1017,31 @@ def _release_resident() -> None:
     engine = _resident() if _resident is not None else None
     if engine is not None:
         engine.release_when_done()
+
+
+#: glibc's ``mallopt`` parameter for the most malloc arenas (``M_ARENA_MAX``).
+_M_ARENA_MAX = -8
+#: Arenas CTranslate2's workers and this process share (glibc's default: 8 per core).
+HEAP_ARENAS = 2
+
+
+def cap_heap_arenas() -> None:
+    """At most :data:`HEAP_ARENAS` glibc malloc arenas for the threads started from now on.
+
+    glibc gives each thread that meets a locked arena one of its own and keeps the blocks
+    freed in it for that arena's reuse, so each CTranslate2 worker holds its own high-water
+    mark of batch buffers: with 64-segment batches that was 1,086 MB at peak, 891 MB with two
+    arenas, at the same speed (one arena: 913 MB, 5% slower: the workers wait for its lock).
+    Left alone where ``MALLOC_ARENA_MAX`` is set (the user chose) or the C library has no
+    ``mallopt``; called before the model's worker threads start.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes
+
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        mallopt(_M_ARENA_MAX, HEAP_ARENAS)
 
 
 def trim_heap() -> None:
