@@ -11,7 +11,7 @@ article, on prose with URLs, code, link targets and markup removed, with a fixed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -175,6 +175,32 @@ def recorded_language(article: Article, twins: Iterable[Article], pairing: Pairi
     kept = set(stored)
     same = sum(1 for h in now if h in kept)
     return lang if now and 2 * same >= len(now) else None
+
+
+def likely_direction(articles: Sequence[Article], index: PairIndex) -> tuple[str, str] | None:
+    """The direction a run over ``articles`` (those no seal settled) is likely to
+    translate: that of the first twin whose provenance records its source's language and
+    whose source changed since it was made. A guess, for loading the model before the
+    plan (the plan decides); None where no twin says so, as when only twins were edited
+    or the glossary changed (what that needs is mostly in the memory).
+
+    Told by the hashes both already hold, without parsing a body: before the plan has
+    imported its Markdown parser, so that import overlaps the load too. A source whose
+    front matter alone changed loads a model the plan then does not use."""
+    by_path = {index.resolve(a.path): a for a in articles}
+    for twin in articles:
+        prov = provenance.read(twin)
+        if prov is None or prov.source_lang not in LANGUAGES or prov.source_blocks is None:
+            continue
+        source_path = index.source_path(twin)
+        source = by_path.get(index.resolve(source_path)) if source_path is not None else None
+        if (
+            source is not None
+            and source is not twin
+            and provenance.source_hash(source) != prov.source_hash
+        ):
+            return prov.source_lang, other_language(prov.source_lang)
+    return None
 
 
 def release_profiles() -> None:

@@ -37,12 +37,12 @@ import re
 import struct
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bilingo.errors import ModelError
 from bilingo.tokenizer import (
@@ -55,6 +55,9 @@ from bilingo.tokenizer import (
     open_tokenizer,
     tokenizer_file,
 )
+
+if TYPE_CHECKING:
+    from bilingo.site import EngineOptions
 
 Progress = Callable[[int], None]
 
@@ -190,6 +193,30 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+EngineFactory = Callable[[str, str], Engine]
+
+
+def default_engine_factory(options: EngineOptions | None = None) -> EngineFactory:
+    """Argos packages on CTranslate2, run as ``options`` (the settings') say."""
+    if options is None:
+        from bilingo.site import EngineOptions
+
+        options = EngineOptions()
+    opts = options
+
+    def make(source: str, target: str) -> Engine:
+        return ArgosEngine(
+            find_package(source, target),
+            device=opts.device,
+            beam_size=opts.beam_size,
+            max_batch_tokens=opts.batch_tokens,
+            max_batch_segments=opts.batch_segments,
+            compute_type=opts.compute_type,
+        )
+
+    return make
+
+
 class ArgosEngine:
     """An Argos package's CTranslate2 model and tokenizer, run batched."""
 
@@ -253,7 +280,11 @@ class ArgosEngine:
             with suppress(ModelError):
                 self.load()
 
-        self._loading = threading.Thread(target=load, name="bilingo-load", daemon=True)
+        global _in_flight
+        # Not a daemon: a run that ends before the model is in (its guess of the direction
+        # was wrong, or Ctrl-C) waits for it at exit rather than tear the process down
+        # under CTranslate2's loader.
+        self._loading = _in_flight = threading.Thread(target=load, name="bilingo-load")
         self._loading.start()
 
     def load(self) -> None:
@@ -262,10 +293,13 @@ class ArgosEngine:
         Releases the model of the engine loaded before, if any: one model in memory at a time.
         """
         global _resident
-        loading = self._loading
-        if loading is not None and loading is not threading.current_thread():
+        loading, here = self._loading, threading.current_thread()
+        if loading is not None and loading is not here:
             loading.join()
             self._loading = None
+        other = _in_flight
+        if other is not None and other is not here and other.is_alive():
+            other.join()  # another engine's model, loading: one model at a time
         if self._translator is not None:
             return
         model_dir = self.package.path / "model"
@@ -292,10 +326,19 @@ class ArgosEngine:
         except (RuntimeError, OSError, ValueError, UnicodeDecodeError) as exc:
             self._translator = None
             raise self._error(f"cannot be loaded ({exc})") from None
-        misfit = tokenizer_misfit(tokenizer, model_dir)
+        # Read here, in the load's thread, once: the misfit check and the alignment's
+        # <unk> pieces (source_vocabulary) both need it.
+        try:
+            source, _, _ = model_vocabularies(model_dir)
+        except ModelError as exc:
+            self._translator = None
+            raise self._error(exc.message) from None
+        known = frozenset(source)
+        misfit = vocabulary_misfit(tokenizer, known)
         if misfit:
             self._translator = None
             raise self._error(misfit)
+        self._source_vocabulary = known
         self._tokenizer = tokenizer
         if self.position_limit is None:
             self.position_limit = model_position_limit(model_dir)
@@ -977,7 +1020,13 @@ def tokenizer_misfit(tokenizer: Tokenizer, model_dir: Path) -> str:
         source, _, _ = model_vocabularies(model_dir)
     except ModelError as exc:
         return exc.message
-    known = set(source)
+    return vocabulary_misfit(tokenizer, frozenset(source))
+
+
+def vocabulary_misfit(tokenizer: Tokenizer, known: Collection[str]) -> str:
+    """:func:`tokenizer_misfit` against the model's source vocabulary ``known``, read."""
+    if not isinstance(tokenizer, SentencePieceTokenizer):
+        return ""
     pieces = [p for p in tokenizer.vocabulary() if p not in CONTROL_TOKENS]
     found = sum(p in known for p in pieces)
     if pieces and found < len(pieces) / 2:
@@ -1011,6 +1060,8 @@ def length_batches(lengths: Sequence[int], max_tokens: int, max_segments: int) -
 
 #: The engine whose model is in memory (see ``ArgosEngine.load``).
 _resident: weakref.ref[ArgosEngine] | None = None
+#: The thread of the last :meth:`ArgosEngine.load_soon`: another engine's load waits for it.
+_in_flight: threading.Thread | None = None
 
 
 def _release_resident() -> None:

@@ -23,9 +23,8 @@ from bilingo.engine import Aligned, Engine
 from bilingo.errors import ModelError
 from bilingo.glossary import Glossary, PlaceholderLost
 from bilingo.memory import Memory, MemoryKey
+from bilingo.outcome import ProgressCallback as ProgressCallback
 
-#: (stage, done, total): stage is "translate" while the engine runs.
-ProgressCallback = Callable[[str, int, int], None]
 C = TypeVar("C")
 
 

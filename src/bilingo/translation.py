@@ -10,13 +10,14 @@ Never prints: progress goes through a callback.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from bilingo import provenance
+from bilingo import lazy, provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     Article,
@@ -24,7 +25,6 @@ from bilingo.article import (
     read_article,
     render_article,
 )
-from bilingo.confidence import Sentence, paragraph_tokens, token
 from bilingo.detect import locate_twin, recorded_language
 from bilingo.document import (
     Block,
@@ -34,16 +34,23 @@ from bilingo.document import (
     segment_field,
     structure_problems,
 )
-from bilingo.engine import ArgosEngine, Engine, find_package
+from bilingo.engine import Engine
+from bilingo.engine import EngineFactory as EngineFactory
+from bilingo.engine import default_engine_factory as default_engine_factory
 from bilingo.errors import ArticleError, BilingoError
 from bilingo.glossary import Glossary
 from bilingo.judge import seal_twin
 from bilingo.layout import Pairing
 from bilingo.memory import Memory, SetAside
 from bilingo.merge import MergePlan, Orphan, merge_plan
+from bilingo.outcome import Action as Action
+from bilingo.outcome import InlineMode as InlineMode
+from bilingo.outcome import Outcome as Outcome
+from bilingo.outcome import ProgressCallback as ProgressCallback
+from bilingo.outcome import RunStatus as RunStatus
+from bilingo.outcome import StatusCallback as StatusCallback
+from bilingo.outcome import word_count as word_count
 from bilingo.pairs import PairIndex
-from bilingo.pipeline import Pipeline
-from bilingo.pipeline import ProgressCallback as ProgressCallback
 from bilingo.provenance import (
     PROVENANCE_KEY,
     Provenance,
@@ -52,65 +59,29 @@ from bilingo.provenance import (
     twin_content_hash,
 )
 from bilingo.seal import SEAL_KEY
-from bilingo.site import EngineOptions
-from bilingo.units import InlineMode, pieces_lines, translate_whole
-from bilingo.units import render as render_units
-from bilingo.units import units as sentence_units
 
-Action = Literal["written", "would-write", "unchanged", "skipped", "failed", "moved", "interrupted"]
+if TYPE_CHECKING:
+    from bilingo import confidence, units
+    from bilingo.confidence import Sentence
+    from bilingo.pipeline import Pipeline
+else:
+    # What only translating needs (the sentence units, the pipeline, placement and the
+    # inline parser under them, confidence): imported once the model is loading
+    # (:func:`warm`), which they overlap, or on first use; a plan never needs them.
+    confidence = lazy.module("bilingo.confidence", __name__, "confidence")
+    units = lazy.module("bilingo.units", __name__, "units")
+    __getattr__ = lazy.attributes(__name__, lazy.where(pipeline=("Pipeline",)))
 
-
-@dataclass(frozen=True)
-class RunStatus:
-    """Where a translate run stands (for a progress line): articles written of those to
-    translate, their segments and words done, seconds since the run started."""
-
-    articles_done: int
-    articles_total: int
-    segments_done: int
-    segments_total: int
-    words_done: int
-    words_total: int
-    seconds: float
+#: The modules :func:`warm` imports.
+TRANSLATING_MODULES = ("bilingo.units", "bilingo.pipeline", "bilingo.confidence")
 
 
-StatusCallback = Callable[[RunStatus], None]
-EngineFactory = Callable[[str, str], Engine]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one source article."""
-
-    source: Path
-    action: Action
-    twin: Path | None = None
-    source_lang: str = ""
-    target_lang: str = ""
-    reason: str = ""
-    #: Line of the problem in ``source`` (failures), when known.
-    line: int | None = None
-    #: Segments translated for this article (from memory or the engine).
-    segments: int = 0
-    words: int = 0
-    #: Paragraphs kept from the existing twin (human edits included).
-    kept: int = 0
-    conflicts: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": str(self.source),
-            "twin": str(self.twin) if self.twin else None,
-            "action": self.action,
-            "source_lang": self.source_lang,
-            "target_lang": self.target_lang,
-            "segments": self.segments,
-            "words": self.words,
-            "kept_paragraphs": self.kept,
-            "conflicts": list(self.conflicts),
-            "reason": self.reason,
-            "line": self.line,
-        }
+def warm() -> None:
+    """Import what translating needs now, while a model loads in its thread (those
+    imports are Python, the load is not): a one-paragraph re-run waits for that load
+    anyway, and would wait for these imports after it."""
+    for name in TRANSLATING_MODULES:
+        importlib.import_module(name)
 
 
 @dataclass(frozen=True)
@@ -431,27 +402,6 @@ def _glossary_moved(
     return moved
 
 
-def default_engine_factory(options: EngineOptions | None = None) -> EngineFactory:
-    """Argos packages on CTranslate2, run as ``options`` (the settings') say."""
-    opts = options or EngineOptions()
-
-    def make(source: str, target: str) -> Engine:
-        return ArgosEngine(
-            find_package(source, target),
-            device=opts.device,
-            beam_size=opts.beam_size,
-            max_batch_tokens=opts.batch_tokens,
-            max_batch_segments=opts.batch_segments,
-            compute_type=opts.compute_type,
-        )
-
-    return make
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
 @dataclass(frozen=True)
 class Translated:
     """What :func:`translate_jobs` returns: what :func:`build_twin` needs, and counts."""
@@ -524,7 +474,11 @@ def translate_jobs(
     ``warnings`` if None).
 
     A person's text that a job replaces (--discard-edits) goes into the memory first."""
-    pipe = pipeline or Pipeline(glossary, memory, progress=progress, warnings=warnings)
+    if pipeline is None:
+        from bilingo.pipeline import Pipeline
+
+        pipeline = Pipeline(glossary, memory, progress=progress, warnings=warnings)
+    pipe = pipeline
     return start_jobs(jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipe)()
 
 
@@ -581,7 +535,7 @@ def _translate_whole_jobs(
             for key, doc in job.fields.items()
             if key not in job.merge.keep_fields
         ]
-    whole, texts, stats = translate_whole(
+    whole, texts, stats = units.translate_whole(
         docs, engine=engine, glossary=pipe.glossary, source=source, target=target, pipeline=pipe
     )
     if stats.fallback and stats.reasons:
@@ -664,13 +618,13 @@ def build_twin(
         # (bilingo.units); a block whose kind or containers changed stays in the source
         # language, as with fragments below.
         overrides = dict(merge.keep_blocks)
-        body = render_units(job.body, whole, translations, overrides=overrides)
+        body = units.render(job.body, whole, translations, overrides=overrides)
         for _ in job.body.blocks:
             bad = _changed_block(job.body, parse(body, dialects=dialects), overrides)
             if bad is None:
                 break
             overrides[bad.index] = job.body.body[bad.start : bad.end]
-            body = render_units(job.body, whole, translations, overrides=overrides)
+            body = units.render(job.body, whole, translations, overrides=overrides)
             _structure_warning(job, bad, warnings)
     else:
         body = job.body.render(texts, overrides=merge.keep_blocks)
@@ -795,7 +749,7 @@ def build_twin(
         # Sentences translated in pieces (--inline whole fell back): diff and review flag them.
         in_pieces=tuple(
             job.article.body_line + line - 1
-            for line in (pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
+            for line in (units.pieces_lines(job.body, whole, merge.keep_blocks) if whole else ())
         ),
         confidence=_confidence(job, body, scores or {}, whole=whole),
         field_confidence=_field_confidence(job, meta, scores or {}),
@@ -817,7 +771,7 @@ def _confidence(
 ) -> tuple[str, ...] | None:
     """The twin's ``confidence:`` tokens: its machine paragraphs' lowest sentence scores
     and cheap quality signals (bilingo.confidence)."""
-    return paragraph_tokens(
+    return confidence.paragraph_tokens(
         job.body,
         parse(body, dialects=job.pairing.dialects),
         scores,
@@ -841,7 +795,7 @@ def _field_confidence(
         ):
             continue
         sentences = [s for found in _sentences(doc, None).values() for s in found]
-        out[key] = token(doc.body, value, sentences, scores)
+        out[key] = confidence.token(doc.body, value, sentences, scores)
     return out if any(t != "-" for t in out.values()) else None
 
 
@@ -851,7 +805,7 @@ def _sentences(doc: Document, whole: Mapping[str, str] | None) -> dict[int, list
     segments' texts; a block with no readable sentence (translated in pieces) is one of all
     its segments."""
     out: dict[int, list[Sentence]] = {}
-    for unit in sentence_units(doc):
+    for unit in units.units(doc):
         keys = (unit.key,) if whole is not None and unit.key in whole else unit.texts
         out.setdefault(unit.block, []).append((unit.key, keys))
     for block in doc.blocks:

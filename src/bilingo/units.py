@@ -22,7 +22,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bilingo import placement
 from bilingo.document import Block, Document
@@ -43,12 +43,12 @@ from bilingo.inline import (
 from bilingo.inline import (
     Literal as InlineLiteral,
 )
+from bilingo.outcome import INLINE_MODES as INLINE_MODES
+from bilingo.outcome import InlineMode as InlineMode
 
 if TYPE_CHECKING:
     from bilingo.pipeline import Pipeline
 
-InlineMode = Literal["whole", "fragments"]
-INLINE_MODES: tuple[InlineMode, ...] = ("whole", "fragments")
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
 # Whitespace other than one plain space is kept verbatim (a mark); same set as the segmenter.

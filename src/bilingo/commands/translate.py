@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from bilingo import provenance
+from bilingo import lazy, provenance
 from bilingo.article import (
     DEFAULT_TRANSLATED_FIELDS,
     TEMP_FILE_RE,
@@ -29,8 +29,8 @@ from bilingo.article import (
     read_article,
     write_atomic_bytes,
 )
-from bilingo.detect import language_warning, release_profiles
-from bilingo.engine import Engine, SegmentError, trim_heap
+from bilingo.detect import language_warning, likely_direction, release_profiles
+from bilingo.engine import Engine, EngineFactory, SegmentError, default_engine_factory, trim_heap
 from bilingo.errors import BilingoError, ModelError
 from bilingo.glossary import Glossary, empty_glossary
 from bilingo.interrupt import deferred, interruptible
@@ -38,6 +38,15 @@ from bilingo.judge import reseal, seal_twin
 from bilingo.layout import PLAIN, Pairing
 from bilingo.lock import tree_lock
 from bilingo.memory import Memory
+from bilingo.outcome import (
+    Action,
+    InlineMode,
+    Outcome,
+    ProgressCallback,
+    RunStatus,
+    StatusCallback,
+    word_count,
+)
 from bilingo.pairs import (
     SKIP_DIRS,
     Found,
@@ -48,27 +57,18 @@ from bilingo.pairs import (
     read_articles,
     symlink_reason,
 )
-from bilingo.pipeline import Pipeline
 from bilingo.seal import Held, settle_pairs
 from bilingo.site import Settings
-from bilingo.translation import (
-    Action,
-    EngineFactory,
-    Job,
-    Outcome,
-    Plan,
-    ProgressCallback,
-    RunStatus,
-    StatusCallback,
-    Translated,
-    build_twin,
-    default_engine_factory,
-    plan,
-    start_jobs,
-    twin_bytes,
-    word_count,
-)
-from bilingo.units import InlineMode
+
+if TYPE_CHECKING:
+    from bilingo import translation
+    from bilingo.pipeline import Pipeline
+    from bilingo.translation import Job, Plan, Translated
+else:
+    # Planning and translating (Markdown units, merge, pipeline, placement): imported once
+    # the model has started loading, which they overlap (see translate_paths), or when a
+    # run that loads none first plans.
+    translation = lazy.module("bilingo.translation", __name__, "translation")
 
 
 @dataclass(frozen=True)
@@ -235,10 +235,12 @@ def translate_paths(
         found, moved = _follow_renames(
             found, renames, index.pairing, glossary_hash=glossary.hash, fields=fields
         )
-    # Each direction's engine is made as its first job is planned, and the first model
-    # starts loading then (in a thread, CTranslate2 reads it without the GIL), so it is
-    # ready once the rest of the articles are planned. A missing model is named only if a
-    # job still needs it once the plan is done.
+    # The first model starts loading before the plan (in a thread: CTranslate2 reads it
+    # without the GIL), of the direction the unsettled twins say a source changed in, or
+    # else as the first job is planned; the planning and translating modules are imported
+    # and the articles planned meanwhile. Each other direction's engine is made as its
+    # first job is planned. A missing model is named only if a job still needs it once
+    # the plan is done.
     # Once that model is in and EARLY_BATCHES batches of its direction are planned, they
     # go to the engine as a chunk, and the model works while the rest are planned. It is only
     # queued: twins are written after the plan is done, and a job the plan drops after
@@ -246,28 +248,48 @@ def translate_paths(
     # memory and no twin written.
     engines: dict[tuple[str, str], Engine] = {}
     unavailable: dict[tuple[str, str], str] = {}
+    loading: list[tuple[str, str]] = []  # the direction whose model loads first
     warnings: list[str] = []
-    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
-    # finished engine batch is kept in the memory as it comes back.
-    pipeline = Pipeline(glossary, memory, warnings=warnings)
-    planned: list[Job] = []  # the first direction's jobs so far
-    early: list[tuple[_Chunk, Callable[[], Translated]]] = []
 
-    def on_job(job: Job) -> None:
-        pair = (job.source_lang, job.target_lang)
-        if dry_run or pair in unavailable:
-            return
+    def engine_for(pair: tuple[str, str]) -> Engine | None:
+        if pair in unavailable:
+            return None
         if pair not in engines:
             try:
                 engines[pair] = factory(*pair)
             except ModelError as exc:
                 unavailable[pair] = exc.message
-                return
+                return None
             load_soon = getattr(engines[pair], "load_soon", None)
-            if len(engines) == 1 and load_soon is not None:
+            if not loading and load_soon is not None:
+                loading.append(pair)
                 load_soon()  # the next model loads as its chunk is queued: one at a time
-        engine = engines[pair]
-        if early or engine is not next(iter(engines.values())):
+        return engines[pair]
+
+    likely = None if dry_run else likely_direction(found.articles, index)
+    if likely is not None and engine_for(likely) is not None:
+        translation.warm()
+    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
+    # finished engine batch is kept in the memory as it comes back. Made when first asked
+    # for: a run that translates nothing never imports it.
+    pipelines: list[Pipeline] = []
+
+    def run_pipeline() -> Pipeline:
+        if not pipelines:
+            from bilingo.pipeline import Pipeline
+
+            pipelines.append(Pipeline(glossary, memory, warnings=warnings))
+        return pipelines[0]
+
+    planned: list[Job] = []  # the first direction's jobs so far
+    early: list[tuple[_Chunk, Callable[[], Translated]]] = []
+
+    def on_job(job: Job) -> None:
+        pair = (job.source_lang, job.target_lang)
+        if dry_run:
+            return
+        engine = engine_for(pair)
+        if engine is None or early or engine is not next(iter(engines.values())):
             return
         planned.append(job)
         size = chunk_segments or _chunk_size(engine, EARLY_BATCHES)
@@ -275,9 +297,9 @@ def translate_paths(
             # Only the first jobs' worth: the model may have come in after most of the
             # direction was planned, and the rest goes in chunks of the usual size.
             chunk = _Chunk(pair, _chunks(planned, size)[0])
-            early.append((chunk, chunk.start(engine, inline, pipeline)))
+            early.append((chunk, chunk.start(engine, inline, run_pipeline())))
 
-    the_plan = plan(
+    the_plan = translation.plan(
         found.articles,
         glossary=glossary,
         fields=fields,
@@ -305,8 +327,7 @@ def translate_paths(
     language_notes = [
         f"{job.article.path}: {note}"
         for job in the_plan.jobs
-        if not job.recorded
-        and (note := language_warning(job.article, job.source_lang)) is not None
+        if not job.recorded and (note := language_warning(job.article, job.source_lang)) is not None
     ]
     if not dry_run:
         _reseal(
@@ -403,6 +424,7 @@ def translate_paths(
             chunk_segs = sum(sizes.get(id(j), (0, 0))[0] for j in chunk.jobs)
             chunk_words = sum(sizes.get(id(j), (0, 0))[1] for j in chunk.jobs)
             tick = _ChunkTicker(report_status, segments_done, words_done, chunk_segs, chunk_words)
+            pipeline = run_pipeline()
             pipeline.progress = tick if progress is not None or status is not None else None
             try:
                 begun = ahead.pop(id(chunk), None) or chunk.start(engine, inline, pipeline)
@@ -539,7 +561,7 @@ class _Chunk(NamedTuple):
 
     def start(self, engine: Engine, inline: InlineMode, pipe: Pipeline) -> Callable[[], Translated]:
         source, target = self.pair
-        return start_jobs(
+        return translation.start_jobs(
             self.jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipe
         )
 
@@ -583,7 +605,7 @@ def _write_twin(
     warnings: list[str],
 ) -> Outcome:
     """Build and write one job's twin; its outcome."""
-    meta, body = build_twin(
+    meta, body = translation.build_twin(
         job,
         done.translations,
         engine_name=engine_name,
@@ -601,7 +623,7 @@ def _write_twin(
             reason=f"not overwriting {job.twin.name}: it changed while bilingo "
             "was translating; run bilingo translate again",
         )
-    data = twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
+    data = translation.twin_bytes(job, meta, body, glossary_hash=glossary.hash, fields=fields)
     if job.twin_fingerprint is not None and _same_bytes(job.twin, data):
         # --force that changed nothing: the file is left alone, and not called written.
         return replace(outcome, action="unchanged", reason=outcome.reason)
@@ -807,4 +829,4 @@ def _renamed_plan(
                 reason=reason,
             )
         )
-    return Plan(tuple(jobs), tuple(outcomes))
+    return translation.Plan(tuple(jobs), tuple(outcomes))
