@@ -1,0 +1,158 @@
+"""The re-run's critical path: the model starts loading before the plan, from the
+direction the twins record, and the translating modules are imported while it loads.
+
+These run the real engine (the copy model through argostranslate's package, CTranslate2
+and the tokenizer); only calls are recorded around it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bilingo.engine as engine_module
+import bilingo.translation as translation
+from bilingo.article import read_article
+from bilingo.commands.translate import translate_paths
+from bilingo.detect import likely_direction
+from bilingo.engine import ArgosEngine, Engine, find_package
+from bilingo.glossary import empty_glossary
+from bilingo.layout import PLAIN
+from bilingo.pairs import PairIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
+PARAGRAPH = "Klyngen fikk mange nye medlemmer i fjor."
+
+
+def words_appended(path: Path, words: str) -> None:
+    """Append ``words`` to the body's last paragraph, as an editor would."""
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(text + " " + words + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the seed article (nb) and a short one, both translated."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "klynge.nb.md")
+    (folder / "kort.nb.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = translate_paths([folder], glossary=empty_glossary(), engine_factory=factory())
+    assert report.exit_code == 0, report.outcomes
+    return folder
+
+
+def factory(made: list[ArgosEngine] | None = None) -> Any:
+    def make(source: str, target: str) -> Engine:
+        engine = ArgosEngine(find_package(source, target), beam_size=1)
+        if made is not None:
+            made.append(engine)
+        return engine
+
+    return make
+
+
+def articles(folder: Path) -> list[Any]:
+    return [read_article(p) for p in sorted(folder.glob("*.md"))]
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) -> None:
+    """A changed source: its twin's recorded direction. A person's edit to a twin, or
+    nothing changed: no guess (that run needs no model, or only the memory)."""
+    index = PairIndex(PLAIN)
+    assert likely_direction(articles(translated), index) is None
+    twin = translated / "kort.en.md"
+    twin.write_text(twin.read_text("utf-8").replace(PARAGRAPH, "Edited by hand."), "utf-8")
+    assert likely_direction(articles(translated), index) is None
+    words_appended(translated / "kort.nb.md", "Og i år.")
+    assert likely_direction(articles(translated), index) == ("nb", "en")
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_changed_source_starts_the_model_before_the_plan(
+    translated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is loading (and the vocabulary read once, in that load) before the
+    plan starts; the twin is the one a run that loads later writes."""
+    events: list[str] = []
+    load_soon, plan = ArgosEngine.load_soon, translation.plan
+    vocabularies = engine_module.model_vocabularies
+
+    def loading(self: ArgosEngine) -> None:
+        events.append(f"load_soon {self.package.from_code}")
+        load_soon(self)
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        events.append("plan")
+        return plan(*args, **kwargs)
+
+    def reading(model_dir: Path) -> Any:
+        events.append(f"vocabulary {threading.current_thread().name}")
+        return vocabularies(model_dir)
+
+    monkeypatch.setattr(ArgosEngine, "load_soon", loading)
+    monkeypatch.setattr(translation, "plan", planning)
+    monkeypatch.setattr(engine_module, "model_vocabularies", reading)
+    words_appended(translated / "kort.nb.md", "Og i år.")
+    other = translated.parent / "other"
+    shutil.copytree(translated, other)
+    made: list[ArgosEngine] = []
+    report = translate_paths([translated], glossary=empty_glossary(), engine_factory=factory(made))
+    assert report.exit_code == 0, report.outcomes
+    assert [o.action for o in report.outcomes if o.source.name == "kort.nb.md"] == ["written"]
+    assert events[:2] == ["load_soon nb", "plan"]
+    assert events.count("vocabulary bilingo-load") == 1
+    assert not [e for e in events if e.startswith("vocabulary") and "load" not in e]
+    assert len(made) == 1
+    # The same edit, the model loaded only when its chunk starts: the same bytes.
+    monkeypatch.setattr(ArgosEngine, "load_soon", lambda self: None)
+    again = translate_paths([other], glossary=empty_glossary(), engine_factory=factory())
+    assert again.exit_code == 0, again.outcomes
+    for twin in ("kort.en.md", "klynge.en.md"):
+        assert (translated / twin).read_bytes() == (other / twin).read_bytes()
+
+
+@pytest.mark.usefixtures("argos_packages_dir")
+def test_a_wrong_guess_loads_one_model_at_a_time(
+    translated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source whose front matter alone changed makes the run load its direction's model
+    (a guess), while the plan needs the other one for a new English article: that load
+    waits for the guessed one, so no two models are ever read at once, and the run ends
+    with both twins right."""
+    import ctranslate2
+
+    reads: list[tuple[float, float]] = []
+    translator = ctranslate2.Translator
+
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return translator(*args, **kwargs)
+        finally:
+            reads.append((started, time.perf_counter()))
+
+    monkeypatch.setattr(ctranslate2, "Translator", reading)
+    source = translated / "kort.nb.md"
+    source.write_text(source.read_text("utf-8").replace("title: Kort", "title: Kort\nweight: 3"))
+    (translated / "news.en.md").write_text("---\ntitle: News\n---\n\nThe cluster grew.\n")
+    made: list[ArgosEngine] = []
+    report = translate_paths([translated], glossary=empty_glossary(), engine_factory=factory(made))
+    assert report.exit_code == 0, report.outcomes
+    actions = {o.source.name: o.action for o in report.outcomes}
+    assert actions["news.en.md"] == "written"
+    assert [e.package.from_code for e in made] == ["nb", "en"]
+    # Each model read once, the second only once the first was in.
+    assert len(reads) == 2
+    (_, first_end), (second_start, _) = sorted(reads)
+    assert first_end <= second_start
+    assert "The cluster grew." in (translated / "news.nb.md").read_text("utf-8")
+    assert actions["kort.nb.md"] in ("written", "unchanged")
