@@ -5,7 +5,9 @@ callback, so the CLI, tests and benchmarks drive it the same way. Segments alrea
 translation memory are reused; the others go to the engine a chunk of articles at a time
 (batched across them), each chunk's twins written as it comes back, so an interrupted run
 keeps what it finished. The engine (and its heavy imports) is only created when some
-segment actually needs translating, so a re-run over unchanged articles never loads it.
+segment needs translating, or a twin says its source changed: then its model starts
+loading before the plan, which (with the planning and translating modules it imports)
+runs while it loads. A re-run over unchanged articles never loads one.
 """
 
 from __future__ import annotations
