@@ -24,6 +24,15 @@ class RecordingEngine:
     def name(self) -> str:
         return self.inner.name
 
+    # The run's own path: the model loading in its thread before the plan (from the
+    # direction a changed source's twin records), the early chunk once it is in.
+    def load_soon(self) -> None:
+        self.inner.load_soon()
+
+    @property
+    def loaded(self) -> bool:
+        return self.inner.loaded
+
     def translate(self, segments: Sequence[str], *, progress: Progress | None = None) -> list[str]:
         self.sent.extend(segments)
         return self.inner.translate(segments, progress=progress)
@@ -69,15 +78,24 @@ class RecordingEngine:
 
 
 def recording_factory(
-    sent: list[str], *, beam_size: int = 4, created: list[str] | None = None
+    sent: list[str],
+    *,
+    beam_size: int = 4,
+    created: list[str] | None = None,
+    loaded: bool = False,
 ) -> EngineFactory:
     """An engine factory for the installed copy model that records every segment sent
-    (and, in ``created``, every engine made)."""
+    (and, in ``created``, every engine made). ``loaded``: each model is in as its engine is
+    made, as load_soon aims for (on a few articles its thread may lose that race, and a
+    test of what the run does once the model is in would then test nothing)."""
 
     def make(source: str, target: str) -> Engine:
         if created is not None:
             created.append(f"{source}-{target}")
-        return RecordingEngine(ArgosEngine(find_package(source, target), beam_size=beam_size), sent)
+        inner = ArgosEngine(find_package(source, target), beam_size=beam_size)
+        if loaded:
+            inner.load()
+        return RecordingEngine(inner, sent)
 
     return make
 

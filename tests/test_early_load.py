@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,22 @@ def words_appended(path: Path, words: str) -> None:
     path.write_text(text + " " + words + "\n", encoding="utf-8")
 
 
+@pytest.fixture(params=["shared", "opus"])
+def packages(
+    request: pytest.FixtureRequest,
+    argos_packages_dir: Path,
+    shape_dirs: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    """The copy packages: the plain ones, and the real nb<->en packages' shape (Moses + BPE,
+    an alignment head nobody trained, a first capital)."""
+    if request.param == "opus":
+        monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(shape_dirs("bpe", "shifted", True)))
+    return str(request.param)
+
+
 @pytest.fixture
-def translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, packages: str) -> Path:
     """A folder with the seed article (nb) and a short one, both translated."""
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -63,7 +78,6 @@ def articles(folder: Path) -> list[Any]:
     return [read_article(p) for p in sorted(folder.glob("*.md"))]
 
 
-@pytest.mark.usefixtures("argos_packages_dir")
 def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) -> None:
     """A changed source: its twin's recorded direction. A person's edit to a twin, or
     nothing changed: no guess (that run needs no model, or only the memory)."""
@@ -76,7 +90,6 @@ def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) 
     assert likely_direction(articles(translated), index) == ("nb", "en")
 
 
-@pytest.mark.usefixtures("argos_packages_dir")
 def test_a_changed_source_starts_the_model_before_the_plan(
     translated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -120,7 +133,6 @@ def test_a_changed_source_starts_the_model_before_the_plan(
         assert (translated / twin).read_bytes() == (other / twin).read_bytes()
 
 
-@pytest.mark.usefixtures("argos_packages_dir")
 def test_a_wrong_guess_loads_one_model_at_a_time(
     translated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

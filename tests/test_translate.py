@@ -465,7 +465,7 @@ def test_the_first_chunk_goes_to_the_engine_while_the_rest_are_planned(
 
     monkeypatch.setattr(translation, "_plan_one", planning)
     sent: list[str] = []
-    factory = recording_factory(sent, beam_size=1)
+    factory = recording_factory(sent, beam_size=1, loaded=True)
 
     def make(source: str, target: str) -> Any:
         engine = factory(source, target)
@@ -578,7 +578,8 @@ def test_a_job_the_plan_drops_after_its_chunk_started_is_not_written(tmp_path: P
     )
     sent: list[str] = []
     report = translate_paths(
-        [folder], glossary=empty_glossary(), engine_factory=recording_factory(sent, beam_size=1),
+        [folder], glossary=empty_glossary(),
+        engine_factory=recording_factory(sent, beam_size=1, loaded=True),
         chunk_segments=1, inline="fragments",
     )  # fmt: skip
     assert "Første avsnitt om klyngen." in sent  # its chunk did go to the engine

@@ -190,7 +190,7 @@ def likely_direction(articles: Sequence[Article], index: PairIndex) -> tuple[str
     by_path = {index.resolve(a.path): a for a in articles}
     for twin in articles:
         prov = provenance.read(twin)
-        if prov is None or prov.source_lang not in LANGUAGES or prov.source_blocks is None:
+        if prov is None or prov.source_lang not in LANGUAGES:
             continue
         source_path = index.source_path(twin)
         source = by_path.get(index.resolve(source_path)) if source_path is not None else None

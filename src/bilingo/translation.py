@@ -70,7 +70,6 @@ else:
     # (:func:`warm`), which they overlap, or on first use; a plan never needs them.
     confidence = lazy.module("bilingo.confidence", __name__, "confidence")
     units = lazy.module("bilingo.units", __name__, "units")
-    __getattr__ = lazy.attributes(__name__, lazy.where(pipeline=("Pipeline",)))
 
 #: The modules :func:`warm` imports.
 TRANSLATING_MODULES = ("bilingo.units", "bilingo.pipeline", "bilingo.confidence")
@@ -478,8 +477,9 @@ def translate_jobs(
         from bilingo.pipeline import Pipeline
 
         pipeline = Pipeline(glossary, memory, progress=progress, warnings=warnings)
-    pipe = pipeline
-    return start_jobs(jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipe)()
+    return start_jobs(
+        jobs, engine=engine, source=source, target=target, inline=inline, pipe=pipeline
+    )()
 
 
 def start_jobs(

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -266,22 +267,20 @@ def translate_paths(
             if not loading and load_soon is not None:
                 loading.append(pair)
                 load_soon()  # the next model loads as its chunk is queued: one at a time
+                translation.warm()  # what translating imports, while the model loads
         return engines[pair]
 
-    likely = None if dry_run else likely_direction(found.articles, index)
-    if likely is not None and engine_for(likely) is not None:
-        translation.warm()
-    # One pipeline for the run: a sentence is sent once whichever chunk holds it, and each
-    # finished engine batch is kept in the memory as it comes back. Made when first asked
-    # for: a run that translates nothing never imports it.
-    pipelines: list[Pipeline] = []
+    if not dry_run and (likely := likely_direction(found.articles, index)) is not None:
+        engine_for(likely)
 
+    @cache
     def run_pipeline() -> Pipeline:
-        if not pipelines:
-            from bilingo.pipeline import Pipeline
+        """The run's one pipeline: a sentence is sent once whichever chunk holds it, and
+        each finished engine batch is kept in the memory as it comes back. Made when first
+        asked for: a run that translates nothing never imports it."""
+        from bilingo.pipeline import Pipeline
 
-            pipelines.append(Pipeline(glossary, memory, warnings=warnings))
-        return pipelines[0]
+        return Pipeline(glossary, memory, warnings=warnings)
 
     planned: list[Job] = []  # the first direction's jobs so far
     early: list[tuple[_Chunk, Callable[[], Translated]]] = []
