@@ -90,6 +90,43 @@ def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) 
     assert likely_direction(articles(translated), index) == ("nb", "en")
 
 
+def test_a_first_run_guesses_from_what_the_files_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No twin yet: the direction a source's name or front matter states, so a first run
+    starts the model before the plan too; a plain name with no ``lang:`` is langdetect's
+    (the plan's) to tell, and a source whose twin a person already wrote is no guess."""
+    index = PairIndex(PLAIN)
+    (tmp_path / "plain.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) is None
+    (tmp_path / "hand.nb.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
+    (tmp_path / "hand.en.md").write_text("---\ntitle: Short\n---\n\nBy hand.\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) is None
+    (tmp_path / "news.md").write_text("---\nlang: en\ntitle: News\n---\n\nIt grew.\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) == ("en", "nb")
+    events: list[str] = []
+    load_soon, plan = ArgosEngine.load_soon, translation.plan
+
+    def loading(self: ArgosEngine) -> None:
+        events.append(f"load_soon {self.package.from_code}")
+        load_soon(self)
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        events.append("plan")
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(ArgosEngine, "load_soon", loading)
+    monkeypatch.setattr(translation, "plan", planning)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "site"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "klynge.nb.md")
+    report = translate_paths([folder], glossary=empty_glossary(), engine_factory=factory())
+    assert report.exit_code == 0, report.outcomes
+    assert events[:2] == ["load_soon nb", "plan"]
+    assert (folder / "klynge.en.md").is_file()
+
+
 def test_a_changed_source_starts_the_model_before_the_plan(
     translated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

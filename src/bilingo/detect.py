@@ -186,10 +186,18 @@ def likely_direction(articles: Sequence[Article], index: PairIndex) -> tuple[str
 
     Told by the hashes both already hold, without parsing a body: before the plan has
     imported its Markdown parser, so that import overlaps the load too. A source whose
-    front matter alone changed loads a model the plan then does not use."""
+    front matter alone changed loads a model the plan then does not use.
+
+    Else (a first run): that of the first article with no provenance whose front matter
+    or path states its language and whose twin is not there yet: on a site whose files
+    say their language (``x.nb.md``, ``/en/``), the model starts before the plan there too.
+    """
     by_path = {index.resolve(a.path): a for a in articles}
+    fresh: list[Article] = []
     for twin in articles:
         prov = provenance.read(twin)
+        if prov is None:
+            fresh.append(twin)
         if prov is None or prov.source_lang not in LANGUAGES:
             continue
         source_path = index.source_path(twin)
@@ -200,6 +208,17 @@ def likely_direction(articles: Sequence[Article], index: PairIndex) -> tuple[str
             and provenance.source_hash(source) != prov.source_hash
         ):
             return prov.source_lang, other_language(prov.source_lang)
+    for source in fresh:
+        try:
+            stated = stated_language(source, pairing=index.pairing)
+        except ArticleError:
+            continue  # the plan reports it
+        if stated is None:
+            continue  # langdetect must read the body: that is the plan's
+        target = other_language(stated.lang)
+        made = index.twin_path(source.path, target)
+        if index.resolve(made) not in by_path and not made.exists():
+            return stated.lang, target
     return None
 
 
