@@ -78,32 +78,8 @@ def articles(folder: Path) -> list[Any]:
     return [read_article(p) for p in sorted(folder.glob("*.md"))]
 
 
-def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) -> None:
-    """A changed source: its twin's recorded direction. A person's edit to a twin, or
-    nothing changed: no guess (that run needs no model, or only the memory)."""
-    index = PairIndex(PLAIN)
-    assert likely_direction(articles(translated), index) is None
-    twin = translated / "kort.en.md"
-    twin.write_text(twin.read_text("utf-8").replace(PARAGRAPH, "Edited by hand."), "utf-8")
-    assert likely_direction(articles(translated), index) is None
-    words_appended(translated / "kort.nb.md", "Og i år.")
-    assert likely_direction(articles(translated), index) == ("nb", "en")
-
-
-def test_a_first_run_guesses_from_what_the_files_say(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No twin yet: the direction a source's name or front matter states, so a first run
-    starts the model before the plan too; a plain name with no ``lang:`` is langdetect's
-    (the plan's) to tell, and a source whose twin a person already wrote is no guess."""
-    index = PairIndex(PLAIN)
-    (tmp_path / "plain.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
-    assert likely_direction(articles(tmp_path), index) is None
-    (tmp_path / "hand.nb.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
-    (tmp_path / "hand.en.md").write_text("---\ntitle: Short\n---\n\nBy hand.\n", "utf-8")
-    assert likely_direction(articles(tmp_path), index) is None
-    (tmp_path / "news.md").write_text("---\nlang: en\ntitle: News\n---\n\nIt grew.\n", "utf-8")
-    assert likely_direction(articles(tmp_path), index) == ("en", "nb")
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The run's ``load_soon`` calls (with their source language) and its plan, in order."""
     events: list[str] = []
     load_soon, plan = ArgosEngine.load_soon, translation.plan
 
@@ -117,6 +93,36 @@ def test_a_first_run_guesses_from_what_the_files_say(
 
     monkeypatch.setattr(ArgosEngine, "load_soon", loading)
     monkeypatch.setattr(translation, "plan", planning)
+    return events
+
+
+def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) -> None:
+    """A changed source: its twin's recorded direction. A person's edit to a twin, or
+    nothing changed: no guess (that run needs no model, or only the memory)."""
+    index = PairIndex(PLAIN)
+    assert likely_direction(articles(translated), index) is None
+    twin = translated / "kort.en.md"
+    twin.write_text(twin.read_text("utf-8").replace(PARAGRAPH, "Edited by hand."), "utf-8")
+    assert likely_direction(articles(translated), index) is None
+    words_appended(translated / "kort.nb.md", "Og i år.")
+    assert likely_direction(articles(translated), index) == ("nb", "en")
+
+
+def test_a_first_run_guesses_from_what_the_files_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, packages: str
+) -> None:
+    """No twin yet: the direction a source's name or front matter states, so a first run
+    starts the model before the plan too; a plain name with no ``lang:`` is langdetect's
+    (the plan's) to tell, and a source whose twin a person already wrote is no guess."""
+    index = PairIndex(PLAIN)
+    (tmp_path / "plain.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) is None
+    (tmp_path / "hand.nb.md").write_text(f"---\ntitle: Kort\n---\n\n{PARAGRAPH}\n", "utf-8")
+    (tmp_path / "hand.en.md").write_text("---\ntitle: Short\n---\n\nBy hand.\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) is None
+    (tmp_path / "news.md").write_text("---\nlang: en\ntitle: News\n---\n\nIt grew.\n", "utf-8")
+    assert likely_direction(articles(tmp_path), index) == ("en", "nb")
+    events = recorded(monkeypatch)
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "site"
     folder.mkdir()
@@ -132,24 +138,13 @@ def test_a_changed_source_starts_the_model_before_the_plan(
 ) -> None:
     """The model is loading (and the vocabulary read once, in that load) before the
     plan starts; the twin is the one a run that loads later writes."""
-    events: list[str] = []
-    load_soon, plan = ArgosEngine.load_soon, translation.plan
+    events = recorded(monkeypatch)
     vocabularies = engine_module.model_vocabularies
-
-    def loading(self: ArgosEngine) -> None:
-        events.append(f"load_soon {self.package.from_code}")
-        load_soon(self)
-
-    def planning(*args: Any, **kwargs: Any) -> Any:
-        events.append("plan")
-        return plan(*args, **kwargs)
 
     def reading(model_dir: Path) -> Any:
         events.append(f"vocabulary {threading.current_thread().name}")
         return vocabularies(model_dir)
 
-    monkeypatch.setattr(ArgosEngine, "load_soon", loading)
-    monkeypatch.setattr(translation, "plan", planning)
     monkeypatch.setattr(engine_module, "model_vocabularies", reading)
     words_appended(translated / "kort.nb.md", "Og i år.")
     other = translated.parent / "other"
