@@ -15,16 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from hugosite import HUGO_CONFIG, HUGO_FOLDER_CONFIG, build, hugo_or_skip, read_pages, write_site
 
 import bilingo.engine as engine_module
 import bilingo.translation as translation
 from bilingo.article import read_article
+from bilingo.cli import cli
 from bilingo.commands.translate import translate_paths
 from bilingo.detect import likely_direction
 from bilingo.engine import ArgosEngine, Engine, find_package
 from bilingo.glossary import empty_glossary
 from bilingo.layout import PLAIN
 from bilingo.pairs import PairIndex
+from bilingo.site import build_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "articles" / "ett-ar-med-naeringsklyngetillit.nb.md"
@@ -200,3 +204,30 @@ def test_a_wrong_guess_loads_one_model_at_a_time(
     assert first_end <= second_start
     assert "The cluster grew." in (translated / "news.nb.md").read_text("utf-8")
     assert actions["kort.nb.md"] in ("written", "unchanged")
+
+
+@pytest.mark.parametrize("config", ["by name", "by folder"])
+def test_a_first_run_on_a_hugo_site_starts_the_model_before_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argos_packages_dir: Path, config: str
+) -> None:
+    """Hugo's layouts: the default language's page with no suffix (``x.md``, nb), and a
+    content folder per language (``content/no/x.md``, keyed ``no``). The site's own config
+    says the direction, the model starts before the plan, and Hugo links the twin."""
+    hugo_or_skip()
+    root = tmp_path / "site"
+    content = write_site(root, HUGO_CONFIG if config == "by name" else HUGO_FOLDER_CONFIG)
+    source = content / ("klynge.md" if config == "by name" else "no/klynge.md")
+    source.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED, source)
+    monkeypatch.chdir(root)
+    index = PairIndex(build_settings([root]).pairing)
+    assert likely_direction([read_article(source)], index) == ("nb", "en")
+    events = recorded(monkeypatch)
+    result = CliRunner().invoke(cli, ["translate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert events[:2] == ["load_soon nb", "plan"]
+    pages = read_pages(build(root))
+    linked = {page.lang: page for page in pages.values() if page.translations}
+    nb = linked.pop("en").translations  # the twin Hugo linked to the source's page
+    assert nb == {lang: page.permalink for lang, page in linked.items()}
+    assert len(nb) == 1
