@@ -18,6 +18,7 @@ from typing import Any
 from common import (
     BEAM,
     BILINGO,
+    CEILING,
     GLOSSARY,
     PYTHON,
     ROOT,
@@ -117,6 +118,50 @@ class Ceiling:
             length_penalty=0.2,
         )
         return sum(r.hypotheses[0] != t for r, t in zip(results, tokens, strict=True))
+
+
+#: The ceiling as a process of its own (``ceiling_process``): what any program built on
+#: CTranslate2 pays before and after ``translate_batch``, as bilingo's process does
+#: (interpreter start, imports, reading both models, tokenizing, detokenizing, writing),
+#: with the ceiling's settings and segments. argv: the input JSON (per direction: package,
+#: settings, texts), the output JSON; prints how many segments came back changed.
+CEILING_PROCESS = r"""
+import json, sys
+import ctranslate2, sentencepiece
+job = json.load(open(sys.argv[1], encoding="utf-8"))
+out, wrong = [], 0
+for d in job["directions"]:
+    s = d["settings"]
+    sp = sentencepiece.SentencePieceProcessor(model_file=d["package"] + "/sentencepiece.model")
+    translator = ctranslate2.Translator(
+        d["package"] + "/model", device="cpu", compute_type=s["compute_type"],
+        intra_threads=s["intra_threads"], inter_threads=s["inter_threads"],
+    )
+    tokens = sp.encode(d["texts"], out_type=str)
+    results = translator.translate_batch(
+        tokens, beam_size=d["beam"], max_batch_size=s["max_batch_size"],
+        batch_type=s["batch_type"], max_decoding_length=max(256, 2 * max(map(len, tokens)) + 16),
+        max_input_length=0, replace_unknowns=True, length_penalty=0.2,
+    )
+    wrong += sum(r.hypotheses[0] != t for r, t in zip(results, tokens))
+    out.append(sp.decode([r.hypotheses[0] for r in results]))
+    del translator  # one model at a time, as bilingo holds them
+json.dump(out, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+print(json.dumps({"wrong": wrong}))
+"""
+
+
+def ceiling_process_input(directions: Sequence[Direction], work: Path) -> Path:
+    """The input of :data:`CEILING_PROCESS`: the ceiling's segments and settings."""
+    path = work / "ceiling-process.json"
+    job = {
+        "directions": [
+            {"package": str(d.package), "settings": CEILING, "beam": BEAM, "texts": d.sent}
+            for d in directions
+        ]
+    }
+    path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 class WholeCost:

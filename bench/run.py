@@ -27,6 +27,9 @@ Measured side by side, interleaved run by run (the machine is shared and noisy),
   translate the same token sequences;
 * the ceiling: ``ctranslate2.Translator.translate_batch`` on bilingo's de-duplicated
   segments, tokenized in advance, with the best batch settings found by ``--tune``.
+* the ceiling as a process (``ceiling_process``): the same ``translate_batch`` in a
+  program of its own, timed as bilingo is (start, imports, reading both models one at a
+  time, tokenizing, detokenizing, writing the output): what any CTranslate2 program pays.
 
 argos and the ceiling are timed around translation only (model already loaded), bilingo
 as a whole process, so bilingo's ratios are lower bounds.  Rates are corpus segments (and
@@ -69,12 +72,14 @@ from corpus import (
     words_of,
 )
 from rows import (
+    CEILING_PROCESS,
     OTHER_ENGINE,
     ArgosLoop,
     Ceiling,
     PlacementCost,
     WholeCost,
     bilingo_env,
+    ceiling_process_input,
     check_phases,
     check_report,
     edit_one_paragraph,
@@ -309,6 +314,7 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
     s.info["corpus"]["pieces_unique"] = sum(len(t) for c in ceilings for t in c.tokens)
     for c in ceilings:  # warm up: first call pays one-off allocations
         c.run(c.tokens[:4])
+    ceiling_input = ceiling_process_input(directions, s.work)
     whole_costs = [WholeCost(d) for d in directions] if "whole" not in args.skip else []
     placements = {
         head: [PlacementCost(d, out / folder) for d in directions]
@@ -375,6 +381,19 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
             wall, cpu, wrong = timed(lambda: sum(c.run() for c in ceilings))
             s.record("ceiling", wall=wall, cpu=cpu, wrong=wrong)
             print(f"  ceiling: {wall:.1f} s (cpu {cpu:.1f} s; {wrong} segments differ)", flush=True)
+            output = s.work / "ceiling-out.json"
+            proc = s.run_process(
+                [PYTHON, "-c", CEILING_PROCESS, str(ceiling_input), str(output)],
+                cwd=s.work,
+                env=s.env,
+            )
+            wrong = check_report(proc, "the ceiling as a process")["wrong"]
+            s.record("ceiling_process", wall=proc.wall, cpu=proc.cpu, rss=proc.max_rss_mb)
+            print(
+                f"  ceiling as a process: {proc.wall:.1f} s (cpu {proc.cpu:.1f} s, peak RSS "
+                f"{proc.max_rss_mb:.0f} MB; {wrong} segments differ)",
+                flush=True,
+            )
 
 
 def incremental_rows(s: Session) -> None:
@@ -613,6 +632,10 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         return m[b]["wall"] / m[a]["wall"] if a in m and b in m else float("nan")
 
     rate_row("CTranslate2 ceiling: translate_batch on the unique segments", "ceiling")
+    rate_row(
+        "the ceiling as a process: start, load, tokenize, translate_batch, write",
+        "ceiling_process",
+    )
     rate_row("argos' loop: apply_packaged_translation paragraph by paragraph", "argos")
     rate_row("**bilingo translate** (a process, --no-memory)", "bilingo")
     if "bilingo_before" in m:
@@ -625,6 +648,10 @@ def format_table(info: dict[str, Any], m: dict[str, dict[str, float]]) -> str:
         # On a shared machine the wall clock measures the neighbours too: CPU seconds don't.
         r = m["ceiling"]["cpu"] / m["bilingo"]["cpu"]
         lines.append(f"| the same by CPU seconds | | | | | {r:.2f} | ≥ 0.95 {verdict(r >= 0.95)} |")
+    if "bilingo" in m and "ceiling_process" in m:
+        # The work the ceiling leaves out and every CTranslate2 program does: start, load.
+        r = speed("bilingo", "ceiling_process")
+        lines.append(f"| bilingo speed / the ceiling as a process | | | | | {r:.2f} | |")
     if "bilingo" in m and "argos" in m:
         r = speed("bilingo", "argos")
         lines.append(f"| bilingo speed / argos | | | | | {r:.1f}× | ≥ 3× {verdict(r >= 3)} |")
