@@ -18,7 +18,6 @@ from typing import Any
 from common import (
     BEAM,
     BILINGO,
-    CEILING,
     GLOSSARY,
     PYTHON,
     ROOT,
@@ -105,7 +104,12 @@ class Ceiling:
         self.tokens: list[list[str]] = self.sp.encode(self.texts, out_type=str)
 
     def run(self, tokens: list[list[str]] | None = None) -> int:
+        """Translate ``tokens`` (default: every segment); how many came back changed."""
         tokens = self.tokens if tokens is None else tokens
+        return sum(h != t for h, t in zip(self.translate(tokens), tokens, strict=True))
+
+    def translate(self, tokens: list[list[str]]) -> list[list[str]]:
+        """The best hypothesis of each of ``tokens``, in one ``translate_batch``."""
         longest = max(len(t) for t in tokens)
         results = self.translator.translate_batch(
             tokens,
@@ -117,49 +121,42 @@ class Ceiling:
             replace_unknowns=True,
             length_penalty=0.2,
         )
-        return sum(r.hypotheses[0] != t for r, t in zip(results, tokens, strict=True))
+        return [r.hypotheses[0] for r in results]
 
 
-#: The ceiling as a process of its own (``ceiling_process``): what any program built on
-#: CTranslate2 pays before and after ``translate_batch``, as bilingo's process does
-#: (interpreter start, imports, reading both models, tokenizing, detokenizing, writing),
-#: with the ceiling's settings and segments. argv: the input JSON (per direction: package,
-#: settings, texts), the output JSON; prints how many segments came back changed.
+#: The ceiling as a process of its own (``ceiling_process``): :class:`Ceiling`, with its
+#: settings and segments, in a program timed as bilingo's process is (interpreter start,
+#: imports, reading both models one at a time, tokenizing, detokenizing, writing): what any
+#: program built on CTranslate2 pays and the in-process ceiling leaves out. argv: this
+#: folder, the input (:func:`ceiling_process_input`), the output JSON; prints how many
+#: segments came back changed.
 CEILING_PROCESS = r"""
 import json, sys
-import ctranslate2, sentencepiece
-job = json.load(open(sys.argv[1], encoding="utf-8"))
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from common import CEILING
+from corpus import Direction
+from rows import Ceiling
 out, wrong = [], 0
-for d in job["directions"]:
-    s = d["settings"]
-    sp = sentencepiece.SentencePieceProcessor(model_file=d["package"] + "/sentencepiece.model")
-    translator = ctranslate2.Translator(
-        d["package"] + "/model", device="cpu", compute_type=s["compute_type"],
-        intra_threads=s["intra_threads"], inter_threads=s["inter_threads"],
-    )
-    tokens = sp.encode(d["texts"], out_type=str)
-    results = translator.translate_batch(
-        tokens, beam_size=d["beam"], max_batch_size=s["max_batch_size"],
-        batch_type=s["batch_type"], max_decoding_length=max(256, 2 * max(map(len, tokens)) + 16),
-        max_input_length=0, replace_unknowns=True, length_penalty=0.2,
-    )
-    wrong += sum(r.hypotheses[0] != t for r, t in zip(results, tokens))
-    out.append(sp.decode([r.hypotheses[0] for r in results]))
-    del translator  # one model at a time, as bilingo holds them
-json.dump(out, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+for d in json.loads(Path(sys.argv[2]).read_text(encoding="utf-8")):
+    direction = Direction(d["source"], d["target"], Path(d["package"]), sent=d["texts"])
+    ceiling = Ceiling(direction, CEILING)
+    best = ceiling.translate(ceiling.tokens)
+    wrong += sum(h != t for h, t in zip(best, ceiling.tokens))
+    out.append(ceiling.sp.decode(best))
+    del ceiling  # one model at a time, as bilingo holds them
+Path(sys.argv[3]).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
 print(json.dumps({"wrong": wrong}))
 """
 
 
 def ceiling_process_input(directions: Sequence[Direction], work: Path) -> Path:
-    """The input of :data:`CEILING_PROCESS`: the ceiling's segments and settings."""
+    """The input of :data:`CEILING_PROCESS`: each direction's model and segments."""
     path = work / "ceiling-process.json"
-    job = {
-        "directions": [
-            {"package": str(d.package), "settings": CEILING, "beam": BEAM, "texts": d.sent}
-            for d in directions
-        ]
-    }
+    job = [
+        {"source": d.source, "target": d.target, "package": str(d.package), "texts": d.sent}
+        for d in directions
+    ]
     path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
     return path
 

@@ -382,8 +382,9 @@ def translation_rows(s: Session, directions: list[Direction]) -> None:
             s.record("ceiling", wall=wall, cpu=cpu, wrong=wrong)
             print(f"  ceiling: {wall:.1f} s (cpu {cpu:.1f} s; {wrong} segments differ)", flush=True)
             output = s.work / "ceiling-out.json"
+            script = [PYTHON, "-c", CEILING_PROCESS, str(ROOT / "bench")]
             proc = s.run_process(
-                [PYTHON, "-c", CEILING_PROCESS, str(ceiling_input), str(output)],
+                [*script, str(ceiling_input), str(output)],
                 cwd=s.work,
                 env=s.env,
             )

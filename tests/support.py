@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from copymodel import Layout, expected_output
 
+import bilingo.translation as translation
 from bilingo.document import relabel, segment, structure_problems
 from bilingo.engine import Aligned, ArgosEngine, Engine, Progress, find_package
 from bilingo.translation import EngineFactory
@@ -136,3 +139,21 @@ class CopyLayout:
 
 #: Words the ``unsure_packages_dir`` copy models write with almost flat output probabilities.
 UNSURE_WORDS = ("kanskje", "muligens", "antakelig", "tilsynelatende")
+
+
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The run's ``load_soon`` calls (with their source language) and its plan, in order."""
+    events: list[str] = []
+    load_soon, plan = ArgosEngine.load_soon, translation.plan
+
+    def loading(self: ArgosEngine) -> None:
+        events.append(f"load_soon {self.package.from_code}")
+        load_soon(self)
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        events.append("plan")
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(ArgosEngine, "load_soon", loading)
+    monkeypatch.setattr(translation, "plan", planning)
+    return events

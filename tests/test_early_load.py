@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hugosite import HUGO_CONFIG, HUGO_FOLDER_CONFIG, build, hugo_or_skip, read_pages, write_site
+from support import recorded
 
 import bilingo.engine as engine_module
-import bilingo.translation as translation
 from bilingo.article import read_article
 from bilingo.cli import cli
 from bilingo.commands.translate import translate_paths
@@ -80,24 +80,6 @@ def factory(made: list[ArgosEngine] | None = None) -> Any:
 
 def articles(folder: Path) -> list[Any]:
     return [read_article(p) for p in sorted(folder.glob("*.md"))]
-
-
-def recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The run's ``load_soon`` calls (with their source language) and its plan, in order."""
-    events: list[str] = []
-    load_soon, plan = ArgosEngine.load_soon, translation.plan
-
-    def loading(self: ArgosEngine) -> None:
-        events.append(f"load_soon {self.package.from_code}")
-        load_soon(self)
-
-    def planning(*args: Any, **kwargs: Any) -> Any:
-        events.append("plan")
-        return plan(*args, **kwargs)
-
-    monkeypatch.setattr(ArgosEngine, "load_soon", loading)
-    monkeypatch.setattr(translation, "plan", planning)
-    return events
 
 
 def test_the_direction_is_guessed_only_where_a_source_changed(translated: Path) -> None:

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CopyLayout
+from support import CopyLayout, recorded
 
 from bilingo.article import read_article
 from bilingo.cli import cli
+from bilingo.detect import likely_direction
+from bilingo.pairs import PairIndex
+from bilingo.site import build_settings
 
 SITE = Path(__file__).resolve().parent / "fixtures" / "sites" / "mkdocs-suffix"
 
@@ -243,3 +246,25 @@ def test_admonition_after_a_definition_stays_an_admonition(
         html = built(site, url).read_text(encoding="utf-8")
         assert '<div class="admonition note">' in html, url  # not "NOTE": the marker is kept
         assert "dd" in read_page(built(site, url)).structure
+
+
+def test_a_first_run_starts_the_model_before_the_plan(
+    tmp_path: Path, argos_packages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mkdocs-static-i18n's suffix layout (``x.nb.md``, ``x.en.md``) says each source's
+    language: a first run loads the model of the first source's direction before the plan
+    (bilingo.detect.likely_direction), and MkDocs builds and links every pair."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    monkeypatch.chdir(site)
+    index = PairIndex(build_settings([site]).pairing)
+    docs = sorted((site / "docs").rglob("*.md"))
+    guess = likely_direction([read_article(p) for p in docs], index)
+    assert guess == ("en", "nb")  # about.en.md, the first source read
+    events = recorded(monkeypatch)
+    result = CliRunner().invoke(cli, ["translate", "docs", "--beam-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert events[:2] == ["load_soon en", "plan"]
+    mkdocs_build(site, tmp_path)
+    for own_url, twin_url in PAGES.values():
+        assert built(site, own_url).is_file() and built(site, twin_url).is_file()
